@@ -1,0 +1,139 @@
+using System.Security.Cryptography;
+using System.Text;
+using Azure.Data.Tables;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using SocialLearning.Matching;
+using SocialLearning.Storage;
+
+namespace SocialLearning.Experts;
+
+/// <summary>Counts of one import.</summary>
+/// <param name="Experts">Profiles written.</param>
+/// <param name="Embedded">Profiles (re-)embedded; unchanged profiles keep their vectors.</param>
+/// <param name="EvidenceItems">Evidence rows written.</param>
+/// <param name="Elapsed">Wall time.</param>
+public sealed record ImportResult(int Experts, int Embedded, int EvidenceItems, TimeSpan Elapsed);
+
+/// <summary>
+/// Writes expert profiles into the <c>Experts</c> and <c>Evidence</c> tables with their vectors. Each evidence item is
+/// embedded (batched); the expert's centroid is the normalised mean of its evidence vectors. Profiles whose text and
+/// model are unchanged since the last import are not re-embedded.
+/// </summary>
+public sealed class ExpertImporter(
+    StorageClients storage,
+    IEmbeddingGenerator<string, Embedding<float>> embeddings,
+    ExpertDirectory directory,
+    ILogger<ExpertImporter> logger)
+{
+    /// <summary>Imports <paramref name="profiles"/>; <paramref name="progress"/> receives the number of profiles done.</summary>
+    public async Task<ImportResult> ImportAsync(IReadOnlyList<ExpertProfile> profiles, string source, IProgress<int>? progress, CancellationToken cancellationToken)
+    {
+        var started = DateTimeOffset.UtcNow;
+        var experts = storage.Table(TableNames.Experts);
+        var evidenceTable = storage.Table(TableNames.Evidence);
+        var existing = (await experts.ReadAllAsync<ExpertEntity>(ExpertEntity.Partition, cancellationToken).ConfigureAwait(false))
+            .ToDictionary(e => e.ExpertId, StringComparer.Ordinal);
+        var modelId = embeddings.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelId ?? "unknown";
+
+        int embedded = 0, evidenceCount = 0, done = 0;
+        foreach (var chunk in profiles.Chunk(16))
+        {
+            var work = new List<(ExpertProfile Profile, string Hash, List<EvidenceItem> Items)>();
+            foreach (var p in chunk)
+            {
+                var items = EvidenceOf(p);
+                if (items.Count == 0)
+                {
+                    logger.LogWarning("Expert {ExpertId} has no evidence or profile text; not indexed", p.Id);
+                    done++;
+                    continue;
+                }
+                var hash = ProfileHash(p, items);
+                if (existing.TryGetValue(p.Id, out var old) && old.ProfileHash == hash && old.VectorModel == modelId && old.Vector is not null)
+                {
+                    done++;
+                    continue;
+                }
+                work.Add((p, hash, items));
+            }
+            if (work.Count > 0)
+            {
+                var texts = work.SelectMany(w => w.Items.Select(i => i.Text)).ToList();
+                var vectors = await embeddings.GenerateAsync(texts, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var at = 0;
+                foreach (var (p, hash, items) in work)
+                {
+                    var dims = vectors[0].Vector.Length;
+                    var centroid = new float[dims];
+                    var rows = new List<EvidenceEntity>(items.Count);
+                    foreach (var item in items)
+                    {
+                        var v = vectors[at++].Vector;
+                        System.Numerics.Tensors.TensorPrimitives.Add(centroid, v.Span, centroid);
+                        rows.Add(new EvidenceEntity
+                        {
+                            PartitionKey = KeyEncoding.Encode(p.Id), RowKey = KeyEncoding.Encode(item.SourceId),
+                            Kind = item.Kind, Title = Truncate(item.Title, 300), Text = Truncate(item.Text, 4000), When = item.When,
+                            Vector = VectorCodec.Encode(v.Span), VectorModel = modelId, VectorDimensions = dims,
+                        });
+                    }
+                    var norm = System.Numerics.Tensors.TensorPrimitives.Norm(centroid);
+                    if (norm > 0) System.Numerics.Tensors.TensorPrimitives.Divide(centroid, norm, centroid);
+                    await WriteEvidenceAsync(evidenceTable, p.Id, rows, cancellationToken).ConfigureAwait(false);
+                    await experts.UpsertEntityAsync(new ExpertEntity
+                    {
+                        PartitionKey = ExpertEntity.Partition, RowKey = KeyEncoding.Encode(p.Id), ExpertId = p.Id,
+                        Name = p.Name, Email = p.Email, Department = p.Department, JobTitle = p.JobTitle,
+                        AboutMe = Truncate(p.AboutMe, 8000), Skills = string.Join("; ", p.Skills), AnswerCount = p.AnswerCount,
+                        LastActive = p.LastActive, Active = true, OptedOut = existing.TryGetValue(p.Id, out var prev) && prev.OptedOut,
+                        Source = source, ProfileHash = hash, Vector = VectorCodec.Encode(centroid), VectorModel = modelId, VectorDimensions = dims,
+                    }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                    embedded++;
+                    evidenceCount += rows.Count;
+                    done++;
+                }
+            }
+            progress?.Report(done);
+        }
+        directory.Invalidate();
+        var elapsed = DateTimeOffset.UtcNow - started;
+        logger.LogInformation("Imported {ExpertCount} experts from {Source} ({Embedded} embedded, {EvidenceCount} evidence) in {ElapsedMs:0} ms",
+            profiles.Count, source, embedded, evidenceCount, elapsed.TotalMilliseconds);
+        return new ImportResult(profiles.Count, embedded, evidenceCount, elapsed);
+    }
+
+    /// <summary>The evidence embedded for a profile: its evidence items, plus one "about" item from about-me and skills when present.</summary>
+    internal static List<EvidenceItem> EvidenceOf(ExpertProfile p)
+    {
+        var items = p.Evidence.Where(e => !string.IsNullOrWhiteSpace(e.Text)).ToList();
+        if (!items.Any(i => i.Kind == "about"))
+        {
+            var about = string.Join(". ", new[] { p.JobTitle, p.Department, string.Join(", ", p.Skills), p.AboutMe }.Where(s => !string.IsNullOrWhiteSpace(s)));
+            if (about.Length > 0) items.Add(new EvidenceItem("about", "about", p.JobTitle.Length > 0 ? $"profile: {p.JobTitle}" : "profile", Truncate(about, 1000), null));
+        }
+        return items;
+    }
+
+    private static async Task WriteEvidenceAsync(TableClient table, string expertId, List<EvidenceEntity> rows, CancellationToken cancellationToken)
+    {
+        // Remove evidence that is no longer part of the profile, then upsert in transactions of at most 100 rows.
+        var pk = KeyEncoding.Encode(expertId);
+        var keep = rows.Select(r => r.RowKey).ToHashSet(StringComparer.Ordinal);
+        var stale = await table.ReadAllAsync<EvidenceEntity>(pk, cancellationToken).ConfigureAwait(false);
+        var actions = stale.Where(s => !keep.Contains(s.RowKey)).Select(s => new TableTransactionAction(TableTransactionActionType.Delete, s, Azure.ETag.All))
+            .Concat(rows.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)));
+        foreach (var batch in actions.Chunk(100))
+            await table.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string ProfileHash(ExpertProfile p, List<EvidenceItem> items)
+    {
+        var sb = new StringBuilder().Append(p.Name).Append('\n').Append(p.Email).Append('\n').Append(p.Department).Append('\n')
+            .Append(p.JobTitle).Append('\n').Append(p.AboutMe).Append('\n').AppendJoin(';', p.Skills).Append('\n').Append(p.AnswerCount);
+        foreach (var i in items) sb.Append('\n').Append(i.SourceId).Append('|').Append(i.Title).Append('|').Append(i.Text);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
+    }
+
+    private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
+}

@@ -1,0 +1,176 @@
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MimeKit;
+using SocialLearning.Mail;
+using SocialLearning.Outcomes;
+using SocialLearning.Routing;
+using SocialLearning.Storage;
+
+namespace SocialLearning.Intake;
+
+/// <summary>What intake made of one mail.</summary>
+/// <param name="State">"Question", "NonQuestion" or "Duplicate".</param>
+/// <param name="Kind">Mail kind (Question, AutoReply, Bounce, OwnMail, Empty, Malformed, Reply, Gone).</param>
+/// <param name="Reason">Human-readable explanation.</param>
+/// <param name="QuestionId">Question id when the mail is (or was already) a question.</param>
+public sealed record IntakeResult(string State, string Kind, string Reason, string? QuestionId);
+
+/// <summary>
+/// Handles <c>inbound-mail</c>: reads the mail, dedupes it by Internet Message-ID (hashed; a hash of the raw bytes when
+/// the mail has none), classifies it, stores a question once, appends the <c>received</c> event and enqueues
+/// <c>route-question</c>. Every mail ends in a recorded state in the <c>Messages</c> table with a reason. Each step is
+/// idempotent, so a retried message changes nothing the second time.
+/// </summary>
+public sealed class InboundMailHandler(
+    IMailbox mailbox,
+    StorageClients storage,
+    OutcomeLog outcomes,
+    IOptions<MailOptions> mailOptions,
+    TimeProvider time,
+    ILogger<InboundMailHandler> logger)
+{
+    /// <summary>Processes one inbound mail.</summary>
+    public async Task<IntakeResult> HandleAsync(InboundMailMessage message, CancellationToken cancellationToken)
+    {
+        var raw = await mailbox.ReadAsync(message.MessageRef, cancellationToken).ConfigureAwait(false);
+        if (raw is null)
+        {
+            logger.LogWarning("Inbound mail {MessageRef} is no longer in the mailbox; nothing to do", message.MessageRef);
+            return new IntakeResult("NonQuestion", "Gone", "The mail is no longer in the mailbox.", null);
+        }
+
+        MimeMessage? mime = null;
+        string? parseError = null;
+        try
+        {
+            using var stream = new MemoryStream(raw, writable: false);
+            mime = await MimeMessage.LoadAsync(stream, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FormatException ex)
+        {
+            parseError = ex.Message;
+        }
+
+        var messageId = mime?.MessageId;
+        var key = KeyEncoding.Hash(string.IsNullOrWhiteSpace(messageId) ? "raw:" + KeyEncoding.Hash(Convert.ToBase64String(raw)) : "mid:" + messageId.Trim());
+        var messages = storage.Table(TableNames.Messages);
+        var seen = await messages.GetOrNullAsync<MessageEntity>(key[..2], key, cancellationToken).ConfigureAwait(false);
+        if (seen is not null)
+        {
+            logger.LogInformation("Inbound mail {MessageRef} was processed before as {State} ({Kind}); skipping the duplicate",
+                message.MessageRef, seen.State, seen.Kind);
+            if (seen.State == "Question" && seen.QuestionId.Length > 0)
+                await EnsureRoutingQueuedAsync(seen.QuestionId, cancellationToken).ConfigureAwait(false);
+            return new IntakeResult("Duplicate", seen.Kind, $"Already processed as {seen.State}: {seen.Reason}", seen.QuestionId.Length > 0 ? seen.QuestionId : null);
+        }
+
+        var record = new MessageEntity
+        {
+            PartitionKey = key[..2], RowKey = key, MessageRef = message.MessageRef,
+            InternetMessageId = messageId ?? "", ProcessedAt = time.GetUtcNow(),
+            From = mime?.From.Mailboxes.FirstOrDefault()?.Address ?? "", Subject = Truncate(mime?.Subject ?? "", 500),
+        };
+
+        var (kind, reason) = Classify(mime, parseError);
+        if (kind != MailKind.Question.ToString())
+        {
+            if (kind == "Reply")
+                await RecordReplyAsync(mime!, cancellationToken).ConfigureAwait(false);
+            record.State = "NonQuestion";
+            record.Kind = kind;
+            record.Reason = reason;
+            await messages.UpsertEntityAsync(record, cancellationToken: cancellationToken).ConfigureAwait(false);
+            logger.LogInformation("Inbound mail {MessageRef} is not a question: {Kind} — {Reason}", message.MessageRef, kind, reason);
+            return new IntakeResult("NonQuestion", kind, reason, null);
+        }
+
+        var questionId = await StoreQuestionAsync(mime!, key, cancellationToken).ConfigureAwait(false);
+        record.State = "Question";
+        record.Kind = kind;
+        record.Reason = reason;
+        record.QuestionId = questionId;
+        await messages.UpsertEntityAsync(record, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return new IntakeResult("Question", kind, reason, questionId);
+    }
+
+    private (string Kind, string Reason) Classify(MimeMessage? mime, string? parseError)
+    {
+        if (mime is null)
+            return ("Malformed", $"The mail could not be parsed as MIME: {parseError}");
+        var from = mime.From.Mailboxes.FirstOrDefault();
+        if (from is null || string.IsNullOrWhiteSpace(from.Address) || !from.Address.Contains('@'))
+            return ("Malformed", "The mail has no valid From address, so there is nobody to answer.");
+        var c = MailClassifier.Classify(mime, mailOptions.Value.SharedAddress);
+        if (c.Kind != MailKind.Question)
+            return (c.Kind.ToString(), c.Reason);
+        if (QuestionIds.FindToken(mime.Subject) is { } token)
+            return ("Reply", $"A reply in the thread of {token}, not a new question.");
+        var text = MailText.QuestionText(mime);
+        if (string.IsNullOrWhiteSpace(text) && string.IsNullOrWhiteSpace(mime.Subject))
+            return (MailKind.Empty.ToString(), "The mail has neither a subject nor any text of its own.");
+        return (c.Kind.ToString(), c.Reason);
+    }
+
+    private async Task<string> StoreQuestionAsync(MimeMessage mime, string key, CancellationToken cancellationToken)
+    {
+        var questions = storage.Table(TableNames.Questions);
+        var from = mime.From.Mailboxes.First();
+        var received = mime.Date == DateTimeOffset.MinValue ? time.GetUtcNow() : mime.Date.ToUniversalTime();
+        for (var attempt = 0; ; attempt++)
+        {
+            var id = QuestionIds.From(key, attempt);
+            var entity = new QuestionEntity
+            {
+                PartitionKey = id, RowKey = QuestionEntity.Row, QuestionId = id, MessageKey = key,
+                InternetMessageId = mime.MessageId ?? "", AskerEmail = from.Address, AskerName = from.Name ?? "",
+                Subject = Truncate(mime.Subject ?? "", 500), Text = Truncate(MailText.QuestionText(mime), 16000),
+                ReceivedAt = received, State = QuestionStates.Received,
+            };
+            if (!await questions.TryAddAsync(entity, cancellationToken).ConfigureAwait(false))
+            {
+                var existing = await questions.GetOrNullAsync<QuestionEntity>(id, QuestionEntity.Row, cancellationToken).ConfigureAwait(false);
+                if (existing is null || existing.MessageKey != key) continue; // id collision with another mail: derive the next id
+                received = existing.ReceivedAt;
+                logger.LogInformation("Question {QuestionId} was stored before; resuming", id);
+            }
+            else
+            {
+                logger.LogInformation("Stored question {QuestionId} from {Asker}", id, from.Address);
+            }
+            await outcomes.AppendAsync(new OutcomeEntity
+            {
+                Kind = OutcomeKinds.Received, QuestionId = id, At = received, AskerEmail = from.Address, Detail = Truncate(mime.Subject ?? "", 200),
+            }, cancellationToken).ConfigureAwait(false);
+            await EnsureRoutingQueuedAsync(id, cancellationToken).ConfigureAwait(false);
+            return id;
+        }
+    }
+
+    private async Task EnsureRoutingQueuedAsync(string questionId, CancellationToken cancellationToken)
+    {
+        var q = await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(questionId, QuestionEntity.Row, cancellationToken).ConfigureAwait(false);
+        if (q is null || q.State != QuestionStates.Received) return;
+        await storage.Queue(QueueNames.RouteQuestion).SendJsonAsync(new RouteQuestionMessage(questionId), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RecordReplyAsync(MimeMessage mime, CancellationToken cancellationToken)
+    {
+        var token = QuestionIds.FindToken(mime.Subject)!;
+        var from = mime.From.Mailboxes.First().Address;
+        var routes = await storage.Table(TableNames.Routes).ReadAllAsync<RouteEntity>(token, cancellationToken).ConfigureAwait(false);
+        var route = routes.FirstOrDefault(r => string.Equals(r.ExpertEmail, from, StringComparison.OrdinalIgnoreCase));
+        if (route is null || route.AnsweredAt is not null) return;
+        route.AnsweredAt = mime.Date == DateTimeOffset.MinValue ? time.GetUtcNow() : mime.Date.ToUniversalTime();
+        if (await storage.Table(TableNames.Routes).TryReplaceAsync(route, cancellationToken).ConfigureAwait(false))
+        {
+            await outcomes.AppendAsync(new OutcomeEntity
+            {
+                Kind = OutcomeKinds.Answered, QuestionId = token, ExpertId = route.ExpertId, At = route.AnsweredAt.Value,
+                Department = route.ExpertDepartment, Detail = $"answer by {route.ExpertName}",
+            }, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
+}

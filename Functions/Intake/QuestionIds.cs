@@ -1,0 +1,39 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace SocialLearning.Intake;
+
+/// <summary>
+/// Question ids: <c>Q-</c> plus 6 characters of Crockford base32 (no I, L, O, U) derived from the mail's dedupe key,
+/// so the same mail always gets the same id. Shown in subjects as the token <c>[Q-XXXXXX]</c>.
+/// </summary>
+public static partial class QuestionIds
+{
+    private const string Alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+    /// <summary>The id for a mail with dedupe key <paramref name="messageKey"/>; <paramref name="attempt"/> &gt; 0 derives another id after a collision.</summary>
+    public static string From(string messageKey, int attempt = 0)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(attempt == 0 ? messageKey : $"{messageKey}#{attempt}"));
+        var bits = ((ulong)hash[0] << 32) | ((ulong)hash[1] << 24) | ((ulong)hash[2] << 16) | ((ulong)hash[3] << 8) | hash[4];
+        Span<char> chars = stackalloc char[6];
+        for (var i = 5; i >= 0; i--)
+        {
+            chars[i] = Alphabet[(int)(bits & 31)];
+            bits >>= 5;
+        }
+        return "Q-" + new string(chars);
+    }
+
+    /// <summary>The question id in a subject's <c>[Q-XXXXXX]</c> token, or null.</summary>
+    public static string? FindToken(string? subject)
+    {
+        if (subject is null) return null;
+        var m = Token().Match(subject);
+        return m.Success ? m.Groups[1].Value.ToUpperInvariant() : null;
+    }
+
+    [GeneratedRegex(@"\[(Q-[0-9A-HJKMNP-TV-Z]{6})\]", RegexOptions.IgnoreCase)]
+    private static partial Regex Token();
+}

@@ -1,0 +1,51 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace SocialLearning.Mail;
+
+/// <summary>Mail transport settings (configuration section <c>Mail</c>).</summary>
+public sealed class MailOptions : IValidatableObject
+{
+    /// <summary>Configuration section name.</summary>
+    public const string Section = "Mail";
+
+    /// <summary>"Maildir" (local folders) or "Graph" (Microsoft Graph, the real shared mailbox).</summary>
+    public string Transport { get; set; } = "Maildir";
+
+    /// <summary>The shared address employees mail their questions to, e.g. <c>ask@contoso.example</c>.</summary>
+    [Required(ErrorMessage = "Mail:SharedAddress is required (the address employees mail questions to).")]
+    [EmailAddress(ErrorMessage = "Mail:SharedAddress must be a mail address.")]
+    public string SharedAddress { get; set; } = "";
+
+    /// <summary>Display name used on outgoing mail.</summary>
+    public string DisplayName { get; set; } = "SocialLearning";
+
+    /// <summary>Folder holding the local <c>inbox/</c> and <c>outbox/</c> Maildirs (Transport = Maildir). Must exist.</summary>
+    public string? MaildirRoot { get; set; }
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!string.Equals(Transport, "Maildir", StringComparison.OrdinalIgnoreCase) &&
+            !string.Equals(Transport, "Graph", StringComparison.OrdinalIgnoreCase))
+        {
+            yield return new ValidationResult($"Mail:Transport '{Transport}' is unknown: use Maildir or Graph.", [nameof(Transport)]);
+        }
+        else if (string.Equals(Transport, "Maildir", StringComparison.OrdinalIgnoreCase))
+        {
+            if (string.IsNullOrWhiteSpace(MaildirRoot))
+                yield return new ValidationResult("Mail:MaildirRoot is required when Mail:Transport is Maildir.", [nameof(MaildirRoot)]);
+            else if (!Directory.Exists(MaildirRoot))
+                yield return new ValidationResult($"Mail:MaildirRoot '{MaildirRoot}' does not exist.", [nameof(MaildirRoot)]);
+        }
+        else
+        {
+            yield return new ValidationResult("Mail:Transport Graph is not available in this build yet: use Maildir.", [nameof(Transport)]);
+        }
+    }
+}
+
+/// <summary>Queue message of <c>outbound-mail</c>: one mail to compose from stored state and send.</summary>
+/// <param name="Kind">"request" (a routed request to an expert).</param>
+/// <param name="QuestionId">The question.</param>
+/// <param name="ExpertId">The expert, for requests.</param>
+public sealed record OutboundMailMessage(string Kind, string QuestionId, string? ExpertId);

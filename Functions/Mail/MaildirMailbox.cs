@@ -1,0 +1,128 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace SocialLearning.Mail;
+
+/// <summary>
+/// The local stand-in for the shared mailbox: <c>{root}/inbox</c> is a Maildir the service reads (any mail tool can
+/// deliver into its <c>new/</c>), <c>{root}/outbox</c> a Maildir every outgoing mail is written to. Maildir format:
+/// D. J. Bernstein, "Using maildir format" (cr.yp.to/proto/maildir.html): write into <c>tmp/</c>, rename into
+/// <c>new/</c>; a reader moves what it has seen into <c>cur/</c> with an info suffix <c>:2,</c>.
+/// </summary>
+public sealed class MaildirMailbox : IMailbox
+{
+    private readonly string _inbox;
+    private readonly string _outbox;
+    private readonly ILogger<MaildirMailbox> _logger;
+
+    /// <summary>Creates the mailbox over <see cref="MailOptions.MaildirRoot"/>, creating the Maildir folders if absent.</summary>
+    public MaildirMailbox(IOptions<MailOptions> options, ILogger<MaildirMailbox> logger)
+        : this(options.Value.MaildirRoot ?? throw new InvalidOperationException("Mail:MaildirRoot is not set."), logger)
+    {
+    }
+
+    /// <summary>Creates the mailbox over <paramref name="root"/>.</summary>
+    public MaildirMailbox(string root, ILogger<MaildirMailbox> logger)
+    {
+        _inbox = Path.Combine(root, "inbox");
+        _outbox = Path.Combine(root, "outbox");
+        _logger = logger;
+        foreach (var box in new[] { _inbox, _outbox })
+            foreach (var sub in new[] { "tmp", "new", "cur" })
+                Directory.CreateDirectory(Path.Combine(box, sub));
+    }
+
+    /// <summary>The inbox Maildir folder.</summary>
+    public string InboxPath => _inbox;
+
+    /// <summary>The outbox Maildir folder.</summary>
+    public string OutboxPath => _outbox;
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<string>> ClaimNewAsync(CancellationToken cancellationToken)
+    {
+        var claimed = new List<string>();
+        foreach (var path in Directory.EnumerateFiles(Path.Combine(_inbox, "new")).Order(StringComparer.Ordinal))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var name = Path.GetFileName(path);
+            var curName = name.Contains(":2,", StringComparison.Ordinal) ? name : name + ":2,";
+            try
+            {
+                File.Move(path, Path.Combine(_inbox, "cur", curName));
+                claimed.Add(curName);
+            }
+            catch (FileNotFoundException)
+            {
+                // another reader claimed it first
+            }
+        }
+        return Task.FromResult<IReadOnlyList<string>>(claimed);
+    }
+
+    /// <inheritdoc />
+    public async Task<byte[]?> ReadAsync(string messageRef, CancellationToken cancellationToken)
+    {
+        if (messageRef.Contains('/') || messageRef.Contains('\\') || messageRef is "." or "..")
+            throw new ArgumentException($"Not a Maildir file name: '{messageRef}'.", nameof(messageRef));
+        var path = Path.Combine(_inbox, "cur", messageRef);
+        if (!File.Exists(path)) return null;
+        return await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task SendAsync(MimeMessage message, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        // Deterministic name: the same idempotency key always maps to the same file.
+        var name = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(idempotencyKey)))[..32] + ".sociallearning";
+        var final = Path.Combine(_outbox, "new", name);
+        if (File.Exists(final) || File.Exists(Path.Combine(_outbox, "cur", name + ":2,")))
+        {
+            _logger.LogInformation("Outbound mail {IdempotencyKey} was already written; not writing it again", idempotencyKey);
+            return;
+        }
+        await WriteAsync(_outbox, name, message, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Delivers a mail into the inbox (<c>tmp/</c> then rename into <c>new/</c>), as a mail server would; used by
+    /// <c>demo</c> and tests. Returns the file name.
+    /// </summary>
+    public async Task<string> DeliverAsync(MimeMessage message, CancellationToken cancellationToken)
+    {
+        var name = UniqueName(Guid.NewGuid().ToString("N"));
+        await WriteAsync(_inbox, name, message, cancellationToken).ConfigureAwait(false);
+        return name;
+    }
+
+    /// <summary>Delivers raw bytes (which need not be valid MIME) into the inbox; returns the file name.</summary>
+    public async Task<string> DeliverRawAsync(byte[] raw, CancellationToken cancellationToken)
+    {
+        var name = UniqueName(Guid.NewGuid().ToString("N"));
+        var tmp = Path.Combine(_inbox, "tmp", name);
+        await File.WriteAllBytesAsync(tmp, raw, cancellationToken).ConfigureAwait(false);
+        File.Move(tmp, Path.Combine(_inbox, "new", name));
+        return name;
+    }
+
+    /// <summary>Every mail in the outbox (new and cur), parsed.</summary>
+    public IReadOnlyList<MimeMessage> ReadOutbox() =>
+        Directory.EnumerateFiles(Path.Combine(_outbox, "new"))
+            .Concat(Directory.EnumerateFiles(Path.Combine(_outbox, "cur")))
+            .Order(StringComparer.Ordinal)
+            .Select(p => MimeMessage.Load(p))
+            .ToList();
+
+    private static async Task WriteAsync(string box, string name, MimeMessage message, CancellationToken cancellationToken)
+    {
+        var tmp = Path.Combine(box, "tmp", name);
+        await message.WriteToAsync(tmp, cancellationToken).ConfigureAwait(false);
+        File.Move(tmp, Path.Combine(box, "new", name), overwrite: true);
+    }
+
+    private static string UniqueName(string key) =>
+        $"{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}.{key[..Math.Min(24, key.Length)]}.sociallearning";
+}

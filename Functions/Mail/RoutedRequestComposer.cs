@@ -1,0 +1,51 @@
+using System.Text;
+using MimeKit;
+using SocialLearning.Storage;
+
+namespace SocialLearning.Mail;
+
+/// <summary>
+/// Composes the mail that asks an expert a question (MimeKit): subject with the <c>[Q-XXXXXX]</c> token, Reply-To the
+/// shared address, the question, why the expert was chosen, and how to answer, pass, pause or stop. Marked
+/// <c>Auto-Submitted: auto-generated</c> (RFC 3834) and <c>X-Auto-Response-Suppress: All</c> so out-of-office replies
+/// do not come back.
+/// </summary>
+public static class RoutedRequestComposer
+{
+    /// <summary>Builds the request for <paramref name="route"/> of <paramref name="question"/>.</summary>
+    public static MimeMessage Compose(QuestionEntity question, RouteEntity route, MailOptions mail)
+    {
+        var shared = new MailboxAddress(mail.DisplayName, mail.SharedAddress);
+        var message = new MimeMessage();
+        message.From.Add(shared);
+        message.ReplyTo.Add(shared);
+        message.To.Add(new MailboxAddress(route.ExpertName, route.ExpertEmail));
+        var subject = string.IsNullOrWhiteSpace(question.Subject) ? "A colleague has a question" : question.Subject.Trim();
+        message.Subject = $"[{question.QuestionId}] {subject}";
+        message.MessageId = $"{question.QuestionId}.{KeyEncoding.Hash(route.ExpertId)[..12]}@sociallearning.local";
+        message.Date = route.AskedAt;
+        message.Headers.Add("Auto-Submitted", "auto-generated");
+        message.Headers.Add("X-Auto-Response-Suppress", "All");
+        message.Headers.Add("X-SocialLearning-Question", question.QuestionId);
+
+        var asker = string.IsNullOrWhiteSpace(question.AskerName) ? question.AskerEmail : question.AskerName;
+        var first = route.ExpertName.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? route.ExpertName;
+        var body = new StringBuilder()
+            .Append("Hello ").Append(first).AppendLine(",")
+            .AppendLine()
+            .Append(asker).AppendLine(" has a question that you may be able to answer:")
+            .AppendLine();
+        foreach (var line in (subject + "\n\n" + question.Text).Split('\n'))
+            body.Append("    ").AppendLine(line.TrimEnd('\r'));
+        body.AppendLine()
+            .Append("Why you: ").AppendLine(route.Reason)
+            .AppendLine()
+            .AppendLine("To answer, just reply to this mail: your reply goes back to the asker in this thread.")
+            .AppendLine("Not for you? Reply with \"pass\" and we will ask someone else.")
+            .AppendLine("Reply \"pause\" to get no requests for two weeks, or \"stop\" to get none at all.")
+            .AppendLine()
+            .Append("Thank you for sharing what you know. — ").AppendLine(mail.DisplayName);
+        message.Body = new TextPart("plain") { Text = body.ToString() };
+        return message;
+    }
+}

@@ -1,0 +1,49 @@
+using System.Globalization;
+using SocialLearning.Storage;
+
+namespace SocialLearning.Outcomes;
+
+/// <summary>Kinds of outcome events (DESIGN.md, Outcomes table).</summary>
+public static class OutcomeKinds
+{
+    /// <summary>A question was stored.</summary>
+    public const string Received = "received";
+    /// <summary>Requests went to experts.</summary>
+    public const string Routed = "routed";
+    /// <summary>An expert answered.</summary>
+    public const string Answered = "answered";
+    /// <summary>An expert passed.</summary>
+    public const string Passed = "passed";
+    /// <summary>The question went to further experts.</summary>
+    public const string Escalated = "escalated";
+    /// <summary>An answer was relayed to the asker.</summary>
+    public const string Relayed = "relayed";
+    /// <summary>The asker said what the answer was worth.</summary>
+    public const string Feedback = "feedback";
+    /// <summary>Nobody could be asked or nobody answered: a knowledge gap.</summary>
+    public const string Gap = "gap";
+}
+
+/// <summary>
+/// The append-only outcome log (table <c>Outcomes</c>). Each event's RowKey is built from its own time, question
+/// id, kind and expert, so appending the same event twice (a retried handler) leaves one row.
+/// </summary>
+public sealed class OutcomeLog(StorageClients storage)
+{
+    /// <summary>Appends <paramref name="e"/> unless the same event is already there.</summary>
+    public async Task AppendAsync(OutcomeEntity e, CancellationToken cancellationToken)
+    {
+        var at = e.At.ToUniversalTime();
+        e.PartitionKey = at.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+        e.RowKey = KeyEncoding.Encode(string.Join('_',
+            new[] { at.ToString("yyyyMMdd'T'HHmmss.fffffff", CultureInfo.InvariantCulture), e.QuestionId, e.Kind, e.ExpertId }.Where(s => s.Length > 0)));
+        await storage.Table(TableNames.Outcomes).TryAddAsync(e, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Every event, oldest first (partitions are months, RowKeys sort by time).</summary>
+    public async Task<List<OutcomeEntity>> ReadAllAsync(CancellationToken cancellationToken)
+    {
+        var all = await storage.Table(TableNames.Outcomes).ReadAllAsync<OutcomeEntity>(null, cancellationToken).ConfigureAwait(false);
+        return all.OrderBy(e => e.PartitionKey, StringComparer.Ordinal).ThenBy(e => e.RowKey, StringComparer.Ordinal).ToList();
+    }
+}

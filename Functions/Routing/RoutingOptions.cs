@@ -1,0 +1,42 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace SocialLearning.Routing;
+
+/// <summary>Routing settings (configuration section <c>Routing</c>).</summary>
+public sealed class RoutingOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string Section = "Routing";
+
+    /// <summary>How many experts get a request per question (top-k). Default 3.</summary>
+    [Range(1, 20, ErrorMessage = "Routing:ExpertsPerQuestion must be between 1 and 20.")]
+    public int ExpertsPerQuestion { get; set; } = 3;
+
+    /// <summary>How many ranked candidates are kept with the question (for escalation and evaluation). Default 10.</summary>
+    [Range(1, 200, ErrorMessage = "Routing:CandidatePoolSize must be between 1 and 200.")]
+    public int CandidatePoolSize { get; set; } = 10;
+
+    /// <summary>
+    /// Weight of the activity prior in the final score, 0–1: score = (1 − w)·semantic + w·activity, where activity is
+    /// log(1 + answers) / log(1 + most answers in the directory). Default 0.25, fixed by reasoning, not tuned on test data.
+    /// </summary>
+    [Range(0.0, 1.0, ErrorMessage = "Routing:ActivityWeight must be between 0 and 1.")]
+    public double ActivityWeight { get; set; } = 0.25;
+
+    /// <summary>How often, at most, the in-memory expert index checks the directory for changes, in seconds. Default 300.</summary>
+    [Range(1, 86400, ErrorMessage = "Routing:IndexRefreshSeconds must be between 1 and 86400.")]
+    public int IndexRefreshSeconds { get; set; } = 300;
+}
+
+/// <summary>Queue message of <c>route-question</c>.</summary>
+/// <param name="QuestionId">The stored question to route.</param>
+public sealed record RouteQuestionMessage(string QuestionId);
+
+/// <summary>One ranked expert for a question, with the reason shown to the expert and stored with the route.</summary>
+/// <param name="ExpertId">Expert id.</param>
+/// <param name="Name">Display name.</param>
+/// <param name="Email">Address.</param>
+/// <param name="Department">Department.</param>
+/// <param name="Score">Final score, higher is better (roughly 0–1).</param>
+/// <param name="Reason">Human-readable reason: the closest earlier answer, matching skills.</param>
+public sealed record RankedCandidate(string ExpertId, string Name, string Email, string Department, double Score, string Reason);

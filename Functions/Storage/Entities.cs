@@ -1,0 +1,192 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace SocialLearning.Storage;
+
+/// <summary>Common <see cref="ITableEntity"/> plumbing for the service's entities.</summary>
+public abstract class EntityBase : ITableEntity
+{
+    /// <inheritdoc />
+    public string PartitionKey { get; set; } = "";
+    /// <inheritdoc />
+    public string RowKey { get; set; } = "";
+    /// <inheritdoc />
+    public DateTimeOffset? Timestamp { get; set; }
+    /// <inheritdoc />
+    public ETag ETag { get; set; }
+}
+
+/// <summary>
+/// Row of the <c>Experts</c> table: PartitionKey <see cref="Partition"/>, RowKey = encoded expert id.
+/// <see cref="Vector"/> is the profile centroid: little-endian float32, <see cref="VectorDimensions"/> values,
+/// produced by <see cref="VectorModel"/>.
+/// </summary>
+public sealed class ExpertEntity : EntityBase
+{
+    /// <summary>The single partition used for the directory (a shard scheme can replace it later).</summary>
+    public const string Partition = "expert";
+    /// <summary>Expert id, unencoded.</summary>
+    public string ExpertId { get; set; } = "";
+    /// <summary>Display name.</summary>
+    public string Name { get; set; } = "";
+    /// <summary>Mail address.</summary>
+    public string Email { get; set; } = "";
+    /// <summary>Department.</summary>
+    public string Department { get; set; } = "";
+    /// <summary>Job title.</summary>
+    public string JobTitle { get; set; } = "";
+    /// <summary>About-me text (plain).</summary>
+    public string AboutMe { get; set; } = "";
+    /// <summary>Skills joined by <c>"; "</c>.</summary>
+    public string Skills { get; set; } = "";
+    /// <summary>Answers in the profile period.</summary>
+    public int AnswerCount { get; set; }
+    /// <summary>Latest answer time.</summary>
+    public DateTimeOffset? LastActive { get; set; }
+    /// <summary>False when the expert left the directory (deactivated, never deleted).</summary>
+    public bool Active { get; set; } = true;
+    /// <summary>True when the expert asked not to receive requests.</summary>
+    public bool OptedOut { get; set; }
+    /// <summary>Where the profile came from: "sample", "stackexchange", "csv", "graph".</summary>
+    public string Source { get; set; } = "";
+    /// <summary>SHA-256 of the profile text; re-embedding happens only when it changes.</summary>
+    public string ProfileHash { get; set; } = "";
+    /// <summary>Centroid vector, little-endian float32.</summary>
+    public byte[]? Vector { get; set; }
+    /// <summary>Embedding model id of <see cref="Vector"/>.</summary>
+    public string VectorModel { get; set; } = "";
+    /// <summary>Number of float32 values in <see cref="Vector"/>.</summary>
+    public int VectorDimensions { get; set; }
+}
+
+/// <summary>Row of the <c>Evidence</c> table: PartitionKey = encoded expert id, RowKey = encoded source id.</summary>
+public sealed class EvidenceEntity : EntityBase
+{
+    /// <summary>"answer", "skill" or "about".</summary>
+    public string Kind { get; set; } = "";
+    /// <summary>Short title used in routing reasons.</summary>
+    public string Title { get; set; } = "";
+    /// <summary>Plain text that was embedded.</summary>
+    public string Text { get; set; } = "";
+    /// <summary>When the evidence was created.</summary>
+    public DateTimeOffset? When { get; set; }
+    /// <summary>Evidence vector, little-endian float32.</summary>
+    public byte[]? Vector { get; set; }
+    /// <summary>Embedding model id.</summary>
+    public string VectorModel { get; set; } = "";
+    /// <summary>Dimensions of <see cref="Vector"/>.</summary>
+    public int VectorDimensions { get; set; }
+}
+
+/// <summary>States of a question (ETag-guarded transitions).</summary>
+public static class QuestionStates
+{
+    /// <summary>Stored, waiting for routing.</summary>
+    public const string Received = "Received";
+    /// <summary>Requests went to at least one expert.</summary>
+    public const string Routed = "Routed";
+    /// <summary>No eligible expert: recorded as a knowledge gap.</summary>
+    public const string Unrouted = "Unrouted";
+}
+
+/// <summary>Row of the <c>Questions</c> table: PartitionKey = question id, RowKey <see cref="Row"/>.</summary>
+public sealed class QuestionEntity : EntityBase
+{
+    /// <summary>The only RowKey.</summary>
+    public const string Row = "q";
+    /// <summary>Question id, e.g. <c>Q-7KX2PD</c>.</summary>
+    public string QuestionId { get; set; } = "";
+    /// <summary>Dedupe key of the mail (hashed Message-ID).</summary>
+    public string MessageKey { get; set; } = "";
+    /// <summary>Internet Message-ID of the asker's mail (for threading relays).</summary>
+    public string InternetMessageId { get; set; } = "";
+    /// <summary>Asker's address.</summary>
+    public string AskerEmail { get; set; } = "";
+    /// <summary>Asker's display name.</summary>
+    public string AskerName { get; set; } = "";
+    /// <summary>Subject as mailed.</summary>
+    public string Subject { get; set; } = "";
+    /// <summary>Extracted question text (quotes and signatures removed).</summary>
+    public string Text { get; set; } = "";
+    /// <summary>When the mail was received (its Date header, else the time of intake).</summary>
+    public DateTimeOffset ReceivedAt { get; set; }
+    /// <summary>One of <see cref="QuestionStates"/>.</summary>
+    public string State { get; set; } = QuestionStates.Received;
+    /// <summary>When routing decided.</summary>
+    public DateTimeOffset? RoutedAt { get; set; }
+    /// <summary>Embed + rank time of the routing decision, milliseconds.</summary>
+    public double RouteMs { get; set; }
+    /// <summary>The ranked candidate pool (JSON array of <see cref="Routing.RankedCandidate"/>), best first, before availability filters.</summary>
+    public string CandidatesJson { get; set; } = "[]";
+}
+
+/// <summary>Row of the <c>Routes</c> table: PartitionKey = question id, RowKey = encoded expert id.</summary>
+public sealed class RouteEntity : EntityBase
+{
+    /// <summary>Expert id, unencoded.</summary>
+    public string ExpertId { get; set; } = "";
+    /// <summary>Expert's address.</summary>
+    public string ExpertEmail { get; set; } = "";
+    /// <summary>Expert's name.</summary>
+    public string ExpertName { get; set; } = "";
+    /// <summary>Expert's department.</summary>
+    public string ExpertDepartment { get; set; } = "";
+    /// <summary>1-based rank among the asked experts.</summary>
+    public int Rank { get; set; }
+    /// <summary>Ranking score (higher is better).</summary>
+    public double Score { get; set; }
+    /// <summary>Human-readable reason the expert was chosen.</summary>
+    public string Reason { get; set; } = "";
+    /// <summary>When the route was decided.</summary>
+    public DateTimeOffset AskedAt { get; set; }
+    /// <summary>When the request mail was handed to the mailbox; null until then.</summary>
+    public DateTimeOffset? RequestSentAt { get; set; }
+    /// <summary>When the expert answered.</summary>
+    public DateTimeOffset? AnsweredAt { get; set; }
+    /// <summary>When the expert passed.</summary>
+    public DateTimeOffset? PassedAt { get; set; }
+    /// <summary>When the request timed out.</summary>
+    public DateTimeOffset? TimedOutAt { get; set; }
+}
+
+/// <summary>Row of the <c>Messages</c> table (inbound mail dedupe): PartitionKey = first 2 hex chars of the key, RowKey = key.</summary>
+public sealed class MessageEntity : EntityBase
+{
+    /// <summary>Outcome of intake: "Question" or "NonQuestion".</summary>
+    public string State { get; set; } = "";
+    /// <summary><see cref="Intake.MailKind"/> name (or "Malformed").</summary>
+    public string Kind { get; set; } = "";
+    /// <summary>Why the mail got its state.</summary>
+    public string Reason { get; set; } = "";
+    /// <summary>Question id when it became a question.</summary>
+    public string QuestionId { get; set; } = "";
+    /// <summary>Internet Message-ID, when present.</summary>
+    public string InternetMessageId { get; set; } = "";
+    /// <summary>Sender address, when parseable.</summary>
+    public string From { get; set; } = "";
+    /// <summary>Subject, when parseable.</summary>
+    public string Subject { get; set; } = "";
+    /// <summary>Mailbox reference of the mail (Maildir file name or Graph message id).</summary>
+    public string MessageRef { get; set; } = "";
+    /// <summary>When intake finished.</summary>
+    public DateTimeOffset ProcessedAt { get; set; }
+}
+
+/// <summary>Row of the <c>Outcomes</c> table: PartitionKey <c>yyyy-MM</c> of <see cref="At"/>, RowKey time-ordered and deterministic.</summary>
+public sealed class OutcomeEntity : EntityBase
+{
+    /// <summary>Event kind: received, routed, answered, passed, escalated, relayed, feedback, gap.</summary>
+    public string Kind { get; set; } = "";
+    /// <summary>Question id.</summary>
+    public string QuestionId { get; set; } = "";
+    /// <summary>When it happened (UTC).</summary>
+    public DateTimeOffset At { get; set; }
+    /// <summary>Expert concerned, if any.</summary>
+    public string ExpertId { get; set; } = "";
+    /// <summary>Asker's address.</summary>
+    public string AskerEmail { get; set; } = "";
+    /// <summary>Department of the expert (routed/answered), for knowledge-flow figures.</summary>
+    public string Department { get; set; } = "";
+    /// <summary>Free detail: expert list with scores, reason, feedback value.</summary>
+    public string Detail { get; set; } = "";
+}

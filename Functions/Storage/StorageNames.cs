@@ -1,0 +1,40 @@
+namespace SocialLearning.Storage;
+
+/// <summary>Table names (DESIGN.md, "Storage").</summary>
+public static class TableNames
+{
+    /// <summary>Expert profiles with their centroid vectors; PartitionKey <c>expert</c>, RowKey expert id.</summary>
+    public const string Experts = "Experts";
+    /// <summary>Evidence per expert; PartitionKey expert id, RowKey source id.</summary>
+    public const string Evidence = "Evidence";
+    /// <summary>Questions; PartitionKey question id, RowKey <c>q</c>.</summary>
+    public const string Questions = "Questions";
+    /// <summary>Routed requests; PartitionKey question id, RowKey expert id.</summary>
+    public const string Routes = "Routes";
+    /// <summary>Append-only outcome events; PartitionKey <c>yyyy-MM</c>, RowKey time-ordered id.</summary>
+    public const string Outcomes = "Outcomes";
+    /// <summary>Inbound mail dedupe and classification; PartitionKey hash prefix, RowKey hashed Message-ID.</summary>
+    public const string Messages = "Messages";
+
+    /// <summary>Every table the service uses, for creation at start-up.</summary>
+    public static readonly string[] All = [Experts, Evidence, Questions, Routes, Outcomes, Messages];
+}
+
+/// <summary>Storage Queue names (DESIGN.md, "Storage"). Poison queues are <c>&lt;name&gt;-poison</c>.</summary>
+public static class QueueNames
+{
+    /// <summary>One message per inbound mail to classify: <see cref="Intake.InboundMailMessage"/>.</summary>
+    public const string InboundMail = "inbound-mail";
+    /// <summary>One message per question to route: <see cref="Routing.RouteQuestionMessage"/>.</summary>
+    public const string RouteQuestion = "route-question";
+    /// <summary>Delayed messages for reminders and escalation.</summary>
+    public const string RoutingTimers = "routing-timers";
+    /// <summary>One message per outgoing mail: <see cref="Mail.OutboundMailMessage"/>.</summary>
+    public const string OutboundMail = "outbound-mail";
+
+    /// <summary>Every work queue (their poison queues are derived with <see cref="Poison"/>).</summary>
+    public static readonly string[] All = [InboundMail, RouteQuestion, RoutingTimers, OutboundMail];
+
+    /// <summary>The poison queue of <paramref name="queue"/>, as the Functions host names it.</summary>
+    public static string Poison(string queue) => queue + "-poison";
+}
