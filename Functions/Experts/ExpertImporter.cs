@@ -26,8 +26,13 @@ public sealed class ExpertImporter(
     ExpertDirectory directory,
     ILogger<ExpertImporter> logger)
 {
-    /// <summary>Imports <paramref name="profiles"/>; <paramref name="progress"/> receives the number of profiles done.</summary>
-    public async Task<ImportResult> ImportAsync(IReadOnlyList<ExpertProfile> profiles, string source, IProgress<int>? progress, CancellationToken cancellationToken)
+    /// <summary>Imports profiles into the directory.</summary>
+    /// <param name="profiles">The profiles to write.</param>
+    /// <param name="source">Where they come from ("sample", "stackexchange", …), stored with each expert.</param>
+    /// <param name="replaceDirectory">When true, experts not in <paramref name="profiles"/> are deactivated (never deleted).</param>
+    /// <param name="progress">Receives the number of profiles done.</param>
+    /// <param name="cancellationToken">Cancels the import.</param>
+    public async Task<ImportResult> ImportAsync(IReadOnlyList<ExpertProfile> profiles, string source, bool replaceDirectory, IProgress<int>? progress, CancellationToken cancellationToken)
     {
         var started = DateTimeOffset.UtcNow;
         var experts = storage.Table(TableNames.Experts);
@@ -50,7 +55,7 @@ public sealed class ExpertImporter(
                     continue;
                 }
                 var hash = ProfileHash(p, items);
-                if (existing.TryGetValue(p.Id, out var old) && old.ProfileHash == hash && old.VectorModel == modelId && old.Vector is not null)
+                if (existing.TryGetValue(p.Id, out var old) && old.ProfileHash == hash && old.VectorModel == modelId && old.Vector is not null && old.Active)
                 {
                     done++;
                     continue;
@@ -95,6 +100,15 @@ public sealed class ExpertImporter(
                 }
             }
             progress?.Report(done);
+        }
+        if (replaceDirectory)
+        {
+            var ids = profiles.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+            foreach (var gone in existing.Values.Where(e => e.Active && !ids.Contains(e.ExpertId)))
+            {
+                gone.Active = false;
+                await experts.UpdateEntityAsync(gone, gone.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            }
         }
         directory.Invalidate();
         var elapsed = DateTimeOffset.UtcNow - started;

@@ -53,7 +53,7 @@ public sealed class InboundMailHandler(
         }
 
         var messageId = mime?.MessageId;
-        var key = KeyEncoding.Hash(string.IsNullOrWhiteSpace(messageId) ? "raw:" + KeyEncoding.Hash(Convert.ToBase64String(raw)) : "mid:" + messageId.Trim());
+        var key = DedupeKey(messageId, raw);
         var messages = storage.Table(TableNames.Messages);
         var seen = await messages.GetOrNullAsync<MessageEntity>(key[..2], key, cancellationToken).ConfigureAwait(false);
         if (seen is not null)
@@ -93,6 +93,15 @@ public sealed class InboundMailHandler(
         await messages.UpsertEntityAsync(record, cancellationToken: cancellationToken).ConfigureAwait(false);
         return new IntakeResult("Question", kind, reason, questionId);
     }
+
+    /// <summary>
+    /// The dedupe key of a mail: SHA-256 (hex) of its Internet Message-ID (RFC 5322 §3.6.4), or of its raw bytes when it
+    /// has none. The first two characters are the <c>Messages</c> partition.
+    /// </summary>
+    public static string DedupeKey(string? messageId, byte[] raw) =>
+        KeyEncoding.Hash(string.IsNullOrWhiteSpace(messageId)
+            ? "raw:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(raw))
+            : "mid:" + messageId.Trim());
 
     private (string Kind, string Reason) Classify(MimeMessage? mime, string? parseError)
     {

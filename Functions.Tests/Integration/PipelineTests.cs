@@ -1,0 +1,171 @@
+using Azure.Storage.Queues;
+using MimeKit;
+using SocialLearning.Experts;
+using SocialLearning.Intake;
+using SocialLearning.Routing;
+using SocialLearning.Storage;
+using SocialLearning.Tests.Support;
+
+namespace SocialLearning.Tests.Integration;
+
+[Collection("Azurite")]
+public sealed class PipelineTests(AzuriteFixture azurite)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static MimeMessage Question(string messageId, string subject, string body, string from = "Pieter de Vries <pieter.devries@northwind.example>")
+    {
+        var m = new MimeMessage();
+        m.From.Add(MailboxAddress.Parse(from));
+        m.To.Add(MailboxAddress.Parse("ask@northwind.example"));
+        m.Subject = subject;
+        m.MessageId = messageId;
+        m.Date = new DateTimeOffset(2026, 11, 20, 9, 30, 0, TimeSpan.Zero);
+        m.Body = new TextPart("plain") { Text = body };
+        return m;
+    }
+
+    private static async Task<PipelineHarness> WithSampleDirectoryAsync(AzuriteFixture azurite)
+    {
+        var h = await PipelineHarness.StartAsync(azurite);
+        await h.Get<ExpertImporter>().ImportAsync(SampleDirectory.Experts(), "sample", replaceDirectory: true, null, Ct);
+        return h;
+    }
+
+    [Fact]
+    public async Task Mail_delivered_to_the_maildir_becomes_one_question_and_routed_requests_in_the_outbox()
+    {
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        await h.Maildir.DeliverAsync(Question("vpn-1@mail.northwind.example", "VPN keeps dropping at home",
+            "Hi,\n\nMy VPN disconnects every ten minutes when I work from home, but the internet itself is fine.\n\nOn Mon, 16 Nov 2026 at 10:00, Someone wrote:\n> old thread text about printers\n"), Ct);
+
+        var run = await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        Assert.Equal(1, run.MailsPickedUp);
+        var questions = await h.Get<StorageClients>().Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct);
+        var q = Assert.Single(questions);
+        Assert.Equal(QuestionStates.Routed, q.State);
+        Assert.Equal("pieter.devries@northwind.example", q.AskerEmail);
+        Assert.DoesNotContain("printers", q.Text);
+        Assert.Contains("VPN disconnects", q.Text);
+
+        var outbox = h.Maildir.ReadOutbox();
+        Assert.Equal(3, outbox.Count);
+        Assert.All(outbox, m =>
+        {
+            Assert.StartsWith($"[{q.QuestionId}] VPN keeps dropping at home", m.Subject);
+            Assert.Equal("ask@northwind.example", Assert.Single(m.ReplyTo.Mailboxes).Address);
+            Assert.Equal("All", m.Headers["X-Auto-Response-Suppress"]);
+            Assert.Contains("Why you:", m.TextBody);
+            Assert.Contains("\"pass\"", m.TextBody);
+        });
+        // The network engineer of the sample is the one a human would ask first.
+        var routes = await h.Get<StorageClients>().Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct);
+        Assert.Equal("e-anna-lindqvist", routes.Single(r => r.Rank == 1).ExpertId);
+        Assert.All(routes, r => Assert.NotNull(r.RequestSentAt));
+
+        var events = await h.Get<Outcomes.OutcomeLog>().ReadAllAsync(Ct);
+        Assert.Single(events, e => e.Kind == "received");
+        Assert.Equal(3, events.Count(e => e.Kind == "routed"));
+    }
+
+    [Fact]
+    public async Task Same_mail_delivered_twice_gives_one_question_and_one_set_of_requests()
+    {
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        var mail = Question("twice@mail.northwind.example", "Expense claim for a client dinner", "How do I claim a client dinner with alcohol on my expenses?");
+        await h.Maildir.DeliverAsync(mail, Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        await h.Maildir.DeliverAsync(mail, Ct);
+        var second = await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        Assert.Equal(1, second.MailsPickedUp);
+        var questions = await h.Get<StorageClients>().Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct);
+        Assert.Single(questions);
+        Assert.Equal(3, h.Maildir.ReadOutbox().Count);
+        var events = await h.Get<Outcomes.OutcomeLog>().ReadAllAsync(Ct);
+        Assert.Single(events, e => e.Kind == "received");
+    }
+
+    [Fact]
+    public async Task Same_queue_message_handled_twice_changes_nothing_the_second_time()
+    {
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        var name = await h.Maildir.DeliverAsync(Question("idem@mail.northwind.example", "Parental leave", "How many weeks of parental leave do I get?"), Ct);
+        var claimed = await h.Get<SocialLearning.Mail.IMailbox>().ClaimNewAsync(Ct);
+        var handler = h.Get<InboundMailHandler>();
+        var first = await handler.HandleAsync(new InboundMailMessage(claimed[0]), Ct);
+        var again = await handler.HandleAsync(new InboundMailMessage(claimed[0]), Ct);
+
+        Assert.Equal("Question", first.State);
+        Assert.Equal("Duplicate", again.State);
+        Assert.Equal(first.QuestionId, again.QuestionId);
+        var router = h.Get<RouteQuestionHandler>();
+        await router.HandleAsync(new RouteQuestionMessage(first.QuestionId!), Ct);
+        await router.HandleAsync(new RouteQuestionMessage(first.QuestionId!), Ct);
+        var routes = await h.Get<StorageClients>().Table(TableNames.Routes).ReadAllAsync<RouteEntity>(first.QuestionId, Ct);
+        Assert.Equal(3, routes.Count);
+        Assert.NotEmpty(name);
+    }
+
+    [Fact]
+    public async Task Malformed_mail_ends_in_a_recorded_non_question_state_with_a_reason()
+    {
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        // No header block at all, and no sender: nobody could be answered.
+        await h.Maildir.DeliverRawAsync("\u0000\u0001garbage without headers\r\n\r\n\u00ff\u00fe"u8.ToArray(), Ct);
+        await h.Maildir.DeliverAsync(Question("oof-1@mail.northwind.example", "Automatic reply: out of office", "I am out until Monday."), Ct);
+        var auto = Question("oof-2@mail.northwind.example", "Automatic reply: away", "Away this week.");
+        auto.Headers.Add("Auto-Submitted", "auto-replied");
+        await h.Maildir.DeliverAsync(auto, Ct);
+
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var records = await h.Get<StorageClients>().Table(TableNames.Messages).ReadAllAsync<MessageEntity>(null, Ct);
+        Assert.Equal(3, records.Count);
+        var malformed = Assert.Single(records, r => r.Kind == "Malformed");
+        Assert.Equal("NonQuestion", malformed.State);
+        Assert.Contains("From", malformed.Reason);
+        var autoReply = Assert.Single(records, r => r.InternetMessageId == "oof-2@mail.northwind.example");
+        Assert.Equal("NonQuestion", autoReply.State);
+        Assert.Equal("AutoReply", autoReply.Kind);
+        Assert.Contains("Auto-Submitted", autoReply.Reason);
+        // The plain "out of office" text with no auto headers is a question: only headers decide.
+        Assert.Single(records, r => r.State == "Question");
+        Assert.Empty(await h.Get<StorageClients>().Queue(QueueNames.Poison(QueueNames.InboundMail)).PeekMessagesAsync(32, Ct).ContinueWith(t => t.Result.Value, Ct));
+    }
+
+    [Fact]
+    public async Task Handler_that_throws_ends_in_the_poison_queue_after_the_configured_tries_with_nothing_lost()
+    {
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        var storage = h.Get<StorageClients>();
+        var body = """{"questionId":"Q-ZZZZZZ"}""";
+        await storage.Queue(QueueNames.RouteQuestion).SendMessageAsync(body, Ct);
+        var worker = h.Get<QueueWorker>();
+        var calls = 0;
+        Task Throwing(string b, CancellationToken ct)
+        {
+            calls++;
+            return h.Get<RouteQuestionHandler>().HandleAsync(QueueJson.Parse<RouteQuestionMessage>(b), ct);
+        }
+
+        for (var i = 0; i < 10 && await worker.PendingAsync(QueueNames.RouteQuestion, Ct) > 0; i++)
+            await worker.ProcessBatchAsync(QueueNames.RouteQuestion, Throwing, Ct);
+
+        Assert.Equal(worker.Settings.MaxDequeueCount, calls);
+        Assert.Equal(0, await worker.PendingAsync(QueueNames.RouteQuestion, Ct));
+        var poisoned = (await storage.Queue(QueueNames.Poison(QueueNames.RouteQuestion)).ReceiveMessagesAsync(32, cancellationToken: Ct)).Value;
+        Assert.Equal(body, Assert.Single(poisoned).Body.ToString());
+    }
+
+    [Fact]
+    public async Task Asker_who_is_an_expert_is_never_routed_their_own_question()
+    {
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        var ranking = await h.Get<QuestionRouter>().RankAsync("VPN keeps dropping", "My VPN drops every few minutes at home.",
+            "anna.lindqvist@northwind.example", 10, Ct);
+        Assert.DoesNotContain(ranking.Candidates, c => c.ExpertId == "e-anna-lindqvist");
+        Assert.Equal(10, ranking.Candidates.Count);
+    }
+}

@@ -1,0 +1,108 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SocialLearning.Storage;
+
+namespace SocialLearning.Commands;
+
+/// <summary>
+/// The host the local commands run in: the same services as the Functions app, configured from built-in local defaults,
+/// then environment variables (<c>Storage__ConnectionString</c>, …), then the command's own options. When the configured
+/// storage does not answer and it is the local emulator's, Azurite is started and stopped with the host.
+/// </summary>
+public sealed class CommandHost : IAsyncDisposable
+{
+    private readonly IHost _host;
+    private readonly AzuriteLauncher? _azurite;
+
+    private CommandHost(IHost host, AzuriteLauncher? azurite)
+    {
+        _host = host;
+        _azurite = azurite;
+    }
+
+    /// <summary>The host's services.</summary>
+    public IServiceProvider Services => _host.Services;
+
+    /// <summary>True when this host started its own Azurite.</summary>
+    public bool StartedAzurite => _azurite is not null;
+
+    /// <summary>Built-in defaults: everything runs locally with no setup.</summary>
+    public static Dictionary<string, string?> Defaults(string repoRoot) => new()
+    {
+        ["Storage:ConnectionString"] = "UseDevelopmentStorage=true",
+        ["Mail:Transport"] = "Maildir",
+        ["Mail:SharedAddress"] = "ask@northwind.example",
+        ["Mail:MaildirRoot"] = Path.Combine(repoRoot, ".local", "mailbox"),
+        ["Embeddings:Provider"] = "Local",
+        ["Logging:LogLevel:Default"] = "Warning",
+        ["Logging:LogLevel:Azure"] = "Error",
+    };
+
+    /// <summary>The repository root (the folder holding SocialLearning.sln above the working directory), else the working directory.</summary>
+    public static string RepoRoot()
+    {
+        for (var d = new DirectoryInfo(Environment.CurrentDirectory); d is not null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "SocialLearning.sln"))) return d.FullName;
+        return Environment.CurrentDirectory;
+    }
+
+    /// <summary>
+    /// Builds and validates the host. Throws <see cref="OptionsValidationException"/> (settings named in the message) or
+    /// <see cref="InvalidOperationException"/> (storage unreachable and Azurite not startable).
+    /// </summary>
+    /// <param name="overrides">Settings from the command line, applied last.</param>
+    /// <param name="azuriteFolder">Where a started Azurite keeps its data; null = in memory.</param>
+    /// <param name="status">Receives one-line status messages (e.g. "starting Azurite").</param>
+    /// <param name="cancellationToken">Cancels start-up.</param>
+    public static async Task<CommandHost> StartAsync(IDictionary<string, string?> overrides, string? azuriteFolder, Action<string>? status, CancellationToken cancellationToken)
+    {
+        var root = RepoRoot();
+        var config = new ConfigurationBuilder()
+            .AddInMemoryCollection(Defaults(root))
+            .AddEnvironmentVariables()
+            .AddInMemoryCollection(overrides)
+            .Build();
+
+        var defaultMailbox = Defaults(root)["Mail:MaildirRoot"];
+        if (config["Mail:MaildirRoot"] == defaultMailbox) Directory.CreateDirectory(defaultMailbox!);
+
+        AzuriteLauncher? azurite = null;
+        var cs = config["Storage:ConnectionString"];
+        var isEmulator = cs is not null && (cs.Contains("UseDevelopmentStorage=true", StringComparison.OrdinalIgnoreCase) ||
+                                            cs.Contains(AzuriteLauncher.DevAccount, StringComparison.OrdinalIgnoreCase));
+        if (isEmulator && string.IsNullOrWhiteSpace(config["Storage:AccountName"]) &&
+            !await AzuriteLauncher.IsReachableAsync(cs, TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false))
+        {
+            status?.Invoke("Local storage does not answer: starting Azurite (the first start downloads it with npm)…");
+            azurite = await AzuriteLauncher.StartAsync(azuriteFolder, TimeSpan.FromMinutes(3), cancellationToken).ConfigureAwait(false);
+            config["Storage:ConnectionString"] = azurite.ConnectionString;
+        }
+
+        try
+        {
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Configuration = new ConfigurationManager() });
+            builder.Configuration.AddConfiguration(config);
+            builder.Logging.AddConfiguration(config.GetSection("Logging")).AddSimpleConsole(o => o.SingleLine = true);
+            builder.Services.AddSocialLearning();
+            var host = builder.Build();
+            host.Services.GetRequiredService<IStartupValidator>().Validate();
+            await host.Services.GetRequiredService<StorageClients>().EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
+            return new CommandHost(host, azurite);
+        }
+        catch
+        {
+            if (azurite is not null) await azurite.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        _host.Dispose();
+        if (_azurite is not null) await _azurite.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,126 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using SocialLearning.Experts;
+using SocialLearning.Outcomes;
+using SocialLearning.Routing;
+using Spectre.Console;
+
+namespace SocialLearning.Commands;
+
+/// <summary>
+/// The local command verbs (<c>dotnet run --project Functions -- &lt;verb&gt;</c>): demo, import, ask, outcomes. Without a
+/// verb, Program starts the Functions worker instead.
+/// </summary>
+public static class CommandLineApp
+{
+    /// <summary>The verbs this app knows; a first argument among them selects command mode.</summary>
+    public static readonly string[] Verbs = ["demo", "import", "ask", "outcomes", "--help", "-h", "-?", "--version"];
+
+    /// <summary>Parses and runs the command line; returns the exit code (0 ok, 1 failure, 2 bad settings).</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = new RootCommand("SocialLearning — route questions mailed to a shared address to the colleagues most likely to know the answer.");
+
+        var dump = new Option<DirectoryInfo?>("--dump") { Description = "A Stack Exchange data-dump site folder (Posts.xml, Users.xml): use its profile period as the directory and its test questions as mails." };
+        var mailbox = new Option<DirectoryInfo?>("--mailbox") { Description = "Folder for the local inbox/ and outbox/ Maildirs (default: .local/demo-mailbox, emptied first)." };
+        var json = new Option<FileInfo?>("--json") { Description = "Write a JSON summary to this file." };
+        var demo = new Command("demo", "Run the main job end to end on local defaults and print question → experts.") { dump, mailbox, json };
+        demo.SetAction((r, ct) => Guarded(() => DemoCommand.RunAsync(r.GetValue(dump)?.FullName, r.GetValue(mailbox)?.FullName, r.GetValue(json)?.FullName, ct)));
+        root.Add(demo);
+
+        var importDump = new Option<DirectoryInfo?>("--dump") { Description = "Import the profile period of a Stack Exchange data-dump site folder." };
+        var import = new Command("import", "Import expert profiles (the built-in sample by default) into the directory.") { importDump };
+        import.SetAction((r, ct) => Guarded(() => ImportAsync(r.GetValue(importDump)?.FullName, ct)));
+        root.Add(import);
+
+        var text = new Argument<string>("question") { Description = "The question, in plain words." };
+        var from = new Option<string?>("--from") { Description = "The asker's address (excluded from the experts)." };
+        var top = new Option<int>("--top") { Description = "How many experts to show.", DefaultValueFactory = _ => 5 };
+        var ask = new Command("ask", "Rank the directory for one question and print the route (nothing is sent).") { text, from, top };
+        ask.SetAction((r, ct) => Guarded(() => AskAsync(r.GetValue(text)!, r.GetValue(from), r.GetValue(top), ct)));
+        root.Add(ask);
+
+        var csv = new Option<FileInfo?>("--csv") { Description = "Export the outcome log as CSV to this file instead of printing it." };
+        var outcomes = new Command("outcomes", "Print the outcome log, or export it as CSV.") { csv };
+        outcomes.SetAction((r, ct) => Guarded(() => OutcomesAsync(r.GetValue(csv)?.FullName, ct)));
+        root.Add(outcomes);
+
+        return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+    }
+
+    private static async Task<int> Guarded(Func<Task<int>> action)
+    {
+        try
+        {
+            return await action().ConfigureAwait(false);
+        }
+        catch (OptionsValidationException ex)
+        {
+            AnsiConsole.MarkupLine("[red]Configuration is not valid:[/]");
+            foreach (var f in ex.Failures) AnsiConsole.MarkupLine($"  [red]•[/] {Markup.Escape(f)}");
+            return 2;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or DirectoryNotFoundException or FileNotFoundException or Matching.EmbeddingMismatchException)
+        {
+            AnsiConsole.MarkupLine($"[red]Error:[/] {Markup.Escape(ex.Message)}");
+            return 1;
+        }
+    }
+
+    private static async Task<int> ImportAsync(string? dump, CancellationToken ct)
+    {
+        var root = CommandHost.RepoRoot();
+        var (profiles, source) = dump is null ? (SampleDirectory.Experts(), "sample") : (DumpScenario.Load(dump).Profiles, "stackexchange");
+        await using var host = await CommandHost.StartAsync(new Dictionary<string, string?>(), Path.Combine(root, ".azurite"),
+            s => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(s)}[/]"), ct).ConfigureAwait(false);
+        var result = await host.Services.GetRequiredService<ExpertImporter>().ImportAsync(profiles, source, replaceDirectory: true, null, ct).ConfigureAwait(false);
+        AnsiConsole.MarkupLine($"Imported [bold]{result.Experts}[/] experts ({result.Embedded} embedded, {result.EvidenceItems} evidence items) in {result.Elapsed.TotalSeconds:0.0} s");
+        if (host.StartedAzurite) AnsiConsole.MarkupLine("[grey]The directory is stored in .azurite/ and is used by the next command.[/]");
+        return 0;
+    }
+
+    private static async Task<int> AskAsync(string question, string? from, int top, CancellationToken ct)
+    {
+        var root = CommandHost.RepoRoot();
+        await using var host = await CommandHost.StartAsync(new Dictionary<string, string?>(), Path.Combine(root, ".azurite"),
+            s => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(s)}[/]"), ct).ConfigureAwait(false);
+        var directory = await host.Services.GetRequiredService<Matching.ExpertDirectory>().GetAsync(ct).ConfigureAwait(false);
+        if (directory.Index.Count == 0)
+        {
+            AnsiConsole.MarkupLine("[yellow]The expert directory is empty: run 'import' (or 'demo') first.[/]");
+            return 1;
+        }
+        var ranking = await host.Services.GetRequiredService<QuestionRouter>().RankAsync("", question, from, Math.Max(1, top), ct).ConfigureAwait(false);
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("#", "Expert", "Department", "Score", "Why");
+        var i = 0;
+        foreach (var c in ranking.Candidates)
+            table.AddRow((++i).ToString(CultureInfo.InvariantCulture), Markup.Escape($"{c.Name} <{c.Email}>"), Markup.Escape(c.Department),
+                c.Score.ToString("0.000", CultureInfo.InvariantCulture), Markup.Escape(c.Reason));
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"[grey]embed {ranking.EmbedMs:0.0} ms + rank {ranking.RankMs:0.00} ms[/]");
+        return 0;
+    }
+
+    private static async Task<int> OutcomesAsync(string? csvPath, CancellationToken ct)
+    {
+        var root = CommandHost.RepoRoot();
+        await using var host = await CommandHost.StartAsync(new Dictionary<string, string?>(), Path.Combine(root, ".azurite"),
+            s => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(s)}[/]"), ct).ConfigureAwait(false);
+        var events = await host.Services.GetRequiredService<OutcomeLog>().ReadAllAsync(ct).ConfigureAwait(false);
+        if (csvPath is not null)
+        {
+            await File.WriteAllTextAsync(csvPath, OutcomeCsv.Write(events), ct).ConfigureAwait(false);
+            AnsiConsole.MarkupLine($"Wrote [bold]{events.Count}[/] events to [blue]{Markup.Escape(csvPath)}[/]");
+            return 0;
+        }
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("At (UTC)", "Event", "Question", "Expert", "Department", "Detail");
+        foreach (var e in events)
+            table.AddRow(e.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), e.Kind, e.QuestionId,
+                Markup.Escape(e.ExpertId), Markup.Escape(e.Department), Markup.Escape(e.Detail.Length > 70 ? e.Detail[..67] + "…" : e.Detail));
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"{events.Count} events");
+        return 0;
+    }
+}

@@ -1,0 +1,133 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.DependencyInjection;
+using MimeKit;
+using SocialLearning.Experts;
+using SocialLearning.Intake;
+using SocialLearning.Mail;
+using SocialLearning.Matching.Evaluation;
+using SocialLearning.Routing;
+using SocialLearning.Storage;
+using Spectre.Console;
+
+namespace SocialLearning.Commands;
+
+/// <summary>One mail the demo delivers, with what a correct route would be.</summary>
+/// <param name="Tag">Sample id or Stack Exchange question id.</param>
+/// <param name="Message">The mail.</param>
+/// <param name="Gold">Expert ids who really answered (dump) or whom a human would pick (sample); empty when unknown.</param>
+/// <param name="Accepted">Expert id of the accepted answer (dump), or null.</param>
+public sealed record DemoMail(string Tag, MimeMessage Message, IReadOnlyList<string> Gold, string? Accepted);
+
+/// <summary>What the demo imports and delivers.</summary>
+/// <param name="Name">Shown in the output.</param>
+/// <param name="Source">Source stored with the experts.</param>
+/// <param name="Profiles">Expert profiles.</param>
+/// <param name="Mails">Mails to deliver, questions and non-questions.</param>
+/// <param name="ReportQuality">True to print P@1, Hit@3 and MRR against <see cref="DemoMail.Gold"/>.</param>
+public sealed record DemoScenario(string Name, string Source, IReadOnlyList<ExpertProfile> Profiles, IReadOnlyList<DemoMail> Mails, bool ReportQuality);
+
+/// <summary>The summary <c>demo --json</c> writes.</summary>
+public sealed record DemoSummary(
+    [property: JsonPropertyName("questions")] int Questions,
+    [property: JsonPropertyName("routed")] int Routed,
+    [property: JsonPropertyName("requests_sent")] int RequestsSent,
+    [property: JsonPropertyName("non_questions")] int NonQuestions,
+    [property: JsonPropertyName("median_route_ms")] double MedianRouteMs,
+    [property: JsonPropertyName("p_at_1"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? PAt1,
+    [property: JsonPropertyName("hit_at_3"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? HitAt3,
+    [property: JsonPropertyName("mrr"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Mrr);
+
+/// <summary>
+/// <c>demo</c>: the main job end to end on local defaults. Starts Azurite when needed, imports a directory (the built-in
+/// sample, or the profile period of a Stack Exchange dump), delivers the questions as mails into the local Maildir,
+/// runs the pipeline off the queues and prints question → experts with scores and reasons.
+/// </summary>
+public static class DemoCommand
+{
+    /// <summary>Runs the demo; returns the process exit code.</summary>
+    public static async Task<int> RunAsync(string? dump, string? mailbox, string? jsonPath, CancellationToken cancellationToken)
+    {
+        var root = CommandHost.RepoRoot();
+        var mailboxRoot = mailbox is null ? Path.Combine(root, ".local", "demo-mailbox") : Path.GetFullPath(mailbox);
+        if (mailbox is null && Directory.Exists(mailboxRoot)) Directory.Delete(mailboxRoot, recursive: true);
+        Directory.CreateDirectory(mailboxRoot);
+
+        var scenario = dump is null ? SampleScenario() : DumpScenario.Load(dump);
+        AnsiConsole.MarkupLine($"[bold]SocialLearning demo[/] — {Markup.Escape(scenario.Name)}");
+
+        await using var host = await CommandHost.StartAsync(
+            new Dictionary<string, string?> { ["Mail:MaildirRoot"] = mailboxRoot },
+            Path.Combine(root, ".azurite"), s => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(s)}[/]"), cancellationToken).ConfigureAwait(false);
+        var services = host.Services;
+        var storage = services.GetRequiredService<StorageClients>();
+
+        ImportResult import = null!;
+        PipelineRun run = null!;
+        var delivered = new List<(DemoMail Mail, string Key)>();
+        await AnsiConsole.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(async ctx =>
+            {
+                var importTask = ctx.AddTask($"Import {scenario.Profiles.Count} experts", maxValue: scenario.Profiles.Count);
+                import = await services.GetRequiredService<ExpertImporter>().ImportAsync(scenario.Profiles, scenario.Source, replaceDirectory: true,
+                    new Progress<int>(n => importTask.Value = n), cancellationToken).ConfigureAwait(false);
+                importTask.Value = importTask.MaxValue;
+
+                var deliverTask = ctx.AddTask($"Deliver {scenario.Mails.Count} mails to the inbox", maxValue: scenario.Mails.Count);
+                var maildir = new MaildirMailbox(mailboxRoot, Microsoft.Extensions.Logging.Abstractions.NullLogger<MaildirMailbox>.Instance);
+                foreach (var m in scenario.Mails)
+                {
+                    await maildir.DeliverAsync(m.Message, cancellationToken).ConfigureAwait(false);
+                    using var ms = new MemoryStream();
+                    await m.Message.WriteToAsync(ms, cancellationToken).ConfigureAwait(false);
+                    delivered.Add((m, InboundMailHandler.DedupeKey(m.Message.MessageId, ms.ToArray())));
+                    deliverTask.Increment(1);
+                }
+
+                // Every mail passes inbound-mail; each question passes route-question; each request passes outbound-mail.
+                var pipelineTask = ctx.AddTask("Run the pipeline (inbound-mail → route-question → outbound-mail)", maxValue: scenario.Mails.Count * 3);
+                run = await services.GetRequiredService<PipelineRunner>().RunAsync(
+                    new Progress<int>(n => pipelineTask.Value = Math.Min(n, pipelineTask.MaxValue)), cancellationToken).ConfigureAwait(false);
+                pipelineTask.Value = pipelineTask.MaxValue;
+            }).ConfigureAwait(false);
+
+        var results = await DemoResults.CollectAsync(storage, delivered, cancellationToken).ConfigureAwait(false);
+        DemoResults.Print(results, scenario, import, mailboxRoot);
+        var summary = DemoResults.Summarise(results, scenario.ReportQuality);
+        DemoResults.PrintSummary(summary, scenario.ReportQuality);
+        if (jsonPath is not null)
+        {
+            var full = Path.GetFullPath(jsonPath);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            await File.WriteAllTextAsync(full, JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }), cancellationToken).ConfigureAwait(false);
+            AnsiConsole.MarkupLine($"Summary written to [blue]{Markup.Escape(full)}[/]");
+        }
+        return 0;
+    }
+
+    /// <summary>The built-in Northwind Traders sample as a scenario (mail dates fixed, Message-IDs unique per run).</summary>
+    public static DemoScenario SampleScenario()
+    {
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var mails = new List<DemoMail>();
+        var date = new DateTimeOffset(2026, 11, 9, 8, 0, 0, TimeSpan.Zero);
+        foreach (var q in SampleDirectory.Questions())
+        {
+            var m = new MimeMessage();
+            m.From.Add(MailboxAddress.Parse(q.From));
+            m.To.Add(new MailboxAddress("Ask Northwind", "ask@northwind.example"));
+            m.Subject = q.Subject;
+            m.Date = date = date.AddMinutes(7);
+            m.MessageId = $"{q.Id}.{run}@mail.northwind.example";
+            m.Body = new TextPart("plain") { Text = q.Body };
+            mails.Add(new DemoMail(q.Id, m, q.ExpectedExperts, null));
+        }
+        foreach (var n in SampleDirectory.NonQuestions())
+        {
+            var m = MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(n.Mime)));
+            m.MessageId = $"{n.Id}.{run}@mail.northwind.example";
+            mails.Add(new DemoMail(n.Id, m, [], null));
+        }
+        return new DemoScenario("built-in sample (Northwind Traders, invented)", "sample", SampleDirectory.Experts(), mails, ReportQuality: false);
+    }
+}

@@ -1,0 +1,112 @@
+using SocialLearning.Experts;
+using SocialLearning.Matching.Evaluation;
+using SocialLearning.Routing;
+using SocialLearning.Storage;
+using Spectre.Console;
+
+namespace SocialLearning.Commands;
+
+/// <summary>What happened to one delivered demo mail.</summary>
+/// <param name="Mail">The delivered mail.</param>
+/// <param name="Record">Its intake record (null if intake never ran).</param>
+/// <param name="Question">The question, when it became one.</param>
+/// <param name="Routes">Requests sent, by rank.</param>
+/// <param name="Candidates">Ranked candidate pool stored with the question.</param>
+public sealed record DemoResult(DemoMail Mail, MessageEntity? Record, QuestionEntity? Question, IReadOnlyList<RouteEntity> Routes, IReadOnlyList<RankedCandidate> Candidates);
+
+/// <summary>Collects, prints and summarises the demo's results from storage.</summary>
+public static class DemoResults
+{
+    /// <summary>Reads the intake record, question, routes and ranking of each delivered mail.</summary>
+    public static async Task<List<DemoResult>> CollectAsync(StorageClients storage, IReadOnlyList<(DemoMail Mail, string Key)> delivered, CancellationToken cancellationToken)
+    {
+        var results = new List<DemoResult>(delivered.Count);
+        foreach (var (mail, key) in delivered)
+        {
+            var record = await storage.Table(TableNames.Messages).GetOrNullAsync<MessageEntity>(key[..2], key, cancellationToken).ConfigureAwait(false);
+            QuestionEntity? q = null;
+            IReadOnlyList<RouteEntity> routes = [];
+            IReadOnlyList<RankedCandidate> candidates = [];
+            if (record is { State: "Question" })
+            {
+                q = await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(record.QuestionId, QuestionEntity.Row, cancellationToken).ConfigureAwait(false);
+                routes = (await storage.Table(TableNames.Routes).ReadAllAsync<RouteEntity>(record.QuestionId, cancellationToken).ConfigureAwait(false))
+                    .OrderBy(r => r.Rank).ToList();
+                if (q is not null) candidates = RouteQuestionHandler.Candidates(q);
+            }
+            results.Add(new DemoResult(mail, record, q, routes, candidates));
+        }
+        return results;
+    }
+
+    /// <summary>Prints the routing table (at most 40 rows) and the non-questions.</summary>
+    public static void Print(IReadOnlyList<DemoResult> results, DemoScenario scenario, ImportResult import, string mailboxRoot)
+    {
+        AnsiConsole.MarkupLine($"Imported {import.Experts} experts ({import.Embedded} embedded, {import.EvidenceItems} evidence items) in {import.Elapsed.TotalSeconds:0.0} s");
+        var table = new Table().Border(TableBorder.Rounded).Title("Question → experts asked");
+        table.AddColumn("Question");
+        table.AddColumn("Experts asked (score)");
+        table.AddColumn("Why the first one");
+        var shown = 0;
+        foreach (var r in results.Where(r => r.Question is not null))
+        {
+            if (++shown > 40) break;
+            var q = r.Question!;
+            var experts = r.Routes.Count == 0
+                ? "[yellow]nobody available — knowledge gap[/]"
+                : string.Join("\n", r.Routes.Select(x => $"{Markup.Escape(x.ExpertName)} [grey]({Markup.Escape(x.ExpertDepartment)})[/] {x.Score:0.00}"));
+            var subject = q.Subject.Length > 60 ? q.Subject[..57] + "…" : q.Subject;
+            table.AddRow(new Markup($"[bold]{q.QuestionId}[/] {Markup.Escape(subject)}"), new Markup(experts),
+                new Markup(Markup.Escape(r.Routes.FirstOrDefault()?.Reason ?? "")));
+        }
+        AnsiConsole.Write(table);
+        var questions = results.Count(r => r.Question is not null);
+        if (questions > 40) AnsiConsole.MarkupLine($"[grey]… and {questions - 40} more questions (see 'outcomes' or --json)[/]");
+
+        var non = results.Where(r => r.Record is { State: "NonQuestion" }).ToList();
+        if (non.Count > 0)
+        {
+            var t = new Table().Border(TableBorder.Rounded).Title("Mails that are not questions");
+            t.AddColumn("From");
+            t.AddColumn("Subject");
+            t.AddColumn("Kind");
+            t.AddColumn("Reason");
+            foreach (var r in non)
+                t.AddRow(Markup.Escape(r.Record!.From), Markup.Escape(r.Record.Subject), Markup.Escape(r.Record.Kind), Markup.Escape(r.Record.Reason));
+            AnsiConsole.Write(t);
+        }
+        AnsiConsole.MarkupLine($"Routed requests are in [blue]{Markup.Escape(Path.Combine(mailboxRoot, "outbox", "new"))}[/]");
+    }
+
+    /// <summary>Counts, median route time and, when asked, P@1 / Hit@3 / MRR of the stored rankings against the gold experts.</summary>
+    public static DemoSummary Summarise(IReadOnlyList<DemoResult> results, bool quality)
+    {
+        var questions = results.Where(r => r.Question is not null).ToList();
+        var times = questions.Select(r => r.Question!.RouteMs).Where(t => t > 0).Order().ToList();
+        var median = times.Count == 0 ? 0 : times.Count % 2 == 1 ? times[times.Count / 2] : (times[times.Count / 2 - 1] + times[times.Count / 2]) / 2;
+        double? p1 = null, h3 = null, mrr = null;
+        if (quality)
+        {
+            var acc = new MetricAccumulator();
+            foreach (var r in questions.Where(r => r.Mail.Gold.Count > 0))
+                acc.Add(r.Candidates.Select(c => c.ExpertId).ToList(), r.Mail.Gold, r.Mail.Accepted);
+            var s = acc.Summary();
+            (p1, h3, mrr) = (Math.Round(s.PAt1, 4), Math.Round(s.HitAt3, 4), Math.Round(s.Mrr, 4));
+        }
+        return new DemoSummary(
+            questions.Count,
+            questions.Count(r => r.Question!.State == QuestionStates.Routed),
+            questions.Sum(r => r.Routes.Count(x => x.RequestSentAt is not null)),
+            results.Count(r => r.Record is { State: "NonQuestion" }),
+            Math.Round(median, 2), p1, h3, mrr);
+    }
+
+    /// <summary>Prints the summary line(s).</summary>
+    public static void PrintSummary(DemoSummary s, bool quality)
+    {
+        AnsiConsole.MarkupLine($"[bold]{s.Questions}[/] questions, [bold]{s.Routed}[/] routed, [bold]{s.RequestsSent}[/] requests sent, " +
+                               $"[bold]{s.NonQuestions}[/] non-questions; median route decision (embed + rank) [bold]{s.MedianRouteMs:0.0} ms[/]");
+        if (quality)
+            AnsiConsole.MarkupLine($"Against the users who really answered: P@1 [bold]{s.PAt1:0.000}[/], Hit@3 [bold]{s.HitAt3:0.000}[/], MRR [bold]{s.Mrr:0.000}[/]");
+    }
+}

@@ -1,0 +1,32 @@
+using System.Globalization;
+using System.Text;
+using SocialLearning.Storage;
+
+namespace SocialLearning.Outcomes;
+
+/// <summary>CSV export of the outcome log (RFC 4180: comma separated, CRLF line ends, fields quoted when needed).</summary>
+public static class OutcomeCsv
+{
+    /// <summary>The header row's columns.</summary>
+    public static readonly string[] Columns = ["at_utc", "event", "question_id", "expert_id", "department", "asker", "detail"];
+
+    /// <summary>Writes <paramref name="events"/> as CSV text with a header row; times are ISO 8601 UTC.</summary>
+    public static string Write(IEnumerable<OutcomeEntity> events)
+    {
+        var sb = new StringBuilder();
+        sb.AppendJoin(',', Columns).Append("\r\n");
+        foreach (var e in events)
+        {
+            string[] fields = [e.At.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture), e.Kind, e.QuestionId, e.ExpertId, e.Department, e.AskerEmail, e.Detail];
+            sb.AppendJoin(',', fields.Select(Quote)).Append("\r\n");
+        }
+        return sb.ToString();
+    }
+
+    private static string Quote(string f)
+    {
+        // Also neutralise spreadsheet formula injection (a field starting with = + - @ is prefixed with ').
+        if (f.Length > 0 && f[0] is '=' or '+' or '-' or '@') f = "'" + f;
+        return f.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + f.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : f;
+    }
+}

@@ -1,0 +1,56 @@
+using Microsoft.Extensions.Logging;
+using SocialLearning.Intake;
+using SocialLearning.Mail;
+using SocialLearning.Storage;
+
+namespace SocialLearning.Routing;
+
+/// <summary>Counts of one local pipeline run.</summary>
+/// <param name="MailsPickedUp">Mails claimed from the inbox.</param>
+/// <param name="MessagesProcessed">Queue messages handled (all queues).</param>
+public sealed record PipelineRun(int MailsPickedUp, int MessagesProcessed);
+
+/// <summary>
+/// Drives the pipeline locally, off the same Azurite queues the Functions host would use: picks up new mail, then
+/// drains <c>inbound-mail</c> → <c>route-question</c> → <c>outbound-mail</c> with <see cref="QueueWorker"/> (same retry and
+/// poison semantics as host.json) until no message is left (messages waiting for a retry are waited for).
+/// </summary>
+public sealed class PipelineRunner(
+    MailboxPoller poller,
+    QueueWorker worker,
+    InboundMailHandler intake,
+    RouteQuestionHandler routing,
+    OutboundMailHandler outbound,
+    ILogger<PipelineRunner> logger)
+{
+    /// <summary>Runs until every queue is empty; <paramref name="progress"/> receives the running count of handled messages.</summary>
+    public async Task<PipelineRun> RunAsync(IProgress<int>? progress, CancellationToken cancellationToken)
+    {
+        var picked = await poller.PollAsync(cancellationToken).ConfigureAwait(false);
+        var total = 0;
+        string[] queues = [QueueNames.InboundMail, QueueNames.RouteQuestion, QueueNames.OutboundMail];
+        while (true)
+        {
+            var n = 0;
+            n += await worker.ProcessBatchAsync(QueueNames.InboundMail,
+                (body, ct) => intake.HandleAsync(QueueJson.Parse<InboundMailMessage>(body), ct), cancellationToken).ConfigureAwait(false);
+            n += await worker.ProcessBatchAsync(QueueNames.RouteQuestion,
+                (body, ct) => routing.HandleAsync(QueueJson.Parse<RouteQuestionMessage>(body), ct), cancellationToken).ConfigureAwait(false);
+            n += await worker.ProcessBatchAsync(QueueNames.OutboundMail,
+                (body, ct) => outbound.HandleAsync(QueueJson.Parse<OutboundMailMessage>(body), ct), cancellationToken).ConfigureAwait(false);
+            total += n;
+            if (n > 0)
+            {
+                progress?.Report(total);
+                continue;
+            }
+            var pending = 0;
+            foreach (var q in queues) pending += await worker.PendingAsync(q, cancellationToken).ConfigureAwait(false);
+            if (pending == 0) break;
+            // Messages are waiting for their retry visibility: wait like the host's polling interval.
+            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
+        }
+        logger.LogInformation("Pipeline run finished: {MailCount} mails picked up, {MessageCount} queue messages handled", picked, total);
+        return new PipelineRun(picked, total);
+    }
+}

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using SocialLearning.Experts;
+using SocialLearning.Intake;
+using SocialLearning.Mail;
+using SocialLearning.Matching;
+using SocialLearning.Outcomes;
+using SocialLearning.Routing;
+using SocialLearning.Storage;
+
+namespace SocialLearning;
+
+/// <summary>Registers the service's options, clients and handlers; shared by the Functions host and the local commands.</summary>
+public static class ServiceRegistration
+{
+    /// <summary>
+    /// Adds everything the handlers need. Options are validated at start-up (<c>ValidateOnStart</c>), so a missing or
+    /// wrong setting stops the host with a message naming the setting.
+    /// </summary>
+    public static IServiceCollection AddSocialLearning(this IServiceCollection services)
+    {
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<MailOptions>().BindConfiguration(MailOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddEmbeddings();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(_ => QueueSettings.FromHostJson());
+        services.AddSingleton<StorageClients>();
+        services.AddSingleton<IMailbox, MaildirMailbox>();
+        services.AddSingleton<OutcomeLog>();
+        services.AddSingleton<ExpertDirectory>();
+        services.AddSingleton<QuestionRouter>();
+        services.AddSingleton<ExpertImporter>();
+        services.AddSingleton<InboundMailHandler>();
+        services.AddSingleton<RouteQuestionHandler>();
+        services.AddSingleton<OutboundMailHandler>();
+        services.AddSingleton<MailboxPoller>();
+        services.AddSingleton<QueueWorker>();
+        services.AddSingleton<PipelineRunner>();
+        return services;
+    }
+}
