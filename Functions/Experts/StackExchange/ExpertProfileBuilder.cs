@@ -146,23 +146,50 @@ public static class ExpertProfileBuilder
     }
 
     /// <summary>
-    /// Makes the local part of an invented address from a display name: ASCII letters and digits, lower case, accents
-    /// dropped, other runs of characters as one <c>-</c>, at most 30 characters; <c>user</c> when nothing is left.
+    /// Makes the local part of an invented address from a display name: ASCII letters and digits, lower case, Latin-1
+    /// and Latin Extended-A letters folded to their base letters (<c>Å</c> → <c>a</c>, <c>ß</c> → <c>ss</c>), other runs
+    /// of characters as one <c>-</c>, at most 30 characters; <c>user</c> when nothing is left.
     /// </summary>
+    /// <remarks>A fold table rather than <see cref="string.Normalize()"/>: the project runs with
+    /// <c>InvariantGlobalization</c>, where normalisation leaves <c>Å</c> as it is.</remarks>
     /// <param name="displayName">Any name, or null.</param>
     public static string Slug(string? displayName)
     {
         if (string.IsNullOrWhiteSpace(displayName)) return "user";
         var sb = new StringBuilder(displayName.Length);
-        foreach (var ch in displayName.Normalize(NormalizationForm.FormD))
+        foreach (var ch in displayName)
         {
-            if (CharUnicodeInfo.GetUnicodeCategory(ch) == UnicodeCategory.NonSpacingMark) continue;
             if (char.IsAsciiLetterOrDigit(ch)) sb.Append(char.ToLowerInvariant(ch));
+            else if (FoldLatin(ch) is { } folded) sb.Append(folded);
             else if (sb.Length > 0 && sb[^1] != '-') sb.Append('-');
             if (sb.Length >= 30) break;
         }
-        var slug = sb.ToString().Trim('-');
+        var slug = sb.ToString(0, Math.Min(sb.Length, 30)).Trim('-');
         return slug.Length == 0 ? "user" : slug;
+    }
+
+    /// <summary>Base letters of U+00C0–U+017F: <c>*</c> = two letters (see <see cref="FoldLatin"/>), <c>-</c> = not a letter.</summary>
+    private const string LatinFold =
+        "aaaaaa*ceeeeiiiidnooooo-ouuuuy**aaaaaa*ceeeeiiiidnooooo-ouuuuy*y" +
+        "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiii**jjkkkllllllllll" +
+        "nnnnnnnnnoooooo**rrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs";
+
+    private static string? FoldLatin(char ch)
+    {
+        if (ch is < '\u00C0' or > '\u017F') return null;
+        return LatinFold[ch - '\u00C0'] switch
+        {
+            '-' => null,
+            '*' => ch switch
+            {
+                '\u00C6' or '\u00E6' => "ae",
+                '\u00DE' or '\u00FE' => "th",
+                '\u00DF' => "ss",
+                '\u0132' or '\u0133' => "ij",
+                _ => "oe", // U+0152, U+0153
+            },
+            var c => c.ToString(),
+        };
     }
 
     /// <summary>Collapses white space (optionally) and cuts <paramref name="text"/> to at most <paramref name="max"/> characters, at a word boundary when one is near.</summary>

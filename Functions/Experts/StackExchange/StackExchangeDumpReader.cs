@@ -59,17 +59,15 @@ public static class StackExchangeDumpReader
 
     /// <summary>
     /// Splits a dump <c>Tags</c> attribute into tags, in order, without duplicates or empty entries.
-    /// Accepts the classic form <c>&lt;a&gt;&lt;b&gt;</c> and the newer <c>|a|b|</c>; a value with neither
-    /// delimiter is split on white space.
+    /// Accepts the classic form <c>&lt;a&gt;&lt;b&gt;</c> and the newer <c>|a|b|</c> (tag names never contain
+    /// <c>&lt;</c>, <c>&gt;</c> or <c>|</c>); a value with none of them is split on white space.
     /// </summary>
     /// <param name="value">The attribute value (already XML-decoded), or null.</param>
     /// <returns>The tags; empty for null or blank input.</returns>
     public static IReadOnlyList<string> ParseTags(string? value)
     {
         if (string.IsNullOrWhiteSpace(value)) return [];
-        char[] separators = value.Contains('<') || value.Contains('>') ? ['<', '>']
-            : value.Contains('|') ? ['|']
-            : [' ', '\t', '\r', '\n'];
+        char[] separators = value.AsSpan().IndexOfAny("<>|") >= 0 ? ['<', '>', '|'] : [' ', '\t', '\r', '\n'];
         var tags = new List<string>();
         foreach (var part in value.Split(separators, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
