@@ -106,6 +106,22 @@ public class StackExchangeRealDumpTests(QuantumDumpFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public void Candidates_count_answers_posted_before_the_cutoff_not_all_answers_to_profile_period_questions()
+    {
+        var d = fixture.Require();
+
+        // User 419 answered three profile-period questions, but the third answer came after the cutoff:
+        // split.json does not list them, and counting "answers to profile-period questions" would give 54 candidates.
+        var answersTo = d.Site.Answers.Where(a => a.OwnerUserId == 419 && d.Split.IsProfileQuestion(a.ParentId)).ToList();
+        Assert.Equal(3, answersTo.Count);
+        Assert.Equal(2, answersTo.Count(d.Split.IsProfileAnswer));
+        Assert.False(d.Split.IsCandidate(419));
+        var loose = d.Site.Answers.Where(a => d.Split.IsProfileQuestion(a.ParentId) && a.OwnerUserId is > 0)
+            .CountBy(a => a.OwnerUserId!.Value).Count(kv => kv.Value >= 3);
+        Assert.Equal(54, loose);
+    }
+
+    [Fact]
     public void Profile_period_answers_are_the_train_answers_of_answers_jsonl()
     {
         var d = fixture.Require();
@@ -152,6 +168,11 @@ public class StackExchangeRealDumpTests(QuantumDumpFixture fixture) : IClassFixt
         var selfAnswered = d.Split.TestItems.Single(i => i.QuestionId == 3957);
         Assert.Equal(119, selfAnswered.AskerUserId);
         Assert.Equal([1837, 119], selfAnswered.GoldAnswererIds);
+        Assert.Equal(119, selfAnswered.AcceptedAnswererId);
+        // Four items hold their asker in the gold list; in two the asker is the only gold answerer.
+        var withAsker = d.Split.TestItems.Where(i => i.AskerUserId is int a && i.GoldAnswererIds.Contains(a)).ToList();
+        Assert.Equal([3793, 3800, 3957, 3974], withAsker.Select(i => i.QuestionId));
+        Assert.Equal([3793, 3974], withAsker.Where(i => i.GoldAnswererIds.Count == 1).Select(i => i.QuestionId));
     }
 
     [Fact]

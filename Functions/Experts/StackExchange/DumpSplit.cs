@@ -12,10 +12,13 @@ namespace SocialLearning.Experts.StackExchange;
 /// <param name="AskerUserId">Asker's user id, or null for a deleted user.</param>
 /// <param name="GoldAnswererIds">
 /// Distinct candidate experts (user ids) who answered, in answer order (creation time, then post id); never empty.
-/// It can contain the asker (someone answering their own question, 2 of 94 items on quantumcomputing): an evaluation
-/// that leaves the asker out of the ranking should leave them out of the gold set too.
+/// It can contain the asker (a candidate answering their own question: 4 of 94 items on quantumcomputing, and in 2 of
+/// them the asker is the only gold answerer), as <c>routing_test.jsonl</c> does: an evaluation that leaves the asker out
+/// of the ranking must decide how to score those items (drop the asker from the gold set; an item left without gold can
+/// only be a miss or be skipped).
 /// </param>
-/// <param name="AcceptedAnswererId">User id of the accepted answer's author when that author is a candidate expert, else null.</param>
+/// <param name="AcceptedAnswererId">User id of the accepted answer's author when that author is a candidate expert, else
+/// null. Can be the asker (1 item on quantumcomputing).</param>
 public sealed record RoutingTestItem(
     int QuestionId,
     DateTimeOffset Created,

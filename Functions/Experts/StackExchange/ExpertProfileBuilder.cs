@@ -75,7 +75,8 @@ public static class ExpertProfileBuilder
         var answersByUser = new Dictionary<int, List<DumpAnswer>>();
         foreach (var a in site.Answers)
         {
-            if (a.OwnerUserId is not int owner || !split.IsCandidate(owner) || !split.IsProfileAnswer(a)) continue;
+            if (a.OwnerUserId is not int owner || !split.IsCandidate(owner) || !split.IsProfileAnswer(a)
+                || site.FindQuestion(a.ParentId) is null) continue;
             if (!answersByUser.TryGetValue(owner, out var list)) answersByUser[owner] = list = [];
             list.Add(a);
         }
@@ -94,7 +95,7 @@ public static class ExpertProfileBuilder
             var evidence = new List<EvidenceItem>(answers.Count + 1);
             foreach (var a in answers)
             {
-                var q = site.FindQuestion(a.ParentId)!; // profile answers always have their question
+                var q = site.FindQuestion(a.ParentId)!; // checked above
                 foreach (var tag in q.Tags)
                 {
                     tagCounts[tag] = tagCounts.TryGetValue(tag, out var c) ? (c.Count + 1, c.FirstUse) : (1, tagCounts.Count);
