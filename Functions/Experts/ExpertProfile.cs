@@ -31,6 +31,6 @@ public sealed record ExpertProfile(
 /// <param name="SourceId">Id of the source, unique per expert (for an answer: <c>a-{PostId}</c>).</param>
 /// <param name="Kind">"answer", "skill" or "about".</param>
 /// <param name="Title">Short human-readable title (the answered question's title), used in routing reasons.</param>
-/// <param name="Text">Plain text used for matching (question title + tags + the start of the answer).</param>
+/// <param name="Text">Plain text used for matching (question title + tags + the starts of the question body and of the answer).</param>
 /// <param name="When">When the evidence was created, or null.</param>
 public sealed record EvidenceItem(string SourceId, string Kind, string Title, string Text, DateTimeOffset? When);

@@ -1,0 +1,103 @@
+using SocialLearning.Intake;
+
+namespace SocialLearning.Experts.StackExchange;
+
+/// <summary>
+/// Loads one Stack Exchange site from its data-dump files into a <see cref="DumpSite"/>: the files are streamed by
+/// <see cref="StackExchangeDumpReader"/>, bodies and "about me" are converted to plain text with
+/// <see cref="HtmlText.ToText"/>. The resulting site is held in memory (a few MB of text for a small site such as
+/// quantumcomputing: 612 questions, 1,060 answers, 3,461 users).
+/// </summary>
+public static class StackExchangeDump
+{
+    /// <summary>File name of the posts file in a dump site folder.</summary>
+    public const string PostsFileName = "Posts.xml";
+
+    /// <summary>File name of the users file in a dump site folder.</summary>
+    public const string UsersFileName = "Users.xml";
+
+    /// <summary>
+    /// Loads a site folder: either the folder that holds <c>Posts.xml</c> and <c>Users.xml</c>, or a folder with a
+    /// <c>raw/</c> sub-folder that does (the layout of <c>shared/data/cqa/&lt;site&gt;/</c>).
+    /// </summary>
+    /// <param name="siteFolder">Path of the site folder.</param>
+    /// <param name="cancellationToken">Checked before each row.</param>
+    /// <returns>The site.</returns>
+    /// <exception cref="FileNotFoundException">Neither the folder nor its <c>raw/</c> holds both files.</exception>
+    /// <exception cref="System.Xml.XmlException">A file is not well-formed XML.</exception>
+    public static DumpSite Load(string siteFolder, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(siteFolder);
+        var folder = ResolveRawFolder(siteFolder);
+        return Load(
+            StackExchangeDumpReader.ReadPosts(Path.Combine(folder, PostsFileName), cancellationToken),
+            StackExchangeDumpReader.ReadUsers(Path.Combine(folder, UsersFileName), cancellationToken));
+    }
+
+    /// <summary>Loads a site from two streams (for example in-memory test dumps). Neither stream is closed.</summary>
+    /// <param name="posts">Contents of <c>Posts.xml</c>.</param>
+    /// <param name="users">Contents of <c>Users.xml</c>.</param>
+    /// <param name="cancellationToken">Checked before each row.</param>
+    /// <returns>The site.</returns>
+    /// <exception cref="System.Xml.XmlException">A stream is not well-formed XML.</exception>
+    public static DumpSite Load(Stream posts, Stream users, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(posts);
+        ArgumentNullException.ThrowIfNull(users);
+        return Load(
+            StackExchangeDumpReader.ReadPosts(posts, cancellationToken),
+            StackExchangeDumpReader.ReadUsers(users, cancellationToken));
+    }
+
+    /// <summary>
+    /// Builds a site from already-read rows. Questions without a creation date, and answers without a creation date
+    /// or <c>ParentId</c>, cannot be placed on the time line and are dropped (counted in <see cref="DumpSite.SkippedRows"/>).
+    /// </summary>
+    /// <param name="posts">Question and answer rows, in dump order.</param>
+    /// <param name="users">User rows, in dump order.</param>
+    /// <returns>The site.</returns>
+    public static DumpSite Load(IEnumerable<DumpPostRow> posts, IEnumerable<DumpUserRow> users)
+    {
+        ArgumentNullException.ThrowIfNull(posts);
+        ArgumentNullException.ThrowIfNull(users);
+        var questions = new List<DumpQuestion>();
+        var answers = new List<DumpAnswer>();
+        var skipped = 0;
+        foreach (var row in posts)
+        {
+            if (row.Created is not DateTimeOffset created)
+            {
+                skipped++;
+                continue;
+            }
+            if (row.Kind == DumpPostKind.Question)
+            {
+                questions.Add(new DumpQuestion(row.Id, created, row.Title?.Trim() ?? "", HtmlText.ToText(row.BodyHtml),
+                    row.Tags, row.OwnerUserId, row.OwnerDisplayName, row.AcceptedAnswerId, row.Score));
+            }
+            else if (row.ParentId is int parent)
+            {
+                answers.Add(new DumpAnswer(row.Id, parent, created, row.OwnerUserId, row.OwnerDisplayName, row.Score,
+                    HtmlText.ToText(row.BodyHtml)));
+            }
+            else
+            {
+                skipped++;
+            }
+        }
+        var userList = users.Select(u => new DumpUser(u.Id, u.DisplayName?.Trim() ?? "", HtmlText.ToText(u.AboutMeHtml), u.Reputation));
+        return new DumpSite(questions, answers, userList, skipped);
+    }
+
+    private static string ResolveRawFolder(string siteFolder)
+    {
+        foreach (var candidate in new[] { siteFolder, Path.Combine(siteFolder, "raw") })
+        {
+            if (File.Exists(Path.Combine(candidate, PostsFileName)) && File.Exists(Path.Combine(candidate, UsersFileName)))
+                return candidate;
+        }
+        throw new FileNotFoundException(
+            $"No {PostsFileName} and {UsersFileName} in '{siteFolder}' or its 'raw' sub-folder.",
+            Path.Combine(siteFolder, PostsFileName));
+    }
+}
