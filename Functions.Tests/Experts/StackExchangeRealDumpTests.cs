@@ -4,6 +4,8 @@ using SocialLearning.Experts;
 using SocialLearning.Experts.StackExchange;
 using Xunit;
 
+using SocialLearning.Tests.Support;
+
 namespace SocialLearning.Tests.Experts;
 
 /// <summary>Loads the real quantumcomputing dump once (load + split + build profiles, timed) for the tests of one class.</summary>
