@@ -90,6 +90,23 @@ public sealed class MiniLmEmbeddingGeneratorTests(MiniLmFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task Long_texts_split_by_the_character_cap_still_come_back_in_input_order()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        string[] topics = ["network routers", "payroll deadlines", "brand guidelines", "database backups", "sales forecasts"];
+        var texts = topics.Select((t, i) => string.Join(' ', Enumerable.Repeat($"Notes on {t} number {i}.", 30 - (3 * i)))).ToArray();
+        Assert.All(texts, t => Assert.True(MiniLmEmbeddingGenerator.PrepareText(t).Length > 500));
+
+        var together = await _generator.GenerateAsync(texts, cancellationToken: ct);
+
+        for (var i = 0; i < texts.Length; i++)
+        {
+            var single = (await _generator.GenerateAsync([texts[i]], cancellationToken: ct))[0];
+            Assert.True(TensorPrimitives.Dot(single.Vector.Span, together[i].Vector.Span) > 0.9999f, $"text {i} ({topics[i]}) out of place");
+        }
+    }
+
+    [Fact]
     public async Task Newlines_and_tabs_embed_like_spaces()
     {
         var embeddings = await _generator.GenerateAsync(

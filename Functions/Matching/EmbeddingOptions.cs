@@ -52,8 +52,9 @@ public sealed class EmbeddingOptions : IValidatableObject
     public int? Dimensions { get; set; }
 
     /// <summary>
-    /// Texts per model call (local) or per HTTP request (Azure OpenAI, which accepts at most 2,048 inputs a
-    /// request); default 32. Setting: <c>Embeddings:BatchSize</c>.
+    /// Texts per model call (local; each call is also capped at <see cref="MiniLmEmbeddingGenerator.MaxBatchChars"/>
+    /// characters) or per HTTP request (Azure OpenAI, which accepts at most 2,048 inputs a request); default 32.
+    /// Setting: <c>Embeddings:BatchSize</c>.
     /// </summary>
     [Range(1, 1024, ErrorMessage = "Embeddings:BatchSize must be between {1} and {2}.")]
     public int BatchSize { get; set; } = MiniLmEmbeddingGenerator.DefaultBatchSize;
