@@ -77,16 +77,15 @@ public sealed class ExpertDirectory(StorageClients storage, IOptions<RoutingOpti
             var m = new VectorModel(e.VectorModel, e.VectorDimensions);
             if (model is null) model = m;
             else if (model != m)
-                throw new EmbeddingMismatchException(
-                    $"Expert {e.ExpertId} has vectors from {m.ModelId}/{m.Dimensions} but others from {model.ModelId}/{model.Dimensions}; run 'reembed'.");
+                throw new EmbeddingMismatchException(model, m); // the directory holds vectors of two models: re-embed
             var evidence = evidenceByExpert.TryGetValue(e.RowKey, out var list)
                 ? list.Where(v => v.Vector is not null && v.VectorModel == m.ModelId)
-                      .Select(v => new EvidenceVector(KeyEncoding.Decode(v.RowKey), v.Title, VectorCodec.Decode(v.Vector!)))
+                      .Select(v => (KeyEncoding.Decode(v.RowKey), v.Title, (ReadOnlyMemory<float>)VectorCodec.Decode(v.Vector!)))
                       .ToList()
                 : [];
             entries.Add(new ExpertIndexEntry(e.ExpertId, VectorCodec.Decode(e.Vector), evidence));
         }
-        var index = ExpertIndex.Build(model ?? new VectorModel("none", 0), entries);
+        var index = model is null ? ExpertIndex.Empty(VectorModel.MiniLm) : new ExpertIndex(model, entries);
         var maxAnswers = details.Count == 0 ? 0 : details.Values.Max(d => d.AnswerCount);
         logger.LogInformation("Loaded expert index: {ExpertCount} experts, {EvidenceCount} evidence vectors in {ElapsedMs:0} ms",
             entries.Count, entries.Sum(e => e.Evidence.Count), time.GetElapsedTime(started).TotalMilliseconds);

@@ -42,11 +42,10 @@ public sealed class QuestionRouter(
         var embedMs = sw.Elapsed.TotalMilliseconds;
         sw.Restart();
 
-        var vector = generated[0].Vector;
-        var modelId = generated[0].ModelId ?? embeddings.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelId ?? "";
         var asker = askerEmail?.Trim();
+        if (snapshot.Index.Count == 0) return new RankingResult([], embedMs, 0);
         // Over-fetch so the activity prior can reorder beyond the pure semantic top-k.
-        var matches = snapshot.Index.Search(new VectorModel(modelId, vector.Length), vector.Span, Math.Max(k * 4, 20),
+        var matches = snapshot.Index.Search(generated[0], Math.Max(k * 4, 20),
             id => snapshot.Experts.TryGetValue(id, out var d) &&
                   (!d.Available || (asker is not null && string.Equals(d.Email, asker, StringComparison.OrdinalIgnoreCase))));
 
