@@ -93,6 +93,10 @@ public class ReplyTextTests
     [InlineData("-- first point\n-- second point")]
     [InlineData("## Notes\n----\nline")]
     [InlineData("Deadline: 3 March 2025, 09:12")]
+    [InlineData("From: meters\nTo: feet")]
+    [InlineData("Email the form to <hr@contoso.example> by 3 March:\n\n- name\n- cost centre")]
+    [InlineData("My customer (jane@fabrikam.example) wrote:\n\nWe need 40 licences.\n\nHow do I quote this?")]
+    [InlineData("Original\n  price 10\nNew\n  price 12")]
     public void Ordinary_text_that_looks_like_a_marker_stays(string text)
     {
         string mail = $"{Question}\n\n{text}";
