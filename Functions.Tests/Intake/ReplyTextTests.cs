@@ -94,6 +94,7 @@ public class ReplyTextTests
     [InlineData("## Notes\n----\nline")]
     [InlineData("Deadline: 3 March 2025, 09:12")]
     [InlineData("From: meters\nTo: feet")]
+    [InlineData("A customer asked this.\nFrom: jane@fabrikam.example\n\nCan we ship to Norway?")]
     [InlineData("Email the form to <hr@contoso.example> by 3 March:\n\n- name\n- cost centre")]
     [InlineData("My customer (jane@fabrikam.example) wrote:\n\nWe need 40 licences.\n\nHow do I quote this?")]
     [InlineData("Original\n  price 10\nNew\n  price 12")]

@@ -28,8 +28,8 @@ namespace SocialLearning.Intake;
 /// ("-----Original Message-----", "---------- Forwarded message ---------", "Begin forwarded message:",
 /// "-------- Oprindelig besked --------", …) ends the visible text.</item>
 /// <item>An Outlook-style header block ends the visible text: a line starting with a localized "From:" key
-/// (From, De, Von, Van, Da, Od, Från, Fra, От, 发件人, …; optionally bold as <c>*From:*</c>) that carries a mail
-/// address, or is followed within six lines by a date, sent or subject key (Sent, Date, Subject, Envoyé,
+/// (From, De, Von, Van, Da, Od, Från, Fra, От, 发件人, …; optionally bold as <c>*From:*</c>) that carries a
+/// bracketed mail address (<c>&lt;x@y&gt;</c>, <c>[mailto:x@y]</c>), or is followed within six lines by a date, sent or subject key (Sent, Date, Subject, Envoyé,
 /// Gesendet, Verzonden, Inviato, Betreff, …) or by two recipient keys (To, Cc, À, An, …), or has a date key
 /// right above it. Header lines directly above the cut ("Date: …", "Message du : …") go too.</item>
 /// <item>A quote header ("On … wrote:", "Le … a écrit :", "Am … schrieb …:", "El … escribió:",
@@ -135,7 +135,7 @@ public static class ReplyText
         @"^[\p{L}\p{N}®™&'’.()/+\-]+(?:\s+[\p{L}\p{N}®™&'’.()/+\-]+){0,7}\s*(?:<[^<>]{0,300}>|\[[^\[\]]{0,300}\])?$",
         RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
 
-    private static readonly Regex MailAddress = new(@"[^\s<>\[\]()""':;,]+@[^\s<>\[\]()""':;,]+\.[a-z]{2,}|mailto:", Options);
+    private static readonly Regex BracketedMailAddress = new(@"[<\[]\s*(?:mailto:)?[^\s<>\[\]]+@[^\s<>\[\]]+\s*[>\]]|mailto:", Options);
 
     private static readonly Regex BracketedAddressThenColon = new(@"[<\[(]\s*(?:mailto:)?[^\s<>\[\]()]+@[^\s<>\[\]()]+\s*[>\])]\s*[:：]$", Options);
 
@@ -361,7 +361,7 @@ public static class ReplyText
         if (line.Length > MaxPatternLineLength) return false;
         if (HeaderKey(line, out int valueStart) is not { } key || !FromKeys.Contains(key)) return false;
 
-        if (MailAddress.IsMatch(line.AsSpan(valueStart))) return true;
+        if (BracketedMailAddress.IsMatch(line.AsSpan(valueStart))) return true;
 
         int n = lines.Count;
         int keys = 0;
