@@ -1,0 +1,213 @@
+using MimeKit;
+using SocialLearning.Intake;
+using Xunit;
+
+namespace SocialLearning.Tests.Intake;
+
+public class MailClassifierTests
+{
+    private const string Shared = "ask@contoso.example";
+
+    private static MimeMessage Mail(string from = "Priya Raman <priya.raman@contoso.example>", string subject = "How do we price multi-year renewals?",
+        string body = "Hi all,\n\nWho knows how multi-year renewals are priced for public-sector customers?\n\nThanks,\nPriya")
+    {
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse(from));
+        message.To.Add(MailboxAddress.Parse(Shared));
+        message.Subject = subject;
+        message.Body = new TextPart("plain") { Text = body };
+        return message;
+    }
+
+    [Fact]
+    public void Plain_question_from_a_person_is_a_question()
+    {
+        var verdict = MailClassifier.Classify(Mail(), Shared);
+        Assert.Equal(MailKind.Question, verdict.Kind);
+        Assert.Contains("visible text", verdict.Reason);
+    }
+
+    [Theory]
+    [InlineData("ask@contoso.example")]
+    [InlineData("ASK@Contoso.Example")]
+    public void Mail_from_the_shared_mailbox_is_own_mail_case_insensitively(string from)
+    {
+        var verdict = MailClassifier.Classify(Mail(from: $"Ask L&D <{from}>"), Shared);
+        Assert.Equal(MailKind.OwnMail, verdict.Kind);
+        Assert.Contains(from, verdict.Reason);
+    }
+
+    [Theory]
+    [InlineData("auto-replied", "Auto-Submitted: auto-replied")]
+    [InlineData("auto-generated", "Auto-Submitted: auto-generated")]
+    [InlineData("auto-notified; owner-email=\"ops@fabrikam.example\"", "Auto-Submitted: auto-notified")]
+    public void Auto_submitted_other_than_no_is_an_auto_reply(string value, string reason)
+    {
+        var message = Mail();
+        message.Headers.Add("Auto-Submitted", value);
+        Assert.Equal(new MailClassification(MailKind.AutoReply, reason), MailClassifier.Classify(message, Shared));
+    }
+
+    [Fact]
+    public void Auto_submitted_no_is_a_person()
+    {
+        var message = Mail();
+        message.Headers.Add("Auto-Submitted", "no");
+        Assert.Equal(MailKind.Question, MailClassifier.Classify(message, Shared).Kind);
+    }
+
+    [Theory]
+    [InlineData("X-Autoreply", "yes")]
+    [InlineData("X-Autorespond", "Out of office until Monday")]
+    public void Autoreply_headers_mark_an_auto_reply(string header, string value)
+    {
+        var message = Mail();
+        message.Headers.Add(header, value);
+        var verdict = MailClassifier.Classify(message, Shared);
+        Assert.Equal(MailKind.AutoReply, verdict.Kind);
+        Assert.Equal($"{header}: {value}", verdict.Reason);
+    }
+
+    [Theory]
+    [InlineData("bulk")]
+    [InlineData("junk")]
+    [InlineData("list")]
+    [InlineData("auto_reply")]
+    [InlineData("Bulk")]
+    public void Bulk_precedence_is_an_auto_reply(string precedence)
+    {
+        var message = Mail();
+        message.Headers.Add("Precedence", precedence);
+        Assert.Equal(new MailClassification(MailKind.AutoReply, $"Precedence: {precedence}"), MailClassifier.Classify(message, Shared));
+    }
+
+    [Fact]
+    public void Precedence_first_class_is_not_evidence()
+    {
+        var message = Mail();
+        message.Headers.Add("Precedence", "first-class");
+        Assert.Equal(MailKind.Question, MailClassifier.Classify(message, Shared).Kind);
+    }
+
+    [Fact]
+    public void Auto_response_suppress_alone_does_not_count()
+    {
+        var message = Mail();
+        message.Headers.Add("X-Auto-Response-Suppress", "All");
+        Assert.Equal(MailKind.Question, MailClassifier.Classify(message, Shared).Kind);
+    }
+
+    [Theory]
+    [InlineData("Automatic reply: How do we price multi-year renewals?")]
+    [InlineData("Out of Office: back on 12 May")]
+    [InlineData("Réponse automatique : Question")]
+    public void Automatic_reply_subjects_are_auto_replies(string subject)
+    {
+        Assert.Equal(MailKind.AutoReply, MailClassifier.Classify(Mail(subject: subject), Shared).Kind);
+    }
+
+    [Theory]
+    [InlineData("MAILER-DAEMON@mx1.fabrikam.example")]
+    [InlineData("postmaster@contoso.example")]
+    public void Mail_delivery_system_senders_are_bounces(string from)
+    {
+        var verdict = MailClassifier.Classify(Mail(from: from, subject: "Your message"), Shared);
+        Assert.Equal(MailKind.Bounce, verdict.Kind);
+        Assert.Contains(from, verdict.Reason);
+    }
+
+    [Theory]
+    [InlineData("Undeliverable: How do we price multi-year renewals?", "Undeliverable:")]
+    [InlineData("Delivery Status Notification (Failure)", "Delivery Status Notification")]
+    [InlineData("Mail delivery failed: returning message to sender", "Mail delivery failed")]
+    public void Non_delivery_subjects_are_bounces(string subject, string prefix)
+    {
+        var verdict = MailClassifier.Classify(Mail(subject: subject), Shared);
+        Assert.Equal(new MailClassification(MailKind.Bounce, $"Subject starts with \"{prefix}\"."), verdict);
+    }
+
+    [Fact]
+    public void Reply_about_a_bounce_is_still_a_question()
+    {
+        Assert.Equal(MailKind.Question, MailClassifier.Classify(Mail(subject: "RE: Undeliverable: renewals"), Shared).Kind);
+    }
+
+    [Fact]
+    public void Delivery_status_report_is_a_bounce_even_with_auto_submitted()
+    {
+        var message = Mail(from: "Mail Delivery System <mx@fabrikam.example>", subject: "Returned");
+        message.Headers.Add("Auto-Submitted", "auto-replied");
+        var report = new MultipartReport("delivery-status")
+        {
+            new TextPart("plain") { Text = "Your message could not be delivered." },
+            new MessageDeliveryStatus(),
+        };
+        message.Body = report;
+        Assert.Equal(new MailClassification(MailKind.Bounce, "multipart/report; report-type=delivery-status"), MailClassifier.Classify(message, Shared));
+    }
+
+    [Fact]
+    public void Delivery_status_part_inside_mixed_is_a_bounce()
+    {
+        var message = Mail(from: "gateway@fabrikam.example", subject: "Notice");
+        message.Body = new Multipart("mixed") { new TextPart("plain") { Text = "See report." }, new MessageDeliveryStatus() };
+        Assert.Equal(MailKind.Bounce, MailClassifier.Classify(message, Shared).Kind);
+    }
+
+    [Fact]
+    public void Read_receipt_is_an_auto_reply()
+    {
+        var message = Mail(subject: "Read: How do we price multi-year renewals?");
+        message.Body = new MultipartReport("disposition-notification")
+        {
+            new TextPart("plain") { Text = "Your message was displayed." },
+            new MessageDispositionNotification(),
+        };
+        var verdict = MailClassifier.Classify(message, Shared);
+        Assert.Equal(MailKind.AutoReply, verdict.Kind);
+        Assert.Contains("disposition-notification", verdict.Reason);
+    }
+
+    [Fact]
+    public void Abuse_feedback_report_is_an_auto_reply()
+    {
+        var message = Mail(from: "abuse@fabrikam.example", subject: "FW: report");
+        message.Body = new MultipartReport("feedback-report") { new TextPart("plain") { Text = "Abuse report." }, new MessageFeedbackReport() };
+        Assert.Equal(MailKind.AutoReply, MailClassifier.Classify(message, Shared).Kind);
+    }
+
+    [Fact]
+    public void Forwarded_bounce_attached_to_a_question_is_a_question()
+    {
+        var bounce = Mail(from: "MAILER-DAEMON@mx1.fabrikam.example", subject: "Undeliverable: renewals");
+        bounce.Body = new MultipartReport("delivery-status") { new TextPart("plain") { Text = "failed" }, new MessageDeliveryStatus() };
+        var message = Mail(subject: "Why did my mail to Fabrikam bounce?");
+        message.Body = new Multipart("mixed")
+        {
+            new TextPart("plain") { Text = "Can someone explain the attached bounce?" },
+            new MessagePart { Message = bounce },
+        };
+        Assert.Equal(MailKind.Question, MailClassifier.Classify(message, Shared).Kind);
+    }
+
+    [Fact]
+    public void No_visible_text_and_no_subject_is_empty()
+    {
+        var verdict = MailClassifier.Classify(Mail(subject: "", body: "\n\n-- \nPriya Raman\nSales Operations"), Shared);
+        Assert.Equal(new MailClassification(MailKind.Empty, "No visible text and no subject."), verdict);
+    }
+
+    [Fact]
+    public void Subject_only_mail_is_still_a_question()
+    {
+        var verdict = MailClassifier.Classify(Mail(subject: "Who owns the EMEA price book?", body: "Sent from my iPhone"), Shared);
+        Assert.Equal(MailKind.Question, verdict.Kind);
+        Assert.Contains("Subject only", verdict.Reason);
+    }
+
+    [Fact]
+    public void Blank_shared_address_is_rejected()
+    {
+        Assert.Throws<ArgumentException>(() => MailClassifier.Classify(Mail(), " "));
+    }
+}

@@ -1,0 +1,28 @@
+namespace SocialLearning.Intake;
+
+/// <summary>What an inbound mail to the shared address is, as far as intake is concerned.</summary>
+public enum MailKind
+{
+    /// <summary>A person's mail with text to route: a new question (or a reply the next intake step interprets).</summary>
+    Question,
+
+    /// <summary>Machine-generated mail that is not a bounce: out-of-office and other automatic replies
+    /// (RFC 3834 <c>Auto-Submitted</c>), bulk or list mail, read receipts (MDN, RFC 8098) and abuse feedback
+    /// reports (ARF, RFC 5965). Dropped, never answered.</summary>
+    AutoReply,
+
+    /// <summary>A delivery status notification (DSN, RFC 3464) or another non-delivery report. Dropped.</summary>
+    Bounce,
+
+    /// <summary>Mail sent by the shared mailbox itself (for example a copy of our own outbound mail). Dropped to avoid loops.</summary>
+    OwnMail,
+
+    /// <summary>No visible text and no subject: nothing to route.</summary>
+    Empty,
+}
+
+/// <summary>The verdict of <see cref="MailClassifier.Classify"/>.</summary>
+/// <param name="Kind">The kind of mail.</param>
+/// <param name="Reason">A short human-readable sentence naming the evidence, for logs and the outcome log,
+/// for example <c>"Auto-Submitted: auto-replied"</c> or <c>"multipart/report; report-type=delivery-status"</c>.</param>
+public sealed record MailClassification(MailKind Kind, string Reason);
