@@ -64,7 +64,7 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         Assert.Equal("e-anna-lindqvist", routes.Single(r => r.Rank == 1).ExpertId);
         Assert.All(routes, r => Assert.NotNull(r.RequestSentAt));
 
-        var events = await h.Get<Outcomes.OutcomeLog>().ReadAllAsync(Ct);
+        var events = await h.Get<SocialLearning.Outcomes.OutcomeLog>().ReadAllAsync(Ct);
         Assert.Single(events, e => e.Kind == "received");
         Assert.Equal(3, events.Count(e => e.Kind == "routed"));
     }
@@ -83,7 +83,7 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         var questions = await h.Get<StorageClients>().Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct);
         Assert.Single(questions);
         Assert.Equal(3, h.Maildir.ReadOutbox().Count);
-        var events = await h.Get<Outcomes.OutcomeLog>().ReadAllAsync(Ct);
+        var events = await h.Get<SocialLearning.Outcomes.OutcomeLog>().ReadAllAsync(Ct);
         Assert.Single(events, e => e.Kind == "received");
     }
 
@@ -114,7 +114,8 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         await using var h = await WithSampleDirectoryAsync(azurite);
         // No header block at all, and no sender: nobody could be answered.
         await h.Maildir.DeliverRawAsync("\u0000\u0001garbage without headers\r\n\r\n\u00ff\u00fe"u8.ToArray(), Ct);
-        await h.Maildir.DeliverAsync(Question("oof-1@mail.northwind.example", "Automatic reply: out of office", "I am out until Monday."), Ct);
+        await h.Maildir.DeliverRawAsync("Subject: no sender here\r\nMessage-ID: <nofrom@mail.northwind.example>\r\n\r\nWho reads this?\r\n"u8.ToArray(), Ct);
+        await h.Maildir.DeliverAsync(Question("oof-1@mail.northwind.example", "Who covers payroll while Maria is out of office?", "Maria is out until Monday; who approves payroll changes meanwhile?"), Ct);
         var auto = Question("oof-2@mail.northwind.example", "Automatic reply: away", "Away this week.");
         auto.Headers.Add("Auto-Submitted", "auto-replied");
         await h.Maildir.DeliverAsync(auto, Ct);
@@ -122,16 +123,19 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         await h.Get<PipelineRunner>().RunAsync(null, Ct);
 
         var records = await h.Get<StorageClients>().Table(TableNames.Messages).ReadAllAsync<MessageEntity>(null, Ct);
-        Assert.Equal(3, records.Count);
-        var malformed = Assert.Single(records, r => r.Kind == "Malformed");
-        Assert.Equal("NonQuestion", malformed.State);
-        Assert.Contains("From", malformed.Reason);
+        Assert.Equal(4, records.Count);
+        var unparseable = Assert.Single(records, r => r.Kind == "Malformed" && r.InternetMessageId == "");
+        Assert.Equal("NonQuestion", unparseable.State);
+        Assert.StartsWith("The mail could not be parsed as MIME", unparseable.Reason);
+        var noSender = Assert.Single(records, r => r.InternetMessageId == "nofrom@mail.northwind.example");
+        Assert.Equal(("NonQuestion", "Malformed"), (noSender.State, noSender.Kind));
+        Assert.Contains("no valid From address", noSender.Reason);
         var autoReply = Assert.Single(records, r => r.InternetMessageId == "oof-2@mail.northwind.example");
         Assert.Equal("NonQuestion", autoReply.State);
         Assert.Equal("AutoReply", autoReply.Kind);
         Assert.Contains("Auto-Submitted", autoReply.Reason);
-        // The plain "out of office" text with no auto headers is a question: only headers decide.
-        Assert.Single(records, r => r.State == "Question");
+        // Words like "out of office" in a colleague's own mail do not make it an auto-reply.
+        Assert.Equal("Question", Assert.Single(records, r => r.InternetMessageId == "oof-1@mail.northwind.example").State);
         Assert.Empty(await h.Get<StorageClients>().Queue(QueueNames.Poison(QueueNames.InboundMail)).PeekMessagesAsync(32, Ct).ContinueWith(t => t.Result.Value, Ct));
     }
 

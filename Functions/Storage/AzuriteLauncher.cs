@@ -15,7 +15,7 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
     public const string DevAccount = "devstoreaccount1";
 
     /// <summary>The well-known Azurite account key (public, documented in the Azurite README; emulator only).</summary>
-    public const string DevKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFsTBV8hzeqYlbV7d9w+bsSr8dlT/LmWqHk==";
+    public const string DevKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     /// <summary>The npm package started, pinned.</summary>
     public const string Package = "azurite@3.37.0";

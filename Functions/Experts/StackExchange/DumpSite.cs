@@ -4,7 +4,7 @@ namespace SocialLearning.Experts.StackExchange;
 /// <param name="Id">Post id.</param>
 /// <param name="Created">Creation time, UTC.</param>
 /// <param name="Title">Title, plain text ("" when absent).</param>
-/// <param name="BodyText">Body as plain text via <see cref="SocialLearning.Intake.HtmlText.ToText"/> ("" when absent).</param>
+/// <param name="BodyText">Body as plain text via <see cref="SocialLearning.Intake.HtmlText.ToText(string)"/> ("" when absent).</param>
 /// <param name="Tags">Tags in the order the dump lists them.</param>
 /// <param name="OwnerUserId">Asker's user id; null for a deleted user.</param>
 /// <param name="OwnerDisplayName">Name kept on the post for deleted users, or null.</param>
@@ -28,7 +28,7 @@ public sealed record DumpQuestion(
 /// <param name="OwnerUserId">Author's user id; null for a deleted user.</param>
 /// <param name="OwnerDisplayName">Name kept on the post for deleted users, or null.</param>
 /// <param name="Score">Net votes.</param>
-/// <param name="BodyText">Body as plain text via <see cref="SocialLearning.Intake.HtmlText.ToText"/> ("" when absent).</param>
+/// <param name="BodyText">Body as plain text via <see cref="SocialLearning.Intake.HtmlText.ToText(string)"/> ("" when absent).</param>
 public sealed record DumpAnswer(
     int Id,
     int ParentId,
@@ -41,7 +41,7 @@ public sealed record DumpAnswer(
 /// <summary>A user of a Stack Exchange site (<c>Users.xml</c>).</summary>
 /// <param name="Id">User id; -1 is the Community bot.</param>
 /// <param name="DisplayName">Public name ("" when absent).</param>
-/// <param name="AboutMeText">"About me" as plain text via <see cref="SocialLearning.Intake.HtmlText.ToText"/> ("" when absent).</param>
+/// <param name="AboutMeText">"About me" as plain text via <see cref="SocialLearning.Intake.HtmlText.ToText(string)"/> ("" when absent).</param>
 /// <param name="Reputation">Reputation points at dump time.</param>
 public sealed record DumpUser(int Id, string DisplayName, string AboutMeText, int Reputation);
 

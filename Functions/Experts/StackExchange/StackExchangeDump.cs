@@ -5,7 +5,7 @@ namespace SocialLearning.Experts.StackExchange;
 /// <summary>
 /// Loads one Stack Exchange site from its data-dump files into a <see cref="DumpSite"/>: the files are streamed by
 /// <see cref="StackExchangeDumpReader"/>, bodies and "about me" are converted to plain text with
-/// <see cref="HtmlText.ToText"/>. The resulting site is held in memory (a few MB of text for a small site such as
+/// <see cref="HtmlText.ToText(string)"/>. The resulting site is held in memory (a few MB of text for a small site such as
 /// quantumcomputing: 612 questions, 1,060 answers, 3,461 users).
 /// </summary>
 public static class StackExchangeDump
