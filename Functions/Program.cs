@@ -3,8 +3,10 @@ using Microsoft.Extensions.Hosting;
 using SocialLearning;
 using SocialLearning.Commands;
 
-// With a command verb (demo, import, ask, outcomes) run that command; otherwise start the Functions worker.
-if (args.Length > 0 && CommandLineApp.Verbs.Contains(args[0], StringComparer.OrdinalIgnoreCase))
+// Under the Functions host (FUNCTIONS_WORKER_RUNTIME is set) start the worker; otherwise run a command verb
+// (demo, import, ask, outcomes), and with no arguments print the command help.
+var underHost = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("FUNCTIONS_WORKER_RUNTIME"));
+if (!underHost || (args.Length > 0 && CommandLineApp.Verbs.Contains(args[0], StringComparer.OrdinalIgnoreCase)))
     return await CommandLineApp.RunAsync(args);
 
 var builder = FunctionsApplication.CreateBuilder(args);
