@@ -17,11 +17,15 @@ public sealed class CommandHost : IAsyncDisposable
     private readonly IHost _host;
     private readonly AzuriteLauncher? _azurite;
 
-    private CommandHost(IHost host, AzuriteLauncher? azurite)
+    private CommandHost(IHost host, AzuriteLauncher? azurite, bool localEmulator)
     {
         _host = host;
         _azurite = azurite;
+        UsesLocalEmulator = localEmulator;
     }
+
+    /// <summary>True when storage is the local emulator (Azurite), not a real account.</summary>
+    public bool UsesLocalEmulator { get; }
 
     /// <summary>The host's services.</summary>
     public IServiceProvider Services => _host.Services;
@@ -85,12 +89,12 @@ public sealed class CommandHost : IAsyncDisposable
         {
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Configuration = new ConfigurationManager() });
             builder.Configuration.AddConfiguration(config);
-            builder.Logging.AddConfiguration(config.GetSection("Logging")).AddSimpleConsole(o => o.SingleLine = true);
+            builder.Logging.AddConfiguration(config.GetSection("Logging")).AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
             builder.Services.AddSocialLearning();
             var host = builder.Build();
             host.Services.GetRequiredService<IStartupValidator>().Validate();
             await host.Services.GetRequiredService<StorageClients>().EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
-            return new CommandHost(host, azurite);
+            return new CommandHost(host, azurite, isEmulator);
         }
         catch
         {

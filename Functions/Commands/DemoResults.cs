@@ -53,7 +53,7 @@ public static class DemoResults
             if (++shown > 40) break;
             var q = r.Question!;
             var experts = r.Routes.Count == 0
-                ? "[yellow]nobody available — knowledge gap[/]"
+                ? "[yellow]nobody close enough — recorded as a knowledge gap[/]"
                 : string.Join("\n", r.Routes.Select(x => $"{Markup.Escape(x.ExpertName)} [grey]({Markup.Escape(x.ExpertDepartment)})[/] {x.Score:0.00}"));
             var subject = q.Subject.Length > 60 ? q.Subject[..57] + "…" : q.Subject;
             table.AddRow(new Markup($"[bold]{q.QuestionId}[/] {Markup.Escape(subject)}"), new Markup(experts),

@@ -57,7 +57,7 @@ public sealed class QuestionRouter(
             var d = snapshot.Experts[m.ExpertId];
             var activity = Math.Log(1 + d.AnswerCount) / logMax;
             var score = (1 - w) * m.Score + w * activity;
-            ranked.Add(new RankedCandidate(d.Id, d.Name, d.Email, d.Department, Math.Round(score, 4), Explain(m, d, query)));
+            ranked.Add(new RankedCandidate(d.Id, d.Name, d.Email, d.Department, Math.Round(score, 4), Math.Round(m.BestEvidenceScore, 4), Explain(m, d, query)));
         }
         ranked.Sort((a, b) => b.Score.CompareTo(a.Score));
         if (ranked.Count > k) ranked.RemoveRange(k, ranked.Count - k);

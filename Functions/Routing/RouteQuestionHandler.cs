@@ -38,7 +38,7 @@ public sealed class RouteQuestionHandler(
 
         var ranking = await router.RankAsync(q.Subject, q.Text, q.AskerEmail, null, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
-        var asked = ranking.Candidates.Take(options.Value.ExpertsPerQuestion).ToList();
+        var asked = ranking.Candidates.Where(c => c.Similarity >= options.Value.MinSimilarity).Take(options.Value.ExpertsPerQuestion).ToList();
         var routes = storage.Table(TableNames.Routes);
         var outbound = storage.Queue(QueueNames.OutboundMail);
         for (var i = 0; i < asked.Count; i++)
@@ -67,9 +67,9 @@ public sealed class RouteQuestionHandler(
         {
             await outcomes.AppendAsync(new OutcomeEntity
             {
-                Kind = OutcomeKinds.Gap, QuestionId = q.QuestionId, At = now, AskerEmail = q.AskerEmail, Detail = "no available expert to ask",
+                Kind = OutcomeKinds.Gap, QuestionId = q.QuestionId, At = now, AskerEmail = q.AskerEmail, Detail = ranking.Candidates.Count == 0 ? "no available expert to ask" : $"no expert's evidence is close enough (best similarity {ranking.Candidates.Max(c => c.Similarity):0.00} < {options.Value.MinSimilarity:0.00})",
             }, cancellationToken).ConfigureAwait(false);
-            logger.LogWarning("Question {QuestionId} could not be routed: no available expert", q.QuestionId);
+            logger.LogWarning("Question {QuestionId} could not be routed: no available expert close enough; recorded as a knowledge gap", q.QuestionId);
             return;
         }
         foreach (var c in asked)

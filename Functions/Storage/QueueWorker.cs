@@ -61,8 +61,8 @@ public sealed class QueueWorker(StorageClients storage, QueueSettings settings, 
     public async Task<int> ProcessBatchAsync(string queueName, Func<string, CancellationToken, Task> handler, CancellationToken cancellationToken)
     {
         var queue = storage.Queue(queueName);
-        // The lease: long enough for a handler; a crash lets the message reappear after it.
-        QueueMessage[] batch = await queue.ReceiveMessagesAsync(Math.Clamp(settings.BatchSize, 1, 32), TimeSpan.FromMinutes(5), cancellationToken).ConfigureAwait(false);
+        // The lease: long enough for any handler; if this process dies, the message reappears after it.
+        QueueMessage[] batch = await queue.ReceiveMessagesAsync(Math.Clamp(settings.BatchSize, 1, 32), TimeSpan.FromMinutes(1), cancellationToken).ConfigureAwait(false);
         if (batch.Length == 0) return 0;
         await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = Math.Min(4, batch.Length), CancellationToken = cancellationToken },
             async (m, ct) => await ProcessOneAsync(queue, m, handler, ct).ConfigureAwait(false)).ConfigureAwait(false);
