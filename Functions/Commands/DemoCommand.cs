@@ -27,6 +27,12 @@ public sealed record DemoMail(string Tag, MimeMessage Message, IReadOnlyList<str
 /// <param name="ReportQuality">True to print P@1, Hit@3 and MRR against <see cref="DemoMail.Gold"/>.</param>
 public sealed record DemoScenario(string Name, string Source, IReadOnlyList<ExpertProfile> Profiles, IReadOnlyList<DemoMail> Mails, bool ReportQuality);
 
+/// <summary>Progress of one demo stage.</summary>
+/// <param name="Stage">Stage description.</param>
+/// <param name="Done">Units done.</param>
+/// <param name="Total">Units in all.</param>
+public sealed record DemoProgress(string Stage, int Done, int Total);
+
 /// <summary>The summary <c>demo --json</c> writes.</summary>
 public sealed record DemoSummary(
     [property: JsonPropertyName("questions")] int Questions,
@@ -70,35 +76,20 @@ public static class DemoCommand
         }
 
         ImportResult import = null!;
-        PipelineRun run = null!;
-        var delivered = new List<(DemoMail Mail, string Key)>();
+        List<DemoResult> results = null!;
         await AnsiConsole.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .StartAsync(async ctx =>
             {
-                var importTask = ctx.AddTask($"Import {scenario.Profiles.Count} experts", maxValue: scenario.Profiles.Count);
-                import = await services.GetRequiredService<ExpertImporter>().ImportAsync(scenario.Profiles, scenario.Source, replaceDirectory: true,
-                    new Progress<int>(n => importTask.Value = n), cancellationToken).ConfigureAwait(false);
-                importTask.Value = importTask.MaxValue;
-
-                var deliverTask = ctx.AddTask($"Deliver {scenario.Mails.Count} mails to the inbox", maxValue: scenario.Mails.Count);
-                var maildir = new MaildirMailbox(mailboxRoot, Microsoft.Extensions.Logging.Abstractions.NullLogger<MaildirMailbox>.Instance);
-                foreach (var m in scenario.Mails)
+                var tasks = new Dictionary<string, ProgressTask>();
+                var progress = new Progress<DemoProgress>(p =>
                 {
-                    await maildir.DeliverAsync(m.Message, cancellationToken).ConfigureAwait(false);
-                    using var ms = new MemoryStream();
-                    await m.Message.WriteToAsync(ms, cancellationToken).ConfigureAwait(false);
-                    delivered.Add((m, InboundMailHandler.DedupeKey(m.Message.MessageId, ms.ToArray())));
-                    deliverTask.Increment(1);
-                }
-
-                // Every mail passes inbound-mail; each question passes route-question; each request passes outbound-mail.
-                var pipelineTask = ctx.AddTask("Run the pipeline (inbound-mail → route-question → outbound-mail)", maxValue: scenario.Mails.Count * 3);
-                run = await services.GetRequiredService<PipelineRunner>().RunAsync(
-                    new Progress<int>(n => pipelineTask.Value = Math.Min(n, pipelineTask.MaxValue)), cancellationToken).ConfigureAwait(false);
-                pipelineTask.Value = pipelineTask.MaxValue;
+                    if (!tasks.TryGetValue(p.Stage, out var t)) tasks[p.Stage] = t = ctx.AddTask(p.Stage, maxValue: Math.Max(1, p.Total));
+                    t.Value = Math.Min(p.Done, t.MaxValue);
+                });
+                (import, results) = await ExecuteAsync(services, scenario, mailboxRoot, progress, cancellationToken).ConfigureAwait(false);
+                foreach (var t in tasks.Values) t.Value = t.MaxValue;
             }).ConfigureAwait(false);
 
-        var results = await DemoResults.CollectAsync(storage, delivered, cancellationToken).ConfigureAwait(false);
         DemoResults.Print(results, scenario, import, mailboxRoot);
         var summary = DemoResults.Summarise(results, scenario.ReportQuality);
         DemoResults.PrintSummary(summary, scenario.ReportQuality);
@@ -110,6 +101,47 @@ public static class DemoCommand
             AnsiConsole.MarkupLine($"Summary written to [blue]{Markup.Escape(full)}[/]");
         }
         return 0;
+    }
+
+    /// <summary>
+    /// The demo's work without any console output: imports the scenario's directory (replacing the previous one), delivers
+    /// its mails into the Maildir at <paramref name="mailboxRoot"/>, runs the pipeline off the queues until they are empty
+    /// and reads back what happened to each mail.
+    /// </summary>
+    public static async Task<(ImportResult Import, List<DemoResult> Results)> ExecuteAsync(
+        IServiceProvider services, DemoScenario scenario, string mailboxRoot, IProgress<DemoProgress>? progress, CancellationToken cancellationToken)
+    {
+        var importStage = $"Import {scenario.Profiles.Count} experts";
+        progress?.Report(new DemoProgress(importStage, 0, scenario.Profiles.Count));
+        var import = await services.GetRequiredService<ExpertImporter>().ImportAsync(scenario.Profiles, scenario.Source, replaceDirectory: true,
+            new InlineProgress<int>(n => progress?.Report(new DemoProgress(importStage, n, scenario.Profiles.Count))), cancellationToken).ConfigureAwait(false);
+
+        var deliverStage = $"Deliver {scenario.Mails.Count} mails to the inbox";
+        var maildir = new MaildirMailbox(mailboxRoot, Microsoft.Extensions.Logging.Abstractions.NullLogger<MaildirMailbox>.Instance);
+        var delivered = new List<(DemoMail Mail, string Key)>();
+        foreach (var m in scenario.Mails)
+        {
+            await maildir.DeliverAsync(m.Message, cancellationToken).ConfigureAwait(false);
+            using var ms = new MemoryStream();
+            await m.Message.WriteToAsync(ms, cancellationToken).ConfigureAwait(false);
+            delivered.Add((m, InboundMailHandler.DedupeKey(m.Message.MessageId, ms.ToArray())));
+            progress?.Report(new DemoProgress(deliverStage, delivered.Count, scenario.Mails.Count));
+        }
+
+        // Every mail passes inbound-mail; each question passes route-question; each request passes outbound-mail.
+        var pipelineStage = "Run the pipeline (inbound-mail → route-question → outbound-mail)";
+        var expected = scenario.Mails.Count * 3;
+        await services.GetRequiredService<PipelineRunner>().RunAsync(
+            new InlineProgress<int>(n => progress?.Report(new DemoProgress(pipelineStage, n, expected))), cancellationToken).ConfigureAwait(false);
+        progress?.Report(new DemoProgress(pipelineStage, expected, expected));
+
+        var results = await DemoResults.CollectAsync(services.GetRequiredService<StorageClients>(), delivered, cancellationToken).ConfigureAwait(false);
+        return (import, results);
+    }
+
+    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
     }
 
     /// <summary>The built-in Northwind Traders sample as a scenario (mail dates fixed, Message-IDs unique per run).</summary>
