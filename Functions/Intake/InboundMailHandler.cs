@@ -72,7 +72,8 @@ public sealed class InboundMailHandler(
             From = mime?.From.Mailboxes.FirstOrDefault()?.Address ?? "", Subject = Truncate(mime?.Subject ?? "", 500),
         };
 
-        var (kind, reason) = Classify(mime, parseError);
+        var text = mime is null ? "" : MailText.QuestionText(mime);
+        var (kind, reason) = Classify(mime, parseError, text);
         if (kind != MailKind.Question.ToString())
         {
             if (kind == "Reply")
@@ -85,7 +86,7 @@ public sealed class InboundMailHandler(
             return new IntakeResult("NonQuestion", kind, reason, null);
         }
 
-        var questionId = await StoreQuestionAsync(mime!, key, cancellationToken).ConfigureAwait(false);
+        var questionId = await StoreQuestionAsync(mime!, key, text, cancellationToken).ConfigureAwait(false);
         record.State = "Question";
         record.Kind = kind;
         record.Reason = reason;
@@ -103,7 +104,7 @@ public sealed class InboundMailHandler(
             ? "raw:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(raw))
             : "mid:" + messageId.Trim());
 
-    private (string Kind, string Reason) Classify(MimeMessage? mime, string? parseError)
+    private (string Kind, string Reason) Classify(MimeMessage? mime, string? parseError, string text)
     {
         if (mime is null)
             return ("Malformed", $"The mail could not be parsed as MIME: {parseError}");
@@ -115,13 +116,12 @@ public sealed class InboundMailHandler(
             return (c.Kind.ToString(), c.Reason);
         if (QuestionIds.FindToken(mime.Subject) is { } token)
             return ("Reply", $"A reply in the thread of {token}, not a new question.");
-        var text = MailText.QuestionText(mime);
         if (string.IsNullOrWhiteSpace(text) && string.IsNullOrWhiteSpace(mime.Subject))
             return (MailKind.Empty.ToString(), "The mail has neither a subject nor any text of its own.");
         return (c.Kind.ToString(), c.Reason);
     }
 
-    private async Task<string> StoreQuestionAsync(MimeMessage mime, string key, CancellationToken cancellationToken)
+    private async Task<string> StoreQuestionAsync(MimeMessage mime, string key, string text, CancellationToken cancellationToken)
     {
         var questions = storage.Table(TableNames.Questions);
         var from = mime.From.Mailboxes.First();
@@ -133,7 +133,7 @@ public sealed class InboundMailHandler(
             {
                 PartitionKey = id, RowKey = QuestionEntity.Row, QuestionId = id, MessageKey = key,
                 InternetMessageId = mime.MessageId ?? "", AskerEmail = from.Address, AskerName = from.Name ?? "",
-                Subject = Truncate(mime.Subject ?? "", 500), Text = Truncate(MailText.QuestionText(mime), 16000),
+                Subject = Truncate(mime.Subject ?? "", 500), Text = Truncate(text, 16000),
                 ReceivedAt = received, State = QuestionStates.Received,
             };
             if (!await questions.TryAddAsync(entity, cancellationToken).ConfigureAwait(false))

@@ -76,8 +76,9 @@ public sealed class QuestionRouter(
         var parts = new List<string>();
         if (m.BestEvidenceTitle is { Length: > 0 } title)
             parts.Add($"answered a similar question before: \u201c{title}\u201d (similarity {m.BestEvidenceScore:0.00})");
-        var skills = d.Skills.Where(s => s.Length > 1 && query.Contains(s.Replace('-', ' '), StringComparison.OrdinalIgnoreCase)
-                                         || query.Contains(s, StringComparison.OrdinalIgnoreCase)).Take(3).ToList();
+        var skills = d.Skills.Where(s => s.Length > 1 &&
+                (query.Contains(s, StringComparison.OrdinalIgnoreCase) || query.Contains(s.Replace('-', ' '), StringComparison.OrdinalIgnoreCase)))
+            .Take(3).ToList();
         if (skills.Count > 0) parts.Add("skills named in the question: " + string.Join(", ", skills));
         else if (d.Skills.Count > 0) parts.Add("profile: " + string.Join(", ", d.Skills.Take(3)));
         if (d.AnswerCount > 0) parts.Add($"{d.AnswerCount} earlier answers");
