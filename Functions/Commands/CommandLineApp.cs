@@ -21,6 +21,8 @@ public static class CommandLineApp
     /// <summary>Parses and runs the command line; returns the exit code (0 ok, 1 failure, 2 bad settings).</summary>
     public static async Task<int> RunAsync(string[] args)
     {
+        // Spectre.Console assumes 80 columns when output is redirected; tables read better wider in logs and CI.
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 120);
         var root = new RootCommand("SocialLearning — route questions mailed to a shared address to the colleagues most likely to know the answer.");
 
         var dump = new Option<DirectoryInfo?>("--dump") { Description = "A Stack Exchange data-dump site folder (Posts.xml, Users.xml): use its profile period as the directory and its test questions as mails." };
