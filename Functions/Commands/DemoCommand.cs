@@ -91,6 +91,12 @@ public static class DemoCommand
             }).ConfigureAwait(false);
 
         DemoResults.Print(results, scenario, import, mailboxRoot);
+        var ids = results.Where(r => r.Question is not null).Select(r => r.Question!.QuestionId).ToHashSet(StringComparer.Ordinal);
+        var events = (await services.GetRequiredService<Outcomes.OutcomeLog>().ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            .Where(e => ids.Contains(e.QuestionId)).ToList();
+        var csvPath = Path.Combine(mailboxRoot, "outcomes.csv");
+        await File.WriteAllTextAsync(csvPath, Outcomes.OutcomeCsv.Write(events), cancellationToken).ConfigureAwait(false);
+        AnsiConsole.MarkupLine($"This run's outcome log ({events.Count} events) is in [blue]{Markup.Escape(csvPath)}[/]; 'outcomes' prints the whole log.");
         var summary = DemoResults.Summarise(results, scenario.ReportQuality);
         DemoResults.PrintSummary(summary, scenario.ReportQuality);
         if (jsonPath is not null)
