@@ -1,12 +1,13 @@
 using BenchmarkDotNet.Running;
 using SocialLearning.Benchmarks;
 
-// `route` and `recall` are plain timed / counted measurements; anything else goes to BenchmarkDotNet
+// `route`, `recall` and `topk` are plain timed / counted measurements; anything else goes to BenchmarkDotNet
 // (e.g. --filter '*TopK*' --job short).
 return args.FirstOrDefault() switch
 {
     "route" => await RouteTiming.RunAsync(args[1..]),
     "recall" => Int8Recall.Run(args[1..]),
+    "topk" => TopKInterleaved.Run(args[1..]),
     _ => RunBenchmarks(args),
 };
 
