@@ -86,6 +86,51 @@ public sealed class ExpertIndexInt8Tests
         Assert.True(agree >= 0.99 * total, $"{agree} of {total} agree");
     }
 
+    [Theory]
+    [InlineData(VectorPrecision.Float32, 1)]
+    [InlineData(VectorPrecision.Float32, 10)]
+    [InlineData(VectorPrecision.Float32, 700)]
+    [InlineData(VectorPrecision.Int8, 1)]
+    [InlineData(VectorPrecision.Int8, 10)]
+    public void Centroid_only_index_equals_an_exact_reference_with_exclusion(VectorPrecision precision, int k)
+    {
+        // No expert has evidence: the float32 search takes its fused single sweep.
+        var model = new VectorModel("test-model", 40);
+        var random = new Random(31);
+        var entries = Enumerable.Range(0, 600)
+            .Select(i => new ExpertIndexEntry($"expert-{i:D4}", ExpertIndexTests.RandomUnitVector(random, 40).Select(x => x * 3f).ToArray(), []))
+            .OrderBy(_ => random.Next())
+            .ToList();
+        var index = new ExpertIndex(model, entries, precision: precision);
+        Func<string, bool> exclude = id => int.Parse(id[^4..]) % 5 == 2;
+        for (var q = 0; q < 20; q++)
+        {
+            var query = ExpertIndexTests.RandomUnitVector(random, 40);
+            var asked = new List<string>();
+
+            var actual = index.Search(query, model, k, id => { asked.Add(id); return exclude(id); });
+
+            var expected = entries
+                .Where(e => !exclude(e.ExpertId))
+                .Select(e => (Id: e.ExpertId, Score: Cosine(e.Centroid.Span, query)))
+                .OrderByDescending(x => x.Score)
+                .ThenBy(x => x.Id, StringComparer.Ordinal)
+                .Take(k)
+                .ToList();
+            Assert.Equal(expected.Select(x => x.Id), actual.Select(m => m.ExpertId));
+            for (var i = 0; i < expected.Count; i++)
+            {
+                Assert.Equal(expected[i].Score, actual[i].Score, tolerance: 1e-5);
+                Assert.Equal(actual[i].Score, actual[i].CentroidScore);
+                Assert.Equal(actual[i].Score, actual[i].BestEvidenceScore);
+                Assert.Null(actual[i].BestEvidenceSourceId);
+            }
+
+            Assert.Equal(asked.Count, asked.Distinct().Count());
+            Assert.True(k >= 600 || asked.Count < 300, $"exclude was called {asked.Count} times");
+        }
+    }
+
     [Fact]
     public void Precision_survives_upsert_and_remove_and_an_empty_int8_index_returns_nothing()
     {
@@ -114,5 +159,18 @@ public sealed class ExpertIndexInt8Tests
 
         Assert.Equal(unit.Select(m => m.ExpertId), scaled.Select(m => m.ExpertId));
         Assert.Equal(unit[0].Score, scaled[0].Score, tolerance: 1e-5);
+    }
+
+    private static double Cosine(ReadOnlySpan<float> a, float[] b)
+    {
+        double dot = 0, na = 0, nb = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            dot += (double)a[i] * b[i];
+            na += (double)a[i] * a[i];
+            nb += (double)b[i] * b[i];
+        }
+
+        return dot / Math.Sqrt(na * nb);
     }
 }
