@@ -27,9 +27,12 @@ namespace SocialLearning.Matching;
 /// <para><b>Cost.</b> One <see cref="TensorPrimitives.Dot(ReadOnlySpan{float}, ReadOnlySpan{float})"/> per stored vector
 /// (N + M dots of d components) in two sequential sweeps (centroids into a pooled buffer of N floats, then evidence),
 /// a bounded min-heap of k candidates, no allocation per candidate; the exclusion callback runs only for candidates
-/// that would enter the current top k. Measured on 2 shared cores, N = 10,000, d = 384, k = 10: about 0.4 ms with
+/// that would enter the current top k; when no expert has evidence, the two sweeps are one fused sweep (a bare Dot loop
+/// with a top-k check per row). Measured on 2 shared cores, N = 10,000, d = 384, k = 10: about 0.4 ms with
 /// centroids only, about 9–10 ms with 10 evidence vectors per expert (M = 100,000), within 1.1× of a bare
-/// <c>TensorPrimitives.Dot</c> loop over the same rows.</para>
+/// <c>TensorPrimitives.Dot</c> loop over the same rows; <c>Functions.Benchmarks</c> measures it (README, "Performance").</para>
+/// <para><b>Precision.</b> With <see cref="VectorPrecision.Int8"/> the sweeps read int8 copies of the rows (a quarter of the
+/// bytes) and only the best <c>max(4k, 64)</c> candidates are scored in float32; see <see cref="VectorPrecision"/>.</para>
 /// </remarks>
 public sealed partial class ExpertIndex
 {
