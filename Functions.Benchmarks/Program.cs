@@ -1,3 +1,4 @@
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 using SocialLearning.Benchmarks;
 
@@ -13,6 +14,9 @@ return args.FirstOrDefault() switch
 
 static int RunBenchmarks(string[] args)
 {
-    BenchmarkSwitcher.FromAssembly(typeof(TopKBenchmarks).Assembly).Run(args);
+    // Each run builds a generated project that references Functions (Azure Functions worker SDK): on 2 busy cores that
+    // can take longer than BenchmarkDotNet's default 2-minute build timeout.
+    var config = ManualConfig.Create(DefaultConfig.Instance).WithBuildTimeout(TimeSpan.FromMinutes(15));
+    BenchmarkSwitcher.FromAssembly(typeof(TopKBenchmarks).Assembly).Run(args, config);
     return 0;
 }
