@@ -26,7 +26,7 @@ public static class CommandLineApp
         var root = new RootCommand("SocialLearning — route questions mailed to a shared address to the colleagues most likely to know the answer.");
 
         var dump = new Option<DirectoryInfo?>("--dump") { Description = "A Stack Exchange data-dump site folder (Posts.xml, Users.xml): use its profile period as the directory and its test questions as mails." };
-        var mailbox = new Option<DirectoryInfo?>("--mailbox") { Description = "Folder for the local inbox/ and outbox/ Maildirs (default: .local/demo-mailbox, emptied first)." };
+        var mailbox = new Option<DirectoryInfo?>("--mailbox") { Description = "Folder for the local inbox/ and outbox/ Maildirs (default: .local/demo-mailbox). Mail already in its inbox is processed too." };
         var json = new Option<FileInfo?>("--json") { Description = "Write a JSON summary to this file." };
         var demo = new Command("demo", "Run the main job end to end on local defaults and print question → experts.") { dump, mailbox, json };
         demo.SetAction((r, ct) => Guarded(() => DemoCommand.RunAsync(r.GetValue(dump)?.FullName, r.GetValue(mailbox)?.FullName, r.GetValue(json)?.FullName, ct)));
@@ -64,12 +64,30 @@ public static class CommandLineApp
             foreach (var f in ex.Failures) AnsiConsole.MarkupLine($"  [red]•[/] {Markup.Escape(f)}");
             return 2;
         }
-        catch (Exception ex) when (ex is InvalidOperationException or DirectoryNotFoundException or FileNotFoundException or Matching.EmbeddingMismatchException)
+        catch (OperationCanceledException)
+        {
+            AnsiConsole.MarkupLine("[yellow]Cancelled.[/] Work already done is kept; queued messages are picked up by the next run.");
+            return 130;
+        }
+        catch (Azure.Identity.AuthenticationFailedException ex)
+        {
+            AnsiConsole.MarkupLine($"[red]Error:[/] could not get a token for Storage:AccountName with DefaultAzureCredential (managed identity, Azure CLI, …): {Markup.Escape(FirstLine(ex.Message))}");
+            return 2;
+        }
+        catch (Azure.RequestFailedException ex)
+        {
+            AnsiConsole.MarkupLine($"[red]Storage error[/] ({ex.Status} {Markup.Escape(ex.ErrorCode ?? "")}): {Markup.Escape(FirstLine(ex.Message))}");
+            return 1;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or UnauthorizedAccessException or ArgumentException
+                                   or System.Xml.XmlException or Matching.EmbeddingMismatchException)
         {
             AnsiConsole.MarkupLine($"[red]Error:[/] {Markup.Escape(ex.Message)}");
             return 1;
         }
     }
+
+    private static string FirstLine(string s) => s.Split('\n', 2)[0].Trim();
 
     private static async Task<int> ImportAsync(string? dump, CancellationToken ct)
     {
@@ -85,6 +103,16 @@ public static class CommandLineApp
 
     private static async Task<int> AskAsync(string question, string? from, int top, CancellationToken ct)
     {
+        if (string.IsNullOrWhiteSpace(question))
+        {
+            AnsiConsole.MarkupLine("[red]Error:[/] the question is empty; write it in quotes: ask \"How do I …?\"");
+            return 1;
+        }
+        if (top < 1)
+        {
+            AnsiConsole.MarkupLine("[red]Error:[/] --top must be at least 1.");
+            return 1;
+        }
         var root = CommandHost.RepoRoot();
         await using var host = await CommandHost.StartAsync(new Dictionary<string, string?>(), Path.Combine(root, ".azurite"),
             s => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(s)}[/]"), ct).ConfigureAwait(false);
@@ -94,14 +122,21 @@ public static class CommandLineApp
             AnsiConsole.MarkupLine("[yellow]The expert directory is empty: run 'import' (or 'demo') first.[/]");
             return 1;
         }
-        var ranking = await host.Services.GetRequiredService<QuestionRouter>().RankAsync("", question, from, Math.Max(1, top), ct).ConfigureAwait(false);
-        var table = new Table().Border(TableBorder.Rounded).AddColumns("#", "Expert", "Department", "Score", "Why");
+        var router = host.Services.GetRequiredService<QuestionRouter>();
+        var options = host.Services.GetRequiredService<IOptions<RoutingOptions>>().Value;
+        var ranking = await router.RankAsync("", question, from, Math.Max(top, options.CandidatePoolSize), ct).ConfigureAwait(false);
+        var asked = router.SelectExperts(ranking.Candidates).Select(c => c.ExpertId).ToHashSet(StringComparer.Ordinal);
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("#", "Expert", "Department", "Score", "Would be asked", "Why");
         var i = 0;
-        foreach (var c in ranking.Candidates)
+        foreach (var c in ranking.Candidates.Take(top))
             table.AddRow((++i).ToString(CultureInfo.InvariantCulture), Markup.Escape($"{c.Name} <{c.Email}>"), Markup.Escape(c.Department),
-                c.Score.ToString("0.000", CultureInfo.InvariantCulture), Markup.Escape(c.Reason));
+                c.Score.ToString("0.000", CultureInfo.InvariantCulture),
+                asked.Contains(c.ExpertId) ? "[green]yes[/]" : $"[grey]no ({(QuestionRouter.IsAskable(c, options.MinSimilarity) ? "enough asked" : "not close enough")})[/]",
+                Markup.Escape(c.Reason));
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"[grey]embed {ranking.EmbedMs:0.0} ms + rank {ranking.RankMs:0.00} ms[/]");
+        if (asked.Count == 0)
+            AnsiConsole.MarkupLine($"[yellow]Nobody's evidence is close enough (Routing:MinSimilarity {options.MinSimilarity:0.00}): mailed in, this question would be recorded as a knowledge gap.[/]");
+        AnsiConsole.MarkupLine($"[grey]embed {ranking.EmbedMs:0.0} ms + rank {ranking.RankMs:0.00} ms; nothing was sent[/]");
         return 0;
     }
 

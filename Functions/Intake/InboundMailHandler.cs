@@ -53,7 +53,7 @@ public sealed class InboundMailHandler(
         }
 
         var messageId = mime?.MessageId;
-        var key = DedupeKey(messageId, raw);
+        var key = DedupeKey(messageId, mime?.From.Mailboxes.FirstOrDefault()?.Address, raw);
         var messages = storage.Table(TableNames.Messages);
         var seen = await messages.GetOrNullAsync<MessageEntity>(key[..2], key, cancellationToken).ConfigureAwait(false);
         if (seen is not null)
@@ -62,6 +62,7 @@ public sealed class InboundMailHandler(
                 message.MessageRef, seen.State, seen.Kind);
             if (seen.State == "Question" && seen.QuestionId.Length > 0)
                 await EnsureRoutingQueuedAsync(seen.QuestionId, cancellationToken).ConfigureAwait(false);
+            await mailbox.MarkProcessedAsync(message.MessageRef, cancellationToken).ConfigureAwait(false);
             return new IntakeResult("Duplicate", seen.Kind, $"Already processed as {seen.State}: {seen.Reason}", seen.QuestionId.Length > 0 ? seen.QuestionId : null);
         }
 
@@ -82,6 +83,7 @@ public sealed class InboundMailHandler(
             record.Kind = kind;
             record.Reason = reason;
             await messages.UpsertEntityAsync(record, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await mailbox.MarkProcessedAsync(message.MessageRef, cancellationToken).ConfigureAwait(false);
             logger.LogInformation("Inbound mail {MessageRef} is not a question: {Kind} — {Reason}", message.MessageRef, kind, reason);
             return new IntakeResult("NonQuestion", kind, reason, null);
         }
@@ -92,17 +94,20 @@ public sealed class InboundMailHandler(
         record.Reason = reason;
         record.QuestionId = questionId;
         await messages.UpsertEntityAsync(record, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await mailbox.MarkProcessedAsync(message.MessageRef, cancellationToken).ConfigureAwait(false);
         return new IntakeResult("Question", kind, reason, questionId);
     }
 
     /// <summary>
-    /// The dedupe key of a mail: SHA-256 (hex) of its Internet Message-ID (RFC 5322 §3.6.4), or of its raw bytes when it
-    /// has none. The first two characters are the <c>Messages</c> partition.
+    /// The dedupe key of a mail: SHA-256 (hex) of its Internet Message-ID (RFC 5322 §3.6.4) and sender address, or of
+    /// its raw bytes when it has no Message-ID. The sender is part of the key so that another sender's mail that reuses
+    /// a Message-ID (a broken or hostile client) is not mistaken for a duplicate. The first two characters are the
+    /// <c>Messages</c> partition.
     /// </summary>
-    public static string DedupeKey(string? messageId, byte[] raw) =>
+    public static string DedupeKey(string? messageId, string? from, byte[] raw) =>
         KeyEncoding.Hash(string.IsNullOrWhiteSpace(messageId)
             ? "raw:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(raw))
-            : "mid:" + messageId.Trim());
+            : "mid:" + messageId.Trim() + "|from:" + (from ?? "").Trim().ToLowerInvariant());
 
     private (string Kind, string Reason) Classify(MimeMessage? mime, string? parseError, string text)
     {

@@ -51,18 +51,36 @@ public sealed class QuestionRouter(
 
         var logMax = Math.Log(1 + Math.Max(1, snapshot.MaxAnswerCount));
         var w = o.ActivityWeight;
+        var words = Words(query);
         var ranked = new List<RankedCandidate>(matches.Count);
         foreach (var m in matches)
         {
             var d = snapshot.Experts[m.ExpertId];
             var activity = Math.Log(1 + d.AnswerCount) / logMax;
             var score = (1 - w) * m.Score + w * activity;
-            ranked.Add(new RankedCandidate(d.Id, d.Name, d.Email, d.Department, Math.Round(score, 4), Math.Round(m.BestEvidenceScore, 4), Explain(m, d, query)));
+            var named = d.Skills.Where(skill => NamesSkill(words, skill)).Take(3).ToList();
+            ranked.Add(new RankedCandidate(d.Id, d.Name, d.Email, d.Department, Math.Round(score, 4), Math.Round(m.BestEvidenceScore, 4),
+                Explain(m, d, named), named.Count > 0));
         }
         ranked.Sort((a, b) => b.Score.CompareTo(a.Score));
         if (ranked.Count > k) ranked.RemoveRange(k, ranked.Count - k);
         return new RankingResult(ranked, embedMs, sw.Elapsed.TotalMilliseconds);
     }
+
+    /// <summary>
+    /// The experts to ask, best first: at most <see cref="RoutingOptions.ExpertsPerQuestion"/> candidates whose best
+    /// evidence reaches <see cref="RoutingOptions.MinSimilarity"/>, or half of it when the question names one of their
+    /// declared skills. Empty when nobody qualifies: the question is then a knowledge gap.
+    /// </summary>
+    public IReadOnlyList<RankedCandidate> SelectExperts(IReadOnlyList<RankedCandidate> candidates)
+    {
+        var o = options.Value;
+        return candidates.Where(c => IsAskable(c, o.MinSimilarity)).Take(o.ExpertsPerQuestion).ToList();
+    }
+
+    /// <summary>Whether <paramref name="c"/> may be asked under the similarity bar <paramref name="minSimilarity"/>.</summary>
+    public static bool IsAskable(RankedCandidate c, double minSimilarity) =>
+        c.Similarity >= minSimilarity || (c.NamesSkill && c.Similarity >= minSimilarity / 2);
 
     /// <summary>The text embedded for a question: subject line, then body, cut to 1,000 characters.</summary>
     public static string QueryText(string subject, string text)
@@ -71,15 +89,50 @@ public sealed class QuestionRouter(
         return q.Length > 1000 ? q[..1000] : q;
     }
 
-    private static string Explain(ExpertMatch m, DirectoryExpert d, string query)
+    /// <summary>
+    /// True when every word of <paramref name="skill"/> occurs in <paramref name="words"/> (lower case, letters and
+    /// digits, a plural "s"/"es" folded: "Monitors" matches "monitor", "classes" matches "class").
+    /// </summary>
+    internal static bool NamesSkill(HashSet<string> words, string skill)
+    {
+        var parts = Words(skill);
+        return parts.Count > 0 && parts.All(p => p.Length > 1 && words.Contains(p));
+    }
+
+    /// <summary>The folded words of <paramref name="text"/>.</summary>
+    internal static HashSet<string> Words(string text)
+    {
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        var sb = new System.Text.StringBuilder();
+        foreach (var ch in text.Append(' '))
+        {
+            if (char.IsLetterOrDigit(ch))
+            {
+                sb.Append(char.ToLowerInvariant(ch));
+                continue;
+            }
+            if (sb.Length == 0) continue;
+            var w = sb.ToString();
+            sb.Clear();
+            set.Add(FoldPlural(w));
+        }
+        return set;
+    }
+
+    private static string FoldPlural(string w)
+    {
+        if (w.Length <= 3) return w;
+        if (w.EndsWith("sses", StringComparison.Ordinal) || w.EndsWith("xes", StringComparison.Ordinal) ||
+            w.EndsWith("ches", StringComparison.Ordinal) || w.EndsWith("shes", StringComparison.Ordinal)) return w[..^2];
+        return w.EndsWith('s') && !w.EndsWith("ss", StringComparison.Ordinal) ? w[..^1] : w;
+    }
+
+    private static string Explain(ExpertMatch m, DirectoryExpert d, IReadOnlyList<string> namedSkills)
     {
         var parts = new List<string>();
         if (m.BestEvidenceTitle is { Length: > 0 } title)
             parts.Add($"answered a similar question before: \u201c{title}\u201d (similarity {m.BestEvidenceScore:0.00})");
-        var skills = d.Skills.Where(s => s.Length > 1 &&
-                (query.Contains(s, StringComparison.OrdinalIgnoreCase) || query.Contains(s.Replace('-', ' '), StringComparison.OrdinalIgnoreCase)))
-            .Take(3).ToList();
-        if (skills.Count > 0) parts.Add("skills named in the question: " + string.Join(", ", skills));
+        if (namedSkills.Count > 0) parts.Add("skills named in the question: " + string.Join(", ", namedSkills));
         else if (d.Skills.Count > 0) parts.Add("profile: " + string.Join(", ", d.Skills.Take(3)));
         if (d.AnswerCount > 0) parts.Add($"{d.AnswerCount} earlier answers");
         return parts.Count == 0 ? $"profile similarity {m.CentroidScore:0.00}" : string.Join("; ", parts);

@@ -38,7 +38,7 @@ public sealed class RouteQuestionHandler(
 
         var ranking = await router.RankAsync(q.Subject, q.Text, q.AskerEmail, null, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
-        var asked = ranking.Candidates.Where(c => c.Similarity >= options.Value.MinSimilarity).Take(options.Value.ExpertsPerQuestion).ToList();
+        var asked = router.SelectExperts(ranking.Candidates);
         var routes = storage.Table(TableNames.Routes);
         var outbound = storage.Queue(QueueNames.OutboundMail);
         for (var i = 0; i < asked.Count; i++)

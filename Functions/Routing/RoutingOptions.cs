@@ -3,8 +3,17 @@ using System.ComponentModel.DataAnnotations;
 namespace SocialLearning.Routing;
 
 /// <summary>Routing settings (configuration section <c>Routing</c>).</summary>
-public sealed class RoutingOptions
+public sealed class RoutingOptions : IValidatableObject
 {
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (CandidatePoolSize < ExpertsPerQuestion)
+            yield return new ValidationResult(
+                $"Routing:CandidatePoolSize ({CandidatePoolSize}) must be at least Routing:ExpertsPerQuestion ({ExpertsPerQuestion}).",
+                [nameof(CandidatePoolSize)]);
+    }
+
     /// <summary>Configuration section name.</summary>
     public const string Section = "Routing";
 
@@ -25,7 +34,8 @@ public sealed class RoutingOptions
 
     /// <summary>
     /// Lowest cosine similarity between the question and an expert's best-matching evidence for that expert to be asked,
-    /// 0–1. When no candidate reaches it, nobody is asked and the question is recorded as a knowledge gap. Default 0.35:
+    /// 0–1 (half of it when the question names one of the expert's declared skills). When no candidate qualifies, nobody
+    /// is asked and the question is recorded as a knowledge gap. Default 0.35:
     /// on the built-in sample, questions the directory can answer reach 0.5–0.8 and questions nobody can answer stay
     /// below 0.31 (all-MiniLM-L6-v2).
     /// </summary>
@@ -49,4 +59,5 @@ public sealed record RouteQuestionMessage(string QuestionId);
 /// <param name="Score">Final score, higher is better (roughly 0–1).</param>
 /// <param name="Similarity">Cosine similarity of the question to the expert's best-matching evidence (−1–1).</param>
 /// <param name="Reason">Human-readable reason: the closest earlier answer, matching skills.</param>
-public sealed record RankedCandidate(string ExpertId, string Name, string Email, string Department, double Score, double Similarity, string Reason);
+/// <param name="NamesSkill">True when the question names one of the expert's declared skills.</param>
+public sealed record RankedCandidate(string ExpertId, string Name, string Email, string Department, double Score, double Similarity, string Reason, bool NamesSkill = false);

@@ -21,10 +21,12 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
     public const string Package = "azurite@3.37.0";
 
     private readonly Process _process;
+    private readonly FileStream? _lock;
 
-    private AzuriteLauncher(Process process, string connectionString)
+    private AzuriteLauncher(Process process, string connectionString, FileStream? folderLock)
     {
         _process = process;
+        _lock = folderLock;
         ConnectionString = connectionString;
     }
 
@@ -70,6 +72,7 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
         };
         foreach (var a in new[] { "--yes", Package, "--silent", "--skipApiVersionCheck", "--loose", "--blobPort", "0", "--queuePort", "0", "--tablePort", "0" })
             psi.ArgumentList.Add(a);
+        FileStream? folderLock = null;
         if (location is null)
         {
             psi.ArgumentList.Add("--inMemoryPersistence");
@@ -79,6 +82,7 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
             Directory.CreateDirectory(location);
             psi.ArgumentList.Add("--location");
             psi.ArgumentList.Add(location);
+            folderLock = LockFolder(location);
         }
 
         Process process;
@@ -88,6 +92,7 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
         }
         catch (System.ComponentModel.Win32Exception ex)
         {
+            folderLock?.Dispose();
             throw new InvalidOperationException(
                 "Storage does not answer and Azurite could not be started: 'npx' was not found. Install Node.js 20+ " +
                 "or set Storage:ConnectionString to a reachable storage account.", ex);
@@ -128,11 +133,13 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 Kill(process);
+                folderLock?.Dispose();
                 throw new InvalidOperationException($"Azurite did not report its ports within {startTimeout.TotalSeconds:0} s. {stderr}");
             }
             catch
             {
                 Kill(process);
+                folderLock?.Dispose();
                 throw;
             }
         }
@@ -141,16 +148,105 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
                  $"BlobEndpoint=http://127.0.0.1:{ports["Blob"]}/{DevAccount};" +
                  $"QueueEndpoint=http://127.0.0.1:{ports["Queue"]}/{DevAccount};" +
                  $"TableEndpoint=http://127.0.0.1:{ports["Table"]}/{DevAccount};";
-        return new AzuriteLauncher(process, cs);
+        return new AzuriteLauncher(process, cs, folderLock);
     }
 
-    /// <summary>Stops the emulator and its child processes.</summary>
-    public ValueTask DisposeAsync()
+    /// <summary>
+    /// Stops the emulator: SIGTERM to Azurite and its parent processes so it closes its databases and writes them to
+    /// disk (a hard kill loses the last seconds of writes), then a hard kill after 15 s if it is still running.
+    /// </summary>
+    public async ValueTask DisposeAsync()
     {
+        try
+        {
+            if (!OperatingSystem.IsWindows() && !_process.HasExited)
+            {
+                foreach (var pid in Descendants(_process.Id).Append(_process.Id))
+                    _ = SysKill(pid, 15);
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+                try
+                {
+                    await _process.WaitForExitAsync(cts.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // fall through to the hard kill
+                }
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // already gone
+        }
         Kill(_process);
         _process.Dispose();
-        return ValueTask.CompletedTask;
+        if (_lock is not null) await _lock.DisposeAsync().ConfigureAwait(false);
     }
+
+    private static FileStream LockFolder(string location)
+    {
+        var path = Path.Combine(location, ".sociallearning.lock");
+        try
+        {
+            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            stream.SetLength(0);
+            stream.Write(System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            stream.Flush();
+            return stream;
+        }
+        catch (IOException ex)
+        {
+            throw new InvalidOperationException(
+                $"Another SocialLearning command is using the local storage in {location} (lock {path}). Wait for it to finish, " +
+                "or point Storage__ConnectionString at a running Azurite.", ex);
+        }
+    }
+
+    /// <summary>Child processes of <paramref name="pid"/>, deepest first (Linux /proc; empty elsewhere).</summary>
+    private static List<int> Descendants(int pid)
+    {
+        var children = new Dictionary<int, List<int>>();
+        try
+        {
+            foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            {
+                if (!int.TryParse(Path.GetFileName(dir), out var p)) continue;
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    var parent = int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+                    if (!children.TryGetValue(parent, out var list)) children[parent] = list = [];
+                    list.Add(p);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+                {
+                    // the process ended meanwhile
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+        var result = new List<int>();
+        void Walk(int p)
+        {
+            if (!children.TryGetValue(p, out var list)) return;
+            foreach (var c in list)
+            {
+                Walk(c);
+                result.Add(c);
+            }
+        }
+        Walk(pid);
+        return result;
+    }
+
+#pragma warning disable SYSLIB1054 // LibraryImport would need unsafe code for one call at shutdown
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SysKill(int pid, int signal);
+#pragma warning restore SYSLIB1054
 
     private static void Kill(Process p)
     {
