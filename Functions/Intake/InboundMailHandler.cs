@@ -78,7 +78,7 @@ public sealed class InboundMailHandler(
         if (kind != MailKind.Question.ToString())
         {
             if (kind == "Reply")
-                await RecordReplyAsync(mime!, cancellationToken).ConfigureAwait(false);
+                reason = await RecordReplyAsync(mime!, text, cancellationToken).ConfigureAwait(false);
             record.State = "NonQuestion";
             record.Kind = kind;
             record.Reason = reason;
@@ -168,23 +168,47 @@ public sealed class InboundMailHandler(
         await storage.Queue(QueueNames.RouteQuestion).SendJsonAsync(new RouteQuestionMessage(questionId), cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task RecordReplyAsync(MimeMessage mime, CancellationToken cancellationToken)
+    /// <summary>
+    /// A reply in the thread of a routed request: from an asked expert, "pass" records a pass; anything else records the
+    /// answer and enqueues its relay to the asker. Returns the reason recorded with the mail.
+    /// </summary>
+    private async Task<string> RecordReplyAsync(MimeMessage mime, string text, CancellationToken cancellationToken)
     {
         var token = QuestionIds.FindToken(mime.Subject)!;
         var from = mime.From.Mailboxes.First().Address;
-        var routes = await storage.Table(TableNames.Routes).ReadAllAsync<RouteEntity>(token, cancellationToken).ConfigureAwait(false);
+        var table = storage.Table(TableNames.Routes);
+        var routes = await table.ReadAllAsync<RouteEntity>(token, cancellationToken).ConfigureAwait(false);
         var route = routes.FirstOrDefault(r => string.Equals(r.ExpertEmail, from, StringComparison.OrdinalIgnoreCase));
-        if (route is null || route.AnsweredAt is not null) return;
-        route.AnsweredAt = mime.Date == DateTimeOffset.MinValue ? time.GetUtcNow() : mime.Date.ToUniversalTime();
-        if (await storage.Table(TableNames.Routes).TryReplaceAsync(route, cancellationToken).ConfigureAwait(false))
+        if (route is null)
+            return $"A reply in the thread of {token} from {from}, who was not asked; kept, not relayed.";
+        if (route.AnsweredAt is not null || route.PassedAt is not null)
+            return $"A further reply by {route.ExpertName} to {token}; the first one was already recorded.";
+        var at = mime.Date == DateTimeOffset.MinValue ? time.GetUtcNow() : mime.Date.ToUniversalTime();
+        var passed = IsPass(text);
+        if (passed) route.PassedAt = at;
+        else
         {
-            await outcomes.AppendAsync(new OutcomeEntity
-            {
-                Kind = OutcomeKinds.Answered, QuestionId = token, ExpertId = route.ExpertId, At = route.AnsweredAt.Value,
-                Department = route.ExpertDepartment, Detail = $"answer by {route.ExpertName}",
-            }, cancellationToken).ConfigureAwait(false);
+            route.AnsweredAt = at;
+            route.AnswerText = Truncate(text, 16000);
         }
+        if (!await table.TryReplaceAsync(route, cancellationToken).ConfigureAwait(false))
+            return $"A reply by {route.ExpertName} to {token} that another worker recorded at the same time.";
+        var question = await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(token, QuestionEntity.Row, cancellationToken).ConfigureAwait(false);
+        var minutes = question is null ? "" : $" {(at - question.ReceivedAt).TotalMinutes:0} minutes after the question";
+        await outcomes.AppendAsync(new OutcomeEntity
+        {
+            Kind = passed ? OutcomeKinds.Passed : OutcomeKinds.Answered, QuestionId = token, ExpertId = route.ExpertId, At = at,
+            AskerEmail = question?.AskerEmail ?? "", Department = route.ExpertDepartment,
+            Detail = (passed ? $"{route.ExpertName} passed" : $"answer by {route.ExpertName}") + minutes,
+        }, cancellationToken).ConfigureAwait(false);
+        if (passed) return $"{route.ExpertName} passed on {token}.";
+        await storage.Queue(QueueNames.OutboundMail).SendJsonAsync(new OutboundMailMessage("relay", token, route.ExpertId), cancellationToken).ConfigureAwait(false);
+        return $"Answer by {route.ExpertName} to {token}; relayed to the asker.";
     }
+
+    /// <summary>True when the visible reply is just "pass" (any case, optional punctuation), the documented way to decline.</summary>
+    internal static bool IsPass(string text) =>
+        text.Trim().TrimEnd('.', '!').Trim().Equals("pass", StringComparison.OrdinalIgnoreCase);
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
 }

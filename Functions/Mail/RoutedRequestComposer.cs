@@ -48,4 +48,42 @@ public static class RoutedRequestComposer
         message.Body = new TextPart("plain") { Text = body.ToString() };
         return message;
     }
+
+    /// <summary>
+    /// Builds the mail that brings an expert's answer to the asker, in the thread of the asker's own mail (In-Reply-To and
+    /// References: the question's Message-ID, RFC 5322 §3.6.4), with the question token in the subject.
+    /// </summary>
+    public static MimeMessage ComposeRelay(QuestionEntity question, RouteEntity route, MailOptions mail)
+    {
+        var shared = new MailboxAddress(mail.DisplayName, mail.SharedAddress);
+        var message = new MimeMessage();
+        message.From.Add(shared);
+        message.ReplyTo.Add(shared);
+        message.To.Add(new MailboxAddress(question.AskerName, question.AskerEmail));
+        var subject = string.IsNullOrWhiteSpace(question.Subject) ? "your question" : question.Subject.Trim();
+        message.Subject = $"Re: {subject} [{question.QuestionId}]";
+        message.MessageId = $"{question.QuestionId}.relay.{KeyEncoding.Hash(route.ExpertId)[..12]}@sociallearning.local";
+        if (!string.IsNullOrWhiteSpace(question.InternetMessageId))
+        {
+            message.InReplyTo = question.InternetMessageId;
+            message.References.Add(question.InternetMessageId);
+        }
+        message.Date = route.AnsweredAt ?? route.AskedAt;
+        message.Headers.Add("Auto-Submitted", "auto-generated");
+        message.Headers.Add("X-Auto-Response-Suppress", "All");
+        message.Headers.Add("X-SocialLearning-Question", question.QuestionId);
+
+        var expert = string.IsNullOrWhiteSpace(route.ExpertDepartment) ? route.ExpertName : $"{route.ExpertName} ({route.ExpertDepartment})";
+        var body = new StringBuilder()
+            .Append(expert).AppendLine(" answered your question:")
+            .AppendLine();
+        foreach (var line in route.AnswerText.Split('\n'))
+            body.Append("    ").AppendLine(line.TrimEnd('\r'));
+        body.AppendLine()
+            .Append("You can write to ").Append(route.ExpertName).Append(" directly at ").Append(route.ExpertEmail).AppendLine(".")
+            .AppendLine()
+            .Append("— ").AppendLine(mail.DisplayName);
+        message.Body = new TextPart("plain") { Text = body.ToString() };
+        return message;
+    }
 }

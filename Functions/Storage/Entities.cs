@@ -143,6 +143,10 @@ public sealed class RouteEntity : EntityBase
     public DateTimeOffset? RequestSentAt { get; set; }
     /// <summary>When the expert answered.</summary>
     public DateTimeOffset? AnsweredAt { get; set; }
+    /// <summary>The expert's answer (visible reply text, quotes and signature removed).</summary>
+    public string AnswerText { get; set; } = "";
+    /// <summary>When the answer was handed to the mailbox for the asker; null until then.</summary>
+    public DateTimeOffset? RelayedAt { get; set; }
     /// <summary>When the expert passed.</summary>
     public DateTimeOffset? PassedAt { get; set; }
     /// <summary>When the request timed out.</summary>
