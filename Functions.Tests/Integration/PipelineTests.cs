@@ -231,4 +231,28 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         Assert.Single(events, e => e.Kind == "relayed");
         Assert.Single(events, e => e.Kind == "passed" && e.ExpertId == routes[1].ExpertId);
     }
+
+    [Fact]
+    public async Task Expert_who_replies_stop_is_never_asked_again_and_pause_holds_requests()
+    {
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        await h.Maildir.DeliverAsync(Question("vpn-stop@mail.northwind.example", "VPN keeps dropping at home", "My VPN disconnects every ten minutes at home."), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var q = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
+        var stop = new MimeMessage();
+        stop.From.Add(MailboxAddress.Parse("Anna Lindqvist <anna.lindqvist@northwind.example>"));
+        stop.To.Add(MailboxAddress.Parse("ask@northwind.example"));
+        stop.Subject = $"Re: [{q.QuestionId}] VPN keeps dropping at home";
+        stop.MessageId = "stop-1@mail.northwind.example";
+        stop.Body = new TextPart("plain") { Text = "Stop." };
+        await h.Maildir.DeliverAsync(stop, Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var ranking = await h.Get<QuestionRouter>().RankAsync("VPN keeps dropping", "My VPN drops every few minutes at home.", null, 20, Ct);
+        Assert.DoesNotContain(ranking.Candidates, c => c.ExpertId == "e-anna-lindqvist");
+        var record = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Messages).ReadAllAsync<MessageEntity>(null, Ct), m => m.InternetMessageId == "stop-1@mail.northwind.example");
+        Assert.Equal("Anna Lindqvist asked to receive no more requests (stop).", record.Reason);
+        Assert.Null(InboundMailHandler.Command("Stop the VPN from dropping, please"));
+        Assert.Equal("pause", InboundMailHandler.Command(" Pause! "));
+    }
 }

@@ -92,6 +92,7 @@ public sealed class ExpertImporter(
                         Name = p.Name, Email = p.Email, Department = p.Department, JobTitle = p.JobTitle,
                         AboutMe = Truncate(p.AboutMe, 8000), Skills = string.Join("; ", p.Skills), AnswerCount = p.AnswerCount,
                         LastActive = p.LastActive, Active = true, OptedOut = existing.TryGetValue(p.Id, out var prev) && prev.OptedOut,
+                        PausedUntil = prev?.PausedUntil,
                         Source = source, ProfileHash = hash, Vector = VectorCodec.Encode(centroid), VectorModel = modelId, VectorDimensions = dims,
                     }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
                     embedded++;

@@ -27,6 +27,7 @@ public sealed class InboundMailHandler(
     StorageClients storage,
     OutcomeLog outcomes,
     IOptions<MailOptions> mailOptions,
+    Matching.ExpertDirectory directory,
     TimeProvider time,
     ILogger<InboundMailHandler> logger)
 {
@@ -184,7 +185,9 @@ public sealed class InboundMailHandler(
         if (route.AnsweredAt is not null || route.PassedAt is not null)
             return $"A further reply by {route.ExpertName} to {token}; the first one was already recorded.";
         var at = mime.Date == DateTimeOffset.MinValue ? time.GetUtcNow() : mime.Date.ToUniversalTime();
-        var passed = IsPass(text);
+        if (Command(text) is "pause" or "stop")
+            return await PauseOrStopAsync(route, Command(text)!, cancellationToken).ConfigureAwait(false);
+        var passed = Command(text) == "pass";
         if (passed) route.PassedAt = at;
         else
         {
@@ -206,9 +209,35 @@ public sealed class InboundMailHandler(
         return $"Answer by {route.ExpertName} to {token}; relayed to the asker.";
     }
 
-    /// <summary>True when the visible reply is just "pass" (any case, optional punctuation), the documented way to decline.</summary>
-    internal static bool IsPass(string text) =>
-        text.Trim().TrimEnd('.', '!').Trim().Equals("pass", StringComparison.OrdinalIgnoreCase);
+    /// <summary>
+    /// "pass", "pause" or "stop" when the visible reply is just that word (any case, optional punctuation): the replies a
+    /// routed request documents. Null for anything else (an answer).
+    /// </summary>
+    internal static string? Command(string text)
+    {
+        var word = text.Trim().TrimEnd('.', '!').Trim().ToLowerInvariant();
+        return word is "pass" or "pause" or "stop" ? word : null;
+    }
+
+    /// <summary>How long "pause" stops requests to an expert.</summary>
+    public static TimeSpan PauseLength { get; } = TimeSpan.FromDays(14);
+
+    private async Task<string> PauseOrStopAsync(RouteEntity route, string command, CancellationToken cancellationToken)
+    {
+        var experts = storage.Table(TableNames.Experts);
+        var expert = await experts.GetOrNullAsync<ExpertEntity>(ExpertEntity.Partition, KeyEncoding.Encode(route.ExpertId), cancellationToken).ConfigureAwait(false);
+        if (expert is null) return $"{route.ExpertName} replied \"{command}\" but is no longer in the directory.";
+        if (command == "stop") expert.OptedOut = true;
+        else expert.PausedUntil = time.GetUtcNow() + PauseLength;
+        await experts.UpdateEntityAsync(expert, Azure.ETag.All, Azure.Data.Tables.TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        directory.Invalidate();
+        route.PassedAt = time.GetUtcNow();
+        await storage.Table(TableNames.Routes).TryReplaceAsync(route, cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("Expert {ExpertId} replied {Command}", route.ExpertId, command);
+        return command == "stop"
+            ? $"{route.ExpertName} asked to receive no more requests (stop)."
+            : $"{route.ExpertName} paused requests until {expert.PausedUntil:yyyy-MM-dd}.";
+    }
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
 }

@@ -70,7 +70,7 @@ public sealed class ExpertDirectory(StorageClients storage, IOptions<RoutingOpti
         VectorModel? model = null;
         foreach (var e in experts)
         {
-            var available = e.Active && !e.OptedOut;
+            var available = e.Active && !e.OptedOut && (e.PausedUntil is null || e.PausedUntil <= time.GetUtcNow());
             details[e.ExpertId] = new DirectoryExpert(e.ExpertId, e.Name, e.Email, e.Department,
                 e.Skills.Split("; ", StringSplitOptions.RemoveEmptyEntries), e.AnswerCount, available);
             if (!available || e.Vector is null) continue;

@@ -45,8 +45,10 @@ public sealed class ExpertEntity : EntityBase
     public DateTimeOffset? LastActive { get; set; }
     /// <summary>False when the expert left the directory (deactivated, never deleted).</summary>
     public bool Active { get; set; } = true;
-    /// <summary>True when the expert asked not to receive requests.</summary>
+    /// <summary>True when the expert asked not to receive requests (replied "stop").</summary>
     public bool OptedOut { get; set; }
+    /// <summary>No requests until this time (the expert replied "pause"); null when not paused.</summary>
+    public DateTimeOffset? PausedUntil { get; set; }
     /// <summary>Where the profile came from: "sample", "stackexchange", "csv", "graph".</summary>
     public string Source { get; set; } = "";
     /// <summary>SHA-256 of the profile text; re-embedding happens only when it changes.</summary>
