@@ -16,6 +16,7 @@ namespace SocialLearning.Routing;
 /// </summary>
 public sealed class RouteQuestionHandler(
     QuestionRouter router,
+    ExpertLoad load,
     StorageClients storage,
     OutcomeLog outcomes,
     IOptions<RoutingOptions> options,
@@ -49,7 +50,7 @@ public sealed class RouteQuestionHandler(
                 PartitionKey = q.QuestionId, RowKey = KeyEncoding.Encode(c.ExpertId), ExpertId = c.ExpertId, ExpertEmail = c.Email,
                 ExpertName = c.Name, ExpertDepartment = c.Department, Rank = i + 1, Score = c.Score, Reason = c.Reason, AskedAt = now,
             };
-            await routes.TryAddAsync(route, cancellationToken).ConfigureAwait(false);
+            if (await routes.TryAddAsync(route, cancellationToken).ConfigureAwait(false)) load.Record(c.ExpertId, now);
             await outbound.SendJsonAsync(new OutboundMailMessage("request", q.QuestionId, c.ExpertId), cancellationToken).ConfigureAwait(false);
         }
 

@@ -20,8 +20,8 @@ public sealed record EvaluationQuestion(
     IReadOnlySet<string> Gold,
     string? AcceptedAnswerer)
 {
-    /// <summary>The text BM25 reads: subject, newline, body with its tags line.</summary>
-    public string LexicalText => Subject + "\n" + Text;
+    /// <summary>The text BM25 reads: <see cref="Routing.QuestionRouter.LexicalText"/> (subject, newline, body with its tags line), as the live router does.</summary>
+    public string LexicalText => Routing.QuestionRouter.LexicalText(Subject, Text);
 
     /// <summary>The text that is embedded: <see cref="Routing.QuestionRouter.QueryText"/> of subject and body (as the live router does).</summary>
     public string EmbeddingText => Routing.QuestionRouter.QueryText(Subject, Text);
