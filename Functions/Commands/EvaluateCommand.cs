@@ -79,7 +79,7 @@ public static class EvaluateCommand
         AnsiConsole.MarkupLine(Inv($"  on {r.ValidationQuestions} validation questions (4 time-ordered folds inside the profile period): MRR {r.Validation.Uncapped.Mrr:0.000} uncapped, {r.Validation.Capped.Mrr:0.000} capped; Hit@3 {r.Validation.Uncapped.HitAt3:0.000} / {r.Validation.Capped.HitAt3:0.000}"));
         var p = r.ProductResult;
         AnsiConsole.MarkupLine(Inv($"Concentration: {p.CappedTop10Share:P1} of the product's capped requests go to the top 10% of experts ({p.UncappedTop10Share:P1} uncapped)"));
-        AnsiConsole.MarkupLine(Inv($"Route decision (embed + rank) per test question: p50 {r.RouteMsP50:0.0} ms, p95 {r.RouteMsP95:0.0} ms ({r.Candidates} experts); {r.EmbeddedTexts} texts embedded this run"));
+        AnsiConsole.MarkupLine(Inv($"Route decision (embed + rank) per test question: p50 {r.RouteMsP50:0.0} ms, p95 {r.RouteMsP95:0.0} ms ({r.Candidates} experts; ranking alone p50 {EvaluationReport.Percentile(r.RankMs, 0.5):0.00} ms, p95 {EvaluationReport.Percentile(r.RankMs, 0.95):0.00} ms); {r.EmbeddedTexts} texts embedded this run"));
         if (r.Tuning.Count > 0)
         {
             var t = new Table().Border(TableBorder.Rounded).Title("Weight grid on the validation folds (best first; stage 2 = load λ on the best stage-1 weights)")

@@ -94,7 +94,12 @@ public sealed class ExpertDirectory(StorageClients storage, IOptions<RoutingOpti
         }
         var now = time.GetUtcNow();
         var halfLife = TimeSpan.FromDays(HybridWeights.Default.RecencyHalfLifeDays);
-        var index = model is null ? HybridIndex.Empty(VectorModel.MiniLm) : new HybridIndex(model, entries, now, halfLife);
+        // Recent activity is measured now, or at the directory's latest answer when that is older (an imported archive such
+        // as a Stack Exchange dump): measured years later every decayed count would round to 0 and the prior would vanish.
+        var latest = entries.SelectMany(e => e.Evidence).Where(v => v.IsAnswer && v.When is not null).Select(v => v.When!.Value)
+            .DefaultIfEmpty(now).Max();
+        var reference = latest < now ? latest : now;
+        var index = model is null ? HybridIndex.Empty(VectorModel.MiniLm) : new HybridIndex(model, entries, reference, halfLife);
         var maxAnswers = details.Count == 0 ? 0 : details.Values.Max(d => d.AnswerCount);
         logger.LogInformation("Loaded expert index: {ExpertCount} experts, {EvidenceCount} evidence vectors, {TermCount} BM25 terms in {ElapsedMs:0} ms",
             entries.Count, entries.Sum(e => e.Evidence.Count), index.Lexical.TermCount, time.GetElapsedTime(started).TotalMilliseconds);

@@ -27,9 +27,10 @@ public sealed record HybridExpert(string ExpertId, int AnswerCount, ReadOnlyMemo
 /// </summary>
 /// <remarks>
 /// Recent activity is Σ over the expert's answers of 2^(−age / <see cref="RecencyHalfLife"/>), with age measured at
-/// <see cref="ReferenceTime"/> (answers after it count as age 0). Measuring it at the snapshot's time rather than at each
-/// question's time changes nothing in a ranking: moving the reference by Δ multiplies every expert's value by the same
-/// 2^(−Δ/half-life).
+/// <see cref="ReferenceTime"/> (answers after it count as age 0), once per snapshot rather than per question. Moving the
+/// reference by Δ multiplies every expert's value by the same 2^(−Δ/half-life): the order is unchanged (so RRF is
+/// unaffected), but the z-score fusion reads log(1 + value), which is not scale-free, so the reference must be close to
+/// the questions' time: the evaluation uses its cutoff, the live directory now (or its latest answer, for an archive).
 /// </remarks>
 public sealed class HybridIndex
 {

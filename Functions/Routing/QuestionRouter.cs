@@ -27,7 +27,8 @@ public sealed class QuestionRouter(
     IEmbeddingGenerator<string, Embedding<float>> embeddings,
     ExpertDirectory directory,
     ExpertLoad load,
-    IOptions<RoutingOptions> options)
+    IOptions<RoutingOptions> options,
+    TimeProvider time)
 {
     private static readonly HybridRanker Ranker = new(HybridWeights.Default);
 
@@ -37,8 +38,10 @@ public sealed class QuestionRouter(
     /// (default <see cref="RoutingOptions.CandidatePoolSize"/>); each candidate's <see cref="RankedCandidate.Similarity"/>
     /// is its best-evidence cosine (the <see cref="RoutingOptions.MinSimilarity"/> gap rule reads it). Throws
     /// <see cref="EmbeddingMismatchException"/> when the question's vector does not fit the index.
+    /// <paramref name="asOf"/> is the question's time (the load term counts requests in the 7 days before it); null = now.
     /// </summary>
-    public async Task<RankingResult> RankAsync(string subject, string text, string? askerEmail, int? poolSize, CancellationToken cancellationToken)
+    public async Task<RankingResult> RankAsync(string subject, string text, string? askerEmail, int? poolSize, CancellationToken cancellationToken,
+        DateTimeOffset? asOf = null)
     {
         var snapshot = await directory.GetAsync(cancellationToken).ConfigureAwait(false);
         var k = poolSize ?? options.Value.CandidatePoolSize;
@@ -50,13 +53,14 @@ public sealed class QuestionRouter(
         sw.Restart();
 
         var asker = askerEmail?.Trim();
+        var when = asOf ?? time.GetUtcNow();
         if (snapshot.Hybrid.Count == 0) return new RankingResult([], embedMs, 0);
         var lexicalText = LexicalText(subject, text);
         var vector = generated[0];
         var matches = Ranker.Rank(snapshot.Hybrid, vector.Vector.Span, VectorModel.Of(vector), lexicalText, k,
             id => !snapshot.Experts.TryGetValue(id, out var d) || !d.Available ||
                   (asker is not null && string.Equals(d.Email, asker, StringComparison.OrdinalIgnoreCase)),
-            load.Count);
+            id => load.Count(id, when));
 
         var ranked = new List<RankedCandidate>(matches.Count);
         foreach (var m in matches)

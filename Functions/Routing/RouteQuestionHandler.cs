@@ -37,7 +37,7 @@ public sealed class RouteQuestionHandler(
             return;
         }
 
-        var ranking = await router.RankAsync(q.Subject, q.Text, q.AskerEmail, null, cancellationToken).ConfigureAwait(false);
+        var ranking = await router.RankAsync(q.Subject, q.Text, q.AskerEmail, null, cancellationToken, q.ReceivedAt).ConfigureAwait(false);
         var now = time.GetUtcNow();
         var asked = ranking.Candidates.Where(c => c.Similarity >= options.Value.MinSimilarity).Take(options.Value.ExpertsPerQuestion).ToList();
         var routes = storage.Table(TableNames.Routes);
@@ -50,7 +50,7 @@ public sealed class RouteQuestionHandler(
                 PartitionKey = q.QuestionId, RowKey = KeyEncoding.Encode(c.ExpertId), ExpertId = c.ExpertId, ExpertEmail = c.Email,
                 ExpertName = c.Name, ExpertDepartment = c.Department, Rank = i + 1, Score = c.Score, Reason = c.Reason, AskedAt = now,
             };
-            if (await routes.TryAddAsync(route, cancellationToken).ConfigureAwait(false)) load.Record(c.ExpertId, now);
+            if (await routes.TryAddAsync(route, cancellationToken).ConfigureAwait(false)) load.Record(c.ExpertId, q.ReceivedAt);
             await outbound.SendJsonAsync(new OutboundMailMessage("request", q.QuestionId, c.ExpertId), cancellationToken).ConfigureAwait(false);
         }
 

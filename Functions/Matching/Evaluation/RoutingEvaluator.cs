@@ -37,6 +37,7 @@ public sealed record ValidationResult(HybridWeights Weights, MetricSummary Uncap
 /// <param name="RouteMs">Embed + rank per test question for the product, milliseconds, in question order.</param>
 /// <param name="EmbeddedTexts">Texts embedded in this run (cache misses).</param>
 /// <param name="ValidationBaselines">The baselines on the validation folds, pooled (empty unless tuning was asked for).</param>
+/// <param name="RankMs">The ranking part alone (signals + fusion, no embedding) per test question, milliseconds.</param>
 public sealed record EvaluationReport(
     string Site,
     DateTimeOffset Cutoff,
@@ -51,7 +52,8 @@ public sealed record EvaluationReport(
     IReadOnlyList<ValidationResult> Tuning,
     IReadOnlyList<double> RouteMs,
     int EmbeddedTexts,
-    IReadOnlyList<MethodResult> ValidationBaselines)
+    IReadOnlyList<MethodResult> ValidationBaselines,
+    IReadOnlyList<double> RankMs)
 {
     /// <summary>The product's result.</summary>
     public MethodResult ProductResult => Methods.Single(m => m.Name == Product);
@@ -185,7 +187,7 @@ public static class RoutingEvaluator
         var routeMs = rankMs.Select(r => embedMs[r.Question] + r.Ms).ToList();
 
         return new EvaluationReport(siteName, split.Cutoff, test.Questions.Count, test.Candidates, test.SkippedAskerOnly, methods,
-            RoutingMethods.ProductName, weights, validation, folds.Sum(f => f.Questions.Count), tuning, routeMs, cache.Misses - before, validationBaselines);
+            RoutingMethods.ProductName, weights, validation, folds.Sum(f => f.Questions.Count), tuning, routeMs, cache.Misses - before, validationBaselines, rankMs.Select(r => r.Ms).ToList());
     }
 
     /// <summary>The product's figures with <paramref name="weights"/> on the validation folds, pooled over folds (question-weighted).</summary>
