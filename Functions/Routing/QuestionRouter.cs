@@ -87,7 +87,7 @@ public sealed class QuestionRouter(
     /// The reason shown to the expert and stored with the route: the closest earlier answer (best-evidence cosine), the
     /// matched terms (the BM25 terms that contributed most to the expert's best-matching evidence), and activity; e.g.
     /// <c>closest earlier answer: “How does Grover's search scale?” (similarity 0.71); matched terms: grover, oracle,
-    /// amplitude; 12 earlier answers, 3.4 in recent weeks</c>.
+    /// amplitude; 12 earlier answers (3.4 recency-weighted, 14-day half-life)</c>.
     /// </summary>
     /// <param name="m">The ranked match.</param>
     /// <param name="halfLife">Half-life of the recent-activity figure.</param>
@@ -107,7 +107,7 @@ public sealed class QuestionRouter(
         if (m.AnswerCount > 0)
         {
             parts.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{m.AnswerCount:0} earlier answers, {m.RecentActivity:0.#} weighted by recency ({halfLife.TotalDays:0}-day half-life)"));
+                $"{m.AnswerCount:0} earlier answers ({m.RecentActivity:0.#} recency-weighted, {halfLife.TotalDays:0}-day half-life)"));
         }
         return parts.Count == 0 ? string.Create(CultureInfo.InvariantCulture, $"profile similarity {m.CentroidScore:0.00}") : string.Join("; ", parts);
     }
