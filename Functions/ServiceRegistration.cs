@@ -30,6 +30,7 @@ public static class ServiceRegistration
         services.AddSingleton<IMailbox, MaildirMailbox>();
         services.AddSingleton<OutcomeLog>();
         services.AddSingleton<ExpertDirectory>();
+        services.AddSingleton<ExpertLoad>();
         services.AddSingleton<QuestionRouter>();
         services.AddSingleton<ExpertImporter>();
         services.AddSingleton<InboundMailHandler>();

@@ -10,13 +10,13 @@ using Spectre.Console;
 namespace SocialLearning.Commands;
 
 /// <summary>
-/// The local command verbs (<c>dotnet run --project Functions -- &lt;verb&gt;</c>): demo, import, ask, outcomes. Without a
+/// The local command verbs (<c>dotnet run --project Functions -- &lt;verb&gt;</c>): demo, import, ask, outcomes, evaluate. Without a
 /// verb, Program starts the Functions worker instead.
 /// </summary>
 public static class CommandLineApp
 {
     /// <summary>The verbs this app knows; a first argument among them selects command mode.</summary>
-    public static readonly string[] Verbs = ["demo", "import", "ask", "outcomes", "--help", "-h", "-?", "--version"];
+    public static readonly string[] Verbs = ["demo", "import", "ask", "outcomes", "evaluate", "--help", "-h", "-?", "--version"];
 
     /// <summary>Parses and runs the command line; returns the exit code (0 ok, 1 failure, 2 bad settings).</summary>
     public static async Task<int> RunAsync(string[] args)
@@ -43,6 +43,13 @@ public static class CommandLineApp
         var ask = new Command("ask", "Rank the directory for one question and print the route (nothing is sent).") { text, from, top };
         ask.SetAction((r, ct) => Guarded(() => AskAsync(r.GetValue(text)!, r.GetValue(from), r.GetValue(top), ct)));
         root.Add(ask);
+
+        var evalDump = new Option<DirectoryInfo>("--dump") { Description = "A Stack Exchange data-dump site folder (Posts.xml, Users.xml, or its raw/ folder).", Required = true };
+        var evalOut = new Option<FileInfo?>("--out") { Description = "Write the JSON report to this file (and a CSV beside it)." };
+        var tune = new Option<bool>("--tune") { Description = "Also run the weight grid on the validation folds inside the profile period and print the best settings." };
+        var evaluate = new Command("evaluate", "Measure routing quality on a Stack Exchange dump: baselines and the product's ranker on one split, without and with the capacity cap.") { evalDump, evalOut, tune };
+        evaluate.SetAction((r, ct) => Guarded(() => EvaluateCommand.RunAsync(r.GetValue(evalDump)!.FullName, r.GetValue(evalOut)?.FullName, r.GetValue(tune), ct)));
+        root.Add(evaluate);
 
         var csv = new Option<FileInfo?>("--csv") { Description = "Export the outcome log as CSV to this file instead of printing it." };
         var outcomes = new Command("outcomes", "Print the outcome log, or export it as CSV.") { csv };

@@ -79,7 +79,7 @@ public sealed class ExpertImporter(
                         rows.Add(new EvidenceEntity
                         {
                             PartitionKey = KeyEncoding.Encode(p.Id), RowKey = KeyEncoding.Encode(item.SourceId),
-                            Kind = item.Kind, Title = Truncate(item.Title, 300), Text = Truncate(item.Text, 4000), When = item.When,
+                            Kind = item.Kind, Title = Truncate(item.Title, 300), Text = Truncate(item.Text, 4000), When = item.When, AskedAt = item.Asked,
                             Vector = VectorCodec.Encode(v.Span), VectorModel = modelId, VectorDimensions = dims,
                         });
                     }
@@ -146,7 +146,11 @@ public sealed class ExpertImporter(
     {
         var sb = new StringBuilder().Append(p.Name).Append('\n').Append(p.Email).Append('\n').Append(p.Department).Append('\n')
             .Append(p.JobTitle).Append('\n').Append(p.AboutMe).Append('\n').AppendJoin(';', p.Skills).Append('\n').Append(p.AnswerCount);
-        foreach (var i in items) sb.Append('\n').Append(i.SourceId).Append('|').Append(i.Title).Append('|').Append(i.Text);
+        foreach (var i in items)
+        {
+            sb.Append('\n').Append(i.SourceId).Append('|').Append(i.Title).Append('|').Append(i.Text);
+            if (i.Asked is { } asked) sb.Append('|').Append(asked.UtcTicks);
+        }
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
     }
 

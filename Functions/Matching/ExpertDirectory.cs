@@ -15,15 +15,21 @@ namespace SocialLearning.Matching;
 /// <param name="Available">Active and not opted out.</param>
 public sealed record DirectoryExpert(string Id, string Name, string Email, string Department, IReadOnlyList<string> Skills, int AnswerCount, bool Available);
 
-/// <summary>An immutable snapshot of the directory: the vector index plus expert details by id.</summary>
-/// <param name="Index">Vector index over active experts.</param>
+/// <summary>An immutable snapshot of the directory: the hybrid index (vectors, BM25 statistics, priors) plus expert details by id.</summary>
+/// <param name="Hybrid">The <see cref="HybridIndex"/> over available experts: evidence vectors and centroids, BM25 over the
+/// evidence texts, recent activity measured at <paramref name="LoadedAt"/>, responsiveness.</param>
 /// <param name="Experts">Expert details by id.</param>
-/// <param name="MaxAnswerCount">Highest answer count in the directory (normalises the activity prior).</param>
+/// <param name="MaxAnswerCount">Highest answer count in the directory.</param>
 /// <param name="LoadedAt">When the snapshot was read.</param>
-public sealed record DirectorySnapshot(ExpertIndex Index, IReadOnlyDictionary<string, DirectoryExpert> Experts, int MaxAnswerCount, DateTimeOffset LoadedAt);
+public sealed record DirectorySnapshot(HybridIndex Hybrid, IReadOnlyDictionary<string, DirectoryExpert> Experts, int MaxAnswerCount, DateTimeOffset LoadedAt)
+{
+    /// <summary>The vector index inside <see cref="Hybrid"/>.</summary>
+    public ExpertIndex Index => Hybrid.Vectors;
+}
 
 /// <summary>
-/// Keeps the in-memory expert index. The first routing call reads the <c>Experts</c> and <c>Evidence</c> tables once;
+/// Keeps the in-memory expert index. The first routing call reads the <c>Experts</c> and <c>Evidence</c> tables once and
+/// builds the <see cref="HybridIndex"/> (vectors, BM25 term statistics over the evidence texts, activity priors);
 /// later calls use the snapshot (no table reads per question) until <see cref="RoutingOptions.IndexRefreshSeconds"/>
 /// pass or <see cref="Invalidate"/> is called (after an import).
 /// </summary>
@@ -66,7 +72,7 @@ public sealed class ExpertDirectory(StorageClients storage, IOptions<RoutingOpti
         var evidenceByExpert = evidenceTask.Result.GroupBy(e => e.PartitionKey).ToDictionary(g => g.Key, g => g.ToList());
 
         var details = new Dictionary<string, DirectoryExpert>(StringComparer.Ordinal);
-        var entries = new List<ExpertIndexEntry>();
+        var entries = new List<HybridExpert>();
         VectorModel? model = null;
         foreach (var e in experts)
         {
@@ -80,15 +86,23 @@ public sealed class ExpertDirectory(StorageClients storage, IOptions<RoutingOpti
                 throw new EmbeddingMismatchException(model, m); // the directory holds vectors of two models: re-embed
             var evidence = evidenceByExpert.TryGetValue(e.RowKey, out var list)
                 ? list.Where(v => v.Vector is not null && v.VectorModel == m.ModelId)
-                      .Select(v => (KeyEncoding.Decode(v.RowKey), v.Title, (ReadOnlyMemory<float>)VectorCodec.Decode(v.Vector!)))
+                      .Select(v => new HybridEvidence(KeyEncoding.Decode(v.RowKey), v.Title, v.Text, v.When, v.Kind == "answer",
+                          VectorCodec.Decode(v.Vector!), v.AskedAt))
                       .ToList()
                 : [];
-            entries.Add(new ExpertIndexEntry(e.ExpertId, VectorCodec.Decode(e.Vector), evidence));
+            entries.Add(new HybridExpert(e.ExpertId, e.AnswerCount, VectorCodec.Decode(e.Vector), evidence));
         }
-        var index = model is null ? ExpertIndex.Empty(VectorModel.MiniLm) : new ExpertIndex(model, entries);
+        var now = time.GetUtcNow();
+        var halfLife = TimeSpan.FromDays(HybridWeights.Default.RecencyHalfLifeDays);
+        // Recent activity is measured now, or at the directory's latest answer when that is older (an imported archive such
+        // as a Stack Exchange dump): measured years later every decayed count would round to 0 and the prior would vanish.
+        var latest = entries.SelectMany(e => e.Evidence).Where(v => v.IsAnswer && v.When is not null).Select(v => v.When!.Value)
+            .DefaultIfEmpty(now).Max();
+        var reference = latest < now ? latest : now;
+        var index = model is null ? HybridIndex.Empty(VectorModel.MiniLm) : new HybridIndex(model, entries, reference, halfLife);
         var maxAnswers = details.Count == 0 ? 0 : details.Values.Max(d => d.AnswerCount);
-        logger.LogInformation("Loaded expert index: {ExpertCount} experts, {EvidenceCount} evidence vectors in {ElapsedMs:0} ms",
-            entries.Count, entries.Sum(e => e.Evidence.Count), time.GetElapsedTime(started).TotalMilliseconds);
-        return new DirectorySnapshot(index, details, maxAnswers, time.GetUtcNow());
+        logger.LogInformation("Loaded expert index: {ExpertCount} experts, {EvidenceCount} evidence vectors, {TermCount} BM25 terms in {ElapsedMs:0} ms",
+            entries.Count, entries.Sum(e => e.Evidence.Count), index.Lexical.TermCount, time.GetElapsedTime(started).TotalMilliseconds);
+        return new DirectorySnapshot(index, details, maxAnswers, now);
     }
 }

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using SocialLearning.Matching;
@@ -16,25 +18,33 @@ public sealed record RankingResult(IReadOnlyList<RankedCandidate> Candidates, do
 }
 
 /// <summary>
-/// Ranks the directory for one question: embeds the question, takes the nearest experts from the in-memory index
-/// (best-matching evidence and profile centroid), adds the activity prior and explains each choice.
+/// Ranks the directory for one question: embeds the question and ranks every available expert with the
+/// <see cref="HybridRanker"/> (best-matching evidence, centroid and BM25 over the in-memory snapshot, recent activity,
+/// responsiveness, and the load term from <see cref="ExpertLoad"/>) — the same ranker <c>evaluate</c> measures — and
+/// explains each choice. No table is read per question.
 /// </summary>
 public sealed class QuestionRouter(
     IEmbeddingGenerator<string, Embedding<float>> embeddings,
     ExpertDirectory directory,
-    IOptions<RoutingOptions> options)
+    ExpertLoad load,
+    IOptions<RoutingOptions> options,
+    TimeProvider time)
 {
+    private static readonly HybridRanker Ranker = new(HybridWeights.Default);
+
     /// <summary>
     /// Ranks experts for <paramref name="subject"/> + <paramref name="text"/>, excluding the expert whose address is
     /// <paramref name="askerEmail"/> and unavailable experts. Returns at most <paramref name="poolSize"/> candidates
-    /// (default <see cref="RoutingOptions.CandidatePoolSize"/>). Throws <see cref="EmbeddingMismatchException"/> when the
-    /// question's vector does not fit the index.
+    /// (default <see cref="RoutingOptions.CandidatePoolSize"/>); each candidate's <see cref="RankedCandidate.Similarity"/>
+    /// is its best-evidence cosine (the <see cref="RoutingOptions.MinSimilarity"/> gap rule reads it). Throws
+    /// <see cref="EmbeddingMismatchException"/> when the question's vector does not fit the index.
+    /// <paramref name="asOf"/> is the question's time (the load term counts requests in the 7 days before it); null = now.
     /// </summary>
-    public async Task<RankingResult> RankAsync(string subject, string text, string? askerEmail, int? poolSize, CancellationToken cancellationToken)
+    public async Task<RankingResult> RankAsync(string subject, string text, string? askerEmail, int? poolSize, CancellationToken cancellationToken,
+        DateTimeOffset? asOf = null)
     {
         var snapshot = await directory.GetAsync(cancellationToken).ConfigureAwait(false);
-        var o = options.Value;
-        var k = poolSize ?? o.CandidatePoolSize;
+        var k = poolSize ?? options.Value.CandidatePoolSize;
         var query = QueryText(subject, text);
 
         var sw = Stopwatch.StartNew();
@@ -43,27 +53,24 @@ public sealed class QuestionRouter(
         sw.Restart();
 
         var asker = askerEmail?.Trim();
-        if (snapshot.Index.Count == 0) return new RankingResult([], embedMs, 0);
-        // Over-fetch so the activity prior can reorder beyond the pure semantic top-k.
-        var matches = snapshot.Index.Search(generated[0], Math.Max(k * 4, 20),
-            id => snapshot.Experts.TryGetValue(id, out var d) &&
-                  (!d.Available || (asker is not null && string.Equals(d.Email, asker, StringComparison.OrdinalIgnoreCase))));
+        var when = asOf ?? time.GetUtcNow();
+        if (snapshot.Hybrid.Count == 0) return new RankingResult([], embedMs, 0);
+        var lexicalText = LexicalText(subject, text);
+        var vector = generated[0];
+        var matches = Ranker.Rank(snapshot.Hybrid, vector.Vector.Span, VectorModel.Of(vector), lexicalText, k,
+            id => !snapshot.Experts.TryGetValue(id, out var d) || !d.Available ||
+                  (asker is not null && string.Equals(d.Email, asker, StringComparison.OrdinalIgnoreCase)),
+            id => load.Count(id, when));
 
-        var logMax = Math.Log(1 + Math.Max(1, snapshot.MaxAnswerCount));
-        var w = o.ActivityWeight;
-        var words = Words(query);
+        var words = Words(LexicalText(subject, text));
         var ranked = new List<RankedCandidate>(matches.Count);
         foreach (var m in matches)
         {
             var d = snapshot.Experts[m.ExpertId];
-            var activity = Math.Log(1 + d.AnswerCount) / logMax;
-            var score = (1 - w) * m.Score + w * activity;
             var named = d.Skills.Where(skill => NamesSkill(words, skill)).Take(3).ToList();
-            ranked.Add(new RankedCandidate(d.Id, d.Name, d.Email, d.Department, Math.Round(score, 4), Math.Round(m.BestEvidenceScore, 4),
-                Explain(m, d, named), named.Count > 0));
+            ranked.Add(new RankedCandidate(d.Id, d.Name, d.Email, d.Department, Math.Round(m.Score, 4), Math.Round(m.BestEvidenceScore, 4),
+                Explain(m, snapshot.Hybrid.RecencyHalfLife, named), named.Count > 0));
         }
-        ranked.Sort((a, b) => b.Score.CompareTo(a.Score));
-        if (ranked.Count > k) ranked.RemoveRange(k, ranked.Count - k);
         return new RankingResult(ranked, embedMs, sw.Elapsed.TotalMilliseconds);
     }
 
@@ -127,14 +134,38 @@ public sealed class QuestionRouter(
         return w.EndsWith('s') && !w.EndsWith("ss", StringComparison.Ordinal) ? w[..^1] : w;
     }
 
-    private static string Explain(ExpertMatch m, DirectoryExpert d, IReadOnlyList<string> namedSkills)
+    /// <summary>The text BM25 reads for a question: subject line, then the whole body (lexical matching has no window to fill).</summary>
+    public static string LexicalText(string subject, string text) =>
+        string.IsNullOrWhiteSpace(subject) ? text : subject.Trim() + "\n" + text;
+
+    /// <summary>
+    /// The reason shown to the expert and stored with the route: the closest earlier answer (best-evidence cosine), the
+    /// matched terms (the BM25 terms that contributed most to the expert's best-matching evidence), and activity; e.g.
+    /// <c>closest earlier answer: “How does Grover's search scale?” (similarity 0.71); matched terms: grover, oracle,
+    /// amplitude; 12 earlier answers (3.4 recency-weighted, 14-day half-life)</c>.
+    /// </summary>
+    /// <param name="m">The ranked match.</param>
+    /// <param name="halfLife">Half-life of the recent-activity figure.</param>
+    /// <param name="namedSkills">Declared skills of the expert that the question names.</param>
+    public static string Explain(HybridMatch m, TimeSpan halfLife, IReadOnlyList<string>? namedSkills = null)
     {
-        var parts = new List<string>();
+        ArgumentNullException.ThrowIfNull(m);
+        var parts = new List<string>(3);
         if (m.BestEvidenceTitle is { Length: > 0 } title)
-            parts.Add($"answered a similar question before: \u201c{title}\u201d (similarity {m.BestEvidenceScore:0.00})");
-        if (namedSkills.Count > 0) parts.Add("skills named in the question: " + string.Join(", ", namedSkills));
-        else if (d.Skills.Count > 0) parts.Add("profile: " + string.Join(", ", d.Skills.Take(3)));
-        if (d.AnswerCount > 0) parts.Add($"{d.AnswerCount} earlier answers");
-        return parts.Count == 0 ? $"profile similarity {m.CentroidScore:0.00}" : string.Join("; ", parts);
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"closest earlier answer: \u201c{title}\u201d (similarity {m.BestEvidenceScore:0.00})"));
+        if (m.MatchedTerms.Count > 0)
+        {
+            var sb = new StringBuilder("matched terms: ").AppendJoin(", ", m.MatchedTerms);
+            if (m.LexicalEvidenceTitle is { Length: > 0 } lexTitle && lexTitle != m.BestEvidenceTitle)
+                sb.Append(" (in \u201c").Append(lexTitle).Append("\u201d)");
+            parts.Add(sb.ToString());
+        }
+        if (namedSkills is { Count: > 0 }) parts.Add("skills named in the question: " + string.Join(", ", namedSkills));
+        if (m.AnswerCount > 0)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{m.AnswerCount:0} earlier answers ({m.RecentActivity:0.#} recency-weighted, {halfLife.TotalDays:0}-day half-life)"));
+        }
+        return parts.Count == 0 ? string.Create(CultureInfo.InvariantCulture, $"profile similarity {m.CentroidScore:0.00}") : string.Join("; ", parts);
     }
 }

@@ -26,13 +26,6 @@ public sealed class RoutingOptions : IValidatableObject
     public int CandidatePoolSize { get; set; } = 10;
 
     /// <summary>
-    /// Weight of the activity prior in the final score, 0–1: score = (1 − w)·semantic + w·activity, where activity is
-    /// log(1 + answers) / log(1 + most answers in the directory). Default 0.25, fixed by reasoning, not tuned on test data.
-    /// </summary>
-    [Range(0.0, 1.0, ErrorMessage = "Routing:ActivityWeight must be between 0 and 1.")]
-    public double ActivityWeight { get; set; } = 0.25;
-
-    /// <summary>
     /// Lowest cosine similarity between the question and an expert's best-matching evidence for that expert to be asked,
     /// 0–1 (half of it when the question names one of the expert's declared skills). When no candidate qualifies, nobody
     /// is asked and the question is recorded as a knowledge gap. Default 0.35:
@@ -56,8 +49,9 @@ public sealed record RouteQuestionMessage(string QuestionId);
 /// <param name="Name">Display name.</param>
 /// <param name="Email">Address.</param>
 /// <param name="Department">Department.</param>
-/// <param name="Score">Final score, higher is better (roughly 0–1).</param>
+/// <param name="Score">Fused score of the <see cref="Matching.HybridRanker"/>, higher is better (a weighted sum of z-scores: roughly −2 to 4).</param>
 /// <param name="Similarity">Cosine similarity of the question to the expert's best-matching evidence (−1–1).</param>
-/// <param name="Reason">Human-readable reason: the closest earlier answer, matching skills.</param>
+/// <param name="Reason">Human-readable reason: the closest earlier answer, the matched terms (BM25 terms that contributed most),
+/// declared skills named in the question, activity; shown in the routed request and stored with the route.</param>
 /// <param name="NamesSkill">True when the question names one of the expert's declared skills.</param>
 public sealed record RankedCandidate(string ExpertId, string Name, string Email, string Department, double Score, double Similarity, string Reason, bool NamesSkill = false);

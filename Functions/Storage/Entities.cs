@@ -72,6 +72,8 @@ public sealed class EvidenceEntity : EntityBase
     public string Text { get; set; } = "";
     /// <summary>When the evidence was created.</summary>
     public DateTimeOffset? When { get; set; }
+    /// <summary>For an answer: when the answered question was asked (response time = <see cref="When"/> − this).</summary>
+    public DateTimeOffset? AskedAt { get; set; }
     /// <summary>Evidence vector, little-endian float32.</summary>
     public byte[]? Vector { get; set; }
     /// <summary>Embedding model id.</summary>
