@@ -32,6 +32,7 @@ public static class ServiceRegistration
         services.AddSingleton<ExpertDirectory>();
         services.AddSingleton<QuestionRouter>();
         services.AddSingleton<ExpertImporter>();
+        services.AddSingleton<ExpertReembedder>();
         services.AddSingleton<InboundMailHandler>();
         services.AddSingleton<RouteQuestionHandler>();
         services.AddSingleton<OutboundMailHandler>();

@@ -28,7 +28,9 @@ public sealed class QuestionRouter(
     /// Ranks experts for <paramref name="subject"/> + <paramref name="text"/>, excluding the expert whose address is
     /// <paramref name="askerEmail"/> and unavailable experts. Returns at most <paramref name="poolSize"/> candidates
     /// (default <see cref="RoutingOptions.CandidatePoolSize"/>). Throws <see cref="EmbeddingMismatchException"/> when the
-    /// question's vector does not fit the index.
+    /// question's vector does not fit the index even after a reload of the directory (the stored vectors are of another
+    /// model or size than the configured generator's: run <c>reembed</c>), or when the stored vectors disagree among
+    /// themselves.
     /// </summary>
     public async Task<RankingResult> RankAsync(string subject, string text, string? askerEmail, int? poolSize, CancellationToken cancellationToken)
     {
@@ -44,7 +46,17 @@ public sealed class QuestionRouter(
 
         var asker = askerEmail?.Trim();
         if (snapshot.Index.Count == 0) return new RankingResult([], embedMs, 0);
-        // Over-fetch so the activity prior can reorder beyond the pure semantic top-k.
+        if (!snapshot.Index.Model.Equals(VectorModel.Of(generated[0])))
+        {
+            // The snapshot may predate a `reembed` run by another process: reload it (at most every 30 s) before calling
+            // it a mismatch.
+            snapshot = await directory.RefreshAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+            if (snapshot.Index.Count == 0) return new RankingResult([], embedMs, 0);
+            sw.Restart();
+        }
+
+        // Over-fetch so the activity prior can reorder beyond the pure semantic top-k. A query of another model or size
+        // than the stored vectors throws EmbeddingMismatchException (its message says to run `reembed`).
         var matches = snapshot.Index.Search(generated[0], Math.Max(k * 4, 20),
             id => snapshot.Experts.TryGetValue(id, out var d) &&
                   (!d.Available || (asker is not null && string.Equals(d.Email, asker, StringComparison.OrdinalIgnoreCase))));
