@@ -91,11 +91,27 @@ public sealed class ExpertDirectory(StorageClients storage, IOptions<RoutingOpti
         }
     }
 
+    /// <summary>The expert columns the index needs; about-me, job title, hashes and the rest stay in the table.</summary>
+    internal static readonly string[] ExpertColumns =
+    [
+        nameof(ExpertEntity.PartitionKey), nameof(ExpertEntity.RowKey), nameof(ExpertEntity.ExpertId), nameof(ExpertEntity.Name),
+        nameof(ExpertEntity.Email), nameof(ExpertEntity.Department), nameof(ExpertEntity.Skills), nameof(ExpertEntity.AnswerCount),
+        nameof(ExpertEntity.Active), nameof(ExpertEntity.OptedOut), nameof(ExpertEntity.Vector), nameof(ExpertEntity.VectorModel),
+        nameof(ExpertEntity.VectorDimensions),
+    ];
+
+    /// <summary>The evidence columns the index needs; the evidence text (up to 4,000 characters a row) stays in the table.</summary>
+    internal static readonly string[] EvidenceColumns =
+    [
+        nameof(EvidenceEntity.PartitionKey), nameof(EvidenceEntity.RowKey), nameof(EvidenceEntity.Title),
+        nameof(EvidenceEntity.Vector), nameof(EvidenceEntity.VectorModel), nameof(EvidenceEntity.VectorDimensions),
+    ];
+
     private async Task<DirectorySnapshot> LoadAsync(CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        var expertsTask = ExpertTables.ReadExpertsAsync(storage, cancellationToken);
-        var evidenceTask = ExpertTables.ReadShardedEvidenceAsync(storage, cancellationToken);
+        var expertsTask = ExpertTables.ReadExpertsAsync(storage, cancellationToken, ExpertColumns);
+        var evidenceTask = ExpertTables.ReadShardedEvidenceAsync(storage, cancellationToken, EvidenceColumns);
         await Task.WhenAll(expertsTask, evidenceTask).ConfigureAwait(false);
         var experts = expertsTask.Result;
         var evidenceByPartition = new Dictionary<string, List<EvidenceEntity>>(StringComparer.Ordinal);
@@ -112,7 +128,10 @@ public sealed class ExpertDirectory(StorageClients storage, IOptions<RoutingOpti
                 legacy.Count, ExpertEntity.LegacyPartition);
             await Parallel.ForEachAsync(legacy, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (e, ct) =>
             {
-                var rows = await storage.Table(TableNames.Evidence).ReadAllAsync<EvidenceEntity>(EvidenceEntity.LegacyPartitionFor(e.ExpertId), ct).ConfigureAwait(false);
+                var filter = Azure.Data.Tables.TableClient.CreateQueryFilter($"PartitionKey eq {EvidenceEntity.LegacyPartitionFor(e.ExpertId)}");
+                var rows = new List<EvidenceEntity>();
+                await foreach (var row in storage.Table(TableNames.Evidence).QueryAsync<EvidenceEntity>(filter, 1000, EvidenceColumns, ct).ConfigureAwait(false))
+                    rows.Add(row);
                 lock (evidenceByPartition) evidenceByPartition[EvidenceEntity.PartitionFor(e.ExpertId)] = rows;
             }).ConfigureAwait(false);
         }

@@ -15,14 +15,38 @@ public static class ExpertTables
     /// </summary>
     /// <param name="storage">The service's storage clients.</param>
     /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <param name="select">Properties to read (a <c>$select</c> projection), or null for whole rows. Rows read with a
+    /// projection must not be written back with <see cref="TableUpdateMode.Replace"/>: that would erase the rest.</param>
+    /// <param name="parallelism">Partitions queried at once, 1 … 17; default all.</param>
     /// <returns>All expert rows, active or not.</returns>
     /// <exception cref="Azure.RequestFailedException">A query failed (e.g. the table does not exist).</exception>
-    public static async Task<List<ExpertEntity>> ReadExpertsAsync(StorageClients storage, CancellationToken cancellationToken)
+    public static async Task<List<ExpertEntity>> ReadExpertsAsync(StorageClients storage, CancellationToken cancellationToken,
+        IReadOnlyList<string>? select = null, int parallelism = ExpertShards.Count + 1)
     {
         ArgumentNullException.ThrowIfNull(storage);
+        ArgumentOutOfRangeException.ThrowIfLessThan(parallelism, 1);
         var table = storage.Table(TableNames.Experts);
         var partitions = ExpertEntity.Partitions.Append(ExpertEntity.LegacyPartition);
-        var parts = await Task.WhenAll(partitions.Select(p => table.ReadAllAsync<ExpertEntity>(p, cancellationToken))).ConfigureAwait(false);
+        using var gate = new SemaphoreSlim(parallelism);
+        var parts = await Task.WhenAll(partitions.Select(async p =>
+        {
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var list = new List<ExpertEntity>();
+                var filter = TableClient.CreateQueryFilter($"PartitionKey eq {p}");
+                await foreach (var e in table.QueryAsync<ExpertEntity>(filter, maxPerPage: 1000, select, cancellationToken).ConfigureAwait(false))
+                {
+                    list.Add(e);
+                }
+
+                return list;
+            }
+            finally
+            {
+                gate.Release();
+            }
+        })).ConfigureAwait(false);
         var all = Concat(parts);
         var legacy = parts[^1];
         if (legacy.Count > 0)
@@ -42,8 +66,9 @@ public static class ExpertTables
     /// </summary>
     /// <param name="storage">The service's storage clients.</param>
     /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <param name="select">Properties to read (a <c>$select</c> projection), or null for whole rows.</param>
     /// <returns>Evidence rows, grouped by PartitionKey in key order.</returns>
-    public static async Task<List<EvidenceEntity>> ReadShardedEvidenceAsync(StorageClients storage, CancellationToken cancellationToken)
+    public static async Task<List<EvidenceEntity>> ReadShardedEvidenceAsync(StorageClients storage, CancellationToken cancellationToken, IReadOnlyList<string>? select = null)
     {
         ArgumentNullException.ThrowIfNull(storage);
         var table = storage.Table(TableNames.Evidence);
@@ -52,7 +77,7 @@ public static class ExpertTables
             var (from, to) = EvidenceEntity.ShardRange(shard);
             var filter = TableClient.CreateQueryFilter($"PartitionKey ge {from} and PartitionKey lt {to}");
             var list = new List<EvidenceEntity>();
-            await foreach (var e in table.QueryAsync<EvidenceEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken).ConfigureAwait(false))
+            await foreach (var e in table.QueryAsync<EvidenceEntity>(filter, maxPerPage: 1000, select, cancellationToken).ConfigureAwait(false))
             {
                 list.Add(e);
             }
