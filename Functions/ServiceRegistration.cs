@@ -33,6 +33,7 @@ public static class ServiceRegistration
         services.AddSingleton<ExpertLoad>();
         services.AddSingleton<QuestionRouter>();
         services.AddSingleton<ExpertImporter>();
+        services.AddSingleton<ExpertReembedder>();
         services.AddSingleton<InboundMailHandler>();
         services.AddSingleton<RouteQuestionHandler>();
         services.AddSingleton<OutboundMailHandler>();

@@ -1,3 +1,4 @@
+using System.ClientModel;
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,13 +11,13 @@ using Spectre.Console;
 namespace SocialLearning.Commands;
 
 /// <summary>
-/// The local command verbs (<c>dotnet run --project Functions -- &lt;verb&gt;</c>): demo, import, ask, outcomes, evaluate. Without a
+/// The local command verbs (<c>dotnet run --project Functions -- &lt;verb&gt;</c>): demo, import, reembed, ask, outcomes, evaluate. Without a
 /// verb, Program starts the Functions worker instead.
 /// </summary>
 public static class CommandLineApp
 {
     /// <summary>The verbs this app knows; a first argument among them selects command mode.</summary>
-    public static readonly string[] Verbs = ["demo", "import", "ask", "outcomes", "evaluate", "--help", "-h", "-?", "--version"];
+    public static readonly string[] Verbs = ["demo", "import", "reembed", "ask", "outcomes", "evaluate", "--help", "-h", "-?", "--version"];
 
     /// <summary>Parses and runs the command line; returns the exit code (0 ok, 1 failure, 2 bad settings).</summary>
     public static async Task<int> RunAsync(string[] args)
@@ -36,6 +37,11 @@ public static class CommandLineApp
         var import = new Command("import", "Import expert profiles (the built-in sample by default) into the directory.") { importDump };
         import.SetAction((r, ct) => Guarded(() => ImportAsync(r.GetValue(importDump)?.FullName, ct)));
         root.Add(import);
+
+        var force = new Option<bool>("--force") { Description = "Re-embed every expert, also those already in the configured model's space." };
+        var reembed = new Command("reembed", "Re-embed every stored expert's evidence and centroid with the configured embedding model (after changing Embeddings:Provider, deployment or Dimensions).") { force };
+        reembed.SetAction((r, ct) => Guarded(() => ReembedAsync(r.GetValue(force), ct)));
+        root.Add(reembed);
 
         var text = new Argument<string>("question") { Description = "The question, in plain words." };
         var from = new Option<string?>("--from") { Description = "The asker's address (excluded from the experts)." };
@@ -92,6 +98,45 @@ public static class CommandLineApp
             AnsiConsole.MarkupLine($"[red]Error:[/] {Markup.Escape(ex.Message)}");
             return 1;
         }
+        catch (ClientResultException ex)
+        {
+            // The embedding service failed after the pipeline's retries (e.g. still throttled, or the identity lacks its role).
+            AnsiConsole.MarkupLine($"[red]The embedding service answered HTTP {ex.Status}:[/] {Markup.Escape(ex.Message.Split('\n')[0])}");
+            return 1;
+        }
+    }
+
+    private static async Task<int> ReembedAsync(bool force, CancellationToken ct)
+    {
+        var root = CommandHost.RepoRoot();
+        await using var host = await CommandHost.StartAsync(new Dictionary<string, string?>(), Path.Combine(root, ".azurite"),
+            s => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(s)}[/]"), ct).ConfigureAwait(false);
+        var reembedder = host.Services.GetRequiredService<ExpertReembedder>();
+        ReembedResult? result = null;
+        await AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .StartAsync(async context =>
+            {
+                var task = context.AddTask("Re-embedding experts", maxValue: 1);
+                result = await reembedder.ReembedAsync(force, new InlineProgress(p =>
+                {
+                    task.MaxValue = Math.Max(1, p.Total);
+                    task.Value = p.Done;
+                    task.Description = $"Re-embedding experts ({p.Done}/{p.Total}, {p.Reembedded} re-embedded)";
+                }), ct).ConfigureAwait(false);
+                task.Value = task.MaxValue;
+            }).ConfigureAwait(false);
+        var r = result!;
+        AnsiConsole.MarkupLine($"Re-embedded [bold]{r.Reembedded}[/] of {r.Experts} experts ({r.EvidenceItems} evidence items) with [bold]{Markup.Escape(r.Model.ToString())}[/] in {r.Elapsed.TotalSeconds:0.0} s; " +
+                               $"{r.Skipped} already current" + (r.Moved > 0 ? $", {r.Moved} moved to their shard" : "") +
+                               (r.Unembeddable > 0 ? $", [yellow]{r.Unembeddable} without any text (not indexed)[/]" : "") + ".");
+        return 0;
+    }
+
+    /// <summary>An <see cref="IProgress{T}"/> that reports synchronously on the caller's thread (Spectre's tasks are thread-safe).</summary>
+    private sealed class InlineProgress(Action<ReembedProgress> report) : IProgress<ReembedProgress>
+    {
+        public void Report(ReembedProgress value) => report(value);
     }
 
     private static string FirstLine(string s) => s.Split('\n', 2)[0].Trim();

@@ -225,7 +225,7 @@ public sealed class InboundMailHandler(
     private async Task<string> PauseOrStopAsync(RouteEntity route, string command, CancellationToken cancellationToken)
     {
         var experts = storage.Table(TableNames.Experts);
-        var expert = await experts.GetOrNullAsync<ExpertEntity>(ExpertEntity.Partition, KeyEncoding.Encode(route.ExpertId), cancellationToken).ConfigureAwait(false);
+        var expert = await experts.GetOrNullAsync<ExpertEntity>(ExpertEntity.PartitionFor(route.ExpertId), KeyEncoding.Encode(route.ExpertId), cancellationToken).ConfigureAwait(false);
         if (expert is null) return $"{route.ExpertName} replied \"{command}\" but is no longer in the directory.";
         if (command == "stop") expert.OptedOut = true;
         else expert.PausedUntil = time.GetUtcNow() + PauseLength;

@@ -37,7 +37,9 @@ public sealed class QuestionRouter(
     /// <paramref name="askerEmail"/> and unavailable experts. Returns at most <paramref name="poolSize"/> candidates
     /// (default <see cref="RoutingOptions.CandidatePoolSize"/>); each candidate's <see cref="RankedCandidate.Similarity"/>
     /// is its best-evidence cosine (the <see cref="RoutingOptions.MinSimilarity"/> gap rule reads it). Throws
-    /// <see cref="EmbeddingMismatchException"/> when the question's vector does not fit the index.
+    /// <see cref="EmbeddingMismatchException"/> when the question's vector does not fit the index even after a reload of
+    /// the directory (the stored vectors are of another model or size than the configured generator's: run
+    /// <c>reembed</c>), or when the stored vectors disagree among themselves.
     /// <paramref name="asOf"/> is the question's time (the load term counts requests in the 7 days before it); null = now.
     /// </summary>
     public async Task<RankingResult> RankAsync(string subject, string text, string? askerEmail, int? poolSize, CancellationToken cancellationToken,
@@ -55,6 +57,14 @@ public sealed class QuestionRouter(
         var asker = askerEmail?.Trim();
         var when = asOf ?? time.GetUtcNow();
         if (snapshot.Hybrid.Count == 0) return new RankingResult([], embedMs, 0);
+        if (!snapshot.Index.Model.Equals(VectorModel.Of(generated[0])))
+        {
+            // The snapshot may predate a `reembed` run by another process: reload it (at most every 30 s) before calling
+            // it a mismatch (the search below throws EmbeddingMismatchException, whose message says to run `reembed`).
+            snapshot = await directory.RefreshAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+            if (snapshot.Hybrid.Count == 0) return new RankingResult([], embedMs, 0);
+            sw.Restart();
+        }
         var lexicalText = LexicalText(subject, text);
         var vector = generated[0];
         var matches = Ranker.Rank(snapshot.Hybrid, vector.Vector.Span, VectorModel.Of(vector), lexicalText, k,

@@ -21,13 +21,16 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
     public const string Package = "azurite@3.37.0";
 
     private readonly Process _process;
-    private readonly FileStream? _lock;
+    private readonly bool _persistent;
+    private readonly Task _closed;
+    private FileStream? _lock;
 
-    private AzuriteLauncher(Process process, string connectionString, FileStream? folderLock)
+    private AzuriteLauncher(Process process, string connectionString, bool persistent, Task closed)
     {
         _process = process;
-        _lock = folderLock;
         ConnectionString = connectionString;
+        _persistent = persistent;
+        _closed = closed;
     }
 
     /// <summary>Connection string of the started emulator (Blob, Queue and Table endpoints).</summary>
@@ -101,9 +104,12 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
         var ports = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var stderr = new System.Text.StringBuilder();
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var closedServices = 0;
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is null) return;
+            if (ClosedLine().IsMatch(e.Data) && Interlocked.Increment(ref closedServices) == 3) closed.TrySetResult();
             var m = ListeningLine().Match(e.Data);
             if (!m.Success) return;
             lock (ports)
@@ -148,36 +154,39 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
                  $"BlobEndpoint=http://127.0.0.1:{ports["Blob"]}/{DevAccount};" +
                  $"QueueEndpoint=http://127.0.0.1:{ports["Queue"]}/{DevAccount};" +
                  $"TableEndpoint=http://127.0.0.1:{ports["Table"]}/{DevAccount};";
-        return new AzuriteLauncher(process, cs, folderLock);
+        return new AzuriteLauncher(process, cs, persistent: location is not null, closed.Task) { _lock = folderLock };
     }
 
     /// <summary>
-    /// Stops the emulator: SIGTERM to Azurite and its parent processes so it closes its databases and writes them to
-    /// disk (a hard kill loses the last seconds of writes), then a hard kill after 15 s if it is still running.
+    /// Stops the emulator and its child processes. An emulator that keeps its data in a folder is first asked to stop
+    /// (SIGTERM to the process tree, on Linux and macOS) and given up to 10 s to report its three services closed:
+    /// Azurite writes its table and queue databases to disk only periodically and when it closes, so killing it outright
+    /// loses the last writes (an <c>import</c> would not be there for the next command). After that, or at once for an
+    /// in-memory emulator, the tree is killed (Azurite does not always exit by itself after closing).
     /// </summary>
     public async ValueTask DisposeAsync()
     {
-        try
+        if (_persistent && !OperatingSystem.IsWindows())
         {
-            if (!OperatingSystem.IsWindows() && !_process.HasExited)
+            var tree = ProcessTree(_process.Id);
+            try
             {
-                foreach (var pid in Descendants(_process.Id).Append(_process.Id))
-                    _ = SysKill(pid, 15);
-                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-                try
+                var term = new ProcessStartInfo("kill") { UseShellExecute = false, RedirectStandardError = true };
+                term.ArgumentList.Add("-TERM");
+                foreach (var pid in tree) term.ArgumentList.Add(pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                using (var kill = Process.Start(term))
                 {
-                    await _process.WaitForExitAsync(cts.Token).ConfigureAwait(false);
+                    if (kill is not null) await kill.WaitForExitAsync().ConfigureAwait(false);
                 }
-                catch (OperationCanceledException)
-                {
-                    // fall through to the hard kill
-                }
+
+                await Task.WhenAny(_closed, _process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(10))).ConfigureAwait(false);
+            }
+            catch (System.ComponentModel.Win32Exception)
+            {
+                // no kill(1): fall through to the hard stop
             }
         }
-        catch (InvalidOperationException)
-        {
-            // already gone
-        }
+
         Kill(_process);
         _process.Dispose();
         if (_lock is not null) await _lock.DisposeAsync().ConfigureAwait(false);
@@ -202,51 +211,31 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
         }
     }
 
-    /// <summary>Child processes of <paramref name="pid"/>, deepest first (Linux /proc; empty elsewhere).</summary>
-    private static List<int> Descendants(int pid)
+    /// <summary>The process <paramref name="root"/> and its descendants (from /proc on Linux; the root alone elsewhere).</summary>
+    private static List<int> ProcessTree(int root)
     {
-        var children = new Dictionary<int, List<int>>();
-        try
+        var tree = new List<int> { root };
+        if (!OperatingSystem.IsLinux()) return tree;
+        var parents = new Dictionary<int, int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
-            foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            try
             {
-                if (!int.TryParse(Path.GetFileName(dir), out var p)) continue;
-                try
-                {
-                    var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                    var parent = int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
-                    if (!children.TryGetValue(parent, out var list)) children[parent] = list = [];
-                    list.Add(p);
-                }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
-                {
-                    // the process ended meanwhile
-                }
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' '); // state, ppid, …
+                parents[pid] = int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+            {
+                // the process ended meanwhile
             }
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return [];
-        }
-        var result = new List<int>();
-        void Walk(int p)
-        {
-            if (!children.TryGetValue(p, out var list)) return;
-            foreach (var c in list)
-            {
-                Walk(c);
-                result.Add(c);
-            }
-        }
-        Walk(pid);
-        return result;
-    }
 
-#pragma warning disable SYSLIB1054 // LibraryImport would need unsafe code for one call at shutdown
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int SysKill(int pid, int signal);
-#pragma warning restore SYSLIB1054
+        for (var i = 0; i < tree.Count; i++)
+            tree.AddRange(parents.Where(p => p.Value == tree[i]).Select(p => p.Key));
+        return tree;
+    }
 
     private static void Kill(Process p)
     {
@@ -266,6 +255,9 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
         try { return p.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture); }
         catch (InvalidOperationException) { return "?"; }
     }
+
+    [GeneratedRegex(@"Azurite (Blob|Queue|Table) service successfully closed")]
+    private static partial Regex ClosedLine();
 
     [GeneratedRegex(@"Azurite (?<svc>Blob|Queue|Table) service is successfully listening at http://[^:]+:(?<port>\d+)")]
     private static partial Regex ListeningLine();
