@@ -27,11 +27,14 @@ namespace SocialLearning.Matching;
 /// <para><b>Cost.</b> One <see cref="TensorPrimitives.Dot(ReadOnlySpan{float}, ReadOnlySpan{float})"/> per stored vector
 /// (N + M dots of d components) in two sequential sweeps (centroids into a pooled buffer of N floats, then evidence),
 /// a bounded min-heap of k candidates, no allocation per candidate; the exclusion callback runs only for candidates
-/// that would enter the current top k. Measured on 2 shared cores, N = 10,000, d = 384, k = 10: about 0.4 ms with
+/// that would enter the current top k; when no expert has evidence, the two sweeps are one fused sweep (a bare Dot loop
+/// with a top-k check per row). Measured on 2 shared cores, N = 10,000, d = 384, k = 10: about 0.4 ms with
 /// centroids only, about 9–10 ms with 10 evidence vectors per expert (M = 100,000), within 1.1× of a bare
-/// <c>TensorPrimitives.Dot</c> loop over the same rows.</para>
+/// <c>TensorPrimitives.Dot</c> loop over the same rows; <c>Functions.Benchmarks</c> measures it (README, "Performance").</para>
+/// <para><b>Precision.</b> With <see cref="VectorPrecision.Int8"/> the sweeps read int8 copies of the rows (a quarter of the
+/// bytes) and only the best <c>max(4k, 64)</c> candidates are scored in float32; see <see cref="VectorPrecision"/>.</para>
 /// </remarks>
-public sealed class ExpertIndex
+public sealed partial class ExpertIndex
 {
     /// <summary>Default weight of the best-evidence term: 0.5.</summary>
     public const float DefaultEvidenceWeight = 0.5f;
@@ -51,11 +54,17 @@ public sealed class ExpertIndex
     /// <param name="model">Model the vectors came from; queries must come from the same model.</param>
     /// <param name="entries">Experts; ids unique (ordinal). Order does not matter.</param>
     /// <param name="evidenceWeight">w in the score formula, 0 (centroid only) to 1 (best evidence only); default 0.5.</param>
+    /// <param name="precision">How searches scan the vectors; default <see cref="VectorPrecision.Float32"/> (exact).
+    /// <see cref="VectorPrecision.Int8"/> also keeps an int8 copy and rescores its best candidates in float32.</param>
     /// <exception cref="ArgumentException">Duplicate or empty expert id, an empty evidence source id, or a zero / non-finite vector
     /// (the message names the expert and source).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="evidenceWeight"/> is outside [0, 1].</exception>
     /// <exception cref="EmbeddingMismatchException">A vector's length is not <c>model.Dimensions</c>.</exception>
-    public ExpertIndex(VectorModel model, IEnumerable<ExpertIndexEntry> entries, float evidenceWeight = DefaultEvidenceWeight)
+    public ExpertIndex(
+        VectorModel model,
+        IEnumerable<ExpertIndexEntry> entries,
+        float evidenceWeight = DefaultEvidenceWeight,
+        VectorPrecision precision = VectorPrecision.Float32)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(entries);
@@ -64,8 +73,14 @@ public sealed class ExpertIndex
             throw new ArgumentOutOfRangeException(nameof(evidenceWeight), evidenceWeight, "The evidence weight is between 0 and 1.");
         }
 
+        if (precision is not (VectorPrecision.Float32 or VectorPrecision.Int8))
+        {
+            throw new ArgumentOutOfRangeException(nameof(precision), precision, "Unknown vector precision.");
+        }
+
         Model = model;
         EvidenceWeight = evidenceWeight;
+        Precision = precision;
         var d = _dimensions = model.Dimensions;
 
         var sorted = entries.ToArray();
@@ -127,6 +142,11 @@ public sealed class ExpertIndex
         }
 
         _evidenceOffsets[n] = row;
+        if (precision == VectorPrecision.Int8)
+        {
+            _int8Centroids = new Int8Rows(_centroids, d);
+            _int8Evidence = new Int8Rows(_evidence, d);
+        }
     }
 
     /// <summary>Model of the stored vectors.</summary>
@@ -134,6 +154,9 @@ public sealed class ExpertIndex
 
     /// <summary>w in the score formula: weight of the best-evidence cosine; the centroid cosine gets 1 − w.</summary>
     public float EvidenceWeight { get; }
+
+    /// <summary>How searches scan the vectors (<see cref="VectorPrecision"/>); snapshots derived by <see cref="Upsert(IEnumerable{ExpertIndexEntry})"/> and <see cref="Remove(IEnumerable{string})"/> keep it.</summary>
+    public VectorPrecision Precision { get; }
 
     /// <summary>Number of experts (N).</summary>
     public int Count => _expertIds.Length;
@@ -162,7 +185,9 @@ public sealed class ExpertIndex
     /// <summary>An empty index of <paramref name="model"/>: every search returns no match.</summary>
     /// <param name="model">Model of the (future) vectors.</param>
     /// <param name="evidenceWeight">w, see <see cref="EvidenceWeight"/>.</param>
-    public static ExpertIndex Empty(VectorModel model, float evidenceWeight = DefaultEvidenceWeight) => new(model, [], evidenceWeight);
+    /// <param name="precision">See <see cref="Precision"/>.</param>
+    public static ExpertIndex Empty(VectorModel model, float evidenceWeight = DefaultEvidenceWeight, VectorPrecision precision = VectorPrecision.Float32) =>
+        new(model, [], evidenceWeight, precision);
 
     /// <summary>True if the index holds <paramref name="expertId"/> (ordinal).</summary>
     /// <param name="expertId">Expert id.</param>
@@ -192,7 +217,7 @@ public sealed class ExpertIndex
             replaced.Add(entry.ExpertId);
         }
 
-        return new ExpertIndex(Model, Entries.Where(e => !replaced.Contains(e.ExpertId)).Concat(added), EvidenceWeight);
+        return new ExpertIndex(Model, Entries.Where(e => !replaced.Contains(e.ExpertId)).Concat(added), EvidenceWeight, Precision);
     }
 
     /// <summary>A new snapshot with <paramref name="entry"/> added or replaced.</summary>
@@ -207,7 +232,7 @@ public sealed class ExpertIndex
     {
         ArgumentNullException.ThrowIfNull(expertIds);
         var removed = new HashSet<string>(expertIds, StringComparer.Ordinal);
-        return new ExpertIndex(Model, Entries.Where(e => !removed.Contains(e.ExpertId)), EvidenceWeight);
+        return new ExpertIndex(Model, Entries.Where(e => !removed.Contains(e.ExpertId)), EvidenceWeight, Precision);
     }
 
     /// <summary>A new snapshot without <paramref name="expertId"/>.</summary>
@@ -239,12 +264,27 @@ public sealed class ExpertIndex
     /// <param name="queryModel">Model that produced <paramref name="query"/>; must equal <see cref="Model"/>.</param>
     /// <param name="k">Number of experts wanted, at least 1; fewer come back when fewer experts qualify.</param>
     /// <param name="exclude">Returns true for expert ids that must not be returned; called only for experts that would
-    /// otherwise enter the top k, at most once each. Null excludes nobody.</param>
+    /// otherwise enter the top k (with <see cref="VectorPrecision.Int8"/>: the approximate candidate pool), at most once each.
+    /// Null excludes nobody.</param>
     /// <returns>At most k matches, best first.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> is less than 1.</exception>
     /// <exception cref="ArgumentException"><paramref name="query"/> is zero or not finite.</exception>
     /// <exception cref="EmbeddingMismatchException"><paramref name="queryModel"/> or the query length differs from <see cref="Model"/>: run <c>reembed</c>.</exception>
     public IReadOnlyList<ExpertMatch> Search(ReadOnlySpan<float> query, VectorModel queryModel, int k, Func<string, bool>? exclude = null)
+    {
+        var queryNorm = Validate(query, queryModel, k);
+        if (_expertIds.Length == 0)
+        {
+            return [];
+        }
+
+        return _int8Centroids is null
+            ? SearchFloat32(query, queryNorm, k, exclude)
+            : SearchInt8(query, queryNorm, k, exclude, DefaultRescoreCandidates(k));
+    }
+
+    /// <summary>Checks the arguments of a search; returns the query's L2 norm.</summary>
+    private float Validate(ReadOnlySpan<float> query, VectorModel queryModel, int k)
     {
         ArgumentNullException.ThrowIfNull(queryModel);
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
@@ -261,12 +301,13 @@ public sealed class ExpertIndex
             throw new ArgumentException($"The query vector is zero or not finite (norm {queryNorm}).", nameof(query));
         }
 
-        var n = _expertIds.Length;
-        if (n == 0)
-        {
-            return [];
-        }
+        return queryNorm;
+    }
 
+    private IReadOnlyList<ExpertMatch> SearchFloat32(ReadOnlySpan<float> query, float queryNorm, int k, Func<string, bool>? exclude)
+    {
+        var d = _dimensions;
+        var n = _expertIds.Length;
         var capacity = Math.Min(k, n);
         var heap = new Candidate[capacity];
         var count = 0;
@@ -275,6 +316,29 @@ public sealed class ExpertIndex
         ReadOnlySpan<float> centroids = _centroids;
         ReadOnlySpan<float> evidence = _evidence;
         ReadOnlySpan<int> offsets = _evidenceOffsets;
+
+        if (evidence.IsEmpty)
+        {
+            // No evidence anywhere (centroid-only directory): score = centroid cosine, so one fused sweep with the
+            // top-k check per row — the same work as a bare Dot loop with a top-k buffer, and no score buffer.
+            for (var i = 0; i < n; i++)
+            {
+                var score = TensorPrimitives.Dot(centroids.Slice(i * d, d), query);
+                if (count == capacity && !Better(score, i, heap[0].Score, heap[0].Expert))
+                {
+                    continue;
+                }
+
+                if (exclude is not null && exclude(_expertIds[i]))
+                {
+                    continue;
+                }
+
+                Offer(heap, ref count, new Candidate(score, score, score, i, -1));
+            }
+
+            return ToMatches(heap, count, queryNorm);
+        }
 
         // Pass 1: all centroid cosines, one sequential sweep of the centroid matrix. Pass 2: one sequential sweep of
         // the evidence matrix. Two sweeps measured ~3% slower than a bare Dot loop over the same rows; interleaving the
@@ -338,6 +402,12 @@ public sealed class ExpertIndex
             ArrayPool<float>.Shared.Return(centroidScores);
         }
 
+        return ToMatches(heap, count, queryNorm);
+    }
+
+    /// <summary>Sorts the kept candidates best first and turns them into matches (scores scaled to cosines).</summary>
+    private ExpertMatch[] ToMatches(Candidate[] heap, int count, float queryNorm)
+    {
         // Heap sort in place: repeatedly move the worst to the end, leaving best-first order.
         for (var last = count - 1; last > 0; last--)
         {
