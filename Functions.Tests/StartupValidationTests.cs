@@ -83,4 +83,23 @@ public sealed class StartupValidationTests
         var ex = Assert.IsType<OptionsValidationException>(Validate(values));
         Assert.Contains("Routing:ExpertsPerQuestion", ex.Message);
     }
+
+    [Fact]
+    public void Storage_connection_string_that_cannot_be_parsed_fails_at_start_naming_the_setting()
+    {
+        var values = Good();
+        values["Storage:ConnectionString"] = "garbage";
+        var ex = Assert.IsType<OptionsValidationException>(Validate(values));
+        Assert.Contains("Storage:ConnectionString is not a valid storage connection string", ex.Message);
+    }
+
+    [Fact]
+    public void Candidate_pool_smaller_than_the_experts_asked_fails_at_start()
+    {
+        var values = Good();
+        values["Routing:ExpertsPerQuestion"] = "5";
+        values["Routing:CandidatePoolSize"] = "1";
+        var ex = Assert.IsType<OptionsValidationException>(Validate(values));
+        Assert.Contains("Routing:CandidatePoolSize (1) must be at least Routing:ExpertsPerQuestion (5)", ex.Message);
+    }
 }

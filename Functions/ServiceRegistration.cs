@@ -30,8 +30,10 @@ public static class ServiceRegistration
         services.AddSingleton<IMailbox, MaildirMailbox>();
         services.AddSingleton<OutcomeLog>();
         services.AddSingleton<ExpertDirectory>();
+        services.AddSingleton<ExpertLoad>();
         services.AddSingleton<QuestionRouter>();
         services.AddSingleton<ExpertImporter>();
+        services.AddSingleton<ExpertReembedder>();
         services.AddSingleton<InboundMailHandler>();
         services.AddSingleton<RouteQuestionHandler>();
         services.AddSingleton<OutboundMailHandler>();

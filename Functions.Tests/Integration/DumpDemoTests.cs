@@ -20,7 +20,7 @@ public sealed class DumpDemoTests(AzuriteFixture azurite)
         await using var h = await PipelineHarness.StartAsync(azurite);
         var scenario = DumpScenario.Load(Path.Combine(site, "raw"));
 
-        var (import, results) = await DemoCommand.ExecuteAsync(h.Services, scenario, h.MailRoot, null, ct);
+        var (import, results, _) = await DemoCommand.ExecuteAsync(h.Services, scenario, h.MailRoot, null, ct);
         var summary = DemoResults.Summarise(results, quality: true);
 
         var line = $"Dump demo: {summary.Questions} questions, {summary.Routed} routed, {summary.RequestsSent} requests, " +

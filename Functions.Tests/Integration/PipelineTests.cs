@@ -183,4 +183,76 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         Assert.DoesNotContain(ranking.Candidates, c => c.ExpertId == "e-anna-lindqvist");
         Assert.Equal(10, ranking.Candidates.Count);
     }
+
+    [Fact]
+    public async Task Expert_reply_is_recorded_as_the_answer_and_relayed_to_the_asker_in_the_thread_and_pass_is_recorded()
+    {
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        await h.Maildir.DeliverAsync(Question("refund-1@mail.northwind.example", "Customer wants a refund for a damaged pallet",
+            "A customer received a damaged pallet and wants a refund instead of a replacement. Who approves refunds and how?"), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var q = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
+        var routes = (await h.Get<StorageClients>().Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct)).OrderBy(r => r.Rank).ToList();
+        Assert.True(routes.Count >= 2, $"expected at least two experts asked, got {routes.Count}");
+        var request = h.Maildir.ReadOutbox().First(m => m.To.Mailboxes.Single().Address == routes[0].ExpertEmail);
+
+        MimeMessage Reply(RouteEntity r, string text, string id)
+        {
+            var m = new MimeMessage();
+            m.From.Add(new MailboxAddress(r.ExpertName, r.ExpertEmail));
+            m.To.Add(MailboxAddress.Parse("ask@northwind.example"));
+            m.Subject = "RE: " + request.Subject;
+            m.MessageId = id;
+            m.InReplyTo = request.MessageId;
+            m.Date = q.ReceivedAt.AddMinutes(42);
+            m.Body = new TextPart("plain") { Text = text + "\n\nOn Fri, 20 Nov 2026, SocialLearning wrote:\n> " + q.Text.Split('\n')[0] };
+            return m;
+        }
+        await h.Maildir.DeliverAsync(Reply(routes[0], "Refunds up to 500 EUR are approved by the customer service lead; raise it in the returns tool.", "ans-1@mail.northwind.example"), Ct);
+        await h.Maildir.DeliverAsync(Reply(routes[1], "pass", "pass-1@mail.northwind.example"), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var after = (await h.Get<StorageClients>().Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct)).ToDictionary(r => r.ExpertId);
+        Assert.Equal("Refunds up to 500 EUR are approved by the customer service lead; raise it in the returns tool.", after[routes[0].ExpertId].AnswerText);
+        Assert.NotNull(after[routes[0].ExpertId].RelayedAt);
+        Assert.NotNull(after[routes[1].ExpertId].PassedAt);
+        Assert.Null(after[routes[1].ExpertId].AnsweredAt);
+
+        var relay = Assert.Single(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == "pieter.devries@northwind.example");
+        Assert.Equal("refund-1@mail.northwind.example", relay.InReplyTo);
+        Assert.Contains($"[{q.QuestionId}]", relay.Subject);
+        Assert.Contains("Refunds up to 500 EUR", relay.TextBody);
+        Assert.DoesNotContain("SocialLearning wrote", relay.TextBody);
+
+        var events = await h.Get<SocialLearning.Outcomes.OutcomeLog>().ReadAllAsync(Ct);
+        var answered = Assert.Single(events, e => e.Kind == "answered");
+        Assert.Equal(routes[0].ExpertId, answered.ExpertId);
+        Assert.Contains("42 minutes after the question", answered.Detail);
+        Assert.Single(events, e => e.Kind == "relayed");
+        Assert.Single(events, e => e.Kind == "passed" && e.ExpertId == routes[1].ExpertId);
+    }
+
+    [Fact]
+    public async Task Expert_who_replies_stop_is_never_asked_again_and_pause_holds_requests()
+    {
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        await h.Maildir.DeliverAsync(Question("vpn-stop@mail.northwind.example", "VPN keeps dropping at home", "My VPN disconnects every ten minutes at home."), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var q = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
+        var stop = new MimeMessage();
+        stop.From.Add(MailboxAddress.Parse("Anna Lindqvist <anna.lindqvist@northwind.example>"));
+        stop.To.Add(MailboxAddress.Parse("ask@northwind.example"));
+        stop.Subject = $"Re: [{q.QuestionId}] VPN keeps dropping at home";
+        stop.MessageId = "stop-1@mail.northwind.example";
+        stop.Body = new TextPart("plain") { Text = "Stop." };
+        await h.Maildir.DeliverAsync(stop, Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var ranking = await h.Get<QuestionRouter>().RankAsync("VPN keeps dropping", "My VPN drops every few minutes at home.", null, 20, Ct);
+        Assert.DoesNotContain(ranking.Candidates, c => c.ExpertId == "e-anna-lindqvist");
+        var record = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Messages).ReadAllAsync<MessageEntity>(null, Ct), m => m.InternetMessageId == "stop-1@mail.northwind.example");
+        Assert.Equal("Anna Lindqvist asked to receive no more requests (stop).", record.Reason);
+        Assert.Null(InboundMailHandler.Command("Stop the VPN from dropping, please"));
+        Assert.Equal("pause", InboundMailHandler.Command(" Pause! "));
+    }
 }

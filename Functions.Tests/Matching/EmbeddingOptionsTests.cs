@@ -17,6 +17,10 @@ public sealed class EmbeddingOptionsTests
     [InlineData("Embeddings:BatchSize", "5000", "Embeddings:BatchSize")]
     [InlineData("Embeddings:Dimensions", "512", "Embeddings:Dimensions")]
     [InlineData("Embeddings:Dimensions", "-1", "Embeddings:Dimensions")]
+    [InlineData("Embeddings:MaxInputTokens", "8192", "Embeddings:MaxInputTokens")]
+    [InlineData("Embeddings:MaxInputTokens", "0", "Embeddings:MaxInputTokens")]
+    [InlineData("Embeddings:MaxRetries", "11", "Embeddings:MaxRetries")]
+    [InlineData("Embeddings:MaxRetryDelaySeconds", "0", "Embeddings:MaxRetryDelaySeconds")]
     public async Task Invalid_setting_stops_start_up_with_a_message_naming_it(string key, string value, string named)
     {
         using var host = BuildHost(new() { [key] = value });

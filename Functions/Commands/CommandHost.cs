@@ -17,15 +17,11 @@ public sealed class CommandHost : IAsyncDisposable
     private readonly IHost _host;
     private readonly AzuriteLauncher? _azurite;
 
-    private CommandHost(IHost host, AzuriteLauncher? azurite, bool localEmulator)
+    private CommandHost(IHost host, AzuriteLauncher? azurite)
     {
         _host = host;
         _azurite = azurite;
-        UsesLocalEmulator = localEmulator;
     }
-
-    /// <summary>True when storage is the local emulator (Azurite), not a real account.</summary>
-    public bool UsesLocalEmulator { get; }
 
     /// <summary>The host's services.</summary>
     public IServiceProvider Services => _host.Services;
@@ -75,11 +71,16 @@ public sealed class CommandHost : IAsyncDisposable
 
         AzuriteLauncher? azurite = null;
         var cs = config["Storage:ConnectionString"];
-        var isEmulator = cs is not null && (cs.Contains("UseDevelopmentStorage=true", StringComparison.OrdinalIgnoreCase) ||
-                                            cs.Contains(AzuriteLauncher.DevAccount, StringComparison.OrdinalIgnoreCase));
-        if (isEmulator && string.IsNullOrWhiteSpace(config["Storage:AccountName"]) &&
+        var isBuiltInDefault = string.Equals(cs, Defaults(root)["Storage:ConnectionString"], StringComparison.OrdinalIgnoreCase) &&
+                               string.IsNullOrWhiteSpace(config["Storage:AccountName"]);
+        if (!string.IsNullOrWhiteSpace(cs) && string.IsNullOrWhiteSpace(config["Storage:AccountName"]) &&
             !await AzuriteLauncher.IsReachableAsync(cs, TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false))
         {
+            // Only the built-in default may fall back to a started emulator; a connection string the user set must answer.
+            if (!isBuiltInDefault)
+                throw new InvalidOperationException(
+                    "Storage:ConnectionString does not answer (or is not a valid connection string). Fix it, or unset it to let " +
+                    "the commands start a local Azurite.");
             status?.Invoke("Local storage does not answer: starting Azurite (the first start downloads it with npm)…");
             azurite = await AzuriteLauncher.StartAsync(azuriteFolder, TimeSpan.FromMinutes(3), cancellationToken).ConfigureAwait(false);
             config["Storage:ConnectionString"] = azurite.ConnectionString;
@@ -94,7 +95,7 @@ public sealed class CommandHost : IAsyncDisposable
             var host = builder.Build();
             host.Services.GetRequiredService<IStartupValidator>().Validate();
             await host.Services.GetRequiredService<StorageClients>().EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
-            return new CommandHost(host, azurite, isEmulator);
+            return new CommandHost(host, azurite);
         }
         catch
         {

@@ -1,3 +1,4 @@
+using System.ClientModel;
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,13 +11,13 @@ using Spectre.Console;
 namespace SocialLearning.Commands;
 
 /// <summary>
-/// The local command verbs (<c>dotnet run --project Functions -- &lt;verb&gt;</c>): demo, import, ask, outcomes. Without a
+/// The local command verbs (<c>dotnet run --project Functions -- &lt;verb&gt;</c>): demo, import, reembed, ask, outcomes, evaluate. Without a
 /// verb, Program starts the Functions worker instead.
 /// </summary>
 public static class CommandLineApp
 {
     /// <summary>The verbs this app knows; a first argument among them selects command mode.</summary>
-    public static readonly string[] Verbs = ["demo", "import", "ask", "outcomes", "--help", "-h", "-?", "--version"];
+    public static readonly string[] Verbs = ["demo", "import", "reembed", "ask", "outcomes", "evaluate", "--help", "-h", "-?", "--version"];
 
     /// <summary>Parses and runs the command line; returns the exit code (0 ok, 1 failure, 2 bad settings).</summary>
     public static async Task<int> RunAsync(string[] args)
@@ -26,7 +27,7 @@ public static class CommandLineApp
         var root = new RootCommand("SocialLearning — route questions mailed to a shared address to the colleagues most likely to know the answer.");
 
         var dump = new Option<DirectoryInfo?>("--dump") { Description = "A Stack Exchange data-dump site folder (Posts.xml, Users.xml): use its profile period as the directory and its test questions as mails." };
-        var mailbox = new Option<DirectoryInfo?>("--mailbox") { Description = "Folder for the local inbox/ and outbox/ Maildirs (default: .local/demo-mailbox, emptied first)." };
+        var mailbox = new Option<DirectoryInfo?>("--mailbox") { Description = "Folder for the local inbox/ and outbox/ Maildirs (default: .local/demo-mailbox). Mail already in its inbox is processed too." };
         var json = new Option<FileInfo?>("--json") { Description = "Write a JSON summary to this file." };
         var demo = new Command("demo", "Run the main job end to end on local defaults and print question → experts.") { dump, mailbox, json };
         demo.SetAction((r, ct) => Guarded(() => DemoCommand.RunAsync(r.GetValue(dump)?.FullName, r.GetValue(mailbox)?.FullName, r.GetValue(json)?.FullName, ct)));
@@ -37,12 +38,24 @@ public static class CommandLineApp
         import.SetAction((r, ct) => Guarded(() => ImportAsync(r.GetValue(importDump)?.FullName, ct)));
         root.Add(import);
 
+        var force = new Option<bool>("--force") { Description = "Re-embed every expert, also those already in the configured model's space." };
+        var reembed = new Command("reembed", "Re-embed every stored expert's evidence and centroid with the configured embedding model (after changing Embeddings:Provider, deployment or Dimensions).") { force };
+        reembed.SetAction((r, ct) => Guarded(() => ReembedAsync(r.GetValue(force), ct)));
+        root.Add(reembed);
+
         var text = new Argument<string>("question") { Description = "The question, in plain words." };
         var from = new Option<string?>("--from") { Description = "The asker's address (excluded from the experts)." };
         var top = new Option<int>("--top") { Description = "How many experts to show.", DefaultValueFactory = _ => 5 };
         var ask = new Command("ask", "Rank the directory for one question and print the route (nothing is sent).") { text, from, top };
         ask.SetAction((r, ct) => Guarded(() => AskAsync(r.GetValue(text)!, r.GetValue(from), r.GetValue(top), ct)));
         root.Add(ask);
+
+        var evalDump = new Option<DirectoryInfo>("--dump") { Description = "A Stack Exchange data-dump site folder (Posts.xml, Users.xml, or its raw/ folder).", Required = true };
+        var evalOut = new Option<FileInfo?>("--out") { Description = "Write the JSON report to this file (and a CSV beside it)." };
+        var tune = new Option<bool>("--tune") { Description = "Also run the weight grid on the validation folds inside the profile period and print the best settings." };
+        var evaluate = new Command("evaluate", "Measure routing quality on a Stack Exchange dump: baselines and the product's ranker on one split, without and with the capacity cap.") { evalDump, evalOut, tune };
+        evaluate.SetAction((r, ct) => Guarded(() => EvaluateCommand.RunAsync(r.GetValue(evalDump)!.FullName, r.GetValue(evalOut)?.FullName, r.GetValue(tune), ct)));
+        root.Add(evaluate);
 
         var csv = new Option<FileInfo?>("--csv") { Description = "Export the outcome log as CSV to this file instead of printing it." };
         var outcomes = new Command("outcomes", "Print the outcome log, or export it as CSV.") { csv };
@@ -64,12 +77,69 @@ public static class CommandLineApp
             foreach (var f in ex.Failures) AnsiConsole.MarkupLine($"  [red]•[/] {Markup.Escape(f)}");
             return 2;
         }
-        catch (Exception ex) when (ex is InvalidOperationException or DirectoryNotFoundException or FileNotFoundException or Matching.EmbeddingMismatchException)
+        catch (OperationCanceledException)
+        {
+            AnsiConsole.MarkupLine("[yellow]Cancelled.[/] Work already done is kept; queued messages are picked up by the next run.");
+            return 130;
+        }
+        catch (Azure.Identity.AuthenticationFailedException ex)
+        {
+            AnsiConsole.MarkupLine($"[red]Error:[/] could not get a token for Storage:AccountName with DefaultAzureCredential (managed identity, Azure CLI, …): {Markup.Escape(FirstLine(ex.Message))}");
+            return 2;
+        }
+        catch (Azure.RequestFailedException ex)
+        {
+            AnsiConsole.MarkupLine($"[red]Storage error[/] ({ex.Status} {Markup.Escape(ex.ErrorCode ?? "")}): {Markup.Escape(FirstLine(ex.Message))}");
+            return 1;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or UnauthorizedAccessException or ArgumentException
+                                   or System.Xml.XmlException or Matching.EmbeddingMismatchException)
         {
             AnsiConsole.MarkupLine($"[red]Error:[/] {Markup.Escape(ex.Message)}");
             return 1;
         }
+        catch (ClientResultException ex)
+        {
+            // The embedding service failed after the pipeline's retries (e.g. still throttled, or the identity lacks its role).
+            AnsiConsole.MarkupLine($"[red]The embedding service answered HTTP {ex.Status}:[/] {Markup.Escape(ex.Message.Split('\n')[0])}");
+            return 1;
+        }
     }
+
+    private static async Task<int> ReembedAsync(bool force, CancellationToken ct)
+    {
+        var root = CommandHost.RepoRoot();
+        await using var host = await CommandHost.StartAsync(new Dictionary<string, string?>(), Path.Combine(root, ".azurite"),
+            s => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(s)}[/]"), ct).ConfigureAwait(false);
+        var reembedder = host.Services.GetRequiredService<ExpertReembedder>();
+        ReembedResult? result = null;
+        await AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .StartAsync(async context =>
+            {
+                var task = context.AddTask("Re-embedding experts", maxValue: 1);
+                result = await reembedder.ReembedAsync(force, new InlineProgress(p =>
+                {
+                    task.MaxValue = Math.Max(1, p.Total);
+                    task.Value = p.Done;
+                    task.Description = $"Re-embedding experts ({p.Done}/{p.Total}, {p.Reembedded} re-embedded)";
+                }), ct).ConfigureAwait(false);
+                task.Value = task.MaxValue;
+            }).ConfigureAwait(false);
+        var r = result!;
+        AnsiConsole.MarkupLine($"Re-embedded [bold]{r.Reembedded}[/] of {r.Experts} experts ({r.EvidenceItems} evidence items) with [bold]{Markup.Escape(r.Model.ToString())}[/] in {r.Elapsed.TotalSeconds:0.0} s; " +
+                               $"{r.Skipped} already current" + (r.Moved > 0 ? $", {r.Moved} moved to their shard" : "") +
+                               (r.Unembeddable > 0 ? $", [yellow]{r.Unembeddable} without any text (not indexed)[/]" : "") + ".");
+        return 0;
+    }
+
+    /// <summary>An <see cref="IProgress{T}"/> that reports synchronously on the caller's thread (Spectre's tasks are thread-safe).</summary>
+    private sealed class InlineProgress(Action<ReembedProgress> report) : IProgress<ReembedProgress>
+    {
+        public void Report(ReembedProgress value) => report(value);
+    }
+
+    private static string FirstLine(string s) => s.Split('\n', 2)[0].Trim();
 
     private static async Task<int> ImportAsync(string? dump, CancellationToken ct)
     {
@@ -85,6 +155,16 @@ public static class CommandLineApp
 
     private static async Task<int> AskAsync(string question, string? from, int top, CancellationToken ct)
     {
+        if (string.IsNullOrWhiteSpace(question))
+        {
+            AnsiConsole.MarkupLine("[red]Error:[/] the question is empty; write it in quotes: ask \"How do I …?\"");
+            return 1;
+        }
+        if (top < 1)
+        {
+            AnsiConsole.MarkupLine("[red]Error:[/] --top must be at least 1.");
+            return 1;
+        }
         var root = CommandHost.RepoRoot();
         await using var host = await CommandHost.StartAsync(new Dictionary<string, string?>(), Path.Combine(root, ".azurite"),
             s => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(s)}[/]"), ct).ConfigureAwait(false);
@@ -94,14 +174,21 @@ public static class CommandLineApp
             AnsiConsole.MarkupLine("[yellow]The expert directory is empty: run 'import' (or 'demo') first.[/]");
             return 1;
         }
-        var ranking = await host.Services.GetRequiredService<QuestionRouter>().RankAsync("", question, from, Math.Max(1, top), ct).ConfigureAwait(false);
-        var table = new Table().Border(TableBorder.Rounded).AddColumns("#", "Expert", "Department", "Score", "Why");
+        var router = host.Services.GetRequiredService<QuestionRouter>();
+        var options = host.Services.GetRequiredService<IOptions<RoutingOptions>>().Value;
+        var ranking = await router.RankAsync("", question, from, Math.Max(top, options.CandidatePoolSize), ct).ConfigureAwait(false);
+        var asked = router.SelectExperts(ranking.Candidates).Select(c => c.ExpertId).ToHashSet(StringComparer.Ordinal);
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("#", "Expert", "Department", "Score", "Would be asked", "Why");
         var i = 0;
-        foreach (var c in ranking.Candidates)
+        foreach (var c in ranking.Candidates.Take(top))
             table.AddRow((++i).ToString(CultureInfo.InvariantCulture), Markup.Escape($"{c.Name} <{c.Email}>"), Markup.Escape(c.Department),
-                c.Score.ToString("0.000", CultureInfo.InvariantCulture), Markup.Escape(c.Reason));
+                c.Score.ToString("0.000", CultureInfo.InvariantCulture),
+                asked.Contains(c.ExpertId) ? "[green]yes[/]" : $"[grey]no ({(QuestionRouter.IsAskable(c, options.MinSimilarity) ? "enough asked" : "not close enough")})[/]",
+                Markup.Escape(c.Reason));
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"[grey]embed {ranking.EmbedMs:0.0} ms + rank {ranking.RankMs:0.00} ms[/]");
+        if (asked.Count == 0)
+            AnsiConsole.MarkupLine($"[yellow]Nobody's evidence is close enough (Routing:MinSimilarity {options.MinSimilarity:0.00}): mailed in, this question would be recorded as a knowledge gap.[/]");
+        AnsiConsole.MarkupLine($"[grey]embed {ranking.EmbedMs:0.0} ms + rank {ranking.RankMs:0.00} ms; nothing was sent[/]");
         return 0;
     }
 

@@ -56,7 +56,8 @@ public static class DemoCommand
     {
         var root = CommandHost.RepoRoot();
         var mailboxRoot = mailbox is null ? Path.Combine(root, ".local", "demo-mailbox") : Path.GetFullPath(mailbox);
-        if (mailbox is null && Directory.Exists(mailboxRoot)) Directory.Delete(mailboxRoot, recursive: true);
+        if (File.Exists(mailboxRoot))
+            throw new InvalidOperationException($"--mailbox '{mailboxRoot}' is a file; give a folder (it will hold inbox/ and outbox/).");
         Directory.CreateDirectory(mailboxRoot);
 
         var scenario = dump is null ? SampleScenario() : DumpScenario.Load(dump);
@@ -67,16 +68,9 @@ public static class DemoCommand
             Path.Combine(root, ".azurite"), s => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(s)}[/]"), cancellationToken).ConfigureAwait(false);
         var services = host.Services;
         var storage = services.GetRequiredService<StorageClients>();
-        if (host.UsesLocalEmulator)
-        {
-            // The demo's own emulator: messages left by an interrupted earlier run point at mails of a mailbox that is
-            // gone, so start the queues empty (the tables keep their history; every run uses new Message-IDs).
-            foreach (var q in QueueNames.All.SelectMany(q => new[] { q, QueueNames.Poison(q) }))
-                await storage.Queue(q).ClearMessagesAsync(cancellationToken).ConfigureAwait(false);
-        }
-
         ImportResult import = null!;
         List<DemoResult> results = null!;
+        PipelineRun run = null!;
         await AnsiConsole.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .StartAsync(async ctx =>
             {
@@ -86,11 +80,14 @@ public static class DemoCommand
                     if (!tasks.TryGetValue(p.Stage, out var t)) tasks[p.Stage] = t = ctx.AddTask(p.Stage, maxValue: Math.Max(1, p.Total));
                     t.Value = Math.Min(p.Done, t.MaxValue);
                 });
-                (import, results) = await ExecuteAsync(services, scenario, mailboxRoot, progress, cancellationToken).ConfigureAwait(false);
+                (import, results, run) = await ExecuteAsync(services, scenario, mailboxRoot, progress, cancellationToken).ConfigureAwait(false);
                 foreach (var t in tasks.Values) t.Value = t.MaxValue;
             }).ConfigureAwait(false);
 
         DemoResults.Print(results, scenario, import, mailboxRoot);
+        var others = run.MailsPickedUp - results.Count;
+        if (others > 0)
+            AnsiConsole.MarkupLine($"[grey]{others} other mails found in the inbox were processed too; 'outcomes' shows them.[/]");
         var ids = results.Where(r => r.Question is not null).Select(r => r.Question!.QuestionId).ToHashSet(StringComparer.Ordinal);
         var events = (await services.GetRequiredService<Outcomes.OutcomeLog>().ReadAllAsync(cancellationToken).ConfigureAwait(false))
             .Where(e => ids.Contains(e.QuestionId)).ToList();
@@ -114,7 +111,7 @@ public static class DemoCommand
     /// its mails into the Maildir at <paramref name="mailboxRoot"/>, runs the pipeline off the queues until they are empty
     /// and reads back what happened to each mail.
     /// </summary>
-    public static async Task<(ImportResult Import, List<DemoResult> Results)> ExecuteAsync(
+    public static async Task<(ImportResult Import, List<DemoResult> Results, PipelineRun Run)> ExecuteAsync(
         IServiceProvider services, DemoScenario scenario, string mailboxRoot, IProgress<DemoProgress>? progress, CancellationToken cancellationToken)
     {
         var importStage = $"Import {scenario.Profiles.Count} experts";
@@ -130,19 +127,19 @@ public static class DemoCommand
             await maildir.DeliverAsync(m.Message, cancellationToken).ConfigureAwait(false);
             using var ms = new MemoryStream();
             await m.Message.WriteToAsync(ms, cancellationToken).ConfigureAwait(false);
-            delivered.Add((m, InboundMailHandler.DedupeKey(m.Message.MessageId, ms.ToArray())));
+            delivered.Add((m, InboundMailHandler.DedupeKey(m.Message.MessageId, m.Message.From.Mailboxes.FirstOrDefault()?.Address, ms.ToArray())));
             progress?.Report(new DemoProgress(deliverStage, delivered.Count, scenario.Mails.Count));
         }
 
         // Every mail passes inbound-mail; each question passes route-question; each request passes outbound-mail.
         var pipelineStage = "Run the pipeline (inbound-mail → route-question → outbound-mail)";
         var expected = scenario.Mails.Count * 3;
-        await services.GetRequiredService<PipelineRunner>().RunAsync(
+        var run = await services.GetRequiredService<PipelineRunner>().RunAsync(
             new InlineProgress<int>(n => progress?.Report(new DemoProgress(pipelineStage, n, expected))), cancellationToken).ConfigureAwait(false);
         progress?.Report(new DemoProgress(pipelineStage, expected, expected));
 
         var results = await DemoResults.CollectAsync(services.GetRequiredService<StorageClients>(), delivered, cancellationToken).ConfigureAwait(false);
-        return (import, results);
+        return (import, results, run);
     }
 
     private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>

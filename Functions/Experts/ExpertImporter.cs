@@ -17,8 +17,10 @@ public sealed record ImportResult(int Experts, int Embedded, int EvidenceItems, 
 
 /// <summary>
 /// Writes expert profiles into the <c>Experts</c> and <c>Evidence</c> tables with their vectors. Each evidence item is
-/// embedded (batched); the expert's centroid is the normalised mean of its evidence vectors. Profiles whose text and
-/// model are unchanged since the last import are not re-embedded.
+/// embedded (batched); the expert's centroid is the normalised mean of its evidence vectors, stored in the expert's
+/// shard (<see cref="ExpertEntity.PartitionFor"/>, <see cref="EvidenceEntity.PartitionFor"/>). Profiles whose text and
+/// vector model are unchanged since the last import are not re-embedded; profiles still in the pre-sharding layout are
+/// re-embedded and moved.
 /// </summary>
 public sealed class ExpertImporter(
     StorageClients storage,
@@ -37,9 +39,9 @@ public sealed class ExpertImporter(
         var started = DateTimeOffset.UtcNow;
         var experts = storage.Table(TableNames.Experts);
         var evidenceTable = storage.Table(TableNames.Evidence);
-        var existing = (await experts.ReadAllAsync<ExpertEntity>(ExpertEntity.Partition, cancellationToken).ConfigureAwait(false))
+        var existing = (await ExpertTables.ReadExpertsAsync(storage, cancellationToken).ConfigureAwait(false))
             .ToDictionary(e => e.ExpertId, StringComparer.Ordinal);
-        var modelId = embeddings.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelId ?? "unknown";
+        var model = await VectorModel.OfGeneratorAsync(embeddings, cancellationToken).ConfigureAwait(false);
 
         int embedded = 0, evidenceCount = 0, done = 0;
         foreach (var chunk in profiles.Chunk(16))
@@ -55,7 +57,8 @@ public sealed class ExpertImporter(
                     continue;
                 }
                 var hash = ProfileHash(p, items);
-                if (existing.TryGetValue(p.Id, out var old) && old.ProfileHash == hash && old.VectorModel == modelId && old.Vector is not null && old.Active)
+                if (existing.TryGetValue(p.Id, out var old) && old.ProfileHash == hash && old.Vector is not null && old.Active &&
+                    old.VectorModel == model.ModelId && old.VectorDimensions == model.Dimensions && old.PartitionKey == ExpertEntity.PartitionFor(p.Id))
                 {
                     done++;
                     continue;
@@ -69,7 +72,8 @@ public sealed class ExpertImporter(
                 var at = 0;
                 foreach (var (p, hash, items) in work)
                 {
-                    var dims = vectors[0].Vector.Length;
+                    var modelId = VectorModel.Of(vectors[at]).ModelId;
+                    var dims = vectors[at].Vector.Length;
                     var centroid = new float[dims];
                     var rows = new List<EvidenceEntity>(items.Count);
                     foreach (var item in items)
@@ -78,22 +82,25 @@ public sealed class ExpertImporter(
                         System.Numerics.Tensors.TensorPrimitives.Add(centroid, v.Span, centroid);
                         rows.Add(new EvidenceEntity
                         {
-                            PartitionKey = KeyEncoding.Encode(p.Id), RowKey = KeyEncoding.Encode(item.SourceId),
-                            Kind = item.Kind, Title = Truncate(item.Title, 300), Text = Truncate(item.Text, 4000), When = item.When,
+                            PartitionKey = EvidenceEntity.PartitionFor(p.Id), RowKey = KeyEncoding.Encode(item.SourceId),
+                            Kind = item.Kind, Title = Truncate(item.Title, 300), Text = Truncate(item.Text, 4000), When = item.When, AskedAt = item.Asked,
                             Vector = VectorCodec.Encode(v.Span), VectorModel = modelId, VectorDimensions = dims,
                         });
                     }
                     var norm = System.Numerics.Tensors.TensorPrimitives.Norm(centroid);
                     if (norm > 0) System.Numerics.Tensors.TensorPrimitives.Divide(centroid, norm, centroid);
-                    await WriteEvidenceAsync(evidenceTable, p.Id, rows, cancellationToken).ConfigureAwait(false);
+                    await WriteEvidenceAsync(evidenceTable, EvidenceEntity.PartitionFor(p.Id), rows, cancellationToken).ConfigureAwait(false);
                     await experts.UpsertEntityAsync(new ExpertEntity
                     {
-                        PartitionKey = ExpertEntity.Partition, RowKey = KeyEncoding.Encode(p.Id), ExpertId = p.Id,
+                        PartitionKey = ExpertEntity.PartitionFor(p.Id), RowKey = KeyEncoding.Encode(p.Id), ExpertId = p.Id,
                         Name = p.Name, Email = p.Email, Department = p.Department, JobTitle = p.JobTitle,
                         AboutMe = Truncate(p.AboutMe, 8000), Skills = string.Join("; ", p.Skills), AnswerCount = p.AnswerCount,
                         LastActive = p.LastActive, Active = true, OptedOut = existing.TryGetValue(p.Id, out var prev) && prev.OptedOut,
+                        PausedUntil = prev?.PausedUntil,
                         Source = source, ProfileHash = hash, Vector = VectorCodec.Encode(centroid), VectorModel = modelId, VectorDimensions = dims,
                     }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                    if (existing.TryGetValue(p.Id, out var moved) && moved.PartitionKey == ExpertEntity.LegacyPartition)
+                        await DeleteLegacyAsync(storage, moved, cancellationToken).ConfigureAwait(false);
                     embedded++;
                     evidenceCount += rows.Count;
                     done++;
@@ -129,10 +136,12 @@ public sealed class ExpertImporter(
         return items;
     }
 
-    private static async Task WriteEvidenceAsync(TableClient table, string expertId, List<EvidenceEntity> rows, CancellationToken cancellationToken)
+    /// <summary>
+    /// Replaces the evidence partition <paramref name="pk"/> with <paramref name="rows"/>: rows no longer part of the
+    /// profile are deleted, the others upserted, in transactions of at most 100 rows (one partition each).
+    /// </summary>
+    internal static async Task WriteEvidenceAsync(TableClient table, string pk, List<EvidenceEntity> rows, CancellationToken cancellationToken)
     {
-        // Remove evidence that is no longer part of the profile, then upsert in transactions of at most 100 rows.
-        var pk = KeyEncoding.Encode(expertId);
         var keep = rows.Select(r => r.RowKey).ToHashSet(StringComparer.Ordinal);
         var stale = await table.ReadAllAsync<EvidenceEntity>(pk, cancellationToken).ConfigureAwait(false);
         var actions = stale.Where(s => !keep.Contains(s.RowKey)).Select(s => new TableTransactionAction(TableTransactionActionType.Delete, s, Azure.ETag.All))
@@ -141,11 +150,28 @@ public sealed class ExpertImporter(
             await table.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Removes an expert's pre-sharding rows (the <see cref="ExpertEntity.LegacyPartition"/> row and its evidence
+    /// partition) after the expert was written to its shard. Missing rows are fine, so a repeated move changes nothing.
+    /// </summary>
+    internal static async Task DeleteLegacyAsync(StorageClients storage, ExpertEntity legacy, CancellationToken cancellationToken)
+    {
+        var evidence = storage.Table(TableNames.Evidence);
+        var old = await evidence.ReadAllAsync<EvidenceEntity>(EvidenceEntity.LegacyPartitionFor(legacy.ExpertId), cancellationToken).ConfigureAwait(false);
+        foreach (var batch in old.Chunk(100))
+            await evidence.SubmitTransactionAsync(batch.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, Azure.ETag.All)), cancellationToken).ConfigureAwait(false);
+        await storage.Table(TableNames.Experts).DeleteEntityAsync(ExpertEntity.LegacyPartition, legacy.RowKey, Azure.ETag.All, cancellationToken).ConfigureAwait(false);
+    }
+
     private static string ProfileHash(ExpertProfile p, List<EvidenceItem> items)
     {
         var sb = new StringBuilder().Append(p.Name).Append('\n').Append(p.Email).Append('\n').Append(p.Department).Append('\n')
             .Append(p.JobTitle).Append('\n').Append(p.AboutMe).Append('\n').AppendJoin(';', p.Skills).Append('\n').Append(p.AnswerCount);
-        foreach (var i in items) sb.Append('\n').Append(i.SourceId).Append('|').Append(i.Title).Append('|').Append(i.Text);
+        foreach (var i in items)
+        {
+            sb.Append('\n').Append(i.SourceId).Append('|').Append(i.Title).Append('|').Append(i.Text);
+            if (i.Asked is { } asked) sb.Append('|').Append(asked.UtcTicks);
+        }
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
     }
 

@@ -33,4 +33,6 @@ public sealed record ExpertProfile(
 /// <param name="Title">Short human-readable title (the answered question's title), used in routing reasons.</param>
 /// <param name="Text">Plain text used for matching (question title + tags + the starts of the question body and of the answer).</param>
 /// <param name="When">When the evidence was created, or null.</param>
-public sealed record EvidenceItem(string SourceId, string Kind, string Title, string Text, DateTimeOffset? When);
+/// <param name="Asked">For an answer: when the answered question was asked (with <paramref name="When"/> it gives the expert's
+/// response time, the responsiveness prior of routing); null when unknown.</param>
+public sealed record EvidenceItem(string SourceId, string Kind, string Title, string Text, DateTimeOffset? When, DateTimeOffset? Asked = null);

@@ -27,6 +27,7 @@ public sealed class InboundMailHandler(
     StorageClients storage,
     OutcomeLog outcomes,
     IOptions<MailOptions> mailOptions,
+    Matching.ExpertDirectory directory,
     TimeProvider time,
     ILogger<InboundMailHandler> logger)
 {
@@ -53,7 +54,7 @@ public sealed class InboundMailHandler(
         }
 
         var messageId = mime?.MessageId;
-        var key = DedupeKey(messageId, raw);
+        var key = DedupeKey(messageId, mime?.From.Mailboxes.FirstOrDefault()?.Address, raw);
         var messages = storage.Table(TableNames.Messages);
         var seen = await messages.GetOrNullAsync<MessageEntity>(key[..2], key, cancellationToken).ConfigureAwait(false);
         if (seen is not null)
@@ -62,6 +63,7 @@ public sealed class InboundMailHandler(
                 message.MessageRef, seen.State, seen.Kind);
             if (seen.State == "Question" && seen.QuestionId.Length > 0)
                 await EnsureRoutingQueuedAsync(seen.QuestionId, cancellationToken).ConfigureAwait(false);
+            await mailbox.MarkProcessedAsync(message.MessageRef, cancellationToken).ConfigureAwait(false);
             return new IntakeResult("Duplicate", seen.Kind, $"Already processed as {seen.State}: {seen.Reason}", seen.QuestionId.Length > 0 ? seen.QuestionId : null);
         }
 
@@ -77,11 +79,12 @@ public sealed class InboundMailHandler(
         if (kind != MailKind.Question.ToString())
         {
             if (kind == "Reply")
-                await RecordReplyAsync(mime!, cancellationToken).ConfigureAwait(false);
+                reason = await RecordReplyAsync(mime!, text, cancellationToken).ConfigureAwait(false);
             record.State = "NonQuestion";
             record.Kind = kind;
             record.Reason = reason;
             await messages.UpsertEntityAsync(record, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await mailbox.MarkProcessedAsync(message.MessageRef, cancellationToken).ConfigureAwait(false);
             logger.LogInformation("Inbound mail {MessageRef} is not a question: {Kind} — {Reason}", message.MessageRef, kind, reason);
             return new IntakeResult("NonQuestion", kind, reason, null);
         }
@@ -92,17 +95,20 @@ public sealed class InboundMailHandler(
         record.Reason = reason;
         record.QuestionId = questionId;
         await messages.UpsertEntityAsync(record, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await mailbox.MarkProcessedAsync(message.MessageRef, cancellationToken).ConfigureAwait(false);
         return new IntakeResult("Question", kind, reason, questionId);
     }
 
     /// <summary>
-    /// The dedupe key of a mail: SHA-256 (hex) of its Internet Message-ID (RFC 5322 §3.6.4), or of its raw bytes when it
-    /// has none. The first two characters are the <c>Messages</c> partition.
+    /// The dedupe key of a mail: SHA-256 (hex) of its Internet Message-ID (RFC 5322 §3.6.4) and sender address, or of
+    /// its raw bytes when it has no Message-ID. The sender is part of the key so that another sender's mail that reuses
+    /// a Message-ID (a broken or hostile client) is not mistaken for a duplicate. The first two characters are the
+    /// <c>Messages</c> partition.
     /// </summary>
-    public static string DedupeKey(string? messageId, byte[] raw) =>
+    public static string DedupeKey(string? messageId, string? from, byte[] raw) =>
         KeyEncoding.Hash(string.IsNullOrWhiteSpace(messageId)
             ? "raw:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(raw))
-            : "mid:" + messageId.Trim());
+            : "mid:" + messageId.Trim() + "|from:" + (from ?? "").Trim().ToLowerInvariant());
 
     private (string Kind, string Reason) Classify(MimeMessage? mime, string? parseError, string text)
     {
@@ -163,22 +169,74 @@ public sealed class InboundMailHandler(
         await storage.Queue(QueueNames.RouteQuestion).SendJsonAsync(new RouteQuestionMessage(questionId), cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task RecordReplyAsync(MimeMessage mime, CancellationToken cancellationToken)
+    /// <summary>
+    /// A reply in the thread of a routed request: from an asked expert, "pass" records a pass; anything else records the
+    /// answer and enqueues its relay to the asker. Returns the reason recorded with the mail.
+    /// </summary>
+    private async Task<string> RecordReplyAsync(MimeMessage mime, string text, CancellationToken cancellationToken)
     {
         var token = QuestionIds.FindToken(mime.Subject)!;
         var from = mime.From.Mailboxes.First().Address;
-        var routes = await storage.Table(TableNames.Routes).ReadAllAsync<RouteEntity>(token, cancellationToken).ConfigureAwait(false);
+        var table = storage.Table(TableNames.Routes);
+        var routes = await table.ReadAllAsync<RouteEntity>(token, cancellationToken).ConfigureAwait(false);
         var route = routes.FirstOrDefault(r => string.Equals(r.ExpertEmail, from, StringComparison.OrdinalIgnoreCase));
-        if (route is null || route.AnsweredAt is not null) return;
-        route.AnsweredAt = mime.Date == DateTimeOffset.MinValue ? time.GetUtcNow() : mime.Date.ToUniversalTime();
-        if (await storage.Table(TableNames.Routes).TryReplaceAsync(route, cancellationToken).ConfigureAwait(false))
+        if (route is null)
+            return $"A reply in the thread of {token} from {from}, who was not asked; kept, not relayed.";
+        if (route.AnsweredAt is not null || route.PassedAt is not null)
+            return $"A further reply by {route.ExpertName} to {token}; the first one was already recorded.";
+        var at = mime.Date == DateTimeOffset.MinValue ? time.GetUtcNow() : mime.Date.ToUniversalTime();
+        if (Command(text) is "pause" or "stop")
+            return await PauseOrStopAsync(route, Command(text)!, cancellationToken).ConfigureAwait(false);
+        var passed = Command(text) == "pass";
+        if (passed) route.PassedAt = at;
+        else
         {
-            await outcomes.AppendAsync(new OutcomeEntity
-            {
-                Kind = OutcomeKinds.Answered, QuestionId = token, ExpertId = route.ExpertId, At = route.AnsweredAt.Value,
-                Department = route.ExpertDepartment, Detail = $"answer by {route.ExpertName}",
-            }, cancellationToken).ConfigureAwait(false);
+            route.AnsweredAt = at;
+            route.AnswerText = Truncate(text, 16000);
         }
+        if (!await table.TryReplaceAsync(route, cancellationToken).ConfigureAwait(false))
+            return $"A reply by {route.ExpertName} to {token} that another worker recorded at the same time.";
+        var question = await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(token, QuestionEntity.Row, cancellationToken).ConfigureAwait(false);
+        var minutes = question is null ? "" : $" {(at - question.ReceivedAt).TotalMinutes:0} minutes after the question";
+        await outcomes.AppendAsync(new OutcomeEntity
+        {
+            Kind = passed ? OutcomeKinds.Passed : OutcomeKinds.Answered, QuestionId = token, ExpertId = route.ExpertId, At = at,
+            AskerEmail = question?.AskerEmail ?? "", Department = route.ExpertDepartment,
+            Detail = (passed ? $"{route.ExpertName} passed" : $"answer by {route.ExpertName}") + minutes,
+        }, cancellationToken).ConfigureAwait(false);
+        if (passed) return $"{route.ExpertName} passed on {token}.";
+        await storage.Queue(QueueNames.OutboundMail).SendJsonAsync(new OutboundMailMessage("relay", token, route.ExpertId), cancellationToken).ConfigureAwait(false);
+        return $"Answer by {route.ExpertName} to {token}; relayed to the asker.";
+    }
+
+    /// <summary>
+    /// "pass", "pause" or "stop" when the visible reply is just that word (any case, optional punctuation): the replies a
+    /// routed request documents. Null for anything else (an answer).
+    /// </summary>
+    internal static string? Command(string text)
+    {
+        var word = text.Trim().TrimEnd('.', '!').Trim().ToLowerInvariant();
+        return word is "pass" or "pause" or "stop" ? word : null;
+    }
+
+    /// <summary>How long "pause" stops requests to an expert.</summary>
+    public static TimeSpan PauseLength { get; } = TimeSpan.FromDays(14);
+
+    private async Task<string> PauseOrStopAsync(RouteEntity route, string command, CancellationToken cancellationToken)
+    {
+        var experts = storage.Table(TableNames.Experts);
+        var expert = await experts.GetOrNullAsync<ExpertEntity>(ExpertEntity.PartitionFor(route.ExpertId), KeyEncoding.Encode(route.ExpertId), cancellationToken).ConfigureAwait(false);
+        if (expert is null) return $"{route.ExpertName} replied \"{command}\" but is no longer in the directory.";
+        if (command == "stop") expert.OptedOut = true;
+        else expert.PausedUntil = time.GetUtcNow() + PauseLength;
+        await experts.UpdateEntityAsync(expert, Azure.ETag.All, Azure.Data.Tables.TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        directory.Invalidate();
+        route.PassedAt = time.GetUtcNow();
+        await storage.Table(TableNames.Routes).TryReplaceAsync(route, cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("Expert {ExpertId} replied {Command}", route.ExpertId, command);
+        return command == "stop"
+            ? $"{route.ExpertName} asked to receive no more requests (stop)."
+            : $"{route.ExpertName} paused requests until {expert.PausedUntil:yyyy-MM-dd}.";
     }
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];

@@ -15,6 +15,12 @@ public interface IMailbox
     /// </summary>
     Task<IReadOnlyList<string>> ClaimNewAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Marks a claimed mail as fully processed (Maildir: the "seen" flag <c>S</c>). A claimed mail that is never marked
+    /// (its process died before intake finished) is claimed again by a later <see cref="ClaimNewAsync"/>.
+    /// </summary>
+    Task MarkProcessedAsync(string messageRef, CancellationToken cancellationToken);
+
     /// <summary>Raw RFC 5322 bytes of the mail, or null when it no longer exists.</summary>
     Task<byte[]?> ReadAsync(string messageRef, CancellationToken cancellationToken);
 

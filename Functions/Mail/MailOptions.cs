@@ -45,7 +45,7 @@ public sealed class MailOptions : IValidatableObject
 }
 
 /// <summary>Queue message of <c>outbound-mail</c>: one mail to compose from stored state and send.</summary>
-/// <param name="Kind">"request" (a routed request to an expert).</param>
+/// <param name="Kind">"request" (a routed request to an expert) or "relay" (an expert's answer to the asker).</param>
 /// <param name="QuestionId">The question.</param>
-/// <param name="ExpertId">The expert, for requests.</param>
+/// <param name="ExpertId">The expert asked, or who answered.</param>
 public sealed record OutboundMailMessage(string Kind, string QuestionId, string? ExpertId);

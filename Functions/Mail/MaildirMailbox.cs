@@ -41,36 +41,102 @@ public sealed class MaildirMailbox : IMailbox
     /// <summary>The outbox Maildir folder.</summary>
     public string OutboxPath => _outbox;
 
+    /// <summary>
+    /// How long a claimed mail may stay unprocessed before it is claimed again (longer than a queue message's lease,
+    /// so a mail whose message is still being handled is not claimed twice).
+    /// </summary>
+    public static TimeSpan ReclaimAfter { get; } = TimeSpan.FromMinutes(2);
+
     /// <inheritdoc />
     public Task<IReadOnlyList<string>> ClaimNewAsync(CancellationToken cancellationToken)
     {
         var claimed = new List<string>();
+        var now = DateTime.UtcNow;
         foreach (var path in Directory.EnumerateFiles(Path.Combine(_inbox, "new")).Order(StringComparer.Ordinal))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var name = Path.GetFileName(path);
-            var curName = name.Contains(":2,", StringComparison.Ordinal) ? name : name + ":2,";
+            var baseName = BaseName(name);
+            var target = Path.Combine(_inbox, "cur", baseName + ":2,");
             try
             {
-                File.Move(path, Path.Combine(_inbox, "cur", curName));
-                claimed.Add(curName);
+                File.Move(path, target);
+                File.SetLastWriteTimeUtc(target, now); // the claim time, for reclaiming
+                claimed.Add(baseName + ":2,");
             }
             catch (FileNotFoundException)
             {
                 // another reader claimed it first
             }
         }
+        // Catch-up: mails claimed earlier whose intake never finished (no "S" flag) are claimed again; intake dedupes.
+        foreach (var path in Directory.EnumerateFiles(Path.Combine(_inbox, "cur")).Order(StringComparer.Ordinal))
+        {
+            var name = Path.GetFileName(path);
+            if (Flags(name).Contains('S') || claimed.Contains(name, StringComparer.Ordinal)) continue;
+            if (now - File.GetLastWriteTimeUtc(path) < ReclaimAfter) continue;
+            File.SetLastWriteTimeUtc(path, now);
+            claimed.Add(name);
+            _logger.LogWarning("Mail {MessageRef} was claimed before but never processed; claiming it again", name);
+        }
         return Task.FromResult<IReadOnlyList<string>>(claimed);
+    }
+
+    /// <inheritdoc />
+    public Task MarkProcessedAsync(string messageRef, CancellationToken cancellationToken)
+    {
+        var path = Resolve(messageRef);
+        if (path is null) return Task.CompletedTask;
+        var name = Path.GetFileName(path);
+        if (Flags(name).Contains('S')) return Task.CompletedTask;
+        var flags = new string(Flags(name).Append('S').Order().ToArray());
+        try
+        {
+            File.Move(path, Path.Combine(_inbox, "cur", BaseName(name) + ":2," + flags));
+        }
+        catch (FileNotFoundException)
+        {
+            // marked by another worker meanwhile
+        }
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
     public async Task<byte[]?> ReadAsync(string messageRef, CancellationToken cancellationToken)
     {
+        var path = Resolve(messageRef);
+        if (path is null) return null;
+        try
+        {
+            return await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The file of a claimed mail in <c>cur/</c>, whatever flags it has now; null when gone.</summary>
+    private string? Resolve(string messageRef)
+    {
         if (messageRef.Contains('/') || messageRef.Contains('\\') || messageRef is "." or "..")
             throw new ArgumentException($"Not a Maildir file name: '{messageRef}'.", nameof(messageRef));
-        var path = Path.Combine(_inbox, "cur", messageRef);
-        if (!File.Exists(path)) return null;
-        return await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+        var exact = Path.Combine(_inbox, "cur", messageRef);
+        if (File.Exists(exact)) return exact;
+        var prefix = BaseName(messageRef) + ":2,";
+        return Directory.EnumerateFiles(Path.Combine(_inbox, "cur"), prefix + "*").FirstOrDefault();
+    }
+
+    private static string BaseName(string name)
+    {
+        var i = name.IndexOf(":2,", StringComparison.Ordinal);
+        return i < 0 ? name : name[..i];
+    }
+
+    private static string Flags(string name)
+    {
+        var i = name.IndexOf(":2,", StringComparison.Ordinal);
+        return i < 0 ? "" : name[(i + 3)..];
     }
 
     /// <inheritdoc />

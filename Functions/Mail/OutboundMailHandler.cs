@@ -5,21 +5,27 @@ using SocialLearning.Storage;
 namespace SocialLearning.Mail;
 
 /// <summary>
-/// Handles <c>outbound-mail</c>: composes the mail from stored state and sends it through the <see cref="IMailbox"/>.
-/// A request already sent (its route has <see cref="RouteEntity.RequestSentAt"/>) is not sent again.
+/// Handles <c>outbound-mail</c>: composes the mail from stored state and sends it through the <see cref="IMailbox"/>:
+/// routed requests to experts and experts' answers relayed to the asker. What was sent already (the route has
+/// <see cref="RouteEntity.RequestSentAt"/> or <see cref="RouteEntity.RelayedAt"/>) is not sent again.
 /// </summary>
-public sealed class OutboundMailHandler(IMailbox mailbox, StorageClients storage, IOptions<MailOptions> mail, TimeProvider time, ILogger<OutboundMailHandler> logger)
+public sealed class OutboundMailHandler(IMailbox mailbox, StorageClients storage, Outcomes.OutcomeLog outcomes, IOptions<MailOptions> mail, TimeProvider time, ILogger<OutboundMailHandler> logger)
 {
     /// <summary>Sends one mail. Throws <see cref="InvalidOperationException"/> for an unknown kind or missing state.</summary>
     public async Task HandleAsync(OutboundMailMessage message, CancellationToken cancellationToken)
     {
-        if (message.Kind != "request" || message.ExpertId is null)
+        if (message.Kind is not ("request" or "relay") || message.ExpertId is null)
             throw new InvalidOperationException($"Unknown outbound mail kind '{message.Kind}'.");
         var question = await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(message.QuestionId, QuestionEntity.Row, cancellationToken).ConfigureAwait(false)
                        ?? throw new InvalidOperationException($"Question {message.QuestionId} does not exist.");
         var routes = storage.Table(TableNames.Routes);
         var route = await routes.GetOrNullAsync<RouteEntity>(message.QuestionId, KeyEncoding.Encode(message.ExpertId), cancellationToken).ConfigureAwait(false)
                     ?? throw new InvalidOperationException($"Route {message.QuestionId} → {message.ExpertId} does not exist.");
+        if (message.Kind == "relay")
+        {
+            await RelayAsync(question, route, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         if (route.RequestSentAt is not null)
         {
             logger.LogInformation("Request {QuestionId} to {ExpertId} was sent before; not sending again", message.QuestionId, message.ExpertId);
@@ -30,5 +36,26 @@ public sealed class OutboundMailHandler(IMailbox mailbox, StorageClients storage
         route.RequestSentAt = time.GetUtcNow();
         await routes.TryReplaceAsync(route, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Sent request {QuestionId} to {ExpertEmail}", message.QuestionId, route.ExpertEmail);
+    }
+
+    private async Task RelayAsync(QuestionEntity question, RouteEntity route, CancellationToken cancellationToken)
+    {
+        if (route.RelayedAt is not null || route.AnsweredAt is null)
+        {
+            logger.LogInformation("Answer {QuestionId} by {ExpertId} was relayed before (or never given); not relaying", question.QuestionId, route.ExpertId);
+            return;
+        }
+        var mime = RoutedRequestComposer.ComposeRelay(question, route, mail.Value);
+        await mailbox.SendAsync(mime, $"relay:{question.QuestionId}:{route.ExpertId}", cancellationToken).ConfigureAwait(false);
+        route.RelayedAt = time.GetUtcNow();
+        if (await storage.Table(TableNames.Routes).TryReplaceAsync(route, cancellationToken).ConfigureAwait(false))
+        {
+            await outcomes.AppendAsync(new OutcomeEntity
+            {
+                Kind = Outcomes.OutcomeKinds.Relayed, QuestionId = question.QuestionId, ExpertId = route.ExpertId, At = route.RelayedAt.Value,
+                AskerEmail = question.AskerEmail, Department = route.ExpertDepartment, Detail = $"answer by {route.ExpertName} relayed to the asker",
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        logger.LogInformation("Relayed the answer of {ExpertId} on {QuestionId} to {Asker}", route.ExpertId, question.QuestionId, question.AskerEmail);
     }
 }

@@ -15,18 +15,9 @@ public static class RoutedRequestComposer
     /// <summary>Builds the request for <paramref name="route"/> of <paramref name="question"/>.</summary>
     public static MimeMessage Compose(QuestionEntity question, RouteEntity route, MailOptions mail)
     {
-        var shared = new MailboxAddress(mail.DisplayName, mail.SharedAddress);
-        var message = new MimeMessage();
-        message.From.Add(shared);
-        message.ReplyTo.Add(shared);
-        message.To.Add(new MailboxAddress(route.ExpertName, route.ExpertEmail));
         var subject = string.IsNullOrWhiteSpace(question.Subject) ? "A colleague has a question" : question.Subject.Trim();
-        message.Subject = $"[{question.QuestionId}] {subject}";
-        message.MessageId = $"{question.QuestionId}.{KeyEncoding.Hash(route.ExpertId)[..12]}@sociallearning.local";
-        message.Date = route.AskedAt;
-        message.Headers.Add("Auto-Submitted", "auto-generated");
-        message.Headers.Add("X-Auto-Response-Suppress", "All");
-        message.Headers.Add("X-SocialLearning-Question", question.QuestionId);
+        var message = NewServiceMail(mail, question.QuestionId, new MailboxAddress(route.ExpertName, route.ExpertEmail),
+            $"[{question.QuestionId}] {subject}", $"{question.QuestionId}.{KeyEncoding.Hash(route.ExpertId)[..12]}@sociallearning.local", route.AskedAt);
 
         var asker = string.IsNullOrWhiteSpace(question.AskerName) ? question.AskerEmail : question.AskerName;
         var first = route.ExpertName.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? route.ExpertName;
@@ -46,6 +37,56 @@ public static class RoutedRequestComposer
             .AppendLine()
             .Append("Thank you for sharing what you know. — ").AppendLine(mail.DisplayName);
         message.Body = new TextPart("plain") { Text = body.ToString() };
+        return message;
+    }
+
+    /// <summary>
+    /// Builds the mail that brings an expert's answer to the asker, in the thread of the asker's own mail (In-Reply-To and
+    /// References: the question's Message-ID, RFC 5322 §3.6.4), with the question token in the subject.
+    /// </summary>
+    public static MimeMessage ComposeRelay(QuestionEntity question, RouteEntity route, MailOptions mail)
+    {
+        var subject = string.IsNullOrWhiteSpace(question.Subject) ? "your question" : question.Subject.Trim();
+        var message = NewServiceMail(mail, question.QuestionId, new MailboxAddress(question.AskerName, question.AskerEmail),
+            $"Re: {subject} [{question.QuestionId}]", $"{question.QuestionId}.relay.{KeyEncoding.Hash(route.ExpertId)[..12]}@sociallearning.local",
+            route.AnsweredAt ?? route.AskedAt);
+        if (!string.IsNullOrWhiteSpace(question.InternetMessageId))
+        {
+            message.InReplyTo = question.InternetMessageId;
+            message.References.Add(question.InternetMessageId);
+        }
+
+        var expert = string.IsNullOrWhiteSpace(route.ExpertDepartment) ? route.ExpertName : $"{route.ExpertName} ({route.ExpertDepartment})";
+        var body = new StringBuilder()
+            .Append(expert).AppendLine(" answered your question:")
+            .AppendLine();
+        foreach (var line in route.AnswerText.Split('\n'))
+            body.Append("    ").AppendLine(line.TrimEnd('\r'));
+        body.AppendLine()
+            .Append("You can write to ").Append(route.ExpertName).Append(" directly at ").Append(route.ExpertEmail).AppendLine(".")
+            .AppendLine()
+            .Append("— ").AppendLine(mail.DisplayName);
+        message.Body = new TextPart("plain") { Text = body.ToString() };
+        return message;
+    }
+
+    /// <summary>
+    /// A mail from the shared address (From and Reply-To), marked as machine-sent: <c>Auto-Submitted: auto-generated</c>
+    /// (RFC 3834) and <c>X-Auto-Response-Suppress: All</c>, with the question id in <c>X-SocialLearning-Question</c>.
+    /// </summary>
+    private static MimeMessage NewServiceMail(MailOptions mail, string questionId, MailboxAddress to, string subject, string messageId, DateTimeOffset date)
+    {
+        var shared = new MailboxAddress(mail.DisplayName, mail.SharedAddress);
+        var message = new MimeMessage();
+        message.From.Add(shared);
+        message.ReplyTo.Add(shared);
+        message.To.Add(to);
+        message.Subject = subject;
+        message.MessageId = messageId;
+        message.Date = date;
+        message.Headers.Add("Auto-Submitted", "auto-generated");
+        message.Headers.Add("X-Auto-Response-Suppress", "All");
+        message.Headers.Add("X-SocialLearning-Question", questionId);
         return message;
     }
 }

@@ -59,6 +59,31 @@ public sealed class EmbeddingOptions : IValidatableObject
     [Range(1, 1024, ErrorMessage = "Embeddings:BatchSize must be between {1} and {2}.")]
     public int BatchSize { get; set; } = MiniLmEmbeddingGenerator.DefaultBatchSize;
 
+    /// <summary>
+    /// Azure OpenAI only: each input is cut to at most this many tokens before it is sent, counted with the model's own
+    /// tokenizer (cl100k_base, <see cref="EmbeddingTokenLimit"/>). Default and maximum 8,191, the input limit of
+    /// <c>text-embedding-3-small</c>, <c>text-embedding-3-large</c> and <c>text-embedding-ada-002</c>; an input over the
+    /// limit would fail the whole request with HTTP 400. Setting: <c>Embeddings:MaxInputTokens</c>.
+    /// </summary>
+    [Range(1, EmbeddingTokenLimit.ModelMaxInputTokens, ErrorMessage = "Embeddings:MaxInputTokens must be between {1} and {2}.")]
+    public int MaxInputTokens { get; set; } = EmbeddingTokenLimit.ModelMaxInputTokens;
+
+    /// <summary>
+    /// Azure OpenAI only: retries after a throttled (HTTP 429) or transient (408, 500, 502, 503, 504) answer or a network
+    /// failure, so at most <c>MaxRetries + 1</c> tries per request; 0 to 10, default 5. Each wait honours the server's
+    /// <c>retry-after-ms</c> / <c>Retry-After</c> (<see cref="RetryAfterPolicy"/>). Setting: <c>Embeddings:MaxRetries</c>.
+    /// </summary>
+    [Range(0, 10, ErrorMessage = "Embeddings:MaxRetries must be between {1} and {2}.")]
+    public int MaxRetries { get; set; } = 5;
+
+    /// <summary>
+    /// Azure OpenAI only: the longest wait before one retry, in seconds; 1 to 600, default 60. When the server asks for
+    /// a longer wait (<c>Retry-After</c>), the request is not retried and the 429 is reported at once instead of
+    /// retrying too early. Setting: <c>Embeddings:MaxRetryDelaySeconds</c>.
+    /// </summary>
+    [Range(1, 600, ErrorMessage = "Embeddings:MaxRetryDelaySeconds must be between {1} and {2}.")]
+    public int MaxRetryDelaySeconds { get; set; } = 60;
+
     /// <summary>True when <see cref="Provider"/> is <c>Local</c> (case-insensitive).</summary>
     public bool IsLocal => string.Equals(Provider, LocalProvider, StringComparison.OrdinalIgnoreCase);
 

@@ -20,7 +20,9 @@ public static class EmbeddingServiceCollectionExtensions
     /// <item><c>Local</c>: <see cref="MiniLmEmbeddingGenerator"/> (all-MiniLM-L6-v2, 384 dims).</item>
     /// <item><c>AzureOpenAI</c>: <c>AzureOpenAIClient(endpoint, new DefaultAzureCredential())
     /// .GetEmbeddingClient(deployment).AsIEmbeddingGenerator(dimensions)</c>, sending at most <c>BatchSize</c> inputs a
-    /// request and rejecting empty inputs like the local one.</item>
+    /// request, cutting each input to <c>MaxInputTokens</c> cl100k_base tokens (<see cref="EmbeddingTokenLimit"/>),
+    /// rejecting empty inputs like the local one, and retrying throttled requests no sooner than the server's
+    /// <c>Retry-After</c> (<see cref="RetryAfterPolicy"/>).</item>
     /// </list>
     /// An existing registration of the generator is kept (TryAdd), so tests can substitute their own.
     /// </summary>
@@ -48,22 +50,39 @@ public static class EmbeddingServiceCollectionExtensions
         }
 
         var (endpoint, deployment) = RequireAzureOpenAI(options);
-        return CreateAzureOpenAI(new AzureOpenAIClient(endpoint, credential()), deployment, options);
+        return CreateAzureOpenAI(new AzureOpenAIClient(endpoint, credential(), ClientOptions(options, null)), deployment, options);
     }
 
     /// <summary>
     /// Test overload: Azure OpenAI with an API key instead of a token credential (DefaultAzureCredential cannot
     /// obtain a token where there is no identity). Production code never uses keys.
     /// </summary>
-    internal static IEmbeddingGenerator<string, Embedding<float>> CreateGenerator(EmbeddingOptions options, ApiKeyCredential apiKey)
+    /// <param name="options">Validated options.</param>
+    /// <param name="apiKey">The key the loopback test server expects.</param>
+    /// <param name="initialRetryDelay">Backoff before the first retry when the server names no delay (tests shorten it); default 0.8 s.</param>
+    internal static IEmbeddingGenerator<string, Embedding<float>> CreateGenerator(EmbeddingOptions options, ApiKeyCredential apiKey, TimeSpan? initialRetryDelay = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var (endpoint, deployment) = RequireAzureOpenAI(options);
-        return CreateAzureOpenAI(new AzureOpenAIClient(endpoint, apiKey), deployment, options);
+        return CreateAzureOpenAI(new AzureOpenAIClient(endpoint, apiKey, ClientOptions(options, initialRetryDelay)), deployment, options);
     }
 
+    /// <summary>
+    /// Client options: the pipeline's retry policy is replaced by <see cref="RetryAfterPolicy"/> (at most
+    /// <see cref="EmbeddingOptions.MaxRetries"/> retries, each waiting at least the server's <c>Retry-After</c> /
+    /// <c>retry-after-ms</c>, at most <see cref="EmbeddingOptions.MaxRetryDelaySeconds"/>).
+    /// </summary>
+    private static AzureOpenAIClientOptions ClientOptions(EmbeddingOptions options, TimeSpan? initialRetryDelay) => new()
+    {
+        RetryPolicy = new RetryAfterPolicy(options.MaxRetries, TimeSpan.FromSeconds(options.MaxRetryDelaySeconds), initialRetryDelay),
+    };
+
     private static IEmbeddingGenerator<string, Embedding<float>> CreateAzureOpenAI(AzureOpenAIClient client, string deployment, EmbeddingOptions options) =>
-        new BatchingEmbeddingGenerator(client.GetEmbeddingClient(deployment).AsIEmbeddingGenerator(options.Dimensions), options.BatchSize);
+        new BatchingEmbeddingGenerator(
+            client.GetEmbeddingClient(deployment).AsIEmbeddingGenerator(options.Dimensions),
+            options.BatchSize,
+            new EmbeddingTokenLimit(options.MaxInputTokens),
+            fallbackModelId: deployment);
 
     private static (Uri Endpoint, string Deployment) RequireAzureOpenAI(EmbeddingOptions options)
     {

@@ -56,6 +56,28 @@ public sealed record VectorModel
         return new VectorModel(embedding.ModelId, embedding.Vector.Length);
     }
 
+    /// <summary>
+    /// The space <paramref name="generator"/> produces vectors in, learnt by embedding one short probe text the first
+    /// time and remembered per generator instance. Metadata is not enough: an Azure OpenAI generator's metadata names
+    /// the deployment, while its embeddings carry the model that really answered (e.g. <c>text-embedding-3-small</c>),
+    /// which is what the stored vectors must match.
+    /// </summary>
+    /// <param name="generator">The configured embedding generator.</param>
+    /// <param name="cancellationToken">Cancels the probe.</param>
+    /// <returns>Model id and vector length of the generator's embeddings.</returns>
+    /// <exception cref="ArgumentException">The probe embedding has no model id or is empty.</exception>
+    public static async Task<VectorModel> OfGeneratorAsync(IEmbeddingGenerator<string, Embedding<float>> generator, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        if (Probed.TryGetValue(generator, out var known)) return known;
+        var probe = await generator.GenerateAsync(["embedding model probe"], cancellationToken: cancellationToken).ConfigureAwait(false);
+        var model = Of(probe[0]);
+        Probed.AddOrUpdate(generator, model);
+        return model;
+    }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, VectorModel> Probed = new();
+
     /// <summary>Throws unless <paramref name="other"/> is the same space as this one.</summary>
     /// <param name="other">Model of the vector about to be compared with vectors of this model.</param>
     /// <exception cref="EmbeddingMismatchException">Model id or dimensions differ.</exception>

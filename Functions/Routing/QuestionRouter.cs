@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using SocialLearning.Matching;
@@ -16,25 +18,35 @@ public sealed record RankingResult(IReadOnlyList<RankedCandidate> Candidates, do
 }
 
 /// <summary>
-/// Ranks the directory for one question: embeds the question, takes the nearest experts from the in-memory index
-/// (best-matching evidence and profile centroid), adds the activity prior and explains each choice.
+/// Ranks the directory for one question: embeds the question and ranks every available expert with the
+/// <see cref="HybridRanker"/> (best-matching evidence, centroid and BM25 over the in-memory snapshot, recent activity,
+/// responsiveness, and the load term from <see cref="ExpertLoad"/>) — the same ranker <c>evaluate</c> measures — and
+/// explains each choice. No table is read per question.
 /// </summary>
 public sealed class QuestionRouter(
     IEmbeddingGenerator<string, Embedding<float>> embeddings,
     ExpertDirectory directory,
-    IOptions<RoutingOptions> options)
+    ExpertLoad load,
+    IOptions<RoutingOptions> options,
+    TimeProvider time)
 {
+    private static readonly HybridRanker Ranker = new(HybridWeights.Default);
+
     /// <summary>
     /// Ranks experts for <paramref name="subject"/> + <paramref name="text"/>, excluding the expert whose address is
     /// <paramref name="askerEmail"/> and unavailable experts. Returns at most <paramref name="poolSize"/> candidates
-    /// (default <see cref="RoutingOptions.CandidatePoolSize"/>). Throws <see cref="EmbeddingMismatchException"/> when the
-    /// question's vector does not fit the index.
+    /// (default <see cref="RoutingOptions.CandidatePoolSize"/>); each candidate's <see cref="RankedCandidate.Similarity"/>
+    /// is its best-evidence cosine (the <see cref="RoutingOptions.MinSimilarity"/> gap rule reads it). Throws
+    /// <see cref="EmbeddingMismatchException"/> when the question's vector does not fit the index even after a reload of
+    /// the directory (the stored vectors are of another model or size than the configured generator's: run
+    /// <c>reembed</c>), or when the stored vectors disagree among themselves.
+    /// <paramref name="asOf"/> is the question's time (the load term counts requests in the 7 days before it); null = now.
     /// </summary>
-    public async Task<RankingResult> RankAsync(string subject, string text, string? askerEmail, int? poolSize, CancellationToken cancellationToken)
+    public async Task<RankingResult> RankAsync(string subject, string text, string? askerEmail, int? poolSize, CancellationToken cancellationToken,
+        DateTimeOffset? asOf = null)
     {
         var snapshot = await directory.GetAsync(cancellationToken).ConfigureAwait(false);
-        var o = options.Value;
-        var k = poolSize ?? o.CandidatePoolSize;
+        var k = poolSize ?? options.Value.CandidatePoolSize;
         var query = QueryText(subject, text);
 
         var sw = Stopwatch.StartNew();
@@ -43,26 +55,49 @@ public sealed class QuestionRouter(
         sw.Restart();
 
         var asker = askerEmail?.Trim();
-        if (snapshot.Index.Count == 0) return new RankingResult([], embedMs, 0);
-        // Over-fetch so the activity prior can reorder beyond the pure semantic top-k.
-        var matches = snapshot.Index.Search(generated[0], Math.Max(k * 4, 20),
-            id => snapshot.Experts.TryGetValue(id, out var d) &&
-                  (!d.Available || (asker is not null && string.Equals(d.Email, asker, StringComparison.OrdinalIgnoreCase))));
+        var when = asOf ?? time.GetUtcNow();
+        if (snapshot.Hybrid.Count == 0) return new RankingResult([], embedMs, 0);
+        if (!snapshot.Index.Model.Equals(VectorModel.Of(generated[0])))
+        {
+            // The snapshot may predate a `reembed` run by another process: reload it (at most every 30 s) before calling
+            // it a mismatch (the search below throws EmbeddingMismatchException, whose message says to run `reembed`).
+            snapshot = await directory.RefreshAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+            if (snapshot.Hybrid.Count == 0) return new RankingResult([], embedMs, 0);
+            sw.Restart();
+        }
+        var lexicalText = LexicalText(subject, text);
+        var vector = generated[0];
+        var matches = Ranker.Rank(snapshot.Hybrid, vector.Vector.Span, VectorModel.Of(vector), lexicalText, k,
+            id => !snapshot.Experts.TryGetValue(id, out var d) || !d.Available ||
+                  (asker is not null && string.Equals(d.Email, asker, StringComparison.OrdinalIgnoreCase)),
+            id => load.Count(id, when));
 
-        var logMax = Math.Log(1 + Math.Max(1, snapshot.MaxAnswerCount));
-        var w = o.ActivityWeight;
+        var words = Words(LexicalText(subject, text));
         var ranked = new List<RankedCandidate>(matches.Count);
         foreach (var m in matches)
         {
             var d = snapshot.Experts[m.ExpertId];
-            var activity = Math.Log(1 + d.AnswerCount) / logMax;
-            var score = (1 - w) * m.Score + w * activity;
-            ranked.Add(new RankedCandidate(d.Id, d.Name, d.Email, d.Department, Math.Round(score, 4), Math.Round(m.BestEvidenceScore, 4), Explain(m, d, query)));
+            var named = d.Skills.Where(skill => NamesSkill(words, skill)).Take(3).ToList();
+            ranked.Add(new RankedCandidate(d.Id, d.Name, d.Email, d.Department, Math.Round(m.Score, 4), Math.Round(m.BestEvidenceScore, 4),
+                Explain(m, snapshot.Hybrid.RecencyHalfLife, named), named.Count > 0));
         }
-        ranked.Sort((a, b) => b.Score.CompareTo(a.Score));
-        if (ranked.Count > k) ranked.RemoveRange(k, ranked.Count - k);
         return new RankingResult(ranked, embedMs, sw.Elapsed.TotalMilliseconds);
     }
+
+    /// <summary>
+    /// The experts to ask, best first: at most <see cref="RoutingOptions.ExpertsPerQuestion"/> candidates whose best
+    /// evidence reaches <see cref="RoutingOptions.MinSimilarity"/>, or half of it when the question names one of their
+    /// declared skills. Empty when nobody qualifies: the question is then a knowledge gap.
+    /// </summary>
+    public IReadOnlyList<RankedCandidate> SelectExperts(IReadOnlyList<RankedCandidate> candidates)
+    {
+        var o = options.Value;
+        return candidates.Where(c => IsAskable(c, o.MinSimilarity)).Take(o.ExpertsPerQuestion).ToList();
+    }
+
+    /// <summary>Whether <paramref name="c"/> may be asked under the similarity bar <paramref name="minSimilarity"/>.</summary>
+    public static bool IsAskable(RankedCandidate c, double minSimilarity) =>
+        c.Similarity >= minSimilarity || (c.NamesSkill && c.Similarity >= minSimilarity / 2);
 
     /// <summary>The text embedded for a question: subject line, then body, cut to 1,000 characters.</summary>
     public static string QueryText(string subject, string text)
@@ -71,17 +106,76 @@ public sealed class QuestionRouter(
         return q.Length > 1000 ? q[..1000] : q;
     }
 
-    private static string Explain(ExpertMatch m, DirectoryExpert d, string query)
+    /// <summary>
+    /// True when every word of <paramref name="skill"/> occurs in <paramref name="words"/> (lower case, letters and
+    /// digits, a plural "s"/"es" folded: "Monitors" matches "monitor", "classes" matches "class").
+    /// </summary>
+    internal static bool NamesSkill(HashSet<string> words, string skill)
     {
-        var parts = new List<string>();
+        var parts = Words(skill);
+        return parts.Count > 0 && parts.All(p => p.Length > 1 && words.Contains(p));
+    }
+
+    /// <summary>The folded words of <paramref name="text"/>.</summary>
+    internal static HashSet<string> Words(string text)
+    {
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        var sb = new System.Text.StringBuilder();
+        foreach (var ch in text.Append(' '))
+        {
+            if (char.IsLetterOrDigit(ch))
+            {
+                sb.Append(char.ToLowerInvariant(ch));
+                continue;
+            }
+            if (sb.Length == 0) continue;
+            var w = sb.ToString();
+            sb.Clear();
+            set.Add(FoldPlural(w));
+        }
+        return set;
+    }
+
+    private static string FoldPlural(string w)
+    {
+        if (w.Length <= 3) return w;
+        if (w.EndsWith("sses", StringComparison.Ordinal) || w.EndsWith("xes", StringComparison.Ordinal) ||
+            w.EndsWith("ches", StringComparison.Ordinal) || w.EndsWith("shes", StringComparison.Ordinal)) return w[..^2];
+        return w.EndsWith('s') && !w.EndsWith("ss", StringComparison.Ordinal) ? w[..^1] : w;
+    }
+
+    /// <summary>The text BM25 reads for a question: subject line, then the whole body (lexical matching has no window to fill).</summary>
+    public static string LexicalText(string subject, string text) =>
+        string.IsNullOrWhiteSpace(subject) ? text : subject.Trim() + "\n" + text;
+
+    /// <summary>
+    /// The reason shown to the expert and stored with the route: the closest earlier answer (best-evidence cosine), the
+    /// matched terms (the BM25 terms that contributed most to the expert's best-matching evidence), and activity; e.g.
+    /// <c>closest earlier answer: “How does Grover's search scale?” (similarity 0.71); matched terms: grover, oracle,
+    /// amplitude; 12 earlier answers (3.4 recency-weighted, 14-day half-life)</c>.
+    /// </summary>
+    /// <param name="m">The ranked match.</param>
+    /// <param name="halfLife">Half-life of the recent-activity figure.</param>
+    /// <param name="namedSkills">Declared skills of the expert that the question names.</param>
+    public static string Explain(HybridMatch m, TimeSpan halfLife, IReadOnlyList<string>? namedSkills = null)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        var parts = new List<string>(3);
         if (m.BestEvidenceTitle is { Length: > 0 } title)
-            parts.Add($"answered a similar question before: \u201c{title}\u201d (similarity {m.BestEvidenceScore:0.00})");
-        var skills = d.Skills.Where(s => s.Length > 1 &&
-                (query.Contains(s, StringComparison.OrdinalIgnoreCase) || query.Contains(s.Replace('-', ' '), StringComparison.OrdinalIgnoreCase)))
-            .Take(3).ToList();
-        if (skills.Count > 0) parts.Add("skills named in the question: " + string.Join(", ", skills));
-        else if (d.Skills.Count > 0) parts.Add("profile: " + string.Join(", ", d.Skills.Take(3)));
-        if (d.AnswerCount > 0) parts.Add($"{d.AnswerCount} earlier answers");
-        return parts.Count == 0 ? $"profile similarity {m.CentroidScore:0.00}" : string.Join("; ", parts);
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"closest earlier answer: \u201c{title}\u201d (similarity {m.BestEvidenceScore:0.00})"));
+        if (m.MatchedTerms.Count > 0)
+        {
+            var sb = new StringBuilder("matched terms: ").AppendJoin(", ", m.MatchedTerms);
+            if (m.LexicalEvidenceTitle is { Length: > 0 } lexTitle && lexTitle != m.BestEvidenceTitle)
+                sb.Append(" (in \u201c").Append(lexTitle).Append("\u201d)");
+            parts.Add(sb.ToString());
+        }
+        if (namedSkills is { Count: > 0 }) parts.Add("skills named in the question: " + string.Join(", ", namedSkills));
+        if (m.AnswerCount > 0)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{m.AnswerCount:0} earlier answers ({m.RecentActivity:0.#} recency-weighted, {halfLife.TotalDays:0}-day half-life)"));
+        }
+        return parts.Count == 0 ? string.Create(CultureInfo.InvariantCulture, $"profile similarity {m.CentroidScore:0.00}") : string.Join("; ", parts);
     }
 }

@@ -16,6 +16,7 @@ namespace SocialLearning.Routing;
 /// </summary>
 public sealed class RouteQuestionHandler(
     QuestionRouter router,
+    ExpertLoad load,
     StorageClients storage,
     OutcomeLog outcomes,
     IOptions<RoutingOptions> options,
@@ -36,9 +37,9 @@ public sealed class RouteQuestionHandler(
             return;
         }
 
-        var ranking = await router.RankAsync(q.Subject, q.Text, q.AskerEmail, null, cancellationToken).ConfigureAwait(false);
+        var ranking = await router.RankAsync(q.Subject, q.Text, q.AskerEmail, null, cancellationToken, q.ReceivedAt).ConfigureAwait(false);
         var now = time.GetUtcNow();
-        var asked = ranking.Candidates.Where(c => c.Similarity >= options.Value.MinSimilarity).Take(options.Value.ExpertsPerQuestion).ToList();
+        var asked = router.SelectExperts(ranking.Candidates);
         var routes = storage.Table(TableNames.Routes);
         var outbound = storage.Queue(QueueNames.OutboundMail);
         for (var i = 0; i < asked.Count; i++)
@@ -49,7 +50,7 @@ public sealed class RouteQuestionHandler(
                 PartitionKey = q.QuestionId, RowKey = KeyEncoding.Encode(c.ExpertId), ExpertId = c.ExpertId, ExpertEmail = c.Email,
                 ExpertName = c.Name, ExpertDepartment = c.Department, Rank = i + 1, Score = c.Score, Reason = c.Reason, AskedAt = now,
             };
-            await routes.TryAddAsync(route, cancellationToken).ConfigureAwait(false);
+            if (await routes.TryAddAsync(route, cancellationToken).ConfigureAwait(false)) load.Record(c.ExpertId, q.ReceivedAt);
             await outbound.SendJsonAsync(new OutboundMailMessage("request", q.QuestionId, c.ExpertId), cancellationToken).ConfigureAwait(false);
         }
 

@@ -3,8 +3,17 @@ using System.ComponentModel.DataAnnotations;
 namespace SocialLearning.Routing;
 
 /// <summary>Routing settings (configuration section <c>Routing</c>).</summary>
-public sealed class RoutingOptions
+public sealed class RoutingOptions : IValidatableObject
 {
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (CandidatePoolSize < ExpertsPerQuestion)
+            yield return new ValidationResult(
+                $"Routing:CandidatePoolSize ({CandidatePoolSize}) must be at least Routing:ExpertsPerQuestion ({ExpertsPerQuestion}).",
+                [nameof(CandidatePoolSize)]);
+    }
+
     /// <summary>Configuration section name.</summary>
     public const string Section = "Routing";
 
@@ -17,15 +26,9 @@ public sealed class RoutingOptions
     public int CandidatePoolSize { get; set; } = 10;
 
     /// <summary>
-    /// Weight of the activity prior in the final score, 0–1: score = (1 − w)·semantic + w·activity, where activity is
-    /// log(1 + answers) / log(1 + most answers in the directory). Default 0.25, fixed by reasoning, not tuned on test data.
-    /// </summary>
-    [Range(0.0, 1.0, ErrorMessage = "Routing:ActivityWeight must be between 0 and 1.")]
-    public double ActivityWeight { get; set; } = 0.25;
-
-    /// <summary>
     /// Lowest cosine similarity between the question and an expert's best-matching evidence for that expert to be asked,
-    /// 0–1. When no candidate reaches it, nobody is asked and the question is recorded as a knowledge gap. Default 0.35:
+    /// 0–1 (half of it when the question names one of the expert's declared skills). When no candidate qualifies, nobody
+    /// is asked and the question is recorded as a knowledge gap. Default 0.35:
     /// on the built-in sample, questions the directory can answer reach 0.5–0.8 and questions nobody can answer stay
     /// below 0.31 (all-MiniLM-L6-v2).
     /// </summary>
@@ -46,7 +49,9 @@ public sealed record RouteQuestionMessage(string QuestionId);
 /// <param name="Name">Display name.</param>
 /// <param name="Email">Address.</param>
 /// <param name="Department">Department.</param>
-/// <param name="Score">Final score, higher is better (roughly 0–1).</param>
+/// <param name="Score">Fused score of the <see cref="Matching.HybridRanker"/>, higher is better (a weighted sum of z-scores: roughly −2 to 4).</param>
 /// <param name="Similarity">Cosine similarity of the question to the expert's best-matching evidence (−1–1).</param>
-/// <param name="Reason">Human-readable reason: the closest earlier answer, matching skills.</param>
-public sealed record RankedCandidate(string ExpertId, string Name, string Email, string Department, double Score, double Similarity, string Reason);
+/// <param name="Reason">Human-readable reason: the closest earlier answer, the matched terms (BM25 terms that contributed most),
+/// declared skills named in the question, activity; shown in the routed request and stored with the route.</param>
+/// <param name="NamesSkill">True when the question names one of the expert's declared skills.</param>
+public sealed record RankedCandidate(string ExpertId, string Name, string Email, string Department, double Score, double Similarity, string Reason, bool NamesSkill = false);

@@ -21,11 +21,16 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
     public const string Package = "azurite@3.37.0";
 
     private readonly Process _process;
+    private readonly bool _persistent;
+    private readonly Task _closed;
+    private FileStream? _lock;
 
-    private AzuriteLauncher(Process process, string connectionString)
+    private AzuriteLauncher(Process process, string connectionString, bool persistent, Task closed)
     {
         _process = process;
         ConnectionString = connectionString;
+        _persistent = persistent;
+        _closed = closed;
     }
 
     /// <summary>Connection string of the started emulator (Blob, Queue and Table endpoints).</summary>
@@ -70,6 +75,7 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
         };
         foreach (var a in new[] { "--yes", Package, "--silent", "--skipApiVersionCheck", "--loose", "--blobPort", "0", "--queuePort", "0", "--tablePort", "0" })
             psi.ArgumentList.Add(a);
+        FileStream? folderLock = null;
         if (location is null)
         {
             psi.ArgumentList.Add("--inMemoryPersistence");
@@ -79,6 +85,7 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
             Directory.CreateDirectory(location);
             psi.ArgumentList.Add("--location");
             psi.ArgumentList.Add(location);
+            folderLock = LockFolder(location);
         }
 
         Process process;
@@ -88,6 +95,7 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
         }
         catch (System.ComponentModel.Win32Exception ex)
         {
+            folderLock?.Dispose();
             throw new InvalidOperationException(
                 "Storage does not answer and Azurite could not be started: 'npx' was not found. Install Node.js 20+ " +
                 "or set Storage:ConnectionString to a reachable storage account.", ex);
@@ -96,9 +104,12 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
         var ports = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var stderr = new System.Text.StringBuilder();
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var closedServices = 0;
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is null) return;
+            if (ClosedLine().IsMatch(e.Data) && Interlocked.Increment(ref closedServices) == 3) closed.TrySetResult();
             var m = ListeningLine().Match(e.Data);
             if (!m.Success) return;
             lock (ports)
@@ -128,11 +139,13 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 Kill(process);
+                folderLock?.Dispose();
                 throw new InvalidOperationException($"Azurite did not report its ports within {startTimeout.TotalSeconds:0} s. {stderr}");
             }
             catch
             {
                 Kill(process);
+                folderLock?.Dispose();
                 throw;
             }
         }
@@ -141,15 +154,87 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
                  $"BlobEndpoint=http://127.0.0.1:{ports["Blob"]}/{DevAccount};" +
                  $"QueueEndpoint=http://127.0.0.1:{ports["Queue"]}/{DevAccount};" +
                  $"TableEndpoint=http://127.0.0.1:{ports["Table"]}/{DevAccount};";
-        return new AzuriteLauncher(process, cs);
+        return new AzuriteLauncher(process, cs, persistent: location is not null, closed.Task) { _lock = folderLock };
     }
 
-    /// <summary>Stops the emulator and its child processes.</summary>
-    public ValueTask DisposeAsync()
+    /// <summary>
+    /// Stops the emulator and its child processes. An emulator that keeps its data in a folder is first asked to stop
+    /// (SIGTERM to the process tree, on Linux and macOS) and given up to 10 s to report its three services closed:
+    /// Azurite writes its table and queue databases to disk only periodically and when it closes, so killing it outright
+    /// loses the last writes (an <c>import</c> would not be there for the next command). After that, or at once for an
+    /// in-memory emulator, the tree is killed (Azurite does not always exit by itself after closing).
+    /// </summary>
+    public async ValueTask DisposeAsync()
     {
+        if (_persistent && !OperatingSystem.IsWindows())
+        {
+            var tree = ProcessTree(_process.Id);
+            try
+            {
+                var term = new ProcessStartInfo("kill") { UseShellExecute = false, RedirectStandardError = true };
+                term.ArgumentList.Add("-TERM");
+                foreach (var pid in tree) term.ArgumentList.Add(pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                using (var kill = Process.Start(term))
+                {
+                    if (kill is not null) await kill.WaitForExitAsync().ConfigureAwait(false);
+                }
+
+                await Task.WhenAny(_closed, _process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(10))).ConfigureAwait(false);
+            }
+            catch (System.ComponentModel.Win32Exception)
+            {
+                // no kill(1): fall through to the hard stop
+            }
+        }
+
         Kill(_process);
         _process.Dispose();
-        return ValueTask.CompletedTask;
+        if (_lock is not null) await _lock.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static FileStream LockFolder(string location)
+    {
+        var path = Path.Combine(location, ".sociallearning.lock");
+        try
+        {
+            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            stream.SetLength(0);
+            stream.Write(System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            stream.Flush();
+            return stream;
+        }
+        catch (IOException ex)
+        {
+            throw new InvalidOperationException(
+                $"Another SocialLearning command is using the local storage in {location} (lock {path}). Wait for it to finish, " +
+                "or point Storage__ConnectionString at a running Azurite.", ex);
+        }
+    }
+
+    /// <summary>The process <paramref name="root"/> and its descendants (from /proc on Linux; the root alone elsewhere).</summary>
+    private static List<int> ProcessTree(int root)
+    {
+        var tree = new List<int> { root };
+        if (!OperatingSystem.IsLinux()) return tree;
+        var parents = new Dictionary<int, int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' '); // state, ppid, …
+                parents[pid] = int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+            {
+                // the process ended meanwhile
+            }
+        }
+
+        for (var i = 0; i < tree.Count; i++)
+            tree.AddRange(parents.Where(p => p.Value == tree[i]).Select(p => p.Key));
+        return tree;
     }
 
     private static void Kill(Process p)
@@ -170,6 +255,9 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
         try { return p.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture); }
         catch (InvalidOperationException) { return "?"; }
     }
+
+    [GeneratedRegex(@"Azurite (Blob|Queue|Table) service successfully closed")]
+    private static partial Regex ClosedLine();
 
     [GeneratedRegex(@"Azurite (?<svc>Blob|Queue|Table) service is successfully listening at http://[^:]+:(?<port>\d+)")]
     private static partial Regex ListeningLine();

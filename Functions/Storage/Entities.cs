@@ -17,14 +17,33 @@ public abstract class EntityBase : ITableEntity
 }
 
 /// <summary>
-/// Row of the <c>Experts</c> table: PartitionKey <see cref="Partition"/>, RowKey = encoded expert id.
+/// Row of the <c>Experts</c> table: PartitionKey <see cref="PartitionFor"/> (one of <see cref="ExpertShards.Count"/>
+/// shards, <c>expert-0</c> … <c>expert-f</c>), RowKey = encoded expert id.
 /// <see cref="Vector"/> is the profile centroid: little-endian float32, <see cref="VectorDimensions"/> values,
 /// produced by <see cref="VectorModel"/>.
 /// </summary>
+/// <remarks>
+/// Rows written before the directory was sharded live in <see cref="LegacyPartition"/>; readers still find them and
+/// <c>import</c> / <c>reembed</c> move them to their shard.
+/// </remarks>
 public sealed class ExpertEntity : EntityBase
 {
-    /// <summary>The single partition used for the directory (a shard scheme can replace it later).</summary>
-    public const string Partition = "expert";
+    /// <summary>The single partition the directory used before it was sharded: <c>expert</c>. Read for migration only.</summary>
+    public const string LegacyPartition = "expert";
+
+    /// <summary>
+    /// PartitionKey of expert <paramref name="expertId"/>: <c>expert-{s}</c> with s = <see cref="ExpertShards.Of"/> in
+    /// lower-case hex (<c>expert-0</c> … <c>expert-f</c>), so a point read needs only the id.
+    /// </summary>
+    /// <param name="expertId">Expert id, unencoded.</param>
+    public static string PartitionFor(string expertId) => ShardPartitions[ExpertShards.Of(expertId)];
+
+    /// <summary>Every shard partition, <c>expert-0</c> … <c>expert-f</c>, in shard order (index = shard number).</summary>
+    public static IReadOnlyList<string> Partitions => ShardPartitions;
+
+    private static readonly string[] ShardPartitions =
+        Enumerable.Range(0, ExpertShards.Count).Select(s => "expert-" + ExpertShards.Hex(s)).ToArray();
+
     /// <summary>Expert id, unencoded.</summary>
     public string ExpertId { get; set; } = "";
     /// <summary>Display name.</summary>
@@ -45,8 +64,10 @@ public sealed class ExpertEntity : EntityBase
     public DateTimeOffset? LastActive { get; set; }
     /// <summary>False when the expert left the directory (deactivated, never deleted).</summary>
     public bool Active { get; set; } = true;
-    /// <summary>True when the expert asked not to receive requests.</summary>
+    /// <summary>True when the expert asked not to receive requests (replied "stop").</summary>
     public bool OptedOut { get; set; }
+    /// <summary>No requests until this time (the expert replied "pause"); null when not paused.</summary>
+    public DateTimeOffset? PausedUntil { get; set; }
     /// <summary>Where the profile came from: "sample", "stackexchange", "csv", "graph".</summary>
     public string Source { get; set; } = "";
     /// <summary>SHA-256 of the profile text; re-embedding happens only when it changes.</summary>
@@ -59,9 +80,40 @@ public sealed class ExpertEntity : EntityBase
     public int VectorDimensions { get; set; }
 }
 
-/// <summary>Row of the <c>Evidence</c> table: PartitionKey = encoded expert id, RowKey = encoded source id.</summary>
+/// <summary>
+/// Row of the <c>Evidence</c> table: PartitionKey <see cref="PartitionFor"/> (<c>{shard}-{encoded expert id}</c>, one
+/// partition per expert, prefixed with the expert's shard so a loader can read each shard with one PartitionKey range
+/// query), RowKey = encoded source id.
+/// </summary>
+/// <remarks>Rows written before sharding have PartitionKey = encoded expert id (<see cref="LegacyPartitionFor"/>).</remarks>
 public sealed class EvidenceEntity : EntityBase
 {
+    /// <summary>
+    /// PartitionKey of the evidence of <paramref name="expertId"/>: the shard (<see cref="ExpertShards.Of"/>, one hex
+    /// digit), a dash, the encoded id; e.g. <c>7-se-1234</c>.
+    /// </summary>
+    /// <param name="expertId">Expert id, unencoded.</param>
+    public static string PartitionFor(string expertId) => ExpertShards.Hex(ExpertShards.Of(expertId)) + "-" + KeyEncoding.Encode(expertId);
+
+    /// <summary>PartitionKey the expert's evidence had before sharding: the encoded expert id. Read for migration only.</summary>
+    /// <param name="expertId">Expert id, unencoded.</param>
+    public static string LegacyPartitionFor(string expertId) => KeyEncoding.Encode(expertId);
+
+    /// <summary>
+    /// The half-open PartitionKey range holding every evidence row of shard <paramref name="shard"/>:
+    /// [<c>"{s}-"</c>, <c>"{s}."</c>) — '.' is the character after '-', so the range is exactly the keys that start with
+    /// <c>"{s}-"</c>.
+    /// </summary>
+    /// <param name="shard">0 … <see cref="ExpertShards.Count"/> − 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="shard"/> is out of range.</exception>
+    public static (string From, string To) ShardRange(int shard)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(shard);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(shard, ExpertShards.Count);
+        var s = ExpertShards.Hex(shard);
+        return (s + "-", s + ".");
+    }
+
     /// <summary>"answer", "skill" or "about".</summary>
     public string Kind { get; set; } = "";
     /// <summary>Short title used in routing reasons.</summary>
@@ -70,6 +122,8 @@ public sealed class EvidenceEntity : EntityBase
     public string Text { get; set; } = "";
     /// <summary>When the evidence was created.</summary>
     public DateTimeOffset? When { get; set; }
+    /// <summary>For an answer: when the answered question was asked (response time = <see cref="When"/> − this).</summary>
+    public DateTimeOffset? AskedAt { get; set; }
     /// <summary>Evidence vector, little-endian float32.</summary>
     public byte[]? Vector { get; set; }
     /// <summary>Embedding model id.</summary>
@@ -143,6 +197,10 @@ public sealed class RouteEntity : EntityBase
     public DateTimeOffset? RequestSentAt { get; set; }
     /// <summary>When the expert answered.</summary>
     public DateTimeOffset? AnsweredAt { get; set; }
+    /// <summary>The expert's answer (visible reply text, quotes and signature removed).</summary>
+    public string AnswerText { get; set; } = "";
+    /// <summary>When the answer was handed to the mailbox for the asker; null until then.</summary>
+    public DateTimeOffset? RelayedAt { get; set; }
     /// <summary>When the expert passed.</summary>
     public DateTimeOffset? PassedAt { get; set; }
     /// <summary>When the request timed out.</summary>

@@ -28,6 +28,21 @@ public sealed class StorageOptions : IValidatableObject
                 "Storage is not configured: set Storage:ConnectionString (local Azurite, e.g. UseDevelopmentStorage=true) " +
                 "or Storage:AccountName (Azure, managed identity).",
                 [nameof(ConnectionString), nameof(AccountName)]);
+            yield break;
+        }
+        if (!string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            string? error = null;
+            try
+            {
+                _ = new Azure.Data.Tables.TableServiceClient(ConnectionString); // parses only, no I/O
+            }
+            catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
+            {
+                error = ex.Message;
+            }
+            if (error is not null)
+                yield return new ValidationResult($"Storage:ConnectionString is not a valid storage connection string: {error}", [nameof(ConnectionString)]);
         }
     }
 }

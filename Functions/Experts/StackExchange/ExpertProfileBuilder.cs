@@ -59,7 +59,7 @@ public static class ExpertProfileBuilder
     /// at most <see cref="MaxSkills"/>; <c>Department</c> the top tag ("" when none), so silo figures have a meaning;
     /// <c>JobTitle</c> "";</item>
     /// <item><c>Evidence</c> one <c>answer</c> item per profile-period answer, oldest first (SourceId <c>a-{answerId}</c>,
-    /// Title the question title, Text see <see cref="EvidenceText"/>, When the answer's time), then one <c>about</c>
+    /// Title the question title, Text see <see cref="EvidenceText"/>, When the answer's time, Asked the question's time), then one <c>about</c>
     /// item (SourceId <c>about</c>) when the "about me" text is not empty;</item>
     /// <item><c>AnswerCount</c> profile-period answers; <c>LastActive</c> the latest of them.</item>
     /// </list>
@@ -101,7 +101,7 @@ public static class ExpertProfileBuilder
                     tagCounts[tag] = tagCounts.TryGetValue(tag, out var c) ? (c.Count + 1, c.FirstUse) : (1, tagCounts.Count);
                 }
                 evidence.Add(new EvidenceItem("a-" + a.Id.ToString(CultureInfo.InvariantCulture), "answer", q.Title,
-                    EvidenceText(q, a), a.Created));
+                    EvidenceText(q, a), a.Created, q.Created));
             }
             if (!string.IsNullOrWhiteSpace(aboutMe))
                 evidence.Add(new EvidenceItem("about", "about", "About me", Clip(aboutMe, AboutChars), null));

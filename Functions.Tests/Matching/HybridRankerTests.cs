@@ -1,0 +1,96 @@
+using SocialLearning.Matching;
+using SocialLearning.Routing;
+
+namespace SocialLearning.Tests.Matching;
+
+public class HybridRankerTests
+{
+    private static readonly VectorModel Model = new("test-model", 3);
+    private static readonly DateTimeOffset Now = new(2024, 6, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static HybridEvidence Answer(string id, string title, string text, float[] v, double daysAgo, double responseHours = 2) =>
+        new(id, title, text, Now.AddDays(-daysAgo), true, v, Now.AddDays(-daysAgo).AddHours(-responseHours));
+
+    // alice: Grover / search specialist, answered recently; bob: error correction, very active long ago; carol: photonics.
+    private static HybridIndex Index() => new(Model,
+    [
+        new HybridExpert("alice", 2, new float[] { 1, 0, 0 },
+            [Answer("a-1", "How does Grover's search scale?", "Grover search oracle amplitude amplification", [1, 0, 0], 3)]),
+        new HybridExpert("bob", 40, new float[] { 0, 1, 0 },
+            [Answer("a-2", "Surface code thresholds", "surface code error correction threshold syndrome", [0, 1, 0], 200, 48),
+             Answer("a-3", "Stabilizer measurements", "stabilizer syndrome measurement", [0, 1, 0.2f], 210, 48)]),
+        new HybridExpert("carol", 5, new float[] { 0, 0, 1 },
+            [Answer("a-4", "Photonic qubits", "photonic qubit loss", [0, 0, 1], 20, 10)]),
+    ], Now, TimeSpan.FromDays(14));
+
+    [Fact]
+    public void Index_measures_recent_activity_and_median_response_time()
+    {
+        var index = Index();
+        var alice = index.PositionOf("alice");
+        var bob = index.PositionOf("bob");
+        Assert.Equal(Math.Pow(2, -3.0 / 14), index.Recency[alice], 12);
+        Assert.Equal(2, index.ResponseHours[alice], 9);
+        Assert.Equal(48, index.ResponseHours[bob], 9);
+        Assert.Equal(40, index.AnswerCounts[bob]);
+        Assert.Equal(4, index.Lexical.Count);
+    }
+
+    [Fact]
+    public void The_expert_matching_in_meaning_words_and_recency_wins_and_the_match_carries_its_reasons()
+    {
+        var ranker = new HybridRanker();
+        var matches = ranker.Rank(Index(), [0.9f, 0.1f, 0], Model, "How many oracle calls does Grover search need?", 3);
+
+        Assert.Equal("alice", matches[0].ExpertId);
+        Assert.Equal("How does Grover's search scale?", matches[0].BestEvidenceTitle);
+        Assert.Equal(["grover", "oracle", "search"], matches[0].MatchedTerms.Order());
+        Assert.True(matches[0].BestEvidenceScore > 0.99);
+        var reason = QuestionRouter.Explain(matches[0], TimeSpan.FromDays(14));
+        Assert.StartsWith("closest earlier answer: \u201cHow does Grover's search scale?\u201d (similarity 0.99)", reason);
+        Assert.Contains("matched terms: ", reason);
+        Assert.Contains("2 earlier answers", reason);
+    }
+
+    [Fact]
+    public void Excluded_experts_are_never_ranked()
+    {
+        var matches = new HybridRanker().Rank(Index(), [0.9f, 0.1f, 0], Model, "Grover oracle", 3, id => id == "alice");
+        Assert.Equal(["bob", "carol"], matches.Select(m => m.ExpertId).Order());
+    }
+
+    [Fact]
+    public void Load_in_the_last_week_lowers_an_expert_by_lambda_standard_deviations_per_request()
+    {
+        var w = HybridWeights.Default with { LoadPenalty = 1 };
+        var signals = HybridRanker.Signals(Index(), [0.9f, 0.1f, 0], Model, "Grover oracle");
+        var free = HybridRanker.Fuse(signals, w, 3);
+        var busy = HybridRanker.Fuse(signals, w, 3, id => id == "alice" ? 5 : 0);
+
+        Assert.Equal("alice", free[0].ExpertId);
+        Assert.NotEqual("alice", busy[0].ExpertId);
+        var aliceFree = free.Single(m => m.ExpertId == "alice");
+        var aliceBusy = busy.Single(m => m.ExpertId == "alice");
+        Assert.Equal(aliceFree.Score - 5, aliceBusy.Score, 9);
+        Assert.Equal(5, aliceBusy.Load);
+    }
+
+    [Fact]
+    public void Competition_ranks_share_the_best_rank_on_ties_and_skip_non_positive_values_when_asked()
+    {
+        Assert.Equal([1, 2, 2, 4], HybridRanker.CompetitionRanks([5, 3, 3, 1], requirePositive: false));
+        Assert.Equal([0, 1, 2], HybridRanker.CompetitionRanks([0, 2, 1], requirePositive: true));
+        Assert.Equal([-1, 1], HybridRanker.ZScores([1, 3]));
+        Assert.Equal([0, 0], HybridRanker.ZScores([2, 2]));
+    }
+
+    [Fact]
+    public void Reciprocal_rank_fusion_adds_weight_over_k_plus_rank()
+    {
+        var w = new HybridWeights(1, 0, 0, 0, 0, 60, 0);
+        var signals = HybridRanker.Signals(Index(), [0.9f, 0.1f, 0], Model, "Grover");
+        var top = HybridRanker.Fuse(signals, w, 1)[0];
+        Assert.Equal("alice", top.ExpertId);
+        Assert.Equal(1.0 / 61, top.Score, 12);
+    }
+}

@@ -1,0 +1,152 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.AI;
+using SocialLearning.Commands;
+using SocialLearning.Experts.StackExchange;
+using SocialLearning.Matching;
+using SocialLearning.Matching.Evaluation;
+using SocialLearning.Tests.Experts;
+
+namespace SocialLearning.Tests.Matching;
+
+/// <summary>
+/// The evaluation on the real quantum-computing dump: its test set is the reference <c>routing_test.jsonl</c> (the split
+/// itself is checked against it in <see cref="StackExchangeRealDumpTests"/>), its validation folds hold nothing from the
+/// test period, and the whole run works end to end (with a stand-in embedding model, so it costs seconds).
+/// </summary>
+public class RoutingEvaluationRealDataTests(QuantumDumpFixture fixture) : IClassFixture<QuantumDumpFixture>
+{
+    [Fact]
+    public void Test_set_is_routing_test_jsonl_with_the_asker_left_out_of_gold_and_accepted()
+    {
+        var d = fixture.Require();
+        var set = RoutingEvaluationSet.FromSplit("test", d.Site, d.Split);
+        var reference = File.ReadLines(Path.Combine(d.SiteFolder, "derived", "routing_test.jsonl")).Where(l => l.Length > 0)
+            .Select(l => JsonNode.Parse(l)!).ToList();
+
+        var expected = new List<(int Id, HashSet<string> Gold, string? Accepted, string? Asker)>();
+        foreach (var r in reference)
+        {
+            var asker = r["asker_user_id"]?.GetValue<int>() is int a && d.Split.IsCandidate(a) ? ExpertProfileBuilder.ExpertId(a) : null;
+            var gold = r["gold_answerer_ids"]!.AsArray().Select(g => ExpertProfileBuilder.ExpertId(g!.GetValue<int>())).Where(g => g != asker).ToHashSet();
+            var accepted = r["accepted_answerer_id"]?.GetValue<int>() is int acc ? ExpertProfileBuilder.ExpertId(acc) : null;
+            if (gold.Count > 0) expected.Add((r["question_id"]!.GetValue<int>(), gold, accepted == asker ? null : accepted, asker));
+        }
+
+        Assert.Equal(94, reference.Count);
+        Assert.Equal(92, set.Questions.Count);
+        Assert.Equal(2, set.SkippedAskerOnly);
+        Assert.Equal(53, set.Candidates);
+        Assert.Equal(expected.Select(e => e.Id), set.Questions.Select(q => q.QuestionId));
+        foreach (var (e, q) in expected.Zip(set.Questions))
+        {
+            Assert.True(e.Gold.SetEquals(q.Gold), $"gold of {q.QuestionId}");
+            Assert.Equal(e.Accepted, q.AcceptedAnswerer);
+            Assert.Equal(e.Asker, q.AskerExpertId);
+        }
+        // 53 reference items name a candidate as accepted answerer; in 2 of them that is the asker (one is an asker-only item).
+        Assert.Equal(51, set.Questions.Count(q => q.AcceptedAnswerer is not null));
+        Assert.True(set.Questions.Zip(set.Questions.Skip(1)).All(p => p.First.Created <= p.Second.Created));
+    }
+
+    [Fact]
+    public void Validation_folds_lie_inside_the_profile_period_and_build_profiles_only_from_before_their_own_cutoff()
+    {
+        var d = fixture.Require();
+        var folds = RoutingEvaluationSet.ValidationFolds(d.Site, d.Split, RoutingEvaluator.FoldPercents);
+
+        Assert.Equal(4, folds.Count);
+        for (var i = 0; i < folds.Count; i++)
+        {
+            var f = folds[i];
+            Assert.NotEmpty(f.Questions);
+            Assert.All(f.Questions, q => Assert.True(q.Created >= f.Cutoff && q.Created < d.Split.Cutoff));
+            if (i + 1 < folds.Count) Assert.All(f.Questions, q => Assert.True(q.Created < folds[i + 1].Cutoff));
+            Assert.All(f.Profiles.SelectMany(p => p.Evidence).Where(e => e.When is not null), e => Assert.True(e.When < f.Cutoff));
+            // Gold answers are profile-period answers only (created before the test cutoff).
+            var profileAnswers = d.Site.Answers.Where(d.Split.IsProfileAnswer).ToList();
+            Assert.All(f.Questions, q => Assert.All(q.Gold, g =>
+                Assert.Contains(profileAnswers, a => a.ParentId == q.QuestionId && a.OwnerUserId is int u && ExpertProfileBuilder.ExpertId(u) == g)));
+        }
+        Assert.Equal(150, folds.Sum(f => f.Questions.Count));
+    }
+
+    [Fact]
+    public async Task Evaluation_runs_end_to_end_and_writes_the_report_shape()
+    {
+        var d = fixture.Require();
+        var cacheFolder = Path.Combine(Path.GetTempPath(), "sl-eval-cache-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var generator = new HashingEmbeddingGenerator();
+            var cache = EmbeddingCache.Open(cacheFolder, HashingEmbeddingGenerator.Model);
+            var report = await RoutingEvaluator.RunAsync("quantum", d.Site, generator, cache, HybridWeights.Default, tune: false, null,
+                TestContext.Current.CancellationToken);
+
+            Assert.Equal(92, report.Questions);
+            Assert.Equal(53, report.Candidates);
+            Assert.Equal(["random", "most-active", "recently-active", "bm25-profile", "embedding-centroid", "hybrid"], report.Methods.Select(m => m.Name));
+            Assert.Equal(92, report.RouteMs.Count);
+            Assert.Equal(150, report.ValidationQuestions);
+            // Most-active does not depend on embeddings: 45 of 92 first-ranked, 65 of 92 in the top 3.
+            var mostActive = report.Methods.Single(m => m.Name == "most-active").Uncapped;
+            Assert.Equal(45.0 / 92, mostActive.PAt1, 12);
+            Assert.Equal(65.0 / 92, mostActive.HitAt3, 12);
+            Assert.True(report.Methods.Single(m => m.Name == "random").Uncapped.Mrr < 0.2);
+
+            var json = JsonNode.Parse(EvaluateCommand.ToJson(report))!.AsObject();
+            Assert.Equal(["site", "questions", "candidates", "methods", "methods_capped", "product", "top10pct_share", "route_ms_p50", "route_ms_p95"],
+                json.Select(p => p.Key));
+            Assert.Equal("hybrid", json["product"]!.GetValue<string>());
+            Assert.Equal(["p_at_1", "hit_at_3", "hit_at_5", "mrr", "ndcg_at_5", "accepted_hit_at_3"], json["methods_capped"]!["hybrid"]!.AsObject().Select(p => p.Key));
+            var csv = EvaluateCommand.ToCsv(report).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(13, csv.Length);
+
+            // A second run embeds nothing but the test questions, which are always embedded live (timed).
+            var again = await RoutingEvaluator.RunAsync("quantum", d.Site, generator, EmbeddingCache.Open(cacheFolder, HashingEmbeddingGenerator.Model),
+                HybridWeights.Default, tune: false, null, TestContext.Current.CancellationToken);
+            Assert.Equal(0, again.EmbeddedTexts);
+            Assert.Equal(report.Methods.Single(m => m.Name == "hybrid").Uncapped, again.Methods.Single(m => m.Name == "hybrid").Uncapped);
+        }
+        finally
+        {
+            if (Directory.Exists(cacheFolder)) Directory.Delete(cacheFolder, recursive: true);
+        }
+    }
+
+    /// <summary>A cheap deterministic stand-in model: hashed bag of words into 64 dimensions, L2-normalised.</summary>
+    private sealed class HashingEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
+    {
+        public const string Model = "hashing-64";
+
+        public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null,
+            CancellationToken cancellationToken = default)
+        {
+            var result = new GeneratedEmbeddings<Embedding<float>>();
+            foreach (var text in values)
+            {
+                var v = new float[64];
+                foreach (var t in Bm25Tokenizer.Tokenize(text)) v[(int)((uint)StableHash(t) % 64)] += 1;
+                v[0] += 0.01f;
+                var norm = MathF.Sqrt(v.Sum(x => x * x));
+                for (var i = 0; i < v.Length; i++) v[i] /= norm;
+                result.Add(new Embedding<float>(v) { ModelId = Model });
+            }
+            return Task.FromResult(result);
+        }
+
+        public object? GetService(Type serviceType, object? serviceKey = null) =>
+            serviceType == typeof(EmbeddingGeneratorMetadata) ? new EmbeddingGeneratorMetadata("test", null, Model, 64) : null;
+
+        public void Dispose()
+        {
+        }
+
+        private static int StableHash(string s)
+        {
+            var h = 17;
+            foreach (var c in s) h = unchecked((h * 31) + c);
+            return h;
+        }
+    }
+}

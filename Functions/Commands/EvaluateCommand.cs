@@ -1,0 +1,176 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using SocialLearning.Experts.StackExchange;
+using SocialLearning.Matching;
+using SocialLearning.Matching.Evaluation;
+using Spectre.Console;
+
+namespace SocialLearning.Commands;
+
+/// <summary>
+/// <c>evaluate --dump &lt;site&gt; [--out file.json] [--tune]</c>: the evaluation protocol of DESIGN.md in memory (no storage):
+/// every baseline and the product's ranker on the same split, without and with the capacity cap, printed as two tables.
+/// Embeddings of evidence and validation questions are cached in <c>.local/embedding-cache/</c> (git-ignored), so a
+/// rerun embeds only the test questions (which are embedded live to time the routing decision).
+/// </summary>
+public static class EvaluateCommand
+{
+    /// <summary>Runs the command; returns 0, or throws <see cref="DirectoryNotFoundException"/> / <see cref="FileNotFoundException"/> for a bad site folder.</summary>
+    /// <param name="siteFolder">Site folder holding <c>Posts.xml</c> and <c>Users.xml</c> (or their <c>raw/</c> folder).</param>
+    /// <param name="outPath">JSON report path (a CSV is written beside it), or null.</param>
+    /// <param name="tune">Also run the weight grid on the validation folds and print the best settings.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    public static async Task<int> RunAsync(string siteFolder, string? outPath, bool tune, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(siteFolder))
+            throw new DirectoryNotFoundException($"Stack Exchange dump folder '{siteFolder}' does not exist.");
+        var site = StackExchangeDump.Load(siteFolder, cancellationToken);
+        var name = SiteName(siteFolder);
+        using var generator = new MiniLmEmbeddingGenerator();
+        var cache = EmbeddingCache.Open(Path.Combine(CommandHost.RepoRoot(), ".local", "embedding-cache"), MiniLmEmbeddingGenerator.ModelId);
+        AnsiConsole.MarkupLine($"[grey]{Markup.Escape(name)}: {site.Questions.Count} questions, {site.Answers.Count} answers; {cache.Count} cached embeddings[/]");
+        var lastEmbedded = 0;
+        var report = await RoutingEvaluator.RunAsync(name, site, generator, cache, HybridWeights.Default, tune, s =>
+        {
+            if (s.StartsWith("embedded ", StringComparison.Ordinal))
+            {
+                var n = int.Parse(s.Split(' ')[1], CultureInfo.InvariantCulture);
+                if (n - lastEmbedded < 256) return;
+                lastEmbedded = n;
+            }
+            AnsiConsole.MarkupLine($"[grey]{Markup.Escape(s)}[/]");
+        }, cancellationToken).ConfigureAwait(false);
+
+        Print(report);
+        if (outPath is not null)
+        {
+            var full = Path.GetFullPath(outPath);
+            var dir = Path.GetDirectoryName(full);
+            if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+            await File.WriteAllTextAsync(full, ToJson(report), cancellationToken).ConfigureAwait(false);
+            var csv = Path.ChangeExtension(full, ".csv");
+            await File.WriteAllTextAsync(csv, ToCsv(report), cancellationToken).ConfigureAwait(false);
+            AnsiConsole.MarkupLine($"Wrote [blue]{Markup.Escape(full)}[/] and [blue]{Markup.Escape(csv)}[/]");
+        }
+        return 0;
+    }
+
+    /// <summary>The site's name: the folder name, or its parent's when the folder is <c>raw</c>.</summary>
+    /// <param name="siteFolder">Site folder.</param>
+    public static string SiteName(string siteFolder)
+    {
+        var full = Path.GetFullPath(siteFolder).TrimEnd(Path.DirectorySeparatorChar);
+        var name = Path.GetFileName(full);
+        return name == "raw" ? Path.GetFileName(Path.GetDirectoryName(full)) ?? name : name;
+    }
+
+    /// <summary>Prints both tables, the weights, validation figures, concentration and route time.</summary>
+    /// <param name="r">The report.</param>
+    public static void Print(EvaluationReport r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(r.Site)}[/]: {r.Questions} test questions, {r.Candidates} candidate experts, cutoff {r.Cutoff:yyyy-MM-dd}" +
+                               (r.SkippedAskerOnly > 0 ? $" ({r.SkippedAskerOnly} test items left out: only the asker answered)" : ""));
+        AnsiConsole.Write(Table(r, capped: false));
+        AnsiConsole.Write(Table(r, capped: true));
+        AnsiConsole.MarkupLine($"Product ([bold]{r.Product}[/]) weights, chosen on the profile period only: {Markup.Escape(r.Weights.Describe())}");
+        AnsiConsole.MarkupLine(Inv($"  on {r.ValidationQuestions} validation questions (4 time-ordered folds inside the profile period): MRR {r.Validation.Uncapped.Mrr:0.000} uncapped, {r.Validation.Capped.Mrr:0.000} capped; Hit@3 {r.Validation.Uncapped.HitAt3:0.000} / {r.Validation.Capped.HitAt3:0.000}"));
+        var p = r.ProductResult;
+        AnsiConsole.MarkupLine(Inv($"Concentration: {p.CappedTop10Share:P1} of the product's capped requests go to the top 10% of experts ({p.UncappedTop10Share:P1} uncapped)"));
+        AnsiConsole.MarkupLine(Inv($"Route decision (embed + rank) per test question: p50 {r.RouteMsP50:0.0} ms, p95 {r.RouteMsP95:0.0} ms ({r.Candidates} experts; ranking alone p50 {EvaluationReport.Percentile(r.RankMs, 0.5):0.00} ms, p95 {EvaluationReport.Percentile(r.RankMs, 0.95):0.00} ms); {r.EmbeddedTexts} texts embedded this run"));
+        if (r.Tuning.Count > 0)
+        {
+            var t = new Table().Border(TableBorder.Rounded).Title("Weight grid on the validation folds (best first; stage 2 = load λ on the best stage-1 weights)")
+                .AddColumns("Weights", "MRR", "MRR capped", "Hit@3", "Hit@3 capped", "Objective");
+            foreach (var v in r.Tuning)
+                t.AddRow(Markup.Escape(v.Weights.Describe()), F(v.Uncapped.Mrr), F(v.Capped.Mrr), F(v.Uncapped.HitAt3), F(v.Capped.HitAt3), F(v.Objective));
+            AnsiConsole.Write(t);
+            var b = new Table().Border(TableBorder.Rounded).Title("Baselines on the same validation folds").AddColumns("Method", "MRR", "MRR capped", "Hit@3", "Hit@3 capped");
+            foreach (var m in r.ValidationBaselines)
+                b.AddRow(m.Name, F(m.Uncapped.Mrr), F(m.Capped.Mrr), F(m.Uncapped.HitAt3), F(m.Capped.HitAt3));
+            AnsiConsole.Write(b);
+        }
+    }
+
+    private static Table Table(EvaluationReport r, bool capped)
+    {
+        var title = capped
+            ? $"Capped: questions routed in time order; an expert holding {CapacitySimulation.Cap} requests from the last 7 days is skipped"
+            : "All methods, same split (asker excluded)";
+        var t = new Table().Border(TableBorder.Rounded).Title(title)
+            .AddColumns("Method", "P@1", "Hit@3", "Hit@5", "MRR", "nDCG@5", "Acc. Hit@3", "Questions", "Candidates", "Top-10% share");
+        foreach (var m in r.Methods)
+        {
+            var s = capped ? m.Capped : m.Uncapped;
+            var name = m.Name == r.Product ? $"[bold]{m.Name} (product)[/]" : m.Name + (m.Name == "random" ? $" ({RoutingEvaluator.RandomSeeds} seeds)" : "");
+            t.AddRow(name, F(s.PAt1), F(s.HitAt3), F(s.HitAt5), F(s.Mrr), F(s.NdcgAt5), F(s.AcceptedHitAt3),
+                s.Questions.ToString(CultureInfo.InvariantCulture), r.Candidates.ToString(CultureInfo.InvariantCulture),
+                (capped ? m.CappedTop10Share : m.UncappedTop10Share).ToString("P1", CultureInfo.InvariantCulture));
+        }
+        return t;
+    }
+
+    /// <summary>
+    /// The JSON report: <c>{"site", "questions", "candidates", "methods": {name: {"p_at_1", "hit_at_3", "hit_at_5", "mrr",
+    /// "ndcg_at_5", "accepted_hit_at_3"}}, "methods_capped": {…}, "product", "top10pct_share", "route_ms_p50",
+    /// "route_ms_p95"}</c>; fractions rounded to 4 decimals, milliseconds to 2; top10pct_share is the product's, capped.
+    /// </summary>
+    /// <param name="r">The report.</param>
+    public static string ToJson(EvaluationReport r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        JsonObject Methods(bool capped)
+        {
+            var o = new JsonObject();
+            foreach (var m in r.Methods)
+            {
+                var s = capped ? m.Capped : m.Uncapped;
+                o[m.Name] = new JsonObject
+                {
+                    ["p_at_1"] = R(s.PAt1), ["hit_at_3"] = R(s.HitAt3), ["hit_at_5"] = R(s.HitAt5), ["mrr"] = R(s.Mrr),
+                    ["ndcg_at_5"] = R(s.NdcgAt5), ["accepted_hit_at_3"] = R(s.AcceptedHitAt3),
+                };
+            }
+            return o;
+        }
+        var root = new JsonObject
+        {
+            ["site"] = r.Site,
+            ["questions"] = r.Questions,
+            ["candidates"] = r.Candidates,
+            ["methods"] = Methods(false),
+            ["methods_capped"] = Methods(true),
+            ["product"] = r.Product,
+            ["top10pct_share"] = R(r.ProductResult.CappedTop10Share),
+            ["route_ms_p50"] = Math.Round(r.RouteMsP50, 2),
+            ["route_ms_p95"] = Math.Round(r.RouteMsP95, 2),
+        };
+        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+    }
+
+    /// <summary>
+    /// The CSV beside the JSON: header <c>site,table,method,p_at_1,hit_at_3,hit_at_5,mrr,ndcg_at_5,accepted_hit_at_3,questions,candidates,top10pct_share</c>,
+    /// one row per method and table (<c>uncapped</c>, <c>capped</c>); invariant culture.
+    /// </summary>
+    /// <param name="r">The report.</param>
+    public static string ToCsv(EvaluationReport r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        var sb = new StringBuilder("site,table,method,p_at_1,hit_at_3,hit_at_5,mrr,ndcg_at_5,accepted_hit_at_3,questions,candidates,top10pct_share\n");
+        foreach (var capped in new[] { false, true })
+        foreach (var m in r.Methods)
+        {
+            var s = capped ? m.Capped : m.Uncapped;
+            sb.Append(Inv($"{r.Site},{(capped ? "capped" : "uncapped")},{m.Name},{R(s.PAt1)},{R(s.HitAt3)},{R(s.HitAt5)},{R(s.Mrr)},{R(s.NdcgAt5)},{R(s.AcceptedHitAt3)},{s.Questions},{r.Candidates},{R(capped ? m.CappedTop10Share : m.UncappedTop10Share)}\n"));
+        }
+        return sb.ToString();
+    }
+
+    private static double R(double x) => double.IsNaN(x) ? 0 : Math.Round(x, 4);
+
+    private static string F(double x) => double.IsNaN(x) ? "—" : x.ToString("0.000", CultureInfo.InvariantCulture);
+
+    private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}

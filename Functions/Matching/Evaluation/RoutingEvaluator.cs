@@ -1,0 +1,295 @@
+using System.Diagnostics;
+using Microsoft.Extensions.AI;
+using SocialLearning.Experts.StackExchange;
+
+namespace SocialLearning.Matching.Evaluation;
+
+/// <summary>One method's figures in both tables.</summary>
+/// <param name="Name">Method name.</param>
+/// <param name="Uncapped">Without the capacity cap.</param>
+/// <param name="Capped">With the cap (3 requests per expert per 7 days).</param>
+/// <param name="UncappedTop10Share">Share of requests to the top 10% of experts, uncapped.</param>
+/// <param name="CappedTop10Share">Same, capped.</param>
+public sealed record MethodResult(string Name, MetricSummary Uncapped, MetricSummary Capped, double UncappedTop10Share, double CappedTop10Share);
+
+/// <summary>A weight setting tried on the validation folds and its pooled figures.</summary>
+/// <param name="Weights">The weights.</param>
+/// <param name="Uncapped">Pooled (question-weighted) metrics over the folds, uncapped.</param>
+/// <param name="Capped">Same, capped.</param>
+public sealed record ValidationResult(HybridWeights Weights, MetricSummary Uncapped, MetricSummary Capped)
+{
+    /// <summary>The tuning objective: mean of MRR and Hit@3, uncapped and capped (the two figures the product must lead on).</summary>
+    public double Objective => (Uncapped.Mrr + Capped.Mrr + Uncapped.HitAt3 + Capped.HitAt3) / 4;
+}
+
+/// <summary>Everything <c>evaluate</c> measured in one run.</summary>
+/// <param name="Site">Site name (folder name).</param>
+/// <param name="Cutoff">Test cutoff.</param>
+/// <param name="Questions">Test questions scored.</param>
+/// <param name="Candidates">Candidate experts.</param>
+/// <param name="SkippedAskerOnly">Test items dropped because only the asker answered.</param>
+/// <param name="Methods">Per method, in table order; the product last.</param>
+/// <param name="Product">The product's method name.</param>
+/// <param name="Weights">The product's weights.</param>
+/// <param name="Validation">The product's weights on the validation folds.</param>
+/// <param name="ValidationQuestions">Questions in the validation folds.</param>
+/// <param name="Tuning">Best settings of the weight grid, best first (empty unless tuning was asked for).</param>
+/// <param name="RouteMs">Embed + rank per test question for the product, milliseconds, in question order.</param>
+/// <param name="EmbeddedTexts">Texts embedded in this run (cache misses).</param>
+/// <param name="ValidationBaselines">The baselines on the validation folds, pooled (empty unless tuning was asked for).</param>
+/// <param name="RankMs">The ranking part alone (signals + fusion, no embedding) per test question, milliseconds.</param>
+public sealed record EvaluationReport(
+    string Site,
+    DateTimeOffset Cutoff,
+    int Questions,
+    int Candidates,
+    int SkippedAskerOnly,
+    IReadOnlyList<MethodResult> Methods,
+    string Product,
+    HybridWeights Weights,
+    ValidationResult Validation,
+    int ValidationQuestions,
+    IReadOnlyList<ValidationResult> Tuning,
+    IReadOnlyList<double> RouteMs,
+    int EmbeddedTexts,
+    IReadOnlyList<MethodResult> ValidationBaselines,
+    IReadOnlyList<double> RankMs)
+{
+    /// <summary>The product's result.</summary>
+    public MethodResult ProductResult => Methods.Single(m => m.Name == Product);
+
+    /// <summary>Median of <see cref="RouteMs"/>.</summary>
+    public double RouteMsP50 => Percentile(RouteMs, 0.50);
+
+    /// <summary>95th percentile of <see cref="RouteMs"/> (nearest rank).</summary>
+    public double RouteMsP95 => Percentile(RouteMs, 0.95);
+
+    /// <summary>Nearest-rank percentile; NaN for no values.</summary>
+    /// <param name="values">Values.</param>
+    /// <param name="p">0–1.</param>
+    public static double Percentile(IReadOnlyList<double> values, double p)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Count == 0) return double.NaN;
+        var sorted = values.Order().ToArray();
+        var rank = (int)Math.Ceiling(p * sorted.Length);
+        return sorted[Math.Clamp(rank - 1, 0, sorted.Length - 1)];
+    }
+}
+
+/// <summary>
+/// The evaluation protocol end to end, in memory (DESIGN.md, "Evaluation protocol"): split, profiles, embeddings (through
+/// an <see cref="EmbeddingCache"/>), validation folds, the baselines and the product's ranker without and with the
+/// capacity cap.
+/// </summary>
+public static class RoutingEvaluator
+{
+    /// <summary>Inner cutoffs of the validation folds, percent of the profile period: 60, 70, 80, 90.</summary>
+    public static readonly IReadOnlyList<int> FoldPercents = [60, 70, 80, 90];
+
+    /// <summary>Recency half-lives tried by <see cref="Tune"/>, days.</summary>
+    public static readonly IReadOnlyList<double> HalfLives = [7, 14, 30, 60];
+
+    /// <summary>Objective the load penalty may cost on the validation folds and still be preferred: 0.005.</summary>
+    public const double LoadTolerance = 0.005;
+
+    /// <summary>Seeds the random baseline is averaged over: 20.</summary>
+    public const int RandomSeeds = 20;
+
+    /// <summary>
+    /// Runs the evaluation of one site.
+    /// </summary>
+    /// <param name="siteName">Name for the report.</param>
+    /// <param name="site">The loaded site.</param>
+    /// <param name="generator">Embedding generator (the local model in <c>evaluate</c>).</param>
+    /// <param name="cache">Embedding cache of the generator's model.</param>
+    /// <param name="weights">The product's weights (normally <see cref="HybridWeights.Default"/>).</param>
+    /// <param name="tune">Also run the weight grid on the validation folds (<see cref="Tune"/>).</param>
+    /// <param name="status">Receives progress lines.</param>
+    /// <param name="cancellationToken">Cancels between steps.</param>
+    /// <returns>The report.</returns>
+    /// <exception cref="InvalidOperationException">The site has too few questions to split.</exception>
+    public static async Task<EvaluationReport> RunAsync(string siteName, DumpSite site, IEmbeddingGenerator<string, Embedding<float>> generator,
+        EmbeddingCache cache, HybridWeights weights, bool tune, Action<string>? status, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        ArgumentNullException.ThrowIfNull(generator);
+        ArgumentNullException.ThrowIfNull(cache);
+        ArgumentNullException.ThrowIfNull(weights);
+        var split = DumpSplit.Create(site);
+        var test = RoutingEvaluationSet.FromSplit("test", site, split);
+        var folds = RoutingEvaluationSet.ValidationFolds(site, split, FoldPercents).Where(f => f.Questions.Count > 0 && f.Candidates > 0).ToList();
+        status?.Invoke($"{test.Candidates} candidates, {test.Questions.Count} test questions (cutoff {split.Cutoff:yyyy-MM-dd}); " +
+                       $"{folds.Sum(f => f.Questions.Count)} validation questions in {folds.Count} folds");
+
+        // Evidence and validation questions through the cache; the model is created by the generator on first use.
+        var evidenceTexts = new[] { test }.Concat(folds).SelectMany(PreparedEvaluation.EvidenceTexts).Distinct(StringComparer.Ordinal).ToList();
+        var foldQueries = folds.SelectMany(f => f.Questions.Select(q => q.EmbeddingText)).Distinct(StringComparer.Ordinal).ToList();
+        var all = evidenceTexts.Concat(foldQueries).ToList();
+        var before = cache.Misses;
+        var progress = new Progress<int>(n => status?.Invoke($"embedded {n} texts"));
+        var vectors = await cache.GetOrEmbedAsync(generator, all, progress, 32, cancellationToken).ConfigureAwait(false);
+        var byText = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        for (var i = 0; i < all.Count; i++) byText[all[i]] = vectors[i];
+        var modelId = generator.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelId ?? cache.ModelId;
+
+        // Test questions: embedded one at a time, as the live router does, and timed (warm: one embedding first).
+        await generator.GenerateAsync(["warm-up"], cancellationToken: cancellationToken).ConfigureAwait(false);
+        var testVectors = new List<float[]>(test.Questions.Count);
+        var embedMs = new List<double>(test.Questions.Count);
+        foreach (var q in test.Questions)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var started = Stopwatch.GetTimestamp();
+            var generated = await generator.GenerateAsync([q.EmbeddingText], cancellationToken: cancellationToken).ConfigureAwait(false);
+            embedMs.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            testVectors.Add(generated[0].Vector.ToArray());
+        }
+        var model = new VectorModel(modelId, testVectors.Count > 0 ? testVectors[0].Length : vectors.Length > 0 ? vectors[0].Length : 1);
+
+        List<PreparedEvaluation> Prepare(double halfLifeDays) =>
+            folds.Select(f => new PreparedEvaluation(f, model, byText, f.Questions.Select(q => byText[q.EmbeddingText]).ToList(), TimeSpan.FromDays(halfLifeDays))).ToList();
+        var preparedFolds = Prepare(weights.RecencyHalfLifeDays);
+        var validation = Validate(preparedFolds, weights);
+        IReadOnlyList<ValidationResult> tuning = [];
+        var validationBaselines = new List<MethodResult>();
+        if (tune)
+        {
+            status?.Invoke("tuning the weights on the validation folds…");
+            tuning = Tune(HalfLives.ToDictionary(h => h, Prepare));
+            Func<PreparedEvaluation, IRoutingMethod>[] baselines = [RoutingMethods.MostActive, RoutingMethods.RecentlyActive, RoutingMethods.Bm25Profile, RoutingMethods.Centroid];
+            foreach (var make in baselines)
+            {
+                var parts = preparedFolds.Select(f => Measure(f.Set, make(f))).ToList();
+                validationBaselines.Add(new MethodResult(parts[0].Name, Pool(parts.Select(p => p.Uncapped).ToList()), Pool(parts.Select(p => p.Capped).ToList()),
+                    parts.Average(p => p.UncappedTop10Share), parts.Average(p => p.CappedTop10Share)));
+            }
+        }
+
+        status?.Invoke("ranking the test questions…");
+        var prepared = new PreparedEvaluation(test, model, byText, testVectors, TimeSpan.FromDays(weights.RecencyHalfLifeDays));
+        var methods = new List<MethodResult>();
+        var randomU = new List<SimulationResult>();
+        var randomC = new List<SimulationResult>();
+        for (var seed = 1; seed <= RandomSeeds; seed++)
+        {
+            randomU.Add(CapacitySimulation.Run(test, RoutingMethods.Random(prepared, seed), cap: null));
+            randomC.Add(CapacitySimulation.Run(test, RoutingMethods.Random(prepared, seed), CapacitySimulation.Cap));
+        }
+        methods.Add(new MethodResult("random", CapacitySimulation.Average(randomU.Select(r => r.Metrics).ToList()),
+            CapacitySimulation.Average(randomC.Select(r => r.Metrics).ToList()), randomU.Average(r => r.Top10PctShare), randomC.Average(r => r.Top10PctShare)));
+        foreach (var method in new[] { RoutingMethods.MostActive(prepared), RoutingMethods.RecentlyActive(prepared), RoutingMethods.Bm25Profile(prepared), RoutingMethods.Centroid(prepared) })
+            methods.Add(Measure(test, method));
+        var rankMs = new List<(int Question, double Ms)>();
+        var uncapped = CapacitySimulation.Run(test, RoutingMethods.Hybrid(prepared, weights, rankMs), cap: null);
+        var capped = CapacitySimulation.Run(test, RoutingMethods.Hybrid(prepared, weights), CapacitySimulation.Cap);
+        methods.Add(new MethodResult(RoutingMethods.ProductName, uncapped.Metrics, capped.Metrics, uncapped.Top10PctShare, capped.Top10PctShare));
+        var routeMs = rankMs.Select(r => embedMs[r.Question] + r.Ms).ToList();
+
+        return new EvaluationReport(siteName, split.Cutoff, test.Questions.Count, test.Candidates, test.SkippedAskerOnly, methods,
+            RoutingMethods.ProductName, weights, validation, folds.Sum(f => f.Questions.Count), tuning, routeMs, cache.Misses - before, validationBaselines, rankMs.Select(r => r.Ms).ToList());
+    }
+
+    /// <summary>The product's figures with <paramref name="weights"/> on the validation folds, pooled over folds (question-weighted).</summary>
+    /// <param name="folds">Prepared validation folds.</param>
+    /// <param name="weights">Weights.</param>
+    public static ValidationResult Validate(IReadOnlyList<PreparedEvaluation> folds, HybridWeights weights)
+    {
+        ArgumentNullException.ThrowIfNull(folds);
+        var signals = folds.Select(Signals).ToList();
+        return Validate(folds, signals, weights);
+    }
+
+    /// <summary>
+    /// The weight grid on the validation folds (never on test questions). Stage 1, without load penalty: z-score fusion
+    /// with evidence, centroid, BM25, responsiveness ∈ {0, 0.25, 0.5, 1}, activity ∈ {0, 0.5, 1}, recency ∈ {0, 1}, for each recency
+    /// half-life of <see cref="HalfLives"/>; and RRF with evidence {0, 0.5, 1, 2} × centroid {0, 0.5, 1} × BM25
+    /// {0, 0.5, 1, 2} × activity {0, 0.5, 1, 2} × recency {0, 0.5, 1, 2} × k {10, 60} (30-day half-life). Stage 2: the load
+    /// penalty λ on the best stage-1 weights that give weight to all three content signals (evidence, centroid, BM25); the
+    /// largest λ whose objective stays within <see cref="LoadTolerance"/> of λ = 0 is chosen. Objective: <see cref="ValidationResult.Objective"/> (mean of MRR and Hit@3,
+    /// uncapped and capped, pooled over folds); ties go to the higher pooled Hit@3.
+    /// </summary>
+    /// <param name="foldsByHalfLife">Prepared validation folds for each half-life of <see cref="HalfLives"/> (days).</param>
+    /// <returns>The chosen setting first, then the other stage-2 settings, the 10 best stage-1 settings and the 5 best RRF settings.</returns>
+    public static IReadOnlyList<ValidationResult> Tune(IReadOnlyDictionary<double, List<PreparedEvaluation>> foldsByHalfLife)
+    {
+        ArgumentNullException.ThrowIfNull(foldsByHalfLife);
+        var signalsByHalfLife = foldsByHalfLife.ToDictionary(kv => kv.Key, kv => kv.Value.Select(Signals).ToList());
+        var stage1 = new List<ValidationResult>();
+        if (foldsByHalfLife.TryGetValue(30, out var folds30))
+        {
+            double[] four = [0, 0.5, 1, 2];
+            double[] three = [0, 0.5, 1];
+            foreach (var ev in four)
+            foreach (var ce in three)
+            foreach (var lx in four)
+            foreach (var ac in four)
+            foreach (var re in four)
+            {
+                if (ev + ce + lx + ac + re == 0) continue;
+                foreach (var k in new[] { 10, 60 })
+                    stage1.Add(Validate(folds30, signalsByHalfLife[30], new HybridWeights(ev, ce, lx, ac, re, k, 0)));
+            }
+        }
+        double[] zw = [0, 0.25, 0.5, 1];
+        foreach (var (halfLife, folds) in foldsByHalfLife)
+        foreach (var ev in zw)
+        foreach (var ce in zw)
+        foreach (var lx in zw)
+        foreach (var ac in new[] { 0, 0.5, 1.0 })
+        foreach (var re in new[] { 0, 1.0 })
+        foreach (var rs in zw)
+        {
+            if (ev + ce + lx + ac + re + rs == 0) continue;
+            stage1.Add(Validate(folds, signalsByHalfLife[halfLife], new HybridWeights(ev, ce, lx, ac, re, 0, 0, HybridFusion.ZScore, halfLife, rs)));
+        }
+        var ordered = stage1.OrderByDescending(r => r.Objective).ThenByDescending(r => r.Uncapped.HitAt3 + r.Capped.HitAt3).ToList();
+        // The product is a hybrid by design (its reasons name the matched terms and the closest earlier answer): the
+        // chosen setting is the best one that gives weight to all three content signals.
+        var best = ordered.First(r => r.Weights is { Evidence: > 0, Centroid: > 0, Lexical: > 0 }).Weights;
+        double[] lambdas = best.Fusion == HybridFusion.ZScore ? [0, 0.02, 0.05, 0.1, 0.2, 0.3] : [0, 0.01, 0.02, 0.05, 0.1, 0.2];
+        var bestFolds = foldsByHalfLife[best.RecencyHalfLifeDays];
+        var bestSignals = signalsByHalfLife[best.RecencyHalfLifeDays];
+        var loads = lambdas.Select(l => Validate(bestFolds, bestSignals, best with { LoadPenalty = l })).ToList();
+        // Fairness first where it costs (almost) nothing: the largest λ whose objective is within LoadTolerance of λ = 0.
+        var chosen = loads.Last(r => r.Objective >= loads[0].Objective - LoadTolerance);
+        var stage2 = loads.Where(r => r != chosen).Prepend(chosen).ToList();
+        var bestRrf = ordered.Where(r => r.Weights.Fusion == HybridFusion.ReciprocalRank).Take(5);
+        return [.. stage2, .. ordered.Take(10), .. bestRrf];
+    }
+
+    private static List<HybridSignals> Signals(PreparedEvaluation e) =>
+        e.Set.Questions.Select((q, i) => HybridRanker.Signals(e.Index, e.QueryVectors[i], e.Model, q.LexicalText, id => id == q.AskerExpertId)).ToList();
+
+    private static ValidationResult Validate(IReadOnlyList<PreparedEvaluation> folds, IReadOnlyList<List<HybridSignals>> signals, HybridWeights weights)
+    {
+        var u = new List<MetricSummary>();
+        var c = new List<MetricSummary>();
+        for (var f = 0; f < folds.Count; f++)
+        {
+            var method = RoutingMethods.FromSignals(signals[f], weights);
+            u.Add(CapacitySimulation.Run(folds[f].Set, method, cap: null).Metrics);
+            c.Add(CapacitySimulation.Run(folds[f].Set, method, CapacitySimulation.Cap).Metrics);
+        }
+        return new ValidationResult(weights, Pool(u), Pool(c));
+    }
+
+    /// <summary>Question-weighted mean of summaries (accepted Hit@3 weighted by accepted questions).</summary>
+    /// <param name="parts">Summaries of disjoint question sets.</param>
+    public static MetricSummary Pool(IReadOnlyList<MetricSummary> parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        var n = parts.Sum(p => p.Questions);
+        var na = parts.Sum(p => p.AcceptedQuestions);
+        double W(Func<MetricSummary, double> f) => n == 0 ? double.NaN : parts.Where(p => p.Questions > 0).Sum(p => f(p) * p.Questions) / n;
+        var acc = na == 0 ? double.NaN : parts.Where(p => p.AcceptedQuestions > 0).Sum(p => p.AcceptedHitAt3 * p.AcceptedQuestions) / na;
+        return new MetricSummary(W(p => p.PAt1), W(p => p.HitAt3), W(p => p.HitAt5), W(p => p.Mrr), W(p => p.NdcgAt5), acc, n, na);
+    }
+
+    private static MethodResult Measure(RoutingEvaluationSet set, IRoutingMethod method)
+    {
+        var u = CapacitySimulation.Run(set, method, cap: null);
+        var c = CapacitySimulation.Run(set, method, CapacitySimulation.Cap);
+        return new MethodResult(method.Name, u.Metrics, c.Metrics, u.Top10PctShare, c.Top10PctShare);
+    }
+}

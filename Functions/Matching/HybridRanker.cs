@@ -1,0 +1,381 @@
+using System.Globalization;
+
+namespace SocialLearning.Matching;
+
+/// <summary>
+/// Weights of the <see cref="HybridRanker"/>: weighted reciprocal-rank fusion of five rankings of the experts plus a
+/// load penalty (see <see cref="HybridRanker"/> for the formula).
+/// </summary>
+/// <param name="Evidence">Weight of the ranking by best-matching evidence cosine (dense, document model).</param>
+/// <param name="Centroid">Weight of the ranking by profile-centroid cosine (dense, candidate model).</param>
+/// <param name="Lexical">Weight of the ranking by BM25 of the best-matching evidence document.</param>
+/// <param name="Activity">Weight of the ranking by profile-period answer count.</param>
+/// <param name="Recency">Weight of the ranking by recent activity (answers decayed with a 30-day half-life).</param>
+/// <param name="RrfK">The RRF constant k (Cormack, Clarke and Büttcher 2009 use 60); smaller k lets the top ranks weigh more.</param>
+/// <param name="LoadPenalty">λ of the load term (see <see cref="HybridRanker"/>): per request the expert received in the last 7 days,
+/// the RRF score is divided by 1 + λ, the z-score sum loses λ standard deviations.</param>
+/// <param name="Fusion">How the five signals are fused.</param>
+/// <param name="RecencyHalfLifeDays">Half-life of the recent-activity signal, days.</param>
+/// <param name="Responsiveness">Weight of responsiveness: the expert's median time from question to answer (shorter is better).</param>
+public sealed record HybridWeights(double Evidence, double Centroid, double Lexical, double Activity, double Recency, int RrfK, double LoadPenalty,
+    HybridFusion Fusion = HybridFusion.ReciprocalRank, double RecencyHalfLifeDays = 30, double Responsiveness = 0)
+{
+    /// <summary>
+    /// The product's weights: z-score fusion, evidence 0.25, centroid 1, BM25 0.25, activity 0, recency 1 with a 14-day
+    /// half-life, responsiveness 0.25, load λ 0.02. Chosen on the profile period only, never on test questions, by
+    /// <c>evaluate --tune</c> (<c>RoutingEvaluator.Tune</c>) on quantumcomputing.stackexchange.com, the only site at hand:
+    /// four time-ordered validation folds inside the first 80% of the questions (profiles from the questions before
+    /// 60/70/80/90% of that period, validation questions from the next 10%, 150 in all; gold answers only from before the
+    /// test cutoff); a grid over both fusion methods, the six weights and the recency half-life (7/14/30/60 days),
+    /// objective the mean of MRR and Hit@3 without and with the capacity cap. Among settings that weigh all three content
+    /// signals this was the best (validation MRR 0.559 / 0.228 capped, Hit@3 0.647 / 0.287; the recently-active baseline:
+    /// 0.540 / 0.160, 0.653 / 0.180); the overall best (no BM25) scored 0.435 against 0.430, within noise for 150 questions.
+    /// Then λ: the largest value costing at most 0.005 of the objective (0.02: 0.430 → 0.430). Activity gets 0: with recency
+    /// in, the lifetime answer count added nothing on validation. RRF's best setting reached 0.411.
+    /// </summary>
+    public static HybridWeights Default { get; } = new(Evidence: 0.25, Centroid: 1, Lexical: 0.25, Activity: 0, Recency: 1, RrfK: 60, LoadPenalty: 0.02,
+        Fusion: HybridFusion.ZScore, RecencyHalfLifeDays: 14, Responsiveness: 0.25);
+
+    /// <summary>One line for logs and the evaluation printout, e.g. <c>evidence 1, centroid 0.5, …, k 20, load λ 0.1</c>.</summary>
+    public string Describe() => Fusion == HybridFusion.ReciprocalRank
+        ? string.Create(CultureInfo.InvariantCulture,
+            $"RRF: evidence {Evidence:0.##}, centroid {Centroid:0.##}, BM25 {Lexical:0.##}, activity {Activity:0.##}, recency {Recency:0.##} (half-life {RecencyHalfLifeDays:0} d), responsiveness {Responsiveness:0.##}, k {RrfK}, load λ {LoadPenalty:0.##}")
+        : string.Create(CultureInfo.InvariantCulture,
+            $"z-score: evidence {Evidence:0.##}, centroid {Centroid:0.##}, BM25 {Lexical:0.##}, activity {Activity:0.##}, recency {Recency:0.##} (half-life {RecencyHalfLifeDays:0} d), responsiveness {Responsiveness:0.##}, load λ {LoadPenalty:0.##}");
+}
+
+/// <summary>The fusion method of the <see cref="HybridRanker"/>.</summary>
+public enum HybridFusion
+{
+    /// <summary>Weighted reciprocal-rank fusion, Σ w_c / (k + rank_c) (Cormack, Clarke and Büttcher, SIGIR 2009).</summary>
+    ReciprocalRank,
+
+    /// <summary>
+    /// Weighted CombSUM of per-question z-scores (Fox and Shaw, "Combination of multiple searches", TREC-2 1994; z-score
+    /// normalisation: Montague and Aslam, "Relevance score normalization for metasearch", CIKM 2001): each signal is
+    /// standardised over the eligible experts of the question, then Σ w_c · z_c. Priors enter as log(1 + count).
+    /// </summary>
+    ZScore,
+}
+
+/// <summary>One expert ranked by the <see cref="HybridRanker"/>.</summary>
+/// <param name="ExpertId">Expert id.</param>
+/// <param name="Score">Fused score (weighted RRF divided by the load term); higher is better, roughly 0–0.3.</param>
+/// <param name="BestEvidenceScore">Cosine of the question and the expert's best-matching evidence, −1–1 (the centroid cosine when the expert has no evidence).</param>
+/// <param name="CentroidScore">Cosine of the question and the expert's centroid, −1–1.</param>
+/// <param name="BestEvidenceSourceId">Source id of that evidence, or null.</param>
+/// <param name="BestEvidenceTitle">Title of that evidence — the closest earlier answer — or null.</param>
+/// <param name="LexicalScore">BM25 score of the expert's best-matching evidence document (0 when no query term occurs in their evidence).</param>
+/// <param name="MatchedTerms">The query terms that contributed most to that BM25 score, largest first (at most 5).</param>
+/// <param name="LexicalEvidenceTitle">Title of the best BM25 document, or null.</param>
+/// <param name="AnswerCount">Answers in the profile period.</param>
+/// <param name="RecentActivity">Exp-decayed answer count (30-day half-life) at the index's reference time.</param>
+/// <param name="Load">Requests the expert received in the load window (as the caller reported it).</param>
+public sealed record HybridMatch(
+    string ExpertId,
+    double Score,
+    double BestEvidenceScore,
+    double CentroidScore,
+    string? BestEvidenceSourceId,
+    string? BestEvidenceTitle,
+    double LexicalScore,
+    IReadOnlyList<string> MatchedTerms,
+    string? LexicalEvidenceTitle,
+    double AnswerCount,
+    double RecentActivity,
+    int Load);
+
+/// <summary>
+/// The per-question, weight-independent part of a hybrid ranking: every eligible expert's signals and their rank in each
+/// of the five component rankings. <see cref="HybridRanker.Fuse"/> turns it into a ranking for given weights, so an
+/// evaluation can try many weights on one computation.
+/// </summary>
+public sealed class HybridSignals
+{
+    internal HybridSignals(HybridIndex index, IReadOnlyList<string> queryTerms, int[] positions, ExpertMatch[] dense,
+        double[] lexical, int[] lexicalDoc, int[][] ranks, double[][] z)
+    {
+        Z = z;
+        Index = index;
+        QueryTerms = queryTerms;
+        Positions = positions;
+        Dense = dense;
+        Lexical = lexical;
+        LexicalDocument = lexicalDoc;
+        Ranks = ranks;
+    }
+
+    /// <summary>The index the signals came from.</summary>
+    public HybridIndex Index { get; }
+
+    /// <summary>Distinct BM25 query terms.</summary>
+    public IReadOnlyList<string> QueryTerms { get; }
+
+    /// <summary>Number of eligible experts.</summary>
+    public int Count => Positions.Length;
+
+    internal int[] Positions { get; }
+    internal ExpertMatch[] Dense { get; }
+    internal double[] Lexical { get; }
+    internal int[] LexicalDocument { get; }
+
+    /// <summary>[component][expert] 1-based competition rank (ties share the best rank); 0 = no contribution.
+    /// Components: 0 evidence, 1 centroid, 2 lexical, 3 activity, 4 recency, 5 responsiveness.</summary>
+    internal int[][] Ranks { get; }
+
+    /// <summary>[component][expert] z-score of the signal over the eligible experts (0 when all are equal); priors as log(1 + value).</summary>
+    internal double[][] Z { get; }
+}
+
+/// <summary>
+/// The product's ranker: hybrid retrieval over each expert's evidence plus the priors real routing needs, used by the
+/// live <c>QuestionRouter</c> and by <c>evaluate</c> alike.
+/// </summary>
+/// <remarks>
+/// <para><b>Signals.</b> For a question (embedding q, text Q) and each eligible expert e: (1) the best-matching evidence
+/// cosine max_j q·v_ej and (2) the centroid cosine q·c_e (<see cref="ExpertIndex"/>); (3) the BM25 score (Okapi, k1 1.2,
+/// b 0.75, <see cref="Bm25Index"/>) of e's best-matching evidence document; (4) e's answer count; (5) e's recent activity
+/// (answers decayed with a half-life); (6) e's responsiveness, −log(1 + median hours from question to e's answer) (experts
+/// without known response times get the mean of the others). Experts are ranked by each signal separately (competition ranking; an
+/// expert with a zero BM25 score or no answers gets no rank in that list).</para>
+/// <para><b>Fusion.</b> Weighted reciprocal-rank fusion (Cormack, Clarke and Büttcher, "Reciprocal rank fusion outperforms
+/// Condorcet and individual rank learning methods", SIGIR 2009): <c>rrf(e) = Σ_c w_c / (k + rank_c(e))</c>. RRF needs no
+/// calibration between score scales (cosines, BM25, counts), which differ between sites and models; only ranks are fused,
+/// so the weights carry over to other sites and directory sizes.</para>
+/// <para><b>Load / fairness.</b> <c>score(e) = rrf(e) / (1 + λ · load(e))</c>, load = requests e received in the last
+/// 7 days: an expert who was just asked gives way to the next-best colleague, so the same few people are not asked every
+/// time (the hard cap of 3 per 7 days is applied by routing on top).</para>
+/// <para><b>Cost.</b> One dense pass over all vectors, BM25 over the query terms' postings, five sorts of the eligible
+/// experts; well under a millisecond for a few hundred experts, a few milliseconds at 10,000.</para>
+/// </remarks>
+public sealed class HybridRanker
+{
+    /// <summary>Most matched terms reported per expert: 5.</summary>
+    public const int MaxMatchedTerms = 5;
+
+    /// <summary>Creates a ranker with <paramref name="weights"/> (default <see cref="HybridWeights.Default"/>).</summary>
+    /// <param name="weights">The fusion weights.</param>
+    public HybridRanker(HybridWeights? weights = null) => Weights = weights ?? HybridWeights.Default;
+
+    /// <summary>The fusion weights.</summary>
+    public HybridWeights Weights { get; }
+
+    /// <summary>Signals and fusion in one step: the top <paramref name="k"/> experts, best first.</summary>
+    /// <param name="index">The directory.</param>
+    /// <param name="query">Question embedding of <c>index.Vectors.Model</c>; non-zero.</param>
+    /// <param name="queryModel">Model of <paramref name="query"/>.</param>
+    /// <param name="queryText">Question text for BM25 (subject and body).</param>
+    /// <param name="k">Experts wanted, ≥ 1.</param>
+    /// <param name="exclude">True for expert ids that must not be ranked (asker, unavailable); null excludes nobody.</param>
+    /// <param name="load">Requests each expert received in the load window; null = nobody has any.</param>
+    /// <returns>At most <paramref name="k"/> matches, best first.</returns>
+    /// <exception cref="EmbeddingMismatchException">The query's model or length differs from the index's.</exception>
+    /// <exception cref="ArgumentException">The query vector is zero or not finite.</exception>
+    public IReadOnlyList<HybridMatch> Rank(HybridIndex index, ReadOnlySpan<float> query, VectorModel queryModel, string queryText, int k,
+        Func<string, bool>? exclude = null, Func<string, int>? load = null) =>
+        Fuse(Signals(index, query, queryModel, queryText, exclude), Weights, k, load);
+
+    /// <summary>Computes the weight-independent signals and component ranks for one question (see the class remarks).</summary>
+    /// <param name="index">The directory.</param>
+    /// <param name="query">Question embedding; non-zero.</param>
+    /// <param name="queryModel">Model of <paramref name="query"/>.</param>
+    /// <param name="queryText">Question text for BM25.</param>
+    /// <param name="exclude">True for expert ids that must not be ranked; null excludes nobody.</param>
+    /// <returns>The signals of every eligible expert.</returns>
+    /// <exception cref="EmbeddingMismatchException">The query's model or length differs from the index's.</exception>
+    public static HybridSignals Signals(HybridIndex index, ReadOnlySpan<float> query, VectorModel queryModel, string queryText, Func<string, bool>? exclude = null)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        ArgumentNullException.ThrowIfNull(queryModel);
+        var terms = index.Lexical.QueryTerms(queryText);
+        if (index.Count == 0) return new HybridSignals(index, terms, [], [], [], [], [[], [], [], [], [], []], [[], [], [], [], [], []]);
+
+        var dense = index.Vectors.Search(query, queryModel, index.Count, exclude);
+        var n = dense.Count;
+        var positions = new int[n];
+        var slot = new int[index.Count];
+        Array.Fill(slot, -1);
+        for (var i = 0; i < n; i++)
+        {
+            positions[i] = index.PositionOf(dense[i].ExpertId);
+            slot[positions[i]] = i;
+        }
+
+        // Lexical: best BM25 document per eligible expert.
+        var lexical = new double[n];
+        var lexicalDoc = new int[n];
+        Array.Fill(lexicalDoc, -1);
+        if (terms.Count > 0 && index.Lexical.Count > 0)
+        {
+            var docScores = new double[index.Lexical.Count];
+            index.Lexical.Score(terms, docScores);
+            var owners = index.DocumentOwners;
+            for (var d = 0; d < docScores.Length; d++)
+            {
+                var s = docScores[d];
+                if (s <= 0) continue;
+                var i = slot[owners[d]];
+                if (i >= 0 && s > lexical[i])
+                {
+                    lexical[i] = s;
+                    lexicalDoc[i] = d;
+                }
+            }
+        }
+
+        var evidence = new double[n];
+        var centroid = new double[n];
+        var activity = new double[n];
+        var recency = new double[n];
+        var speed = new double[n];
+        var known = Enumerable.Range(0, n).Select(i => index.ResponseHours[positions[i]]).Where(h => !double.IsNaN(h)).ToArray();
+        var neutral = known.Length > 0 ? -Math.Log(1 + known.Average()) : 0;
+        for (var i = 0; i < n; i++)
+        {
+            var hours = index.ResponseHours[positions[i]];
+            speed[i] = double.IsNaN(hours) ? neutral : -Math.Log(1 + hours);
+            evidence[i] = dense[i].BestEvidenceScore;
+            centroid[i] = dense[i].CentroidScore;
+            activity[i] = index.AnswerCounts[positions[i]];
+            recency[i] = index.Recency[positions[i]];
+        }
+        int[][] ranks =
+        [
+            CompetitionRanks(evidence, requirePositive: false),
+            CompetitionRanks(centroid, requirePositive: false),
+            CompetitionRanks(lexical, requirePositive: true),
+            CompetitionRanks(activity, requirePositive: true),
+            CompetitionRanks(recency, requirePositive: true),
+            CompetitionRanks(speed, requirePositive: false),
+        ];
+        double[][] z =
+        [
+            ZScores(evidence),
+            ZScores(centroid),
+            ZScores(lexical),
+            ZScores(activity.Select(v => Math.Log(1 + v)).ToArray()),
+            ZScores(recency.Select(v => Math.Log(1 + v)).ToArray()),
+            ZScores(speed),
+        ];
+        return new HybridSignals(index, terms, positions, [.. dense], lexical, lexicalDoc, ranks, z);
+    }
+
+    /// <summary>
+    /// Fuses <paramref name="signals"/> with <paramref name="weights"/> and the load term; ties by best-evidence cosine,
+    /// then expert id (ordinal).
+    /// </summary>
+    /// <param name="signals">From <see cref="Signals"/>.</param>
+    /// <param name="weights">Fusion weights.</param>
+    /// <param name="k">Experts wanted, ≥ 1.</param>
+    /// <param name="load">Requests each expert received in the load window; null = none.</param>
+    /// <returns>At most <paramref name="k"/> matches, best first, with reasons' material (matched terms, closest answer).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> &lt; 1.</exception>
+    public static IReadOnlyList<HybridMatch> Fuse(HybridSignals signals, HybridWeights weights, int k, Func<string, int>? load = null)
+    {
+        ArgumentNullException.ThrowIfNull(signals);
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        var order = FusedOrder(signals, weights, load, out var scores, out var loads);
+        var take = Math.Min(k, order.Length);
+        var index = signals.Index;
+        var result = new HybridMatch[take];
+        for (var r = 0; r < take; r++)
+        {
+            var i = order[r];
+            var m = signals.Dense[i];
+            var doc = signals.LexicalDocument[i];
+            IReadOnlyList<string> matched = doc >= 0
+                ? index.Lexical.Explain(signals.QueryTerms, doc, MaxMatchedTerms).Select(t => t.Term).ToList()
+                : [];
+            var p = signals.Positions[i];
+            result[r] = new HybridMatch(m.ExpertId, scores[i], m.BestEvidenceScore, m.CentroidScore, m.BestEvidenceSourceId, m.BestEvidenceTitle,
+                signals.Lexical[i], matched, doc >= 0 ? index.DocumentTitles[doc] : null, index.AnswerCounts[p], index.Recency[p], loads[i]);
+        }
+        return result;
+    }
+
+    /// <summary>Only the ranked expert ids (all eligible experts, best first) — the cheap path an evaluation grid needs.</summary>
+    /// <param name="signals">From <see cref="Signals"/>.</param>
+    /// <param name="weights">Fusion weights.</param>
+    /// <param name="load">Requests each expert received in the load window; null = none.</param>
+    public static IReadOnlyList<string> RankIds(HybridSignals signals, HybridWeights weights, Func<string, int>? load = null)
+    {
+        ArgumentNullException.ThrowIfNull(signals);
+        ArgumentNullException.ThrowIfNull(weights);
+        var order = FusedOrder(signals, weights, load, out _, out _);
+        var ids = new string[order.Length];
+        for (var r = 0; r < order.Length; r++) ids[r] = signals.Dense[order[r]].ExpertId;
+        return ids;
+    }
+
+    private static int[] FusedOrder(HybridSignals s, HybridWeights w, Func<string, int>? load, out double[] scores, out int[] loads)
+    {
+        var n = s.Count;
+        scores = new double[n];
+        loads = new int[n];
+        ReadOnlySpan<double> cw = [w.Evidence, w.Centroid, w.Lexical, w.Activity, w.Recency, w.Responsiveness];
+        var k = Math.Max(0, w.RrfK);
+        var rrf = w.Fusion == HybridFusion.ReciprocalRank;
+        for (var i = 0; i < n; i++)
+        {
+            var score = 0.0;
+            for (var c = 0; c < cw.Length; c++)
+            {
+                if (cw[c] == 0) continue;
+                if (!rrf) score += cw[c] * s.Z[c][i];
+                else if (s.Ranks[c][i] is var rank and > 0) score += cw[c] / (k + rank);
+            }
+            if (load is not null && w.LoadPenalty > 0)
+            {
+                loads[i] = Math.Max(0, load(s.Dense[i].ExpertId));
+                score = rrf ? score / Math.Pow(1 + w.LoadPenalty, loads[i]) : score - (w.LoadPenalty * loads[i]);
+            }
+            scores[i] = score;
+        }
+        var order = new int[n];
+        for (var i = 0; i < n; i++) order[i] = i;
+        var sc = scores;
+        Array.Sort(order, (a, b) =>
+        {
+            var c = sc[b].CompareTo(sc[a]);
+            if (c != 0) return c;
+            c = s.Dense[b].BestEvidenceScore.CompareTo(s.Dense[a].BestEvidenceScore);
+            return c != 0 ? c : string.CompareOrdinal(s.Dense[a].ExpertId, s.Dense[b].ExpertId);
+        });
+        return order;
+    }
+
+    /// <summary>(x − mean) / standard deviation over <paramref name="values"/>; all zeros when the deviation is 0.</summary>
+    internal static double[] ZScores(double[] values)
+    {
+        var n = values.Length;
+        var z = new double[n];
+        if (n == 0) return z;
+        var mean = values.Average();
+        var variance = 0.0;
+        foreach (var v in values) variance += (v - mean) * (v - mean);
+        var sd = Math.Sqrt(variance / n);
+        if (!(sd > 1e-12)) return z;
+        for (var i = 0; i < n; i++) z[i] = (values[i] - mean) / sd;
+        return z;
+    }
+
+    /// <summary>1-based competition ranks by descending value ("1224": ties share the best rank); with
+    /// <paramref name="requirePositive"/>, values ≤ 0 get rank 0 (no contribution).</summary>
+    internal static int[] CompetitionRanks(ReadOnlySpan<double> values, bool requirePositive)
+    {
+        var n = values.Length;
+        var order = new int[n];
+        var copy = values.ToArray();
+        for (var i = 0; i < n; i++) order[i] = i;
+        Array.Sort(order, (a, b) => copy[b].CompareTo(copy[a]));
+        var ranks = new int[n];
+        for (var r = 0; r < n; r++)
+        {
+            var i = order[r];
+            if (requirePositive && !(copy[i] > 0)) continue;
+            ranks[i] = r > 0 && copy[order[r - 1]] == copy[i] ? ranks[order[r - 1]] : r + 1;
+        }
+        return ranks;
+    }
+}
