@@ -5,53 +5,83 @@ using SocialLearning.Matching;
 namespace SocialLearning.Benchmarks;
 
 /// <summary>
-/// <c>route</c>: the routing decision as <c>QuestionRouter.RankAsync</c> makes it — embed the question text with the local
-/// model, then <see cref="ExpertIndex.Search(Microsoft.Extensions.AI.Embedding{float}, int, Func{string, bool}?)"/> for
-/// max(4·pool, 20) = 40 candidates with an exclusion callback — timed one question at a time, warm, over the sample
-/// questions, at 10,000 experts. Prints median and p95 of embed, rank and their sum for each index configuration.
+/// <c>route</c>: the routing decision timed one question at a time, warm, local model, over the 33 sample questions, at
+/// 10,000 experts (d = 384). First the product's path as <c>QuestionRouter.RankAsync</c> takes it — embed the question,
+/// then <see cref="HybridRanker.Rank"/> (dense scores of every expert, BM25 over every evidence text, priors, load term,
+/// fusion) for the candidate pool of 10 with an exclusion callback — over synthetic experts with 10 evidence items each
+/// (random vectors, texts drawn from the sample questions' vocabulary). Then, for reference, embed +
+/// <see cref="ExpertIndex.Search(Microsoft.Extensions.AI.Embedding{float}, int, Func{string, bool}?)"/> alone for 40 candidates.
+/// Prints median and p95 of embed, rank and their sum.
 /// </summary>
 public static class RouteTiming
 {
     /// <summary>Runs the measurement.</summary>
-    /// <param name="args"><c>[--experts N] [--decisions N]</c>; defaults 10,000 and 300.</param>
+    /// <param name="args"><c>[--experts N] [--evidence E] [--decisions N]</c>; defaults 10,000, 10 and 300.</param>
     /// <returns>Exit code 0.</returns>
     public static async Task<int> RunAsync(string[] args)
     {
         var experts = IntOption(args, "--experts", 10_000);
+        var evidencePerExpert = IntOption(args, "--evidence", 10);
         var decisions = IntOption(args, "--decisions", 300);
         var questions = SampleTexts.Questions();
+        var model = VectorModel.MiniLm;
         using var generator = new MiniLmEmbeddingGenerator();
-
-        // Warm: load the model, JIT every path.
         for (var i = 0; i < 10; i++)
         {
-            await generator.GenerateAsync([questions[i % questions.Length]]);
+            await generator.GenerateAsync([questions[i % questions.Length].Embedded]); // load the model, JIT
         }
 
-        Console.WriteLine($"Route decision (embed + rank), warm, local model, {experts:N0} experts, d = 384, k = 40, {decisions} decisions over {questions.Length} sample questions");
+        // As the router: unavailable experts and the asker are excluded by a lookup; a few experts carry load.
+        var unavailable = new HashSet<string>(Enumerable.Range(0, experts).Where(i => i % 20 == 0).Select(VectorData.ExpertId), StringComparer.Ordinal);
+        var loadOf = Enumerable.Range(0, experts).Where(i => i % 7 == 0).ToDictionary(VectorData.ExpertId, i => 1 + (i % 3), StringComparer.Ordinal);
+
+        Console.WriteLine($"Route decision (embed + rank), warm, local model, {experts:N0} experts, d = {model.Dimensions}, {decisions} decisions over {questions.Length} sample questions");
         Console.WriteLine($"{Environment.ProcessorCount} logical cores, {RuntimeDescription()}");
         Console.WriteLine();
-        Console.WriteLine("| index | embed p50 | embed p95 | rank p50 | rank p95 | total p50 | total p95 |");
+        Console.WriteLine("| path | embed p50 | embed p95 | rank p50 | rank p95 | total p50 | total p95 |");
         Console.WriteLine("|---|---|---|---|---|---|---|");
-        foreach (var (evidence, precision) in new[] { (0, VectorPrecision.Float32), (10, VectorPrecision.Float32), (10, VectorPrecision.Int8) })
-        {
-            var index = new ExpertIndex(VectorModel.MiniLm, VectorData.EvidenceEntries(seed: 7, experts, VectorModel.MiniLm.Dimensions, evidence), precision: precision);
 
-            // As the router: unavailable experts and the asker are excluded through a lookup per would-be candidate.
-            var unavailable = new HashSet<string>(Enumerable.Range(0, experts).Where(i => i % 20 == 0).Select(VectorData.ExpertId), StringComparer.Ordinal);
+        var now = DateTimeOffset.UtcNow;
+        var hybrid = BuildHybrid(experts, evidencePerExpert, model, now);
+        var ranker = new HybridRanker(HybridWeights.Default);
+        await Measure(
+            $"product: hybrid ranker, {experts:N0} experts × {evidencePerExpert} evidence (M = {hybrid.Vectors.EvidenceCount:N0}, BM25 over as many texts), pool 10",
+            (vector, lexical, exclude) => ranker.Rank(hybrid, vector.Vector.Span, VectorModel.Of(vector), lexical, 10, exclude, id => loadOf.GetValueOrDefault(id)).Count);
+
+        await Measure(
+            $"reference: ExpertIndex.Search alone, k = N (as the hybrid ranker asks), {evidencePerExpert} evidence each, Float32",
+            (vector, _, exclude) => hybrid.Vectors.Search(vector, experts, exclude).Count);
+        await Measure(
+            $"reference: HybridRanker.Signals alone (dense + BM25 + priors, no fusion), pool 10",
+            (vector, lexical, exclude) => HybridRanker.Signals(hybrid, vector.Vector.Span, VectorModel.Of(vector), lexical, exclude).Count);
+
+        foreach (var (evidence, precision) in new[] { (0, VectorPrecision.Float32), (evidencePerExpert, VectorPrecision.Float32), (evidencePerExpert, VectorPrecision.Int8) })
+        {
+            var index = evidence == evidencePerExpert && precision == VectorPrecision.Float32
+                ? hybrid.Vectors
+                : new ExpertIndex(model, evidence == 0 ? VectorData.EvidenceEntries(7, experts, model.Dimensions, 0) : hybrid.Vectors.Entries, precision: precision);
+            await Measure(
+                $"reference: ExpertIndex.Search alone, k = 40, {(evidence == 0 ? "centroids only" : $"{evidence} evidence each")}, {precision}",
+                (vector, _, exclude) => index.Search(vector, 40, exclude).Count);
+        }
+
+        return 0;
+
+        async Task Measure(string label, Func<Microsoft.Extensions.AI.Embedding<float>, string, Func<string, bool>, int> rank)
+        {
             var embed = new double[decisions];
-            var rank = new double[decisions];
+            var ranking = new double[decisions];
             for (var i = -10; i < decisions; i++)
             {
-                var text = questions[((i % questions.Length) + questions.Length) % questions.Length];
+                var (text, lexical) = questions[((i % questions.Length) + questions.Length) % questions.Length];
                 var asker = VectorData.ExpertId(Math.Abs(i * 7919) % experts);
                 var sw = Stopwatch.StartNew();
                 var generated = await generator.GenerateAsync([text]);
                 var embedMs = sw.Elapsed.TotalMilliseconds;
                 sw.Restart();
-                var matches = index.Search(generated[0], 40, id => unavailable.Contains(id) || string.Equals(id, asker, StringComparison.Ordinal));
+                var found = rank(generated[0], lexical, id => unavailable.Contains(id) || string.Equals(id, asker, StringComparison.Ordinal));
                 var rankMs = sw.Elapsed.TotalMilliseconds;
-                if (matches.Count == 0)
+                if (found == 0)
                 {
                     throw new InvalidOperationException("No match.");
                 }
@@ -59,16 +89,13 @@ public static class RouteTiming
                 if (i >= 0)
                 {
                     embed[i] = embedMs;
-                    rank[i] = rankMs;
+                    ranking[i] = rankMs;
                 }
             }
 
-            var total = embed.Zip(rank, (a, b) => a + b).ToArray();
-            var label = $"{experts:N0} experts, {(evidence == 0 ? "centroids only" : $"+{evidence} evidence each (M = {index.EvidenceCount:N0})")}, {precision}";
-            Console.WriteLine($"| {label} | {Ms(embed, 0.5)} | {Ms(embed, 0.95)} | {Ms(rank, 0.5)} | {Ms(rank, 0.95)} | {Ms(total, 0.5)} | {Ms(total, 0.95)} |");
+            var total = embed.Zip(ranking, (a, b) => a + b).ToArray();
+            Console.WriteLine($"| {label} | {Ms(embed, 0.5)} | {Ms(embed, 0.95)} | {Ms(ranking, 0.5)} | {Ms(ranking, 0.95)} | {Ms(total, 0.5)} | {Ms(total, 0.95)} |");
         }
-
-        return 0;
     }
 
     /// <summary>Nearest-rank percentile.</summary>
@@ -82,6 +109,34 @@ public static class RouteTiming
         return sorted[Math.Clamp(rank - 1, 0, sorted.Length - 1)];
     }
 
+    internal static int IntOption(string[] args, string name, int fallback)
+    {
+        var at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+
+    private static HybridIndex BuildHybrid(int experts, int evidencePerExpert, VectorModel model, DateTimeOffset now)
+    {
+        var random = new Random(7);
+        var texts = SampleTexts.EvidenceTexts(new Random(8), experts * evidencePerExpert, words: 60);
+        var list = new List<HybridExpert>(experts);
+        for (var i = 0; i < experts; i++)
+        {
+            var evidence = new HybridEvidence[evidencePerExpert];
+            for (var j = 0; j < evidencePerExpert; j++)
+            {
+                var answered = now.AddDays(-random.Next(1, 400));
+                evidence[j] = new HybridEvidence($"a-{i}-{j}", $"Question {j} answered by expert {i}", texts[(i * evidencePerExpert) + j], answered, IsAnswer: true,
+                    VectorData.UnitVector(random, model.Dimensions), Asked: answered.AddHours(-random.Next(1, 72)));
+            }
+
+            var centroid = evidencePerExpert > 0 ? ExpertIndexEntry.CentroidOf(evidence.Select(e => e.Vector)) : VectorData.UnitVector(random, model.Dimensions);
+            list.Add(new HybridExpert(VectorData.ExpertId(i), evidencePerExpert, centroid, evidence));
+        }
+
+        return new HybridIndex(model, list, now);
+    }
+
     private static string Ms(double[] values, double p) => Percentile(values, p).ToString("0.0", CultureInfo.InvariantCulture) + " ms";
 
     private static string RuntimeDescription() =>
@@ -90,10 +145,4 @@ public static class RouteTiming
         + ", DEBUG build (use -c Release)"
 #endif
         ;
-
-    internal static int IntOption(string[] args, string name, int fallback)
-    {
-        var at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
-    }
 }

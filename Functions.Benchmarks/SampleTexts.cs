@@ -41,8 +41,44 @@ public static class SampleTexts
         return texts;
     }
 
-    /// <summary>The embedded text of each sample question as the router builds it (subject, newline, body).</summary>
-    /// <returns>One query text per sample question.</returns>
-    public static string[] Questions() =>
-        [.. SampleDirectory.Questions().Select(q => Routing.QuestionRouter.QueryText(q.Subject, q.Body))];
+    /// <summary>Each sample question as the router sees it: the embedded text and the BM25 text.</summary>
+    /// <returns>One (embedded, lexical) pair per sample question.</returns>
+    public static (string Embedded, string Lexical)[] Questions() =>
+        [.. SampleDirectory.Questions().Select(q => (Routing.QuestionRouter.QueryText(q.Subject, q.Body), Routing.QuestionRouter.LexicalText(q.Subject, q.Body)))];
+
+    /// <summary>
+    /// Synthetic evidence texts for BM25: <paramref name="words"/> words each, drawn with a Zipf-like skew (word rank ≈ V·u²)
+    /// from the vocabulary of the sample questions, so that real questions share terms with them.
+    /// </summary>
+    /// <param name="random">Generator.</param>
+    /// <param name="count">Number of texts.</param>
+    /// <param name="words">Words per text.</param>
+    /// <returns>The texts.</returns>
+    public static string[] EvidenceTexts(Random random, int count, int words)
+    {
+        var vocabulary = SampleDirectory.Questions()
+            .SelectMany(q => (q.Subject + " " + q.Body).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
+            .Select(w => w.Trim(',', '.', '?', '!', ':', ';', '(', ')', '"').ToLowerInvariant())
+            .Where(w => w.Length > 0)
+            .GroupBy(w => w, StringComparer.Ordinal)
+            .OrderByDescending(g => g.Count())
+            .ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => g.Key)
+            .ToArray();
+        var texts = new string[count];
+        var builder = new StringBuilder();
+        for (var t = 0; t < count; t++)
+        {
+            builder.Clear();
+            for (var w = 0; w < words; w++)
+            {
+                var u = random.NextDouble();
+                builder.Append(vocabulary[(int)(vocabulary.Length * u * u)]).Append(' ');
+            }
+
+            texts[t] = builder.ToString(0, builder.Length - 1);
+        }
+
+        return texts;
+    }
 }
