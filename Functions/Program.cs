@@ -10,6 +10,7 @@ if (!underHost || (args.Length > 0 && CommandLineApp.Verbs.Contains(args[0], Str
     return await CommandLineApp.RunAsync(args);
 
 var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication(); // HTTP triggers (Graph webhooks) through ASP.NET Core integration
 builder.Services.AddSocialLearning();
 builder.Build().Run();
 return 0;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SocialLearning.Experts;
+using SocialLearning.Graph;
 using SocialLearning.Intake;
 using SocialLearning.Mail;
 using SocialLearning.Matching;
@@ -27,7 +28,11 @@ public static class ServiceRegistration
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => QueueSettings.FromHostJson());
         services.AddSingleton<StorageClients>();
-        services.AddSingleton<IMailbox, MaildirMailbox>();
+        services.AddGraphMail();
+        // Mail:Transport chooses the mailbox: the local Maildir, or the shared mailbox through Microsoft Graph.
+        services.AddSingleton<IMailbox>(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<MailOptions>>().Value.IsGraph
+            ? sp.GetRequiredService<GraphMailbox>()
+            : new MaildirMailbox(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<MailOptions>>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<MaildirMailbox>>()));
         services.AddSingleton<OutcomeLog>();
         services.AddSingleton<ExpertDirectory>();
         services.AddSingleton<ExpertLoad>();

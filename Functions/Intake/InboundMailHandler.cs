@@ -10,8 +10,10 @@ using SocialLearning.Storage;
 namespace SocialLearning.Intake;
 
 /// <summary>What intake made of one mail.</summary>
-/// <param name="State">"Question", "NonQuestion" or "Duplicate".</param>
-/// <param name="Kind">Mail kind (Question, AutoReply, Bounce, OwnMail, Empty, Malformed, Reply, Gone).</param>
+/// <param name="State">"Question", "NonQuestion", "Duplicate", "Deferred" (re-queued: throttled or not found yet) or
+/// "Failed" (permanent mailbox error; the message was parked in the poison queue).</param>
+/// <param name="Kind">Mail kind (Question, AutoReply, Bounce, OwnMail, Empty, Malformed, Reply, Gone, NotInInbox,
+/// NotFound, Throttled, AccessDenied).</param>
 /// <param name="Reason">Human-readable explanation.</param>
 /// <param name="QuestionId">Question id when the mail is (or was already) a question.</param>
 public sealed record IntakeResult(string State, string Kind, string Reason, string? QuestionId);
@@ -34,9 +36,28 @@ public sealed class InboundMailHandler(
     /// <summary>Processes one inbound mail.</summary>
     public async Task<IntakeResult> HandleAsync(InboundMailMessage message, CancellationToken cancellationToken)
     {
-        var raw = await mailbox.ReadAsync(message.MessageRef, cancellationToken).ConfigureAwait(false);
+        byte[]? raw;
+        try
+        {
+            raw = await mailbox.ReadAsync(message.MessageRef, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MailSkippedException skipped)
+        {
+            await RecordByRefAsync(message, skipped.Kind, skipped.Reason, cancellationToken).ConfigureAwait(false);
+            logger.LogInformation("Inbound mail {MessageRef} is skipped: {Kind} — {Reason}", message.MessageRef, skipped.Kind, skipped.Reason);
+            return new IntakeResult("NonQuestion", skipped.Kind, skipped.Reason, null);
+        }
+        catch (Exception ex) when (MailboxFailures.Handles(ex))
+        {
+            await MailboxFailures.TryHandleAsync(ex, storage, QueueNames.InboundMail, message, logger, cancellationToken).ConfigureAwait(false);
+            return ex is MailboxThrottledException t
+                ? new IntakeResult("Deferred", "Throttled", $"The mailbox asked to wait {t.RetryAfter.TotalSeconds:0} s; re-queued.", null)
+                : new IntakeResult("Failed", "AccessDenied", ex.Message, null);
+        }
         if (raw is null)
         {
+            if (message.Source == InboundMailMessage.GraphSource)
+                return await NotFoundAsync(message, cancellationToken).ConfigureAwait(false);
             logger.LogWarning("Inbound mail {MessageRef} is no longer in the mailbox; nothing to do", message.MessageRef);
             return new IntakeResult("NonQuestion", "Gone", "The mail is no longer in the mailbox.", null);
         }
@@ -97,6 +118,47 @@ public sealed class InboundMailHandler(
         await messages.UpsertEntityAsync(record, cancellationToken: cancellationToken).ConfigureAwait(false);
         await mailbox.MarkProcessedAsync(message.MessageRef, cancellationToken).ConfigureAwait(false);
         return new IntakeResult("Question", kind, reason, questionId);
+    }
+
+    /// <summary>How often a Graph message that answers 404 is tried again before it is recorded as gone.</summary>
+    public const int NotFoundRetries = 3;
+
+    /// <summary>Delay before the first retry of a message that answered 404; doubled for each further one (30 s, 60 s, 120 s).</summary>
+    public static TimeSpan NotFoundRetryDelay { get; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A Graph message announced by a notification or catch-up that Graph answers 404 for: it may not be readable yet (or
+    /// was moved or deleted meanwhile). It is re-queued with a growing delay (queue visibility) up to
+    /// <see cref="NotFoundRetries"/> times, then recorded in the Messages table as <c>Gone</c> with the reason.
+    /// </summary>
+    private async Task<IntakeResult> NotFoundAsync(InboundMailMessage message, CancellationToken cancellationToken)
+    {
+        if (message.Attempt < NotFoundRetries)
+        {
+            var delay = NotFoundRetryDelay * Math.Pow(2, message.Attempt);
+            await storage.Queue(QueueNames.InboundMail).SendJsonAsync(message with { Attempt = message.Attempt + 1 }, cancellationToken, delay).ConfigureAwait(false);
+            logger.LogWarning("Graph message {MessageRef} was not found (try {Attempt} of {Tries}); trying again in {Delay}",
+                message.MessageRef, message.Attempt + 1, NotFoundRetries + 1, delay);
+            return new IntakeResult("Deferred", "NotFound", $"Not found yet; trying again in {delay.TotalSeconds:0} s.", null);
+        }
+        var reason = $"Graph answered 404 for the message {NotFoundRetries + 1} times over several minutes: it was deleted or moved before intake could read it.";
+        await RecordByRefAsync(message, "Gone", reason, cancellationToken).ConfigureAwait(false);
+        logger.LogWarning("Inbound mail {MessageRef} is gone: {Reason}", message.MessageRef, reason);
+        return new IntakeResult("NonQuestion", "Gone", reason, null);
+    }
+
+    /// <summary>
+    /// Records a mail that could not be read as MIME (skipped or gone) in the Messages table, keyed by its mailbox
+    /// reference (SHA-256 of <c>ref:{source}:{messageRef}</c>), since it has no Message-ID to key it by.
+    /// </summary>
+    private async Task RecordByRefAsync(InboundMailMessage message, string kind, string reason, CancellationToken cancellationToken)
+    {
+        var key = KeyEncoding.Hash("ref:" + message.Source + ":" + message.MessageRef);
+        await storage.Table(TableNames.Messages).UpsertEntityAsync(new MessageEntity
+        {
+            PartitionKey = key[..2], RowKey = key, MessageRef = message.MessageRef, ProcessedAt = time.GetUtcNow(),
+            State = "NonQuestion", Kind = kind, Reason = Truncate(reason, 1000),
+        }, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

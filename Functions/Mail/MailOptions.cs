@@ -37,11 +37,11 @@ public sealed class MailOptions : IValidatableObject
             else if (!Directory.Exists(MaildirRoot))
                 yield return new ValidationResult($"Mail:MaildirRoot '{MaildirRoot}' does not exist.", [nameof(MaildirRoot)]);
         }
-        else
-        {
-            yield return new ValidationResult("Mail:Transport Graph is not available in this build yet: use Maildir.", [nameof(Transport)]);
-        }
+        // Transport = Graph: its own required settings live in the Graph section (GraphOptionsValidator).
     }
+
+    /// <summary>True when <see cref="Transport"/> is Graph (the real shared mailbox through Microsoft Graph).</summary>
+    public bool IsGraph => string.Equals(Transport, "Graph", StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>Queue message of <c>outbound-mail</c>: one mail to compose from stored state and send.</summary>

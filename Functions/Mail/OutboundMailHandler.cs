@@ -11,8 +11,24 @@ namespace SocialLearning.Mail;
 /// </summary>
 public sealed class OutboundMailHandler(IMailbox mailbox, StorageClients storage, Outcomes.OutcomeLog outcomes, IOptions<MailOptions> mail, TimeProvider time, ILogger<OutboundMailHandler> logger)
 {
-    /// <summary>Sends one mail. Throws <see cref="InvalidOperationException"/> for an unknown kind or missing state.</summary>
+    /// <summary>
+    /// Sends one mail. Throws <see cref="InvalidOperationException"/> for an unknown kind or missing state. When the mailbox
+    /// throttles, the message is re-queued with the requested delay; when it refuses (permission), the error is logged
+    /// once and the message parked in <c>outbound-mail-poison</c> (<see cref="MailboxFailures"/>).
+    /// </summary>
     public async Task HandleAsync(OutboundMailMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SendAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (MailboxFailures.Handles(ex))
+        {
+            await MailboxFailures.TryHandleAsync(ex, storage, QueueNames.OutboundMail, message, logger, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task SendAsync(OutboundMailMessage message, CancellationToken cancellationToken)
     {
         if (message.Kind is not ("request" or "relay") || message.ExpertId is null)
             throw new InvalidOperationException($"Unknown outbound mail kind '{message.Kind}'.");

@@ -15,9 +15,11 @@ public static class TableNames
     public const string Outcomes = "Outcomes";
     /// <summary>Inbound mail dedupe and classification; PartitionKey hash prefix, RowKey hashed Message-ID.</summary>
     public const string Messages = "Messages";
+    /// <summary>Graph mail subscriptions; PartitionKey encoded mailbox, RowKey encoded subscription id (<see cref="SubscriptionEntity"/>).</summary>
+    public const string Subscriptions = "Subscriptions";
 
     /// <summary>Every table the service uses, for creation at start-up.</summary>
-    public static readonly string[] All = [Experts, Evidence, Questions, Routes, Outcomes, Messages];
+    public static readonly string[] All = [Experts, Evidence, Questions, Routes, Outcomes, Messages, Subscriptions];
 }
 
 /// <summary>Storage Queue names (DESIGN.md, "Storage"). Poison queues are <c>&lt;name&gt;-poison</c>.</summary>
@@ -31,9 +33,11 @@ public static class QueueNames
     public const string RoutingTimers = "routing-timers";
     /// <summary>One message per outgoing mail: <see cref="Mail.OutboundMailMessage"/>.</summary>
     public const string OutboundMail = "outbound-mail";
+    /// <summary>One message per verified Graph lifecycle notification: <see cref="Intake.MailLifecycleMessage"/>.</summary>
+    public const string MailLifecycle = "mail-lifecycle";
 
     /// <summary>Every work queue (their poison queues are derived with <see cref="Poison"/>).</summary>
-    public static readonly string[] All = [InboundMail, RouteQuestion, RoutingTimers, OutboundMail];
+    public static readonly string[] All = [InboundMail, RouteQuestion, RoutingTimers, OutboundMail, MailLifecycle];
 
     /// <summary>The poison queue of <paramref name="queue"/>, as the Functions host names it.</summary>
     public static string Poison(string queue) => queue + "-poison";
