@@ -1,0 +1,97 @@
+using System.Text;
+using SocialLearning.Intake;
+using SocialLearning.Storage;
+using SocialLearning.Tests.Support;
+
+namespace SocialLearning.Tests.Graph;
+
+[Collection("Azurite")]
+public sealed class GraphNotificationTests(AzuriteFixture azurite)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private const string SubscriptionId = "7f105c7d-2dc5-4530-97cd-4e7ae6534c07";
+    private const string Secret = "k3Jd9-secret-client-state-of-this-subscription";
+
+    private static Stream Body(string json) => new MemoryStream(Encoding.UTF8.GetBytes(json));
+
+    [Fact]
+    public async Task Batch_with_one_good_and_one_forged_clientState_enqueues_one()
+    {
+        await using var h = await GraphHarness.StartAsync(azurite);
+        await h.StoreSubscriptionAsync(SubscriptionId, Secret, DateTimeOffset.UtcNow.AddDays(3));
+        var body = GraphStubs.Notifications((SubscriptionId, Secret, "AAMk-good-1"), (SubscriptionId, Secret + "x", "AAMk-forged-2"));
+
+        var result = await h.Get<GraphNotificationHandler>().HandleAsync(Body(body.ToJsonString()), Ct);
+
+        Assert.Equal(202, result.StatusCode);
+        Assert.Equal(1, result.Accepted);
+        Assert.Equal(1, result.Rejected);
+        var queued = Assert.Single(await h.DrainAsync<InboundMailMessage>(QueueNames.InboundMail));
+        Assert.Equal(new InboundMailMessage("AAMk-good-1", "graph"), queued);
+        Assert.Contains(h.Logs.At(Microsoft.Extensions.Logging.LogLevel.Warning), l => l.Contains("clientState does not match") && l.Contains(SubscriptionId));
+    }
+
+    [Fact]
+    public async Task Notification_for_an_unknown_subscription_is_dropped()
+    {
+        await using var h = await GraphHarness.StartAsync(azurite);
+        var body = GraphStubs.Notifications(("0fc0d6db-0073-42e5-a186-853da75fb308", Secret, "AAMk-1"));
+
+        var result = await h.Get<GraphNotificationHandler>().HandleAsync(Body(body.ToJsonString()), Ct);
+
+        Assert.Equal(202, result.StatusCode);
+        Assert.Equal(0, result.Accepted);
+        Assert.Equal(0, await h.CountAsync(QueueNames.InboundMail));
+    }
+
+    [Theory]
+    [InlineData("", "empty")]
+    [InlineData("not json", "not JSON")]
+    [InlineData("[1,2]", "\"value\" array")]
+    [InlineData("{\"value\": {}}", "\"value\" array")]
+    [InlineData("{\"value\": [\"x\"]}", "not an object")]
+    public async Task Body_that_is_not_a_notification_collection_is_400_with_a_reason_and_enqueues_nothing(string body, string reason)
+    {
+        await using var h = await GraphHarness.StartAsync(azurite);
+        await h.StoreSubscriptionAsync(SubscriptionId, Secret, DateTimeOffset.UtcNow.AddDays(3));
+
+        var result = await h.Get<GraphNotificationHandler>().HandleAsync(Body(body), Ct);
+
+        Assert.Equal(400, result.StatusCode);
+        Assert.Contains(reason, result.Text);
+        Assert.Equal(0, await h.CountAsync(QueueNames.InboundMail));
+    }
+
+    [Fact]
+    public async Task Same_notification_twice_becomes_one_question()
+    {
+        await using var h = await GraphHarness.StartAsync(azurite);
+        await h.StoreSubscriptionAsync(SubscriptionId, Secret, DateTimeOffset.UtcNow.AddDays(3));
+        GraphStubs.Message(h.Server, "AAMk-vpn-1", GraphStubs.Question("<vpn-1@mail.contoso.example>", "VPN keeps dropping at home",
+            "My VPN disconnects every ten minutes when I work from home. What can I check?"));
+        var body = GraphStubs.Notifications((SubscriptionId, Secret, "AAMk-vpn-1")).ToJsonString();
+
+        await h.Get<GraphNotificationHandler>().HandleAsync(Body(body), Ct);
+        await h.Get<GraphNotificationHandler>().HandleAsync(Body(body), Ct);
+        var results = await h.RunIntakeAsync();
+
+        Assert.Equal(["Question", "Duplicate"], results.Select(r => r.State));
+        Assert.Equal(results[0].QuestionId, results[1].QuestionId);
+        var q = Assert.Single(await h.Storage.Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
+        Assert.Equal("pieter.devries@contoso.example", q.AskerEmail);
+        Assert.Equal("VPN keeps dropping at home", q.Subject);
+        Assert.Equal("<vpn-1@mail.contoso.example>".Trim('<', '>'), q.InternetMessageId);
+        Assert.Single(await h.Get<SocialLearning.Outcomes.OutcomeLog>().ReadAllAsync(Ct), e => e.Kind == "received");
+        // Every read asked for immutable ids and the metadata $select.
+        var metadata = h.Server.LogEntries.Where(e => e.RequestMessage.Path.EndsWith("AAMk-vpn-1", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, metadata.Count);
+        Assert.All(metadata, e =>
+        {
+            Assert.Contains("IdType=\"ImmutableId\"", string.Join(",", e.RequestMessage.Headers!["Prefer"]));
+            var select = e.RequestMessage.Query!["$select"].ToString()!;
+            foreach (var field in new[] { "body", "uniqueBody", "from", "sender", "toRecipients", "ccRecipients", "subject", "internetMessageId",
+                         "conversationId", "internetMessageHeaders", "receivedDateTime", "parentFolderId" })
+                Assert.Contains(field, select.Split(',', StringSplitOptions.TrimEntries));
+        });
+    }
+}

@@ -1,0 +1,208 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using SocialLearning.Graph;
+using SocialLearning.Intake;
+using SocialLearning.Storage;
+using SocialLearning.Tests.Support;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+
+namespace SocialLearning.Tests.Graph;
+
+[Collection("Azurite")]
+public sealed class GraphSubscriptionTests(AzuriteFixture azurite)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private const string OldId = "e3898f08-5cd0-4a6a-80fc-6addbfb73b7b";
+    private const string NewId = "7f105c7d-2dc5-4530-97cd-4e7ae6534c07";
+    private const string Secret = "lifecycle-secret-of-the-old-subscription";
+
+    private static Stream Body(JsonNode json) => new MemoryStream(Encoding.UTF8.GetBytes(json.ToJsonString()));
+
+    /// <summary>POST /subscriptions answers the create example with <see cref="NewId"/>, echoing the requested expiry and clientState.</summary>
+    private static void StubCreate(WireMockServer server)
+    {
+        var created = GraphSamples.Load("subscriptions/subscription-post-subscriptions__02__response.json");
+        server.Given(Request.Create().UsingPost().WithPath("/v1.0/subscriptions"))
+            .RespondWith(Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json")
+                .WithCallback(req =>
+                {
+                    var sent = JsonNode.Parse(req.Body!)!;
+                    var answer = created.DeepClone();
+                    answer["id"] = NewId;
+                    answer["resource"] = sent["resource"]!.GetValue<string>();
+                    answer["notificationUrl"] = sent["notificationUrl"]!.GetValue<string>();
+                    answer["expirationDateTime"] = sent["expirationDateTime"]!.GetValue<string>();
+                    answer["clientState"] = sent["clientState"]!.GetValue<string>();
+                    return new WireMock.ResponseMessage
+                    {
+                        StatusCode = 201,
+                        Headers = new Dictionary<string, WireMock.Types.WireMockList<string>> { ["Content-Type"] = new("application/json") },
+                        BodyData = new WireMock.Util.BodyData { BodyAsString = answer.ToJsonString(), DetectedBodyType = WireMock.Types.BodyType.String },
+                    };
+                }));
+    }
+
+    private static JsonNode SentSubscription(GraphHarness h) =>
+        JsonNode.Parse(h.Server.LogEntries.Single(e => e.RequestMessage.Method == "POST" && e.RequestMessage.Path == "/v1.0/subscriptions").RequestMessage.Body!)!;
+
+    [Fact]
+    public async Task Keeper_creates_one_inbox_subscription_with_a_random_clientState_and_a_clamped_lifetime_then_catches_up()
+    {
+        await using var h = await GraphHarness.StartAsync(azurite, new Dictionary<string, string?> { ["Graph:SubscriptionLifetimeMinutes"] = "20000" });
+        StubCreate(h.Server);
+        var deltaLink = GraphStubs.Delta(h.Server, h.BaseUrl, ["AAMk-old-1"], []);
+        var before = DateTimeOffset.UtcNow;
+
+        var row = await h.Get<MailSubscriptionKeeper>().EnsureAsync(Ct);
+
+        var sent = SentSubscription(h);
+        Assert.Equal("created", sent["changeType"]!.GetValue<string>());
+        Assert.Equal($"users/{GraphHarness.Mailbox}/mailFolders('Inbox')/messages", sent["resource"]!.GetValue<string>());
+        Assert.Equal(GraphHarness.NotificationUrl, sent["notificationUrl"]!.GetValue<string>());
+        Assert.Equal(GraphHarness.LifecycleUrl, sent["lifecycleNotificationUrl"]!.GetValue<string>());
+        var expiry = DateTimeOffset.Parse(sent["expirationDateTime"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(expiry - before, TimeSpan.FromMinutes(10_080) - TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(10_080) + TimeSpan.FromMinutes(1));
+        var clientState = sent["clientState"]!.GetValue<string>();
+        Assert.Equal(43, clientState.Length);
+        var post = h.Server.LogEntries.Single(e => e.RequestMessage.Path == "/v1.0/subscriptions");
+        Assert.Contains("IdType=\"ImmutableId\"", string.Join(",", post.RequestMessage.Headers!["Prefer"]));
+
+        var stored = Assert.Single(await h.SubscriptionsAsync());
+        Assert.Equal((NewId, clientState, deltaLink), (stored.SubscriptionId, stored.ClientState, stored.DeltaLink));
+        Assert.Equal(row.SubscriptionId, stored.SubscriptionId);
+        Assert.Single(await h.DrainAsync<InboundMailMessage>(QueueNames.InboundMail)); // the catch-up after creation
+
+        // A second run a minute later renews nothing and creates nothing.
+        await h.Get<MailSubscriptionKeeper>().EnsureAsync(Ct);
+        Assert.Single(h.Server.LogEntries, e => e.RequestMessage.Path == "/v1.0/subscriptions");
+    }
+
+    [Fact]
+    public async Task Keeper_renews_a_subscription_inside_the_renewal_window()
+    {
+        await using var h = await GraphHarness.StartAsync(azurite);
+        await h.StoreSubscriptionAsync(OldId, Secret, DateTimeOffset.UtcNow.AddHours(20));
+        var renewed = GraphSamples.Load("subscriptions/subscription-update__02__response.json");
+        renewed["id"] = OldId;
+        renewed["expirationDateTime"] = DateTimeOffset.UtcNow.AddMinutes(10_080).ToString("O");
+        h.Server.Given(Request.Create().UsingPatch().WithPath($"/v1.0/subscriptions/{OldId}")).RespondWith(GraphStubs.Json(renewed));
+
+        var row = await h.Get<MailSubscriptionKeeper>().EnsureAsync(Ct);
+
+        var patch = JsonNode.Parse(h.Server.LogEntries.Single(e => e.RequestMessage.Method == "PATCH").RequestMessage.Body!)!;
+        var asked = DateTimeOffset.Parse(patch["expirationDateTime"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(asked - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(10_070), TimeSpan.FromMinutes(10_081));
+        var stored = Assert.Single(await h.SubscriptionsAsync());
+        Assert.Equal((OldId, Secret), (stored.SubscriptionId, stored.ClientState));
+        Assert.True(stored.ExpiresAt > DateTimeOffset.UtcNow.AddDays(6));
+        Assert.NotNull(stored.RenewedAt);
+        Assert.DoesNotContain(h.Server.LogEntries, e => e.RequestMessage.Method == "POST");
+    }
+
+    [Fact]
+    public async Task Renewal_answered_404_recreates_the_subscription_carrying_the_delta_link_and_catches_up()
+    {
+        await using var h = await GraphHarness.StartAsync(azurite);
+        var oldLink = h.BaseUrl + $"/users/{GraphHarness.Mailbox}/mailFolders/inbox/messages/delta?$deltatoken=before";
+        await h.StoreSubscriptionAsync(OldId, Secret, DateTimeOffset.UtcNow.AddHours(2), oldLink);
+        h.Server.Given(Request.Create().UsingPatch().WithPath($"/v1.0/subscriptions/{OldId}")).RespondWith(GraphStubs.Json(JsonNode.Parse(
+            "{\"error\":{\"code\":\"ResourceNotFound\",\"message\":\"The object was not found.\"}}")!, 404));
+        StubCreate(h.Server);
+        var newLink = GraphStubs.Delta(h.Server, h.BaseUrl, ["AAMk-during-outage"], ["AAMk-during-outage-2"]);
+
+        var row = await h.Get<MailSubscriptionKeeper>().EnsureAsync(Ct);
+
+        Assert.Equal(NewId, row.SubscriptionId);
+        var stored = Assert.Single(await h.SubscriptionsAsync());
+        Assert.Equal(NewId, stored.SubscriptionId);
+        Assert.Equal(newLink, stored.DeltaLink);
+        // The catch-up resumed from the old subscription's delta link, not from scratch.
+        var firstDelta = h.Server.LogEntries.Where(e => e.RequestMessage.Path.Contains("/messages/delta", StringComparison.Ordinal)).OrderBy(e => e.RequestMessage.DateTime).First();
+        Assert.Equal("before", firstDelta.RequestMessage.Query!["$deltatoken"].ToString());
+        Assert.Equal(["AAMk-during-outage", "AAMk-during-outage-2"], (await h.DrainAsync<InboundMailMessage>(QueueNames.InboundMail)).Select(m => m.MessageRef));
+        // Notifications of the new subscription are accepted with its new clientState; the old one's are not.
+        var states = h.Get<ClientStateStore>();
+        Assert.True((await states.VerifyAsync(NewId, stored.ClientState, Ct)).Valid);
+        Assert.False((await states.VerifyAsync(OldId, Secret, Ct)).Valid);
+    }
+
+    [Fact]
+    public async Task Missed_lifecycle_event_triggers_a_catch_up_that_finds_the_message_without_duplicating()
+    {
+        await using var h = await GraphHarness.StartAsync(azurite);
+        await h.StoreSubscriptionAsync(OldId, Secret, DateTimeOffset.UtcNow.AddDays(5));
+        GraphStubs.Message(h.Server, "AAMk-seen", GraphStubs.Question("<seen@mail.contoso.example>", "Printer on floor 3", "Which printer queue serves floor 3?"));
+        GraphStubs.Message(h.Server, "AAMk-missed", GraphStubs.Question("<missed@mail.contoso.example>", "Travel insurance abroad",
+            "Am I covered by company travel insurance on a private extension of a business trip?"));
+        var deltaLink = GraphStubs.Delta(h.Server, h.BaseUrl, ["AAMk-seen"], ["AAMk-missed"]);
+        // The first mail arrived by change notification and is already a question.
+        await h.Get<GraphNotificationHandler>().HandleAsync(Body(GraphStubs.Notifications((OldId, Secret, "AAMk-seen"))), Ct);
+        Assert.Equal(["Question"], (await h.RunIntakeAsync()).Select(r => r.State));
+
+        var answer = await h.Get<GraphLifecycleHandler>().HandleAsync(Body(GraphStubs.Lifecycle("webhooks-lifecycle__03.json", OldId, Secret)), Ct);
+        Assert.Equal((202, 1), (answer.StatusCode, answer.Accepted));
+        var lifecycle = Assert.Single(await h.DrainAsync<MailLifecycleMessage>(QueueNames.MailLifecycle));
+        Assert.Equal(new MailLifecycleMessage(OldId, "missed"), lifecycle);
+        await h.Get<MailLifecycleHandler>().HandleAsync(lifecycle, Ct);
+        var results = await h.RunIntakeAsync();
+
+        Assert.Equal(["Duplicate", "Question"], results.Select(r => r.State));
+        var questions = await h.Storage.Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct);
+        Assert.Equal(["Printer on floor 3", "Travel insurance abroad"], questions.Select(q => q.Subject).Order());
+        var stored = Assert.Single(await h.SubscriptionsAsync());
+        Assert.Equal(deltaLink, stored.DeltaLink);
+        Assert.NotNull(stored.CaughtUpAt);
+        // The initial delta asked for immutable ids and small pages.
+        var first = h.Server.LogEntries.First(e => e.RequestMessage.Path.Contains("/messages/delta", StringComparison.Ordinal));
+        var prefer = string.Join(",", first.RequestMessage.Headers!["Prefer"]);
+        Assert.Contains("IdType=\"ImmutableId\"", prefer);
+        Assert.Contains("odata.maxpagesize=50", prefer);
+    }
+
+    [Fact]
+    public async Task Lifecycle_with_a_forged_clientState_is_dropped_and_nothing_is_done()
+    {
+        await using var h = await GraphHarness.StartAsync(azurite);
+        await h.StoreSubscriptionAsync(OldId, Secret, DateTimeOffset.UtcNow.AddDays(5));
+
+        var answer = await h.Get<GraphLifecycleHandler>().HandleAsync(Body(GraphStubs.Lifecycle("webhooks-lifecycle__02.json", OldId, "guessed")), Ct);
+
+        Assert.Equal((202, 0, 1), (answer.StatusCode, answer.Accepted, answer.Rejected));
+        Assert.Equal(0, await h.CountAsync(QueueNames.MailLifecycle));
+    }
+
+    [Fact]
+    public async Task Reauthorization_required_reauthorizes_and_is_safe_to_repeat()
+    {
+        await using var h = await GraphHarness.StartAsync(azurite);
+        await h.StoreSubscriptionAsync(OldId, Secret, DateTimeOffset.UtcNow.AddDays(5));
+        h.Server.Given(Request.Create().UsingPost().WithPath($"/v1.0/subscriptions/{OldId}/reauthorize")).RespondWith(Response.Create().WithStatusCode(204));
+        await h.Get<GraphLifecycleHandler>().HandleAsync(Body(GraphStubs.Lifecycle("webhooks-lifecycle__04.json", OldId, Secret)), Ct);
+        var message = Assert.Single(await h.DrainAsync<MailLifecycleMessage>(QueueNames.MailLifecycle));
+        Assert.Equal("reauthorizationRequired", message.LifecycleEvent);
+
+        await h.Get<MailLifecycleHandler>().HandleAsync(message, Ct);
+        await h.Get<MailLifecycleHandler>().HandleAsync(message, Ct);
+
+        Assert.Equal(2, h.Server.LogEntries.Count(e => e.RequestMessage.Path == $"/v1.0/subscriptions/{OldId}/reauthorize"));
+        Assert.Equal(OldId, Assert.Single(await h.SubscriptionsAsync()).SubscriptionId);
+    }
+
+    [Fact]
+    public async Task Subscription_removed_recreates_the_subscription_and_catches_up_once_even_when_repeated()
+    {
+        await using var h = await GraphHarness.StartAsync(azurite);
+        await h.StoreSubscriptionAsync(OldId, Secret, DateTimeOffset.UtcNow.AddDays(5));
+        StubCreate(h.Server);
+        GraphStubs.Delta(h.Server, h.BaseUrl, [], ["AAMk-while-removed"]);
+        var message = new MailLifecycleMessage(OldId, "subscriptionRemoved");
+
+        await h.Get<MailLifecycleHandler>().HandleAsync(message, Ct);
+        await h.Get<MailLifecycleHandler>().HandleAsync(message, Ct);
+
+        Assert.Equal(NewId, Assert.Single(await h.SubscriptionsAsync()).SubscriptionId);
+        Assert.Single(h.Server.LogEntries, e => e.RequestMessage.Method == "POST" && e.RequestMessage.Path == "/v1.0/subscriptions");
+    }
+}
