@@ -27,14 +27,15 @@ public sealed class MailboxConcurrencyHandler : DelegatingHandler
     {
         if (uri is null) return null;
         var segments = uri.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        for (var i = 0; i + 1 < segments.Length; i++)
+        for (var i = 0; i < segments.Length; i++)
         {
-            if (segments[i].Equals("users", StringComparison.OrdinalIgnoreCase))
+            var segment = Uri.UnescapeDataString(segments[i]);
+            // users('ask@contoso.example')/… addresses the same mailbox as users/ask@contoso.example/…
+            if (segment.StartsWith("users('", StringComparison.OrdinalIgnoreCase) && segment.EndsWith("')", StringComparison.Ordinal))
+                return segment[7..^2].ToLowerInvariant();
+            if (i + 1 < segments.Length && segment.Equals("users", StringComparison.OrdinalIgnoreCase))
             {
-                var id = Uri.UnescapeDataString(segments[i + 1]);
-                // users('ask@contoso.example') is the same mailbox as users/ask@contoso.example
-                if (id.StartsWith("('", StringComparison.Ordinal) && id.EndsWith("')", StringComparison.Ordinal)) id = id[2..^2];
-                return id.ToLowerInvariant();
+                return Uri.UnescapeDataString(segments[i + 1]).ToLowerInvariant();
             }
         }
         return null;

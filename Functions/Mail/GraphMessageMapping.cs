@@ -62,8 +62,10 @@ public static class GraphMessageMapping
     }
 
     private static List<Recipient> Recipients(InternetAddressList list) =>
-        list.Mailboxes.Select(m => new Recipient
+        list.Mailboxes.Select(m =>
         {
-            EmailAddress = new EmailAddress { Address = m.Address, Name = string.IsNullOrEmpty(m.Name) ? null : m.Name },
+            var address = new EmailAddress { Address = m.Address };
+            if (!string.IsNullOrEmpty(m.Name)) address.Name = m.Name;
+            return new Recipient { EmailAddress = address };
         }).ToList();
 }
