@@ -150,4 +150,56 @@ public sealed class GraphFailureTests(AzuriteFixture azurite)
         Assert.All(results, r => Assert.Equal("NonQuestion", r.State));
         Assert.Empty(await h.Storage.Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
     }
+
+    private static async Task StoreRouteAsync(GraphHarness h)
+    {
+        await h.Storage.Table(TableNames.Questions).AddEntityAsync(new QuestionEntity
+        {
+            PartitionKey = "Q-7KX2PD", RowKey = QuestionEntity.Row, QuestionId = "Q-7KX2PD", AskerEmail = "pieter.devries@contoso.example",
+            AskerName = "Pieter de Vries", Subject = "VPN keeps dropping at home", Text = "My VPN disconnects every ten minutes.",
+            ReceivedAt = DateTimeOffset.UtcNow, State = QuestionStates.Routed, InternetMessageId = "vpn-1@mail.contoso.example",
+        }, Ct);
+        await h.Storage.Table(TableNames.Routes).AddEntityAsync(new RouteEntity
+        {
+            PartitionKey = "Q-7KX2PD", RowKey = "e-anna", ExpertId = "e-anna", ExpertEmail = "anna.lindqvist@contoso.example",
+            ExpertName = "Anna Lindqvist", Rank = 1, Score = 0.74, Reason = "VPN evidence", AskedAt = DateTimeOffset.UtcNow,
+        }, Ct);
+    }
+
+    [Fact]
+    public async Task Send_refused_with_403_parks_the_outbound_message_once_and_marks_nothing_sent()
+    {
+        await using var h = await GraphHarness.StartAsync(azurite);
+        await StoreRouteAsync(h);
+        h.Server.Given(Request.Create().UsingPost().WithPath(GraphStubs.Paths($"/users/{GraphStubs.Mailbox}/sendMail"))).RespondWith(GraphStubs.Json(JsonNode.Parse(
+            "{\"error\":{\"code\":\"ErrorAccessDenied\",\"message\":\"Access is denied.\"}}")!, 403));
+        var message = new SocialLearning.Mail.OutboundMailMessage("request", "Q-7KX2PD", "e-anna");
+
+        await h.Get<SocialLearning.Mail.OutboundMailHandler>().HandleAsync(message, Ct);
+
+        Assert.Single(h.Server.LogEntries);
+        Assert.Equal(message, Assert.Single(await h.DrainAsync<SocialLearning.Mail.OutboundMailMessage>(QueueNames.Poison(QueueNames.OutboundMail))));
+        Assert.Equal(0, await h.CountAsync(QueueNames.OutboundMail));
+        Assert.Null((await h.Storage.Table(TableNames.Routes).GetEntityAsync<RouteEntity>("Q-7KX2PD", "e-anna", cancellationToken: Ct)).Value.RequestSentAt);
+        var error = Assert.Single(h.Logs.At(LogLevel.Error));
+        Assert.Contains("Mail.Send", error);
+        Assert.Contains(GraphHarness.Mailbox, error);
+    }
+
+    [Fact]
+    public async Task Send_throttled_beyond_one_run_is_requeued_with_the_delay_and_sent_later()
+    {
+        await using var h = await GraphHarness.StartAsync(azurite);
+        await StoreRouteAsync(h);
+        h.Server.Given(Request.Create().UsingPost().WithPath(GraphStubs.Paths($"/users/{GraphStubs.Mailbox}/sendMail")))
+            .RespondWith(Response.Create().WithStatusCode(429).WithHeader("Retry-After", "60"));
+        var message = new SocialLearning.Mail.OutboundMailMessage("request", "Q-7KX2PD", "e-anna");
+
+        await h.Get<SocialLearning.Mail.OutboundMailHandler>().HandleAsync(message, Ct);
+
+        Assert.Equal(1, await h.CountAsync(QueueNames.OutboundMail));
+        Assert.Empty((await h.Storage.Queue(QueueNames.OutboundMail).ReceiveMessagesAsync(1, cancellationToken: Ct)).Value);
+        Assert.Equal(0, await h.CountAsync(QueueNames.Poison(QueueNames.OutboundMail)));
+        Assert.Null((await h.Storage.Table(TableNames.Routes).GetEntityAsync<RouteEntity>("Q-7KX2PD", "e-anna", cancellationToken: Ct)).Value.RequestSentAt);
+    }
 }

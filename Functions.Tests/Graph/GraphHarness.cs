@@ -35,6 +35,7 @@ internal sealed class GraphHarness : IAsyncDisposable
     public ListLogger Logs { get; }
     public string BaseUrl => Server.Url + "/v1.0";
     public T Get<T>() where T : notnull => _provider.GetRequiredService<T>();
+    public IServiceProvider Services => _provider;
     public StorageClients Storage => Get<StorageClients>();
 
     public static async Task<GraphHarness> StartAsync(AzuriteFixture azurite, IDictionary<string, string?>? settings = null)

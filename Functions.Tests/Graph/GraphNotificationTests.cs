@@ -94,4 +94,29 @@ public sealed class GraphNotificationTests(AzuriteFixture azurite)
                 Assert.Contains(field, select.Split(',', StringSplitOptions.TrimEntries));
         });
     }
+
+    [Fact]
+    public async Task Function_adapter_answers_202_for_a_verified_notification_and_400_with_the_reason_for_junk()
+    {
+        await using var h = await GraphHarness.StartAsync(azurite);
+        await h.StoreSubscriptionAsync(SubscriptionId, Secret, DateTimeOffset.UtcNow.AddDays(3));
+        var functions = new GraphMailFunctions(h.Services);
+
+        var accepted = await functions.ReceiveGraphNotification(Request(GraphStubs.Notifications((SubscriptionId, Secret, "AAMk-1")).ToJsonString()), Ct);
+        var junk = await functions.ReceiveGraphNotification(Request("{\"hello\": 1}"), Ct);
+
+        Assert.Equal(202, Assert.IsType<Microsoft.AspNetCore.Mvc.StatusCodeResult>(accepted).StatusCode);
+        var bad = Assert.IsType<Microsoft.AspNetCore.Mvc.ContentResult>(junk);
+        Assert.Equal(400, bad.StatusCode);
+        Assert.Contains("\"value\" array", bad.Content);
+        Assert.Equal("AAMk-1", Assert.Single(await h.DrainAsync<InboundMailMessage>(QueueNames.InboundMail)).MessageRef);
+    }
+
+    private static Microsoft.AspNetCore.Http.HttpRequest Request(string body)
+    {
+        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        context.Request.Method = "POST";
+        context.Request.Body = Body(body);
+        return context.Request;
+    }
 }
