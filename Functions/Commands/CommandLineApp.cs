@@ -17,7 +17,7 @@ namespace SocialLearning.Commands;
 public static class CommandLineApp
 {
     /// <summary>The verbs this app knows; a first argument among them selects command mode.</summary>
-    public static readonly string[] Verbs = ["demo", "import", "reembed", "ask", "outcomes", "evaluate", "--help", "-h", "-?", "--version"];
+    public static readonly string[] Verbs = ["demo", "import", "reembed", "ask", "outcomes", "evaluate", "mail", "--help", "-h", "-?", "--version"];
 
     /// <summary>Parses and runs the command line; returns the exit code (0 ok, 1 failure, 2 bad settings).</summary>
     public static async Task<int> RunAsync(string[] args)
@@ -61,6 +61,15 @@ public static class CommandLineApp
         var outcomes = new Command("outcomes", "Print the outcome log, or export it as CSV.") { csv };
         outcomes.SetAction((r, ct) => Guarded(() => OutcomesAsync(r.GetValue(csv)?.FullName, ct)));
         root.Add(outcomes);
+
+        var mail = new Command("mail", "The shared mailbox through Microsoft Graph (Mail:Transport = Graph).");
+        var subscribe = new Command("subscribe", "Create or renew the inbox change-notification subscription now (what the RenewMailSubscription timer does).");
+        subscribe.SetAction((r, ct) => Guarded(() => GraphMailCommand.RunAsync("subscribe", ct)));
+        var catchup = new Command("catchup", "Run a delta catch-up of the inbox now (what the CatchUpMailbox timer does); new mail is enqueued for intake.");
+        catchup.SetAction((r, ct) => Guarded(() => GraphMailCommand.RunAsync("catchup", ct)));
+        mail.Add(subscribe);
+        mail.Add(catchup);
+        root.Add(mail);
 
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
     }
