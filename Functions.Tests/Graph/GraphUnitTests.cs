@@ -259,4 +259,16 @@ public sealed class GraphUnitTests
         Assert.Equal(4, counting.Peak["ask@contoso.example"]);
         Assert.Equal(3, counting.Peak["hr@contoso.example"]);
     }
+
+    [Fact]
+    public async Task Graph_timers_do_nothing_while_the_transport_is_Maildir()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(Options.Create(new MailOptions { Transport = "Maildir", SharedAddress = "ask@contoso.example" }));
+        using var provider = services.BuildServiceProvider(); // no keeper, no catch-up, no Graph client: resolving one would throw
+        var functions = new GraphMailFunctions(provider);
+
+        await functions.RenewMailSubscription(new Microsoft.Azure.Functions.Worker.TimerInfo(), Ct);
+        await functions.CatchUpMailbox(new Microsoft.Azure.Functions.Worker.TimerInfo(), Ct);
+    }
 }

@@ -105,12 +105,28 @@ public sealed class GraphOptionsValidator(IOptions<MailOptions> mail) : IValidat
         var errors = new List<string>();
         if (!Uri.TryCreate(options.BaseUrl, UriKind.Absolute, out var baseUri) || (baseUri.Scheme != Uri.UriSchemeHttps && !baseUri.IsLoopback))
             errors.Add($"Graph:BaseUrl '{options.BaseUrl}' must be an absolute https URL (http only on loopback, for tests).");
-        if (mail.Value.IsGraph)
+        if (IsGraph())
         {
             CheckHttps(options.NotificationUrl, "Graph:NotificationUrl", errors);
             CheckHttps(options.LifecycleNotificationUrl, "Graph:LifecycleNotificationUrl", errors);
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>
+    /// Whether Transport is Graph; false when the Mail settings are themselves invalid (their own validation reports
+    /// that, once, instead of this validator failing with it a second time).
+    /// </summary>
+    private bool IsGraph()
+    {
+        try
+        {
+            return mail.Value.IsGraph;
+        }
+        catch (OptionsValidationException)
+        {
+            return false;
+        }
     }
 
     private static void CheckHttps(string? value, string setting, List<string> errors)
