@@ -138,15 +138,23 @@ public sealed class GraphFailureTests(AzuriteFixture azurite)
             from: "Microsoft Outlook <postmaster@contoso.example>");
         var bulk = GraphStubs.Question("<news-1@mail.contoso.example>", "Weekly digest", "Ten things this week.", from: "News <news@contoso.example>");
         bulk.Headers.Add("Precedence", "bulk");
+        // A delivery report that only its MIME structure gives away: ordinary sender, ordinary subject.
+        var dsn = GraphStubs.Question("<dsn-1@relay.contoso.example>", "Re: your message", "", from: "Relay <relay@contoso.example>");
+        var report = new MimeKit.MultipartReport("delivery-status");
+        report.Add(new MimeKit.TextPart("plain") { Text = "Your message could not be delivered." });
+        report.Add(new MimeKit.MessageDeliveryStatus());
+        dsn.Body = report;
         GraphStubs.Message(h.Server, "AAMk-ooo", ooo);
         GraphStubs.Message(h.Server, "AAMk-ndr", bounce);
         GraphStubs.Message(h.Server, "AAMk-bulk", bulk);
+        GraphStubs.Message(h.Server, "AAMk-dsn", dsn);
 
         var results = new List<IntakeResult>();
-        foreach (var id in new[] { "AAMk-ooo", "AAMk-ndr", "AAMk-bulk" })
+        foreach (var id in new[] { "AAMk-ooo", "AAMk-ndr", "AAMk-bulk", "AAMk-dsn" })
             results.Add(await h.Get<InboundMailHandler>().HandleAsync(new InboundMailMessage(id, "graph"), Ct));
 
-        Assert.Equal(["AutoReply", "Bounce", "AutoReply"], results.Select(r => r.Kind));
+        Assert.Equal(["AutoReply", "Bounce", "AutoReply", "Bounce"], results.Select(r => r.Kind));
+        Assert.Equal("multipart/report; report-type=delivery-status", results[3].Reason);
         Assert.All(results, r => Assert.Equal("NonQuestion", r.State));
         Assert.Empty(await h.Storage.Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
     }
@@ -201,5 +209,27 @@ public sealed class GraphFailureTests(AzuriteFixture azurite)
         Assert.Empty((await h.Storage.Queue(QueueNames.OutboundMail).ReceiveMessagesAsync(1, cancellationToken: Ct)).Value);
         Assert.Equal(0, await h.CountAsync(QueueNames.Poison(QueueNames.OutboundMail)));
         Assert.Null((await h.Storage.Table(TableNames.Routes).GetEntityAsync<RouteEntity>("Q-7KX2PD", "e-anna", cancellationToken: Ct)).Value.RequestSentAt);
+    }
+
+    [Fact]
+    public async Task The_MIME_example_of_the_Graph_docs_read_through_GraphMailbox_becomes_a_question()
+    {
+        var folder = SharedData.RequireDirectory("graph");
+        var path = Path.Combine(folder, "message", "message-get__08__response__get_message_in_mime.jsonc");
+        if (!File.Exists(path)) Assert.Skip("shared/data/graph/message/message-get__08__response__get_message_in_mime.jsonc was not found.");
+        await using var h = await GraphHarness.StartAsync(azurite);
+        GraphStubs.Inbox(h.Server);
+        h.Server.Given(GetMessage("AAMk-docs-mime")).AtPriority(10)
+            .RespondWith(GraphStubs.Json(GraphStubs.Metadata("AAMk-docs-mime", "admin@contoso.com", GraphHarness.InboxId)));
+        h.Server.Given(Request.Create().UsingGet().WithPath(GraphStubs.Paths($"/users/{GraphStubs.Mailbox}/messages/AAMk-docs-mime/$value")))
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "text/plain").WithBody(File.ReadAllBytes(path)));
+
+        var result = await h.Get<InboundMailHandler>().HandleAsync(new InboundMailMessage("AAMk-docs-mime", "graph"), Ct);
+
+        Assert.Equal("Question", result.State);
+        var q = Assert.Single(await h.Storage.Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
+        Assert.Equal("admin@contoso.com", q.AskerEmail);
+        Assert.Equal("This email has attachment.", q.Subject.Trim());
+        Assert.Contains("The attachment is an email.", q.Text);
     }
 }

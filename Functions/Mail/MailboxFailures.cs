@@ -11,6 +11,9 @@ namespace SocialLearning.Mail;
 /// </summary>
 public static class MailboxFailures
 {
+    /// <summary>Longest delay a throttled message is re-queued with (Storage Queues allow up to 7 days of invisibility).</summary>
+    public static TimeSpan MaxRequeueDelay { get; } = TimeSpan.FromDays(6);
+
     /// <summary>True for the exceptions <see cref="TryHandleAsync"/> handles (for <c>catch … when</c>).</summary>
     public static bool Handles(Exception ex) => ex is MailboxThrottledException or MailboxAccessDeniedException;
 
@@ -29,8 +32,8 @@ public static class MailboxFailures
         switch (ex)
         {
             case MailboxThrottledException throttled:
-                // Queue visibility allows up to 7 days; Graph asks for seconds to minutes.
-                var delay = throttled.RetryAfter < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : throttled.RetryAfter;
+                // Queue visibility allows 1 s … 7 days; Graph asks for seconds to minutes.
+                var delay = TimeSpan.FromSeconds(Math.Clamp(throttled.RetryAfter.TotalSeconds, 1, MaxRequeueDelay.TotalSeconds));
                 await storage.Queue(queue).SendJsonAsync(message, cancellationToken, delay).ConfigureAwait(false);
                 logger.LogWarning("Mailbox {Mailbox} is throttled ({Status}); {Queue} message re-queued to run again in {Delay} (not a failure)",
                     throttled.Mailbox, throttled.Status, queue, delay);
