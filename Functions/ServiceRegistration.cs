@@ -31,6 +31,7 @@ public static class ServiceRegistration
         services.AddSingleton<OutcomeLog>();
         services.AddSingleton<ExpertDirectory>();
         services.AddSingleton<ExpertLoad>();
+        services.AddSingleton<ExpertCapacity>();
         services.AddSingleton<QuestionRouter>();
         services.AddSingleton<ExpertImporter>();
         services.AddSingleton<ExpertReembedder>();

@@ -172,6 +172,26 @@ public sealed class QuestionEntity : EntityBase
     public double RouteMs { get; set; }
     /// <summary>The ranked candidate pool (JSON array of <see cref="Routing.RankedCandidate"/>), best first, before availability filters.</summary>
     public string CandidatesJson { get; set; } = "[]";
+    /// <summary>Why nobody was asked, when the question is <see cref="QuestionStates.Unrouted"/>: a knowledge gap (nobody
+    /// close enough) or a bottleneck (everyone close enough at capacity or away); empty otherwise.</summary>
+    public string UnroutedReason { get; set; } = "";
+}
+
+/// <summary>
+/// Row of the <c>ExpertRequests</c> table: one request sent to an expert. PartitionKey = encoded expert id, RowKey = question
+/// id, so the requests of one expert in a time window are one partition query (<see cref="Routing.ExpertCapacity"/>).
+/// </summary>
+public sealed class ExpertRequestEntity : EntityBase
+{
+    /// <summary>Expert id, unencoded.</summary>
+    public string ExpertId { get; set; } = "";
+    /// <summary>The question asked.</summary>
+    public string QuestionId { get; set; } = "";
+    /// <summary>When the question was received (the capacity window is measured on question time, so replays of old mail
+    /// see the load they would have seen live).</summary>
+    public DateTimeOffset QuestionReceivedAt { get; set; }
+    /// <summary>When the route was decided (wall clock).</summary>
+    public DateTimeOffset AskedAt { get; set; }
 }
 
 /// <summary>Row of the <c>Routes</c> table: PartitionKey = question id, RowKey = encoded expert id.</summary>

@@ -15,9 +15,11 @@ public static class TableNames
     public const string Outcomes = "Outcomes";
     /// <summary>Inbound mail dedupe and classification; PartitionKey hash prefix, RowKey hashed Message-ID.</summary>
     public const string Messages = "Messages";
+    /// <summary>Requests each expert received (the hard capacity cap reads it); PartitionKey encoded expert id, RowKey question id.</summary>
+    public const string ExpertRequests = "ExpertRequests";
 
     /// <summary>Every table the service uses, for creation at start-up.</summary>
-    public static readonly string[] All = [Experts, Evidence, Questions, Routes, Outcomes, Messages];
+    public static readonly string[] All = [Experts, Evidence, Questions, Routes, Outcomes, Messages, ExpertRequests];
 }
 
 /// <summary>Storage Queue names (DESIGN.md, "Storage"). Poison queues are <c>&lt;name&gt;-poison</c>.</summary>
