@@ -87,7 +87,8 @@ public sealed class HybridIndex
         Recency = recencies;
         ResponseHours = responseHours;
         Lexical = new Bm25Index(texts);
-        DocumentOwners = [.. owners];
+        OwnerArray = [.. owners];
+        DocumentOwners = OwnerArray;
         DocumentSourceIds = [.. sources];
         DocumentTitles = [.. titles];
     }
@@ -100,6 +101,9 @@ public sealed class HybridIndex
 
     /// <summary>Expert position (in <see cref="ExpertIndex.ExpertIds"/> order) of each BM25 document.</summary>
     public IReadOnlyList<int> DocumentOwners { get; }
+
+    /// <summary><see cref="DocumentOwners"/> as an array (the ranker's loop over every document reads it).</summary>
+    internal int[] OwnerArray { get; }
 
     /// <summary>Evidence source id of each BM25 document.</summary>
     public IReadOnlyList<string> DocumentSourceIds { get; }
@@ -198,8 +202,8 @@ public sealed class HybridIndex
 public sealed record HybridPopulationStats((double Mean, double Sd) LogActivity, (double Mean, double Sd) LogRecency, (double Mean, double Sd) Speed,
     double NeutralSpeed, int[] SamplePositions)
 {
-    /// <summary>Experts sampled for the cosine statistics: 1,024 (standard error of the mean ≈ SD / 32).</summary>
-    public const int SampleSize = 1_024;
+    /// <summary>Experts sampled for the cosine statistics: 512 (standard error of the mean ≈ SD / 23).</summary>
+    public const int SampleSize = 512;
 
     /// <summary>Computes the statistics of <paramref name="index"/>.</summary>
     /// <param name="index">The directory.</param>

@@ -168,9 +168,9 @@ public sealed class HybridRanker
     /// <summary>Directory size up to which every eligible expert is scored and standardised: 1,000 experts.</summary>
     public const int TwoStageThreshold = 1_000;
 
-    /// <summary>Candidates each source proposes in the first stage of a larger directory: 200 (dense, BM25, recent activity,
-    /// answer count; their union, at most 800 experts, is ranked).</summary>
-    public const int CandidatesPerSource = 200;
+    /// <summary>Candidates each source proposes in the first stage of a larger directory: 100 (dense, BM25, recent activity,
+    /// answer count; their union, at most 400 experts, is ranked).</summary>
+    public const int CandidatesPerSource = 100;
 
     /// <summary>Creates a ranker with <paramref name="weights"/> (default <see cref="HybridWeights.Default"/>).</summary>
     /// <param name="weights">The fusion weights.</param>
@@ -216,23 +216,32 @@ public sealed class HybridRanker
         if (index.Count == 0) return new HybridSignals(index, terms, [], [], [], [], [[], [], [], [], [], []], [[], [], [], [], [], []]);
 
         // Lexical first (postings of the query terms only): the best BM25 document of every expert position.
-        var owners = index.DocumentOwners;
+        var owners = index.OwnerArray;
         var bestLexical = new double[index.Count];
         var bestDocument = new int[index.Count];
         Array.Fill(bestDocument, -1);
         if (terms.Count > 0 && index.Lexical.Count > 0)
         {
-            var docScores = new double[index.Lexical.Count];
-            index.Lexical.Score(terms, docScores);
-            for (var d = 0; d < docScores.Length; d++)
+            var rented = System.Buffers.ArrayPool<double>.Shared.Rent(index.Lexical.Count);
+            try
             {
-                var s = docScores[d];
-                var p = owners[d];
-                if (s > bestLexical[p])
+                var docScores = rented.AsSpan(0, index.Lexical.Count);
+                index.Lexical.Score(terms, docScores);
+                for (var d = 0; d < docScores.Length; d++)
                 {
-                    bestLexical[p] = s;
-                    bestDocument[p] = d;
+                    var s = docScores[d];
+                    if (!(s > 0)) continue;
+                    var p = owners[d];
+                    if (s > bestLexical[p])
+                    {
+                        bestLexical[p] = s;
+                        bestDocument[p] = d;
+                    }
                 }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<double>.Shared.Return(rented);
             }
         }
 
