@@ -57,9 +57,18 @@ public sealed class ExpertImporter(
                     continue;
                 }
                 var hash = ProfileHash(p, items);
-                if (existing.TryGetValue(p.Id, out var old) && old.ProfileHash == hash && old.Vector is not null && old.Active &&
+                if (existing.TryGetValue(p.Id, out var old) && old.ProfileHash == hash && old.Vector is not null &&
                     old.VectorModel == model.ModelId && old.VectorDimensions == model.Dimensions && old.PartitionKey == ExpertEntity.PartitionFor(p.Id))
                 {
+                    if (!old.Active)
+                    {
+                        // Back in the directory with the same profile: reactivate, keep the vectors (evidence rows are never deleted).
+                        old.Active = true;
+                        old.DeactivatedAt = null;
+                        old.DeactivatedReason = "";
+                        old.Source = source;
+                        await experts.UpdateEntityAsync(old, old.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                    }
                     done++;
                     continue;
                 }
@@ -114,6 +123,8 @@ public sealed class ExpertImporter(
             foreach (var gone in existing.Values.Where(e => e.Active && !ids.Contains(e.ExpertId)))
             {
                 gone.Active = false;
+                gone.DeactivatedAt = DateTimeOffset.UtcNow;
+                gone.DeactivatedReason = $"not in the latest import ({source})";
                 await experts.UpdateEntityAsync(gone, gone.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
             }
         }
