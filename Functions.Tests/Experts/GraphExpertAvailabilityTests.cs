@@ -117,6 +117,32 @@ public sealed class GraphExpertAvailabilityTests : IDisposable
         Assert.True(notYet.Available);
     }
 
+    [Fact]
+    public async Task Unknown_time_zone_name_is_read_as_UTC_with_a_logged_warning()
+    {
+        _graph.Get(AnnPath, Scheduled("2026-12-01T09:00:00", "2026-12-04T17:00:00", "Olympus Mons Standard Time"));
+
+        var result = await Availability().CheckAsync(Ann, new DateTimeOffset(2026, 12, 4, 16, 0, 0, TimeSpan.Zero), Ct);
+
+        Assert.False(result.Available);
+        Assert.Contains(_log.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("Olympus Mons Standard Time"));
+    }
+
+    [Theory]
+    [InlineData("Pacific Standard Time", -8)]
+    [InlineData("W. Europe Standard Time", 1)]
+    [InlineData("India Standard Time", 5.5)]
+    [InlineData("Tokyo Standard Time", 9)]
+    [InlineData("America/New_York", -5)]
+    [InlineData("UTC", 0)]
+    public void Windows_and_IANA_zone_names_resolve_under_invariant_globalization(string name, double januaryOffsetHours)
+    {
+        // The app runs with InvariantGlobalization (no ICU), where TimeZoneInfo cannot convert Windows ids by itself.
+        var zone = GraphTimeZones.Find(name);
+        Assert.NotNull(zone);
+        Assert.Equal(TimeSpan.FromHours(januaryOffsetHours), zone.GetUtcOffset(new DateTime(2026, 1, 15, 12, 0, 0, DateTimeKind.Unspecified)));
+    }
+
     [Theory]
     [InlineData(404, "ErrorItemNotFound")]
     [InlineData(500, "generalException")]
