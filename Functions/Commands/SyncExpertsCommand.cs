@@ -9,7 +9,8 @@ namespace SocialLearning.Commands;
 /// <summary>The <c>sync-experts</c> verb: <see cref="GraphExpertSync.SyncAsync"/> once, from the command line.</summary>
 public static class SyncExpertsCommand
 {
-    /// <summary>Runs one sync and prints the counts and the skipped members; returns 0, or 1 when Graph refused.</summary>
+    /// <summary>Runs one sync and prints the counts and the skipped members; returns 0, 1 when Graph refused or did not
+    /// answer, 2 when no Graph token could be had.</summary>
     /// <param name="groupId">Group object id overriding <c>Graph:ExpertGroupId</c>, or null.</param>
     /// <param name="cancellationToken">Cancels the sync.</param>
     public static async Task<int> RunAsync(string? groupId, CancellationToken cancellationToken)
@@ -30,6 +31,17 @@ public static class SyncExpertsCommand
             var message = (ex as ODataError)?.Error?.Message ?? ex.Message;
             AnsiConsole.MarkupLine($"[red]Microsoft Graph answered HTTP {ex.ResponseStatusCode}[/] {Markup.Escape(code)}: {Markup.Escape(message)}");
             return 1;
+        }
+        catch (HttpRequestException ex)
+        {
+            AnsiConsole.MarkupLine($"[red]Microsoft Graph did not answer[/] (Graph:BaseUrl): {Markup.Escape(ex.Message)}");
+            return 1;
+        }
+        catch (Azure.Identity.AuthenticationFailedException ex)
+        {
+            AnsiConsole.MarkupLine("[red]Error:[/] could not get a Microsoft Graph token with DefaultAzureCredential (managed identity, Azure CLI, …): " +
+                                   Markup.Escape(ex.Message.Split('\n', 2)[0].Trim()));
+            return 2;
         }
 
         AnsiConsole.MarkupLine($"Synced [bold]{r.Members}[/] group members ({r.Pages} page(s)) in {r.Elapsed.TotalSeconds:0.0} s: {r.Profiles} profiles, " +
