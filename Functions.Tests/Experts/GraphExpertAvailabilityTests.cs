@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SocialLearning.Experts;
@@ -200,6 +201,35 @@ public sealed class GraphExpertAvailabilityTests : IDisposable
         Assert.IsType<AlwaysAvailable>(availability);
         Assert.Equal(ExpertAvailabilityResult.Yes, await availability.CheckAsync(Ann, DateTimeOffset.UtcNow, Ct));
         Assert.Equal("https://graph.microsoft.com/v1.0", provider.GetRequiredService<IOptions<GraphExpertsOptions>>().Value.BaseUrl);
+    }
+
+    [Fact]
+    public async Task Graph_transport_registers_GraphExpertAvailability_on_a_client_for_Graph_BaseUrl()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Storage:ConnectionString"] = "UseDevelopmentStorage=true",
+            ["Mail:SharedAddress"] = "ask@contoso.example",
+            ["Mail:Transport"] = "Graph",
+            ["Graph:BaseUrl"] = _graph.BaseUrl,
+        }).Build());
+        services.AddLogging();
+        services.AddSocialLearning();
+        // Mail:Transport Graph is still refused by MailOptions validation until the Graph mail transport lands; take the
+        // validators out so the selection itself can be checked.
+        services.RemoveAll<IValidateOptions<SocialLearning.Mail.MailOptions>>();
+        await using var provider = services.BuildServiceProvider();
+        _graph.Get(AnnPath, """{ "status": "alwaysEnabled" }""");
+
+        var availability = provider.GetRequiredService<IExpertAvailability>();
+        var result = await availability.CheckAsync(Ann, DateTimeOffset.UtcNow, Ct);
+
+        Assert.IsType<GraphExpertAvailability>(availability);
+        Assert.Equal(_graph.BaseUrl, provider.GetRequiredService<Microsoft.Graph.GraphServiceClient>().RequestAdapter.BaseUrl);
+        Assert.False(result.Available);
+        var request = Assert.Single(_graph.Requests).RequestMessage;
+        Assert.False(request.Headers!.ContainsKey("Authorization")); // tokens go only to Graph's own hosts, never to a stand-in
     }
 
     [Theory]

@@ -19,8 +19,8 @@ public sealed record ImportResult(int Experts, int Embedded, int EvidenceItems, 
 /// Writes expert profiles into the <c>Experts</c> and <c>Evidence</c> tables with their vectors. Each evidence item is
 /// embedded (batched); the expert's centroid is the normalised mean of its evidence vectors, stored in the expert's
 /// shard (<see cref="ExpertEntity.PartitionFor"/>, <see cref="EvidenceEntity.PartitionFor"/>). Profiles whose text and
-/// vector model are unchanged since the last import are not re-embedded; profiles still in the pre-sharding layout are
-/// re-embedded and moved.
+/// vector model are unchanged since the last import are not re-embedded (a deactivated one is reactivated as it is);
+/// profiles still in the pre-sharding layout are re-embedded and moved.
 /// </summary>
 public sealed class ExpertImporter(
     StorageClients storage,

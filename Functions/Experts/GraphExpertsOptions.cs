@@ -13,7 +13,8 @@ public sealed class GraphExpertsOptions : IValidatableObject
     public const string Section = "Graph";
 
     /// <summary>The Graph v1.0 endpoint, <c>https://graph.microsoft.com/v1.0</c> by default; national clouds use their own
-    /// (e.g. <c>https://graph.microsoft.us/v1.0</c>), tests a loopback server.</summary>
+    /// (e.g. <c>https://graph.microsoft.us/v1.0</c>), tests a loopback server. The SDK attaches a token only for
+    /// Microsoft Graph's own hosts, so any other host is called without one.</summary>
     public string BaseUrl { get; set; } = "https://graph.microsoft.com/v1.0";
 
     /// <summary>Object id of the Microsoft Entra ID group whose user members are the experts; empty = no Graph sync
