@@ -41,6 +41,7 @@ public static class ServiceRegistration
         services.AddSingleton<MailboxPoller>();
         services.AddSingleton<QueueWorker>();
         services.AddSingleton<PipelineRunner>();
+        services.AddGraphExperts();
         return services;
     }
 }

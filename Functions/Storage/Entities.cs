@@ -64,6 +64,10 @@ public sealed class ExpertEntity : EntityBase
     public DateTimeOffset? LastActive { get; set; }
     /// <summary>False when the expert left the directory (deactivated, never deleted).</summary>
     public bool Active { get; set; } = true;
+    /// <summary>When <see cref="Active"/> last became false; null while active.</summary>
+    public DateTimeOffset? DeactivatedAt { get; set; }
+    /// <summary>Why the expert was deactivated (e.g. "removed from group …", "account disabled"); empty while active.</summary>
+    public string DeactivatedReason { get; set; } = "";
     /// <summary>True when the expert asked not to receive requests (replied "stop").</summary>
     public bool OptedOut { get; set; }
     /// <summary>No requests until this time (the expert replied "pause"); null when not paused.</summary>
