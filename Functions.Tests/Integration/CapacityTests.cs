@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using MimeKit;
 using SocialLearning.Experts;
 using SocialLearning.Outcomes;
@@ -68,6 +70,51 @@ public sealed class CapacityTests(AzuriteFixture azurite)
         Assert.Equal((true, 3), await fresh.CheckAsync("e-anna-lindqvist", Monday.AddDays(3), "another-question", Ct));
         // A retried routing of a question already counted does not count against itself.
         Assert.Equal(2, await fresh.CountAsync("e-anna-lindqvist", Monday.AddDays(2), questions[2].QuestionId, Ct));
+    }
+
+    private sealed class AwayList(params string[] away) : IExpertAvailability
+    {
+        public List<(string Email, DateTimeOffset At)> Checked { get; } = [];
+
+        public Task<ExpertAvailabilityResult> CheckAsync(string expertEmail, DateTimeOffset at, CancellationToken cancellationToken)
+        {
+            lock (Checked) Checked.Add((expertEmail, at));
+            return Task.FromResult(away.Contains(expertEmail, StringComparer.OrdinalIgnoreCase)
+                ? ExpertAvailabilityResult.No("out of office until 2026-12-04 17:00 W. Europe Standard Time (automatic replies scheduled)")
+                : ExpertAvailabilityResult.Yes);
+        }
+    }
+
+    [Fact]
+    public async Task Expert_out_of_office_is_passed_over_with_the_reason_and_the_next_close_expert_is_asked()
+    {
+        var away = new AwayList("olga.petrova@northwind.example");
+        await using var h = await PipelineHarness.StartAsync(azurite, configure: s =>
+        {
+            s.RemoveAll<IExpertAvailability>();
+            s.AddSingleton<IExpertAvailability>(away);
+        });
+        await h.Get<ExpertImporter>().ImportAsync(SampleDirectory.Experts(), "sample", replaceDirectory: true, null, Ct);
+        var m = VpnQuestion(1, Monday);
+        m.Subject = "Conference ticket: expense it or purchase order?";
+        m.Body = new TextPart("plain") { Text = "I want to attend a conference next month. Do I pay the ticket myself and expense it, or raise a purchase order?" };
+        await h.Maildir.DeliverAsync(m, Ct);
+
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var storage = h.Get<StorageClients>();
+        var q = Assert.Single(await storage.Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
+        var candidates = RouteQuestionHandler.Candidates(q);
+        Assert.Equal("e-olga-petrova", candidates[0].ExpertId); // the finance expert ranks first…
+        var routes = await storage.Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct);
+        Assert.NotEmpty(routes);
+        Assert.DoesNotContain(routes, r => r.ExpertId == "e-olga-petrova"); // …but is away, so is not asked
+        Assert.Equal(QuestionStates.Routed, q.State);
+        var skipped = Assert.Single(await h.Get<OutcomeLog>().ReadAllAsync(Ct), e => e.Kind == OutcomeKinds.Skipped);
+        Assert.Equal("e-olga-petrova", skipped.ExpertId);
+        Assert.StartsWith("out of office until 2026-12-04", skipped.Detail);
+        // Availability is checked at the time the request goes out, not at the question's (older) Date.
+        Assert.All(away.Checked, c => Assert.True(c.At > Monday.AddDays(1)));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SocialLearning.Experts;
 using SocialLearning.Mail;
 using SocialLearning.Outcomes;
 using SocialLearning.Storage;
@@ -12,8 +13,8 @@ namespace SocialLearning.Routing;
 /// route per asked expert, enqueues one <c>outbound-mail</c> request per route, moves the question to
 /// <see cref="QuestionStates.Routed"/> (or <see cref="QuestionStates.Unrouted"/> when nobody can be asked) and appends the
 /// <c>routed</c> events. Experts are taken in rank order among the candidates close enough (see
-/// <see cref="QuestionRouter.IsAskable"/>); one at the hard capacity cap (<see cref="ExpertCapacity"/>) is passed over
-/// and a <c>skipped</c> event says why. When nobody is close enough the question is a knowledge gap (<c>gap</c> event);
+/// <see cref="QuestionRouter.IsAskable"/>); one at the hard capacity cap (<see cref="ExpertCapacity"/>) or out of office
+/// (<see cref="IExpertAvailability"/>: automatic replies on, with Graph) is passed over and a <c>skipped</c> event says why. When nobody is close enough the question is a knowledge gap (<c>gap</c> event);
 /// when experts were close enough but all were passed over it is a bottleneck (<c>overloaded</c> event). A question
 /// that is no longer <see cref="QuestionStates.Received"/> is left alone, so a repeated message changes nothing.
 /// </summary>
@@ -21,6 +22,7 @@ public sealed class RouteQuestionHandler(
     QuestionRouter router,
     ExpertLoad load,
     ExpertCapacity capacity,
+    IExpertAvailability availability,
     StorageClients storage,
     OutcomeLog outcomes,
     IOptions<RoutingOptions> options,
@@ -114,7 +116,7 @@ public sealed class RouteQuestionHandler(
 
     /// <summary>
     /// The experts to ask for <paramref name="q"/>, best first: candidates close enough (<see cref="QuestionRouter.IsAskable"/>)
-    /// in rank order, passing over those at the capacity cap, until <see cref="RoutingOptions.ExpertsPerQuestion"/> are
+    /// in rank order, passing over those at the capacity cap or out of office (<see cref="IExpertAvailability"/>), until <see cref="RoutingOptions.ExpertsPerQuestion"/> are
     /// found; and the passed-over ones with the reason.
     /// </summary>
     private async Task<(List<RankedCandidate> Asked, List<(RankedCandidate Candidate, string Reason)> Skipped)> SelectAsync(
@@ -133,6 +135,15 @@ public sealed class RouteQuestionHandler(
                 skipped.Add((c, $"at capacity: {count} requests for questions of the last {o.CapacityWindowDays} days (cap {o.MaxRequestsPerExpert})"));
                 logger.LogInformation("Question {QuestionId}: {ExpertId} passed over, at capacity ({Count} requests in {Days} days)",
                     q.QuestionId, c.ExpertId, count, o.CapacityWindowDays);
+                continue;
+            }
+            // Out of office (automatic replies) at the time the request would arrive: now, not the question's time (a
+            // replayed old question must not be held against today's absence, nor an old absence against today).
+            var away = await availability.CheckAsync(c.Email, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            if (!away.Available)
+            {
+                skipped.Add((c, away.Reason));
+                logger.LogInformation("Question {QuestionId}: {ExpertId} passed over, {Reason}", q.QuestionId, c.ExpertId, away.Reason);
                 continue;
             }
             asked.Add(c);
