@@ -8,7 +8,8 @@ namespace SocialLearning.Benchmarks;
 /// <c>route</c>: the routing decision timed one question at a time, warm, local model, over the 33 sample questions, at
 /// 10,000 experts (d = 384). First the product's path as <c>QuestionRouter.RankAsync</c> takes it — embed the question,
 /// then <see cref="HybridRanker.Rank"/> (dense scores of every expert, BM25 over every evidence text, priors, load term,
-/// fusion) for the candidate pool of 10 with an exclusion callback — over synthetic experts with 10 evidence items each
+/// fusion; two stages above <see cref="HybridRanker.TwoStageThreshold"/> experts) for the candidate pool of 10 with an
+/// exclusion callback — over synthetic experts with 10 evidence items each
 /// (random vectors, texts drawn from the sample questions' vocabulary). Then, for reference, embed +
 /// <see cref="ExpertIndex.Search(Microsoft.Extensions.AI.Embedding{float}, int, Func{string, bool}?)"/> alone for 40 candidates.
 /// Prints median and p95 of embed, rank and their sum.
@@ -49,17 +50,17 @@ public static class RouteTiming
             (vector, lexical, exclude) => ranker.Rank(hybrid, vector.Vector.Span, VectorModel.Of(vector), lexical, 10, exclude, id => loadOf.GetValueOrDefault(id)).Count);
 
         await Measure(
-            $"reference: ExpertIndex.Search alone, k = N (as the hybrid ranker asks), {evidencePerExpert} evidence each, Float32",
-            (vector, _, exclude) => hybrid.Vectors.Search(vector, experts, exclude).Count);
+            $"reference: the same ranker scoring every expert in one stage (the path below {HybridRanker.TwoStageThreshold:N0} experts), pool 10",
+            (vector, lexical, exclude) => HybridRanker.Fuse(
+                HybridRanker.ComputeSignals(hybrid, vector.Vector.Span, VectorModel.Of(vector), lexical, exclude, int.MaxValue),
+                HybridWeights.Default, 10, id => loadOf.GetValueOrDefault(id)).Count);
         await Measure(
-            $"reference: HybridRanker.Signals alone (dense + BM25 + priors, no fusion), pool 10",
+            $"reference: HybridRanker.Signals alone (two stages: dense + BM25 + priors, no fusion)",
             (vector, lexical, exclude) => HybridRanker.Signals(hybrid, vector.Vector.Span, VectorModel.Of(vector), lexical, exclude).Count);
 
         foreach (var (evidence, precision) in new[] { (0, VectorPrecision.Float32), (evidencePerExpert, VectorPrecision.Float32), (evidencePerExpert, VectorPrecision.Int8) })
         {
-            var index = evidence == evidencePerExpert && precision == VectorPrecision.Float32
-                ? hybrid.Vectors
-                : new ExpertIndex(model, evidence == 0 ? VectorData.EvidenceEntries(7, experts, model.Dimensions, 0) : hybrid.Vectors.Entries, precision: precision);
+            var index = new ExpertIndex(model, evidence == 0 ? VectorData.EvidenceEntries(7, experts, model.Dimensions, 0) : hybrid.Vectors.Entries, precision: precision);
             await Measure(
                 $"reference: ExpertIndex.Search alone, k = 40, {(evidence == 0 ? "centroids only" : $"{evidence} evidence each")}, {precision}",
                 (vector, _, exclude) => index.Search(vector, 40, exclude).Count);

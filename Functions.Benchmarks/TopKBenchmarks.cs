@@ -16,6 +16,7 @@ public class TopKBenchmarks
 {
     private ExpertIndex _index = null!;
     private ExpertIndex _int8Index = null!;
+    private ExpertIndex _float32Index = null!;
     private ExpertIndexEntry[] _entries = null!;
     private float[] _rows = null!;
     private string[] _ids = null!;
@@ -42,6 +43,7 @@ public class TopKBenchmarks
         var rows = VectorData.UnitRows(seed: 1234 + D, N, D);
         _index = new ExpertIndex(_model, VectorData.CentroidEntries(rows, D));
         _int8Index = new ExpertIndex(_model, _index.Entries, ExpertIndex.DefaultEvidenceWeight, VectorPrecision.Int8);
+        _float32Index = new ExpertIndex(_model, _index.Entries, ExpertIndex.DefaultEvidenceWeight, VectorPrecision.Float32);
 
         // The baselines scan the very array the index searches: its entries are views of it.
         _entries = [.. _index.Entries];
@@ -55,10 +57,17 @@ public class TopKBenchmarks
         _query = VectorData.UnitVector(new Random(99), D);
     }
 
-    /// <summary>The product: <see cref="ExpertIndex.Search(ReadOnlySpan{float}, VectorModel, int, Func{string, bool}?)"/>.</summary>
+    /// <summary>The product as shipped: <see cref="ExpertIndex.Search(ReadOnlySpan{float}, VectorModel, int, Func{string, bool}?)"/>
+    /// with the default <see cref="VectorPrecision.Auto"/> (float32 below <see cref="ExpertIndex.AutoInt8Rows"/> rows, int8
+    /// with float32 rescoring from there: N = 100k here).</summary>
     /// <returns>Best id (keeps the result alive).</returns>
     [Benchmark]
     public string Product() => _index.Search(_query, _model, K)[0].ExpertId;
+
+    /// <summary>The product forced to exact float32 throughout (<see cref="VectorPrecision.Float32"/>).</summary>
+    /// <returns>Best id.</returns>
+    [Benchmark]
+    public string ProductFloat32() => _float32Index.Search(_query, _model, K)[0].ExpertId;
 
     /// <summary>The product with int8 vectors (<see cref="VectorPrecision.Int8"/>; float32 rescoring of the best candidates).</summary>
     /// <returns>Best id.</returns>

@@ -28,6 +28,7 @@ public static class TopKInterleaved
         {
             ("PlainDotScan", bench.PlainDotScan, 1),
             ("Product", bench.Product, 1),
+            ("ProductFloat32", bench.ProductFloat32, 1),
             ("ProductInt8", bench.ProductInt8, 1),
             ("NaiveLinq", bench.NaiveLinq, 1),
             ("NaiveLinqZip", bench.NaiveLinqZip, 10),

@@ -36,6 +36,7 @@ public static class ServiceRegistration
         services.AddSingleton<OutcomeLog>();
         services.AddSingleton<ExpertDirectory>();
         services.AddSingleton<ExpertLoad>();
+        services.AddSingleton<ExpertCapacity>();
         services.AddSingleton<QuestionRouter>();
         services.AddSingleton<ExpertImporter>();
         services.AddSingleton<ExpertReembedder>();
@@ -45,6 +46,7 @@ public static class ServiceRegistration
         services.AddSingleton<MailboxPoller>();
         services.AddSingleton<QueueWorker>();
         services.AddSingleton<PipelineRunner>();
+        services.AddGraphExperts();
         return services;
     }
 }

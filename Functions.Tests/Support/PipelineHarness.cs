@@ -29,7 +29,8 @@ public sealed class PipelineHarness : IAsyncDisposable
     public MaildirMailbox Maildir => (MaildirMailbox)_provider.GetRequiredService<IMailbox>();
     public T Get<T>() where T : notnull => _provider.GetRequiredService<T>();
 
-    public static async Task<PipelineHarness> StartAsync(AzuriteFixture azurite, QueueSettings? queues = null, IDictionary<string, string?>? settings = null)
+    public static async Task<PipelineHarness> StartAsync(AzuriteFixture azurite, QueueSettings? queues = null, IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? configure = null)
     {
         var cs = await azurite.ConnectionStringAsync();
         var mailRoot = Directory.CreateTempSubdirectory("sl-mail-").FullName;
@@ -48,6 +49,7 @@ public sealed class PipelineHarness : IAsyncDisposable
         services.AddSocialLearning();
         services.AddSingleton(SharedEmbeddings.Value);
         services.AddSingleton(queues ?? new QueueSettings(3, TimeSpan.Zero, 8));
+        configure?.Invoke(services);
         var provider = services.BuildServiceProvider();
         var storage = provider.GetRequiredService<StorageClients>();
         await ResetAsync(cs);

@@ -28,6 +28,19 @@ internal static class SharedData
         return Path.Combine(data, relative);
     }
 
+    /// <summary>
+    /// The text of <c>shared/data/graph/{relative}</c> (Microsoft Graph documentation examples: the shapes Graph sends);
+    /// skips the test when it is missing.
+    /// </summary>
+    public static string RequireGraphExample(string relative)
+    {
+        var data = FindDataFolder();
+        var path = data is null ? null : Path.Combine(data, "graph", relative);
+        if (path is null || !File.Exists(path))
+            Assert.Skip($"Graph-shape test skipped: shared/data/graph/{relative} was not found beside any ancestor of {AppContext.BaseDirectory}.");
+        return File.ReadAllText(path);
+    }
+
     /// <summary>The quantumcomputing site folder (holding <c>raw/</c> and <c>derived/</c>), or null when absent.</summary>
     public static string? FindQuantumSite()
     {

@@ -11,13 +11,13 @@ using Spectre.Console;
 namespace SocialLearning.Commands;
 
 /// <summary>
-/// The local command verbs (<c>dotnet run --project Functions -- &lt;verb&gt;</c>): demo, import, reembed, ask, outcomes, evaluate. Without a
+/// The local command verbs (<c>dotnet run --project Functions -- &lt;verb&gt;</c>): demo, import, sync-experts, reembed, ask, outcomes, evaluate. Without a
 /// verb, Program starts the Functions worker instead.
 /// </summary>
 public static class CommandLineApp
 {
     /// <summary>The verbs this app knows; a first argument among them selects command mode.</summary>
-    public static readonly string[] Verbs = ["demo", "import", "reembed", "ask", "outcomes", "evaluate", "mail", "--help", "-h", "-?", "--version"];
+    public static readonly string[] Verbs = ["demo", "import", "sync-experts", "reembed", "ask", "outcomes", "evaluate", "mail", "--help", "-h", "-?", "--version"];
 
     /// <summary>Parses and runs the command line; returns the exit code (0 ok, 1 failure, 2 bad settings).</summary>
     public static async Task<int> RunAsync(string[] args)
@@ -37,6 +37,11 @@ public static class CommandLineApp
         var import = new Command("import", "Import expert profiles (the built-in sample by default) into the directory.") { importDump };
         import.SetAction((r, ct) => Guarded(() => ImportAsync(r.GetValue(importDump)?.FullName, ct)));
         root.Add(import);
+
+        var group = new Option<string?>("--group") { Description = "Object id of the Microsoft Entra ID group whose members are the experts (default: Graph:ExpertGroupId)." };
+        var syncExperts = new Command("sync-experts", "Synchronise the directory with the members of a Microsoft Entra ID group through Microsoft Graph (needs Graph:ExpertGroupId or --group and an identity with GroupMember.Read.All and User.Read.All).") { group };
+        syncExperts.SetAction((r, ct) => Guarded(() => SyncExpertsCommand.RunAsync(r.GetValue(group), ct)));
+        root.Add(syncExperts);
 
         var force = new Option<bool>("--force") { Description = "Re-embed every expert, also those already in the configured model's space." };
         var reembed = new Command("reembed", "Re-embed every stored expert's evidence and centroid with the configured embedding model (after changing Embeddings:Provider, deployment or Dimensions).") { force };

@@ -19,8 +19,8 @@ public sealed record ImportResult(int Experts, int Embedded, int EvidenceItems, 
 /// Writes expert profiles into the <c>Experts</c> and <c>Evidence</c> tables with their vectors. Each evidence item is
 /// embedded (batched); the expert's centroid is the normalised mean of its evidence vectors, stored in the expert's
 /// shard (<see cref="ExpertEntity.PartitionFor"/>, <see cref="EvidenceEntity.PartitionFor"/>). Profiles whose text and
-/// vector model are unchanged since the last import are not re-embedded; profiles still in the pre-sharding layout are
-/// re-embedded and moved.
+/// vector model are unchanged since the last import are not re-embedded (a deactivated one is reactivated as it is);
+/// profiles still in the pre-sharding layout are re-embedded and moved.
 /// </summary>
 public sealed class ExpertImporter(
     StorageClients storage,
@@ -57,9 +57,18 @@ public sealed class ExpertImporter(
                     continue;
                 }
                 var hash = ProfileHash(p, items);
-                if (existing.TryGetValue(p.Id, out var old) && old.ProfileHash == hash && old.Vector is not null && old.Active &&
+                if (existing.TryGetValue(p.Id, out var old) && old.ProfileHash == hash && old.Vector is not null &&
                     old.VectorModel == model.ModelId && old.VectorDimensions == model.Dimensions && old.PartitionKey == ExpertEntity.PartitionFor(p.Id))
                 {
+                    if (!old.Active)
+                    {
+                        // Back in the directory with the same profile: reactivate, keep the vectors (evidence rows are never deleted).
+                        old.Active = true;
+                        old.DeactivatedAt = null;
+                        old.DeactivatedReason = "";
+                        old.Source = source;
+                        await experts.UpdateEntityAsync(old, old.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                    }
                     done++;
                     continue;
                 }
@@ -114,6 +123,8 @@ public sealed class ExpertImporter(
             foreach (var gone in existing.Values.Where(e => e.Active && !ids.Contains(e.ExpertId)))
             {
                 gone.Active = false;
+                gone.DeactivatedAt = DateTimeOffset.UtcNow;
+                gone.DeactivatedReason = $"not in the latest import ({source})";
                 await experts.UpdateEntityAsync(gone, gone.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
             }
         }

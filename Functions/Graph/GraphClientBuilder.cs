@@ -28,9 +28,13 @@ public static class GraphClientBuilder
             ManagedIdentityClientId = string.IsNullOrWhiteSpace(options.ManagedIdentityClientId) ? null : options.ManagedIdentityClientId,
         });
 
-    /// <summary>An authentication provider that attaches tokens of <paramref name="credential"/> for the base URL's host only.</summary>
-    public static IAuthenticationProvider TokenAuthentication(TokenCredential credential, GraphOptions options) =>
-        new Microsoft.Graph.Authentication.AzureIdentityAuthenticationProvider(credential, [new Uri(options.BaseUrl).Host], null, true, [DefaultScope]);
+    /// <summary>
+    /// An authentication provider that attaches tokens of <paramref name="credential"/> (scope <see cref="DefaultScope"/>)
+    /// only to Microsoft Graph's own hosts (the SDK's list: graph.microsoft.com and the national clouds' Graph hosts), so a
+    /// token never leaves for another host, such as a loopback stand-in in tests.
+    /// </summary>
+    public static IAuthenticationProvider TokenAuthentication(TokenCredential credential) =>
+        new Microsoft.Graph.Authentication.AzureIdentityAuthenticationProvider(credential, null, null, true, [DefaultScope]);
 
     /// <summary>
     /// Creates the client. <paramref name="authentication"/> adds the bearer token (tests pass an anonymous provider);

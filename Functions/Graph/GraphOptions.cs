@@ -20,7 +20,7 @@ public sealed class GraphOptions
 
     /// <summary>
     /// Service root of Graph, absolute, without a trailing slash; default <c>https://graph.microsoft.com/v1.0</c>. Tests
-    /// point it at a loopback server. Only the host of this URL receives the app's access token.
+    /// point it at a loopback server. The app's access token is attached only for Microsoft Graph's own hosts.
     /// </summary>
     public string BaseUrl { get; set; } = "https://graph.microsoft.com/v1.0";
 

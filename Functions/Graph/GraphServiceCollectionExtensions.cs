@@ -13,8 +13,8 @@ namespace SocialLearning.Graph;
 public static class GraphServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds <see cref="GraphOptions"/> (validated at start-up; required settings only for <c>Mail:Transport</c> = Graph), a
-    /// singleton <see cref="GraphServiceClient"/> built on first use (an <see cref="IAuthenticationProvider"/> registered
+    /// Adds <see cref="GraphOptions"/> (validated at start-up; required settings only for <c>Mail:Transport</c> = Graph), the
+    /// app's one singleton <see cref="GraphServiceClient"/> (also used by the expert sync and availability), built on first use (an <see cref="IAuthenticationProvider"/> registered
     /// by the caller wins, e.g. an anonymous one in tests; otherwise the managed identity), <see cref="GraphMailbox"/> and
     /// the intake handlers of the Graph path. Nothing here calls Graph until a Graph handler runs.
     /// </summary>
@@ -25,7 +25,7 @@ public static class GraphServiceCollectionExtensions
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<GraphOptions>>().Value;
-            var auth = sp.GetService<IAuthenticationProvider>() ?? GraphClientBuilder.TokenAuthentication(GraphClientBuilder.DefaultCredential(options), options);
+            var auth = sp.GetService<IAuthenticationProvider>() ?? GraphClientBuilder.TokenAuthentication(GraphClientBuilder.DefaultCredential(options));
             return GraphClientBuilder.Create(options, auth, sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>());
         });
         services.TryAddSingleton<GraphMailbox>();

@@ -54,8 +54,9 @@ public sealed partial class ExpertIndex
     /// <param name="model">Model the vectors came from; queries must come from the same model.</param>
     /// <param name="entries">Experts; ids unique (ordinal). Order does not matter.</param>
     /// <param name="evidenceWeight">w in the score formula, 0 (centroid only) to 1 (best evidence only); default 0.5.</param>
-    /// <param name="precision">How searches scan the vectors; default <see cref="VectorPrecision.Float32"/> (exact).
-    /// <see cref="VectorPrecision.Int8"/> also keeps an int8 copy and rescores its best candidates in float32.</param>
+    /// <param name="precision">How searches scan the vectors; default <see cref="VectorPrecision.Auto"/> (int8 with float32
+    /// rescoring from <see cref="AutoInt8Rows"/> vectors, float32 below). <see cref="VectorPrecision.Float32"/> is exact
+    /// throughout; <see cref="VectorPrecision.Int8"/> also keeps an int8 copy and rescores its best candidates in float32.</param>
     /// <exception cref="ArgumentException">Duplicate or empty expert id, an empty evidence source id, or a zero / non-finite vector
     /// (the message names the expert and source).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="evidenceWeight"/> is outside [0, 1].</exception>
@@ -64,7 +65,7 @@ public sealed partial class ExpertIndex
         VectorModel model,
         IEnumerable<ExpertIndexEntry> entries,
         float evidenceWeight = DefaultEvidenceWeight,
-        VectorPrecision precision = VectorPrecision.Float32)
+        VectorPrecision precision = VectorPrecision.Auto)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(entries);
@@ -73,14 +74,14 @@ public sealed partial class ExpertIndex
             throw new ArgumentOutOfRangeException(nameof(evidenceWeight), evidenceWeight, "The evidence weight is between 0 and 1.");
         }
 
-        if (precision is not (VectorPrecision.Float32 or VectorPrecision.Int8))
+        if (precision is not (VectorPrecision.Float32 or VectorPrecision.Int8 or VectorPrecision.Auto))
         {
             throw new ArgumentOutOfRangeException(nameof(precision), precision, "Unknown vector precision.");
         }
 
         Model = model;
         EvidenceWeight = evidenceWeight;
-        Precision = precision;
+        RequestedPrecision = precision;
         var d = _dimensions = model.Dimensions;
 
         var sorted = entries.ToArray();
@@ -142,7 +143,9 @@ public sealed partial class ExpertIndex
         }
 
         _evidenceOffsets[n] = row;
-        if (precision == VectorPrecision.Int8)
+        Precision = precision != VectorPrecision.Auto ? precision
+            : n + evidenceRows >= AutoInt8Rows ? VectorPrecision.Int8 : VectorPrecision.Float32;
+        if (Precision == VectorPrecision.Int8)
         {
             _int8Centroids = new Int8Rows(_centroids, d);
             _int8Evidence = new Int8Rows(_evidence, d);
@@ -155,8 +158,14 @@ public sealed partial class ExpertIndex
     /// <summary>w in the score formula: weight of the best-evidence cosine; the centroid cosine gets 1 − w.</summary>
     public float EvidenceWeight { get; }
 
-    /// <summary>How searches scan the vectors (<see cref="VectorPrecision"/>); snapshots derived by <see cref="Upsert(IEnumerable{ExpertIndexEntry})"/> and <see cref="Remove(IEnumerable{string})"/> keep it.</summary>
+    /// <summary>How searches scan the vectors: <see cref="VectorPrecision.Float32"/> or <see cref="VectorPrecision.Int8"/>
+    /// (<see cref="VectorPrecision.Auto"/> resolved by the index's size).</summary>
     public VectorPrecision Precision { get; }
+
+    /// <summary>The precision asked for at construction (possibly <see cref="VectorPrecision.Auto"/>); snapshots derived by
+    /// <see cref="Upsert(IEnumerable{ExpertIndexEntry})"/> and <see cref="Remove(IEnumerable{string})"/> ask for the same
+    /// and resolve it for their own size.</summary>
+    public VectorPrecision RequestedPrecision { get; }
 
     /// <summary>Number of experts (N).</summary>
     public int Count => _expertIds.Length;
@@ -217,7 +226,7 @@ public sealed partial class ExpertIndex
             replaced.Add(entry.ExpertId);
         }
 
-        return new ExpertIndex(Model, Entries.Where(e => !replaced.Contains(e.ExpertId)).Concat(added), EvidenceWeight, Precision);
+        return new ExpertIndex(Model, Entries.Where(e => !replaced.Contains(e.ExpertId)).Concat(added), EvidenceWeight, RequestedPrecision);
     }
 
     /// <summary>A new snapshot with <paramref name="entry"/> added or replaced.</summary>
@@ -232,7 +241,7 @@ public sealed partial class ExpertIndex
     {
         ArgumentNullException.ThrowIfNull(expertIds);
         var removed = new HashSet<string>(expertIds, StringComparer.Ordinal);
-        return new ExpertIndex(Model, Entries.Where(e => !removed.Contains(e.ExpertId)), EvidenceWeight, Precision);
+        return new ExpertIndex(Model, Entries.Where(e => !removed.Contains(e.ExpertId)), EvidenceWeight, RequestedPrecision);
     }
 
     /// <summary>A new snapshot without <paramref name="expertId"/>.</summary>
@@ -403,6 +412,54 @@ public sealed partial class ExpertIndex
         }
 
         return ToMatches(heap, count, queryNorm);
+    }
+
+    /// <summary>
+    /// Exact float32 scores of the experts at <paramref name="positions"/> (positions in <see cref="ExpertIds"/> order) for
+    /// <paramref name="query"/>, as <see cref="Search(ReadOnlySpan{float}, VectorModel, int, Func{string, bool}?)"/> would
+    /// report them: the reranking stage of a two-stage search reads these for candidates another signal proposed.
+    /// </summary>
+    /// <param name="query">The question's embedding of <see cref="Model"/>; non-zero.</param>
+    /// <param name="queryModel">Model of <paramref name="query"/>.</param>
+    /// <param name="positions">Expert positions, each in [0, <see cref="Count"/>).</param>
+    /// <returns>One match per position, in the given order.</returns>
+    /// <exception cref="EmbeddingMismatchException">The query's model or length differs from <see cref="Model"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A position is outside the index.</exception>
+    public ExpertMatch[] ScoreAt(ReadOnlySpan<float> query, VectorModel queryModel, ReadOnlySpan<int> positions)
+    {
+        var queryNorm = Validate(query, queryModel, 1);
+        var d = _dimensions;
+        var w = EvidenceWeight;
+        var scale = 1f / queryNorm;
+        var result = new ExpertMatch[positions.Length];
+        for (var j = 0; j < positions.Length; j++)
+        {
+            var i = positions[j];
+            ArgumentOutOfRangeException.ThrowIfNegative(i, nameof(positions));
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(i, _expertIds.Length, nameof(positions));
+            var centroidScore = TensorPrimitives.Dot(_centroids.AsSpan(i * d, d), query);
+            var best = centroidScore;
+            var bestRow = -1;
+            var end = _evidenceOffsets[i + 1];
+            if (_evidenceOffsets[i] < end)
+            {
+                best = float.NegativeInfinity;
+                for (var row = _evidenceOffsets[i]; row < end; row++)
+                {
+                    var s = TensorPrimitives.Dot(_evidence.AsSpan(row * d, d), query);
+                    if (s > best)
+                    {
+                        best = s;
+                        bestRow = row;
+                    }
+                }
+            }
+
+            result[j] = new ExpertMatch(_expertIds[i], ((w * best) + ((1f - w) * centroidScore)) * scale, centroidScore * scale, best * scale,
+                bestRow >= 0 ? _evidenceSourceIds[bestRow] : null, bestRow >= 0 ? _evidenceTitles[bestRow] : null);
+        }
+
+        return result;
     }
 
     /// <summary>Sorts the kept candidates best first and turns them into matches (scores scaled to cosines).</summary>

@@ -87,7 +87,8 @@ public sealed class HybridIndex
         Recency = recencies;
         ResponseHours = responseHours;
         Lexical = new Bm25Index(texts);
-        DocumentOwners = [.. owners];
+        OwnerArray = [.. owners];
+        DocumentOwners = OwnerArray;
         DocumentSourceIds = [.. sources];
         DocumentTitles = [.. titles];
     }
@@ -100,6 +101,9 @@ public sealed class HybridIndex
 
     /// <summary>Expert position (in <see cref="ExpertIndex.ExpertIds"/> order) of each BM25 document.</summary>
     public IReadOnlyList<int> DocumentOwners { get; }
+
+    /// <summary><see cref="DocumentOwners"/> as an array (the ranker's loop over every document reads it).</summary>
+    internal int[] OwnerArray { get; }
 
     /// <summary>Evidence source id of each BM25 document.</summary>
     public IReadOnlyList<string> DocumentSourceIds { get; }
@@ -118,6 +122,28 @@ public sealed class HybridIndex
     /// over the answers whose question time is known; NaN when none is.
     /// </summary>
     public IReadOnlyList<double> ResponseHours { get; }
+
+    /// <summary>Expert positions by <see cref="Recency"/>, most recently active first (computed on first use; the
+    /// <see cref="HybridRanker"/>'s candidate generation reads it).</summary>
+    public IReadOnlyList<int> RecencyOrder => _recencyOrder ??= OrderBy(Recency);
+
+    /// <summary>Expert positions by <see cref="AnswerCounts"/>, most answers first (computed on first use).</summary>
+    public IReadOnlyList<int> ActivityOrder => _activityOrder ??= OrderBy(AnswerCounts);
+
+    /// <summary>Whole-directory statistics the <see cref="HybridRanker"/>'s two-stage path standardises with (computed on first use).</summary>
+    public HybridPopulationStats PopulationStats => _stats ??= HybridPopulationStats.Of(this);
+
+    private HybridPopulationStats? _stats;
+    private int[]? _recencyOrder;
+    private int[]? _activityOrder;
+
+    private static int[] OrderBy(IReadOnlyList<double> values)
+    {
+        var order = new int[values.Count];
+        for (var i = 0; i < order.Length; i++) order[i] = i;
+        Array.Sort(order, (a, b) => values[b].CompareTo(values[a]) is var c && c != 0 ? c : a.CompareTo(b));
+        return order;
+    }
 
     /// <summary>Half-life of <see cref="Recency"/>.</summary>
     public TimeSpan RecencyHalfLife { get; }
@@ -160,4 +186,40 @@ public sealed class HybridIndex
     /// <summary>Position of <paramref name="expertId"/>, or −1.</summary>
     /// <param name="expertId">Expert id.</param>
     public int PositionOf(string expertId) => _positions.GetValueOrDefault(expertId, -1);
+}
+
+/// <summary>
+/// Statistics of the whole directory for standardising a candidate subset (<see cref="HybridRanker"/>, two-stage path):
+/// mean and standard deviation of log(1 + answers), log(1 + recent activity) and responsiveness (−log(1 + median
+/// hours), experts without response times at the mean of the others: <see cref="NeutralSpeed"/>), and a fixed, evenly
+/// strided sample of expert positions for the question-dependent cosines.
+/// </summary>
+/// <param name="LogActivity">Mean and SD of log(1 + answer count).</param>
+/// <param name="LogRecency">Mean and SD of log(1 + recent activity).</param>
+/// <param name="Speed">Mean and SD of responsiveness.</param>
+/// <param name="NeutralSpeed">Responsiveness given to experts without known response times.</param>
+/// <param name="SamplePositions">At most <see cref="SampleSize"/> expert positions, evenly spread.</param>
+public sealed record HybridPopulationStats((double Mean, double Sd) LogActivity, (double Mean, double Sd) LogRecency, (double Mean, double Sd) Speed,
+    double NeutralSpeed, int[] SamplePositions)
+{
+    /// <summary>Experts sampled for the cosine statistics: 512 (standard error of the mean ≈ SD / 23).</summary>
+    public const int SampleSize = 512;
+
+    /// <summary>Computes the statistics of <paramref name="index"/>.</summary>
+    /// <param name="index">The directory.</param>
+    public static HybridPopulationStats Of(HybridIndex index)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        var n = index.Count;
+        var known = Enumerable.Range(0, n).Select(p => index.ResponseHours[p]).Where(h => !double.IsNaN(h)).ToArray();
+        var neutral = known.Length > 0 ? -Math.Log(1 + known.Average()) : 0;
+        var speed = Enumerable.Range(0, n).Select(p => double.IsNaN(index.ResponseHours[p]) ? neutral : -Math.Log(1 + index.ResponseHours[p]));
+        var take = Math.Min(n, SampleSize);
+        var sample = new int[take];
+        for (var i = 0; i < take; i++) sample[i] = (int)((long)i * n / take);
+        return new HybridPopulationStats(
+            HybridRanker.MeanSd(index.AnswerCounts.Select(v => Math.Log(1 + v))),
+            HybridRanker.MeanSd(index.Recency.Select(v => Math.Log(1 + v))),
+            HybridRanker.MeanSd(speed), neutral, sample);
+    }
 }

@@ -92,8 +92,11 @@ public sealed record HybridMatch(
 /// </summary>
 public sealed class HybridSignals
 {
+    private readonly double[][] _values;
+    private int[][]? _ranks;
+
     internal HybridSignals(HybridIndex index, IReadOnlyList<string> queryTerms, int[] positions, ExpertMatch[] dense,
-        double[] lexical, int[] lexicalDoc, int[][] ranks, double[][] z)
+        double[] lexical, int[] lexicalDoc, double[][] values, double[][] z)
     {
         Z = z;
         Index = index;
@@ -102,7 +105,7 @@ public sealed class HybridSignals
         Dense = dense;
         Lexical = lexical;
         LexicalDocument = lexicalDoc;
-        Ranks = ranks;
+        _values = values;
     }
 
     /// <summary>The index the signals came from.</summary>
@@ -120,8 +123,17 @@ public sealed class HybridSignals
     internal int[] LexicalDocument { get; }
 
     /// <summary>[component][expert] 1-based competition rank (ties share the best rank); 0 = no contribution.
-    /// Components: 0 evidence, 1 centroid, 2 lexical, 3 activity, 4 recency, 5 responsiveness.</summary>
-    internal int[][] Ranks { get; }
+    /// Components: 0 evidence, 1 centroid, 2 lexical, 3 activity, 4 recency, 5 responsiveness. Computed on first use
+    /// (only reciprocal-rank fusion reads ranks; the z-score fusion does not pay for six sorts).</summary>
+    internal int[][] Ranks => _ranks ??=
+    [
+        HybridRanker.CompetitionRanks(_values[0], requirePositive: false),
+        HybridRanker.CompetitionRanks(_values[1], requirePositive: false),
+        HybridRanker.CompetitionRanks(_values[2], requirePositive: true),
+        HybridRanker.CompetitionRanks(_values[3], requirePositive: true),
+        HybridRanker.CompetitionRanks(_values[4], requirePositive: true),
+        HybridRanker.CompetitionRanks(_values[5], requirePositive: false),
+    ];
 
     /// <summary>[component][expert] z-score of the signal over the eligible experts (0 when all are equal); priors as log(1 + value).</summary>
     internal double[][] Z { get; }
@@ -153,6 +165,13 @@ public sealed class HybridRanker
     /// <summary>Most matched terms reported per expert: 5.</summary>
     public const int MaxMatchedTerms = 5;
 
+    /// <summary>Directory size up to which every eligible expert is scored and standardised: 1,000 experts.</summary>
+    public const int TwoStageThreshold = 1_000;
+
+    /// <summary>Candidates each source proposes in the first stage of a larger directory: 100 (dense, BM25, recent activity,
+    /// answer count; their union, at most 400 experts, is ranked).</summary>
+    public const int CandidatesPerSource = 100;
+
     /// <summary>Creates a ranker with <paramref name="weights"/> (default <see cref="HybridWeights.Default"/>).</summary>
     /// <param name="weights">The fusion weights.</param>
     public HybridRanker(HybridWeights? weights = null) => Weights = weights ?? HybridWeights.Default;
@@ -183,81 +202,178 @@ public sealed class HybridRanker
     /// <param name="exclude">True for expert ids that must not be ranked; null excludes nobody.</param>
     /// <returns>The signals of every eligible expert.</returns>
     /// <exception cref="EmbeddingMismatchException">The query's model or length differs from the index's.</exception>
-    public static HybridSignals Signals(HybridIndex index, ReadOnlySpan<float> query, VectorModel queryModel, string queryText, Func<string, bool>? exclude = null)
+    public static HybridSignals Signals(HybridIndex index, ReadOnlySpan<float> query, VectorModel queryModel, string queryText, Func<string, bool>? exclude = null) =>
+        ComputeSignals(index, query, queryModel, queryText, exclude, TwoStageThreshold);
+
+    /// <summary><see cref="Signals(HybridIndex, ReadOnlySpan{float}, VectorModel, string, Func{string, bool}?)"/> with the
+    /// two-stage threshold given (tests compare both paths on one directory).</summary>
+    internal static HybridSignals ComputeSignals(HybridIndex index, ReadOnlySpan<float> query, VectorModel queryModel, string queryText, Func<string, bool>? exclude,
+        int twoStageThreshold)
     {
         ArgumentNullException.ThrowIfNull(index);
         ArgumentNullException.ThrowIfNull(queryModel);
         var terms = index.Lexical.QueryTerms(queryText);
         if (index.Count == 0) return new HybridSignals(index, terms, [], [], [], [], [[], [], [], [], [], []], [[], [], [], [], [], []]);
 
-        var dense = index.Vectors.Search(query, queryModel, index.Count, exclude);
-        var n = dense.Count;
-        var positions = new int[n];
-        var slot = new int[index.Count];
-        Array.Fill(slot, -1);
-        for (var i = 0; i < n; i++)
-        {
-            positions[i] = index.PositionOf(dense[i].ExpertId);
-            slot[positions[i]] = i;
-        }
-
-        // Lexical: best BM25 document per eligible expert.
-        var lexical = new double[n];
-        var lexicalDoc = new int[n];
-        Array.Fill(lexicalDoc, -1);
+        // Lexical first (postings of the query terms only): the best BM25 document of every expert position.
+        var owners = index.OwnerArray;
+        var bestLexical = new double[index.Count];
+        var bestDocument = new int[index.Count];
+        Array.Fill(bestDocument, -1);
         if (terms.Count > 0 && index.Lexical.Count > 0)
         {
-            var docScores = new double[index.Lexical.Count];
-            index.Lexical.Score(terms, docScores);
-            var owners = index.DocumentOwners;
-            for (var d = 0; d < docScores.Length; d++)
+            var rented = System.Buffers.ArrayPool<double>.Shared.Rent(index.Lexical.Count);
+            try
             {
-                var s = docScores[d];
-                if (s <= 0) continue;
-                var i = slot[owners[d]];
-                if (i >= 0 && s > lexical[i])
+                var docScores = rented.AsSpan(0, index.Lexical.Count);
+                index.Lexical.Score(terms, docScores);
+                for (var d = 0; d < docScores.Length; d++)
                 {
-                    lexical[i] = s;
-                    lexicalDoc[i] = d;
+                    var s = docScores[d];
+                    if (!(s > 0)) continue;
+                    var p = owners[d];
+                    if (s > bestLexical[p])
+                    {
+                        bestLexical[p] = s;
+                        bestDocument[p] = d;
+                    }
                 }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<double>.Shared.Return(rented);
             }
         }
 
+        ExpertMatch[] dense;
+        if (index.Count <= twoStageThreshold)
+        {
+            // Every eligible expert is scored and standardised.
+            dense = [.. index.Vectors.Search(query, queryModel, index.Count, exclude)];
+        }
+        else
+        {
+            // Two stages: candidates from each source, then every signal over their union (see the class remarks).
+            var denseTop = index.Vectors.Search(query, queryModel, CandidatesPerSource, exclude);
+            var taken = new bool[index.Count];
+            foreach (var m in denseTop) taken[index.PositionOf(m.ExpertId)] = true;
+            var extra = new List<int>(2 * CandidatesPerSource);
+            void Propose(IEnumerable<int> positionsBestFirst)
+            {
+                var n = 0;
+                foreach (var p in positionsBestFirst)
+                {
+                    if (n >= CandidatesPerSource) break;
+                    if (exclude is not null && exclude(index.ExpertIds[p])) continue;
+                    n++;
+                    if (taken[p]) continue;
+                    taken[p] = true;
+                    extra.Add(p);
+                }
+            }
+            Propose(TopPositions(bestLexical, CandidatesPerSource + 64));
+            Propose(index.RecencyOrder);
+            Propose(index.ActivityOrder);
+            dense = [.. denseTop, .. index.Vectors.ScoreAt(query, queryModel, extra.ToArray())];
+        }
+
+        var n = dense.Length;
+        var positions = new int[n];
+        var lexical = new double[n];
+        var lexicalDoc = new int[n];
         var evidence = new double[n];
         var centroid = new double[n];
         var activity = new double[n];
         var recency = new double[n];
-        var speed = new double[n];
-        var known = Enumerable.Range(0, n).Select(i => index.ResponseHours[positions[i]]).Where(h => !double.IsNaN(h)).ToArray();
-        var neutral = known.Length > 0 ? -Math.Log(1 + known.Average()) : 0;
+        var hours = new double[n];
+        var knownSum = 0.0;
+        var known = 0;
         for (var i = 0; i < n; i++)
         {
-            var hours = index.ResponseHours[positions[i]];
-            speed[i] = double.IsNaN(hours) ? neutral : -Math.Log(1 + hours);
+            var p = positions[i] = index.PositionOf(dense[i].ExpertId);
+            lexical[i] = bestLexical[p];
+            lexicalDoc[i] = bestDocument[p];
             evidence[i] = dense[i].BestEvidenceScore;
             centroid[i] = dense[i].CentroidScore;
-            activity[i] = index.AnswerCounts[positions[i]];
-            recency[i] = index.Recency[positions[i]];
+            activity[i] = index.AnswerCounts[p];
+            recency[i] = index.Recency[p];
+            hours[i] = index.ResponseHours[p];
+            if (!double.IsNaN(hours[i]))
+            {
+                knownSum += hours[i];
+                known++;
+            }
         }
-        int[][] ranks =
-        [
-            CompetitionRanks(evidence, requirePositive: false),
-            CompetitionRanks(centroid, requirePositive: false),
-            CompetitionRanks(lexical, requirePositive: true),
-            CompetitionRanks(activity, requirePositive: true),
-            CompetitionRanks(recency, requirePositive: true),
-            CompetitionRanks(speed, requirePositive: false),
-        ];
-        double[][] z =
-        [
-            ZScores(evidence),
-            ZScores(centroid),
-            ZScores(lexical),
-            ZScores(activity.Select(v => Math.Log(1 + v)).ToArray()),
-            ZScores(recency.Select(v => Math.Log(1 + v)).ToArray()),
-            ZScores(speed),
-        ];
-        return new HybridSignals(index, terms, positions, [.. dense], lexical, lexicalDoc, ranks, z);
+        var twoStage = index.Count > twoStageThreshold;
+        var neutral = twoStage ? index.PopulationStats.NeutralSpeed : known > 0 ? -Math.Log(1 + (knownSum / known)) : 0;
+        var speed = new double[n];
+        var logActivity = new double[n];
+        var logRecency = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            speed[i] = double.IsNaN(hours[i]) ? neutral : -Math.Log(1 + hours[i]);
+            logActivity[i] = Math.Log(1 + activity[i]);
+            logRecency[i] = Math.Log(1 + recency[i]);
+        }
+        double[][] z;
+        if (!twoStage)
+        {
+            z = [ZScores(evidence), ZScores(centroid), ZScores(lexical), ZScores(logActivity), ZScores(logRecency), ZScores(speed)];
+        }
+        else
+        {
+            // Standardise the union with the whole directory's statistics, so a candidate's z-scores are what scoring every
+            // expert would give: priors and BM25 exactly (over all experts), the dense cosines from a fixed sample.
+            var pop = index.PopulationStats;
+            var sample = index.Vectors.ScoreAt(query, queryModel, pop.SamplePositions);
+            var (eMean, eSd) = MeanSd(sample.Select(m => (double)m.BestEvidenceScore));
+            var (cMean, cSd) = MeanSd(sample.Select(m => (double)m.CentroidScore));
+            var (lMean, lSd) = MeanSd(bestLexical);
+            z = [ZScores(evidence, eMean, eSd), ZScores(centroid, cMean, cSd), ZScores(lexical, lMean, lSd), ZScores(logActivity, pop.LogActivity.Mean, pop.LogActivity.Sd),
+                ZScores(logRecency, pop.LogRecency.Mean, pop.LogRecency.Sd), ZScores(speed, pop.Speed.Mean, pop.Speed.Sd)];
+        }
+        return new HybridSignals(index, terms, positions, dense, lexical, lexicalDoc, [evidence, centroid, lexical, activity, recency, speed], z);
+    }
+
+    /// <summary>Mean and (population) standard deviation.</summary>
+    internal static (double Mean, double Sd) MeanSd(IEnumerable<double> values)
+    {
+        double sum = 0, sumSq = 0;
+        var n = 0;
+        foreach (var v in values)
+        {
+            sum += v;
+            sumSq += v * v;
+            n++;
+        }
+        if (n == 0) return (0, 0);
+        var mean = sum / n;
+        return (mean, Math.Sqrt(Math.Max(0, (sumSq / n) - (mean * mean))));
+    }
+
+    /// <summary>(x − <paramref name="mean"/>) / <paramref name="sd"/>; all zeros when the deviation is 0.</summary>
+    internal static double[] ZScores(double[] values, double mean, double sd)
+    {
+        var z = new double[values.Length];
+        if (!(sd > 1e-12)) return z;
+        for (var i = 0; i < values.Length; i++) z[i] = (values[i] - mean) / sd;
+        return z;
+    }
+
+    /// <summary>Positions of the (at most) <paramref name="count"/> largest positive values, largest first.</summary>
+    private static IEnumerable<int> TopPositions(double[] values, int count)
+    {
+        var heap = new PriorityQueue<int, double>(count + 1);
+        for (var p = 0; p < values.Length; p++)
+        {
+            var v = values[p];
+            if (!(v > 0)) continue;
+            if (heap.Count < count) heap.Enqueue(p, v);
+            else if (heap.TryPeek(out _, out var smallest) && v > smallest) heap.EnqueueDequeue(p, v);
+        }
+        var result = new int[heap.Count];
+        for (var i = result.Length - 1; i >= 0; i--) result[i] = heap.Dequeue();
+        return result;
     }
 
     /// <summary>
@@ -362,6 +478,9 @@ public sealed class HybridRanker
 
     /// <summary>1-based competition ranks by descending value ("1224": ties share the best rank); with
     /// <paramref name="requirePositive"/>, values ≤ 0 get rank 0 (no contribution).</summary>
+    internal static int[] CompetitionRanks(double[] values, bool requirePositive) => CompetitionRanks(values.AsSpan(), requirePositive);
+
+    /// <summary>1-based competition ranks (span overload).</summary>
     internal static int[] CompetitionRanks(ReadOnlySpan<double> values, bool requirePositive)
     {
         var n = values.Length;

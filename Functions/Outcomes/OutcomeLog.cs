@@ -22,6 +22,13 @@ public static class OutcomeKinds
     public const string Feedback = "feedback";
     /// <summary>Nobody could be asked or nobody answered: a knowledge gap.</summary>
     public const string Gap = "gap";
+    /// <summary>A close-enough expert was passed over (Detail says why: at capacity, out of office).</summary>
+    public const string Skipped = "skipped";
+    /// <summary>
+    /// Experts who could answer exist, but every one of them was passed over (at capacity or away): a bottleneck, where the
+    /// knowledge sits with too few people — not a knowledge gap.
+    /// </summary>
+    public const string Overloaded = "overloaded";
 }
 
 /// <summary>

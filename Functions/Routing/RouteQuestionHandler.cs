@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SocialLearning.Experts;
 using SocialLearning.Mail;
 using SocialLearning.Outcomes;
 using SocialLearning.Storage;
@@ -10,13 +11,18 @@ namespace SocialLearning.Routing;
 /// <summary>
 /// Handles <c>route-question</c>: ranks the directory for a stored question, records the ranked candidate pool and one
 /// route per asked expert, enqueues one <c>outbound-mail</c> request per route, moves the question to
-/// <see cref="QuestionStates.Routed"/> (or <see cref="QuestionStates.Unrouted"/> plus a <c>gap</c> event when nobody can
-/// be asked) and appends the <c>routed</c> events. A question that is no longer <see cref="QuestionStates.Received"/>
-/// is left alone, so a repeated message changes nothing.
+/// <see cref="QuestionStates.Routed"/> (or <see cref="QuestionStates.Unrouted"/> when nobody can be asked) and appends the
+/// <c>routed</c> events. Experts are taken in rank order among the candidates close enough (see
+/// <see cref="QuestionRouter.IsAskable"/>); one at the hard capacity cap (<see cref="ExpertCapacity"/>) or out of office
+/// (<see cref="IExpertAvailability"/>: automatic replies on, with Graph) is passed over and a <c>skipped</c> event says why. When nobody is close enough the question is a knowledge gap (<c>gap</c> event);
+/// when experts were close enough but all were passed over it is a bottleneck (<c>overloaded</c> event). A question
+/// that is no longer <see cref="QuestionStates.Received"/> is left alone, so a repeated message changes nothing.
 /// </summary>
 public sealed class RouteQuestionHandler(
     QuestionRouter router,
     ExpertLoad load,
+    ExpertCapacity capacity,
+    IExpertAvailability availability,
     StorageClients storage,
     OutcomeLog outcomes,
     IOptions<RoutingOptions> options,
@@ -39,7 +45,7 @@ public sealed class RouteQuestionHandler(
 
         var ranking = await router.RankAsync(q.Subject, q.Text, q.AskerEmail, null, cancellationToken, q.ReceivedAt).ConfigureAwait(false);
         var now = time.GetUtcNow();
-        var asked = router.SelectExperts(ranking.Candidates);
+        var (asked, skipped) = await SelectAsync(q, ranking.Candidates, cancellationToken).ConfigureAwait(false);
         var routes = storage.Table(TableNames.Routes);
         var outbound = storage.Queue(QueueNames.OutboundMail);
         for (var i = 0; i < asked.Count; i++)
@@ -51,6 +57,7 @@ public sealed class RouteQuestionHandler(
                 ExpertName = c.Name, ExpertDepartment = c.Department, Rank = i + 1, Score = c.Score, Reason = c.Reason, AskedAt = now,
             };
             if (await routes.TryAddAsync(route, cancellationToken).ConfigureAwait(false)) load.Record(c.ExpertId, q.ReceivedAt);
+            await capacity.RecordAsync(c.ExpertId, q.QuestionId, q.ReceivedAt, now, cancellationToken).ConfigureAwait(false);
             await outbound.SendJsonAsync(new OutboundMailMessage("request", q.QuestionId, c.ExpertId), cancellationToken).ConfigureAwait(false);
         }
 
@@ -58,12 +65,35 @@ public sealed class RouteQuestionHandler(
         q.RoutedAt = now;
         q.RouteMs = Math.Round(ranking.TotalMs, 2);
         q.CandidatesJson = JsonSerializer.Serialize(ranking.Candidates, Json);
+        q.UnroutedReason = asked.Count > 0 ? ""
+            : skipped.Count > 0 ? $"knowledge bottleneck: all {skipped.Count} experts close enough were passed over ({string.Join("; ", skipped.Select(x => $"{x.Candidate.Name}: {x.Reason}").Distinct())})"
+            : ranking.Candidates.Count == 0 ? "knowledge gap: no available expert to ask"
+            : $"knowledge gap: no expert's evidence is close enough (best similarity {ranking.Candidates.Max(c => c.Similarity):0.00} < {options.Value.MinSimilarity:0.00})";
         if (!await questions.TryReplaceAsync(q, cancellationToken).ConfigureAwait(false))
         {
             logger.LogInformation("Question {QuestionId} changed while routing (another worker); leaving its state to that worker", q.QuestionId);
             return;
         }
 
+        foreach (var (c, why) in skipped)
+        {
+            await outcomes.AppendAsync(new OutcomeEntity
+            {
+                Kind = OutcomeKinds.Skipped, QuestionId = q.QuestionId, At = now, ExpertId = c.ExpertId, AskerEmail = q.AskerEmail,
+                Department = c.Department, Detail = why,
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        if (asked.Count == 0 && skipped.Count > 0)
+        {
+            await outcomes.AppendAsync(new OutcomeEntity
+            {
+                Kind = OutcomeKinds.Overloaded, QuestionId = q.QuestionId, At = now, AskerEmail = q.AskerEmail,
+                Detail = $"{skipped.Count} experts close enough, all passed over: " + string.Join("; ", skipped.Select(x => $"{x.Candidate.Name} ({x.Reason})")),
+            }, cancellationToken).ConfigureAwait(false);
+            logger.LogWarning("Question {QuestionId} could not be routed: all {SkippedCount} close-enough experts were passed over (capacity or availability); recorded as overloaded",
+                q.QuestionId, skipped.Count);
+            return;
+        }
         if (asked.Count == 0)
         {
             await outcomes.AppendAsync(new OutcomeEntity
@@ -82,6 +112,43 @@ public sealed class RouteQuestionHandler(
             }, cancellationToken).ConfigureAwait(false);
         }
         logger.LogInformation("Routed {QuestionId} to {ExpertCount} experts in {RouteMs:0.0} ms", q.QuestionId, asked.Count, ranking.TotalMs);
+    }
+
+    /// <summary>
+    /// The experts to ask for <paramref name="q"/>, best first: candidates close enough (<see cref="QuestionRouter.IsAskable"/>)
+    /// in rank order, passing over those at the capacity cap or out of office (<see cref="IExpertAvailability"/>), until <see cref="RoutingOptions.ExpertsPerQuestion"/> are
+    /// found; and the passed-over ones with the reason.
+    /// </summary>
+    private async Task<(List<RankedCandidate> Asked, List<(RankedCandidate Candidate, string Reason)> Skipped)> SelectAsync(
+        QuestionEntity q, IReadOnlyList<RankedCandidate> candidates, CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        var asked = new List<RankedCandidate>(o.ExpertsPerQuestion);
+        var skipped = new List<(RankedCandidate, string)>();
+        foreach (var c in candidates)
+        {
+            if (asked.Count >= o.ExpertsPerQuestion) break;
+            if (!QuestionRouter.IsAskable(c, o.MinSimilarity)) continue;
+            var (atCap, count) = await capacity.CheckAsync(c.ExpertId, q.ReceivedAt, q.QuestionId, cancellationToken).ConfigureAwait(false);
+            if (atCap)
+            {
+                skipped.Add((c, $"at capacity: {count} requests for questions of the last {o.CapacityWindowDays} days (cap {o.MaxRequestsPerExpert})"));
+                logger.LogInformation("Question {QuestionId}: {ExpertId} passed over, at capacity ({Count} requests in {Days} days)",
+                    q.QuestionId, c.ExpertId, count, o.CapacityWindowDays);
+                continue;
+            }
+            // Out of office (automatic replies) at the time the request would arrive: now, not the question's time (a
+            // replayed old question must not be held against today's absence, nor an old absence against today).
+            var away = await availability.CheckAsync(c.Email, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            if (!away.Available)
+            {
+                skipped.Add((c, away.Reason));
+                logger.LogInformation("Question {QuestionId}: {ExpertId} passed over, {Reason}", q.QuestionId, c.ExpertId, away.Reason);
+                continue;
+            }
+            asked.Add(c);
+        }
+        return (asked, skipped);
     }
 
     /// <summary>Reads the ranked candidate pool stored with a question.</summary>

@@ -35,6 +35,18 @@ public sealed class RoutingOptions : IValidatableObject
     [Range(0.0, 1.0, ErrorMessage = "Routing:MinSimilarity must be between 0 and 1.")]
     public double MinSimilarity { get; set; } = 0.35;
 
+    /// <summary>
+    /// Hard capacity cap: an expert who already received this many requests for questions from the last
+    /// <see cref="CapacityWindowDays"/> days is skipped (the skip is recorded). 0 turns the cap off. Default 3 (the
+    /// evaluation's capacity rule).
+    /// </summary>
+    [Range(0, 1000, ErrorMessage = "Routing:MaxRequestsPerExpert must be between 0 (no cap) and 1000.")]
+    public int MaxRequestsPerExpert { get; set; } = 3;
+
+    /// <summary>Length of the capacity window, days. Default 7.</summary>
+    [Range(1, 365, ErrorMessage = "Routing:CapacityWindowDays must be between 1 and 365.")]
+    public int CapacityWindowDays { get; set; } = 7;
+
     /// <summary>How often, at most, the in-memory expert index checks the directory for changes, in seconds. Default 300.</summary>
     [Range(1, 86400, ErrorMessage = "Routing:IndexRefreshSeconds must be between 1 and 86400.")]
     public int IndexRefreshSeconds { get; set; } = 300;

@@ -64,6 +64,10 @@ public sealed class ExpertEntity : EntityBase
     public DateTimeOffset? LastActive { get; set; }
     /// <summary>False when the expert left the directory (deactivated, never deleted).</summary>
     public bool Active { get; set; } = true;
+    /// <summary>When <see cref="Active"/> last became false; null while active.</summary>
+    public DateTimeOffset? DeactivatedAt { get; set; }
+    /// <summary>Why the expert was deactivated (e.g. "removed from group …", "account disabled"); empty while active.</summary>
+    public string DeactivatedReason { get; set; } = "";
     /// <summary>True when the expert asked not to receive requests (replied "stop").</summary>
     public bool OptedOut { get; set; }
     /// <summary>No requests until this time (the expert replied "pause"); null when not paused.</summary>
@@ -172,6 +176,26 @@ public sealed class QuestionEntity : EntityBase
     public double RouteMs { get; set; }
     /// <summary>The ranked candidate pool (JSON array of <see cref="Routing.RankedCandidate"/>), best first, before availability filters.</summary>
     public string CandidatesJson { get; set; } = "[]";
+    /// <summary>Why nobody was asked, when the question is <see cref="QuestionStates.Unrouted"/>: a knowledge gap (nobody
+    /// close enough) or a bottleneck (everyone close enough at capacity or away); empty otherwise.</summary>
+    public string UnroutedReason { get; set; } = "";
+}
+
+/// <summary>
+/// Row of the <c>ExpertRequests</c> table: one request sent to an expert. PartitionKey = encoded expert id, RowKey = question
+/// id, so the requests of one expert in a time window are one partition query (<see cref="Routing.ExpertCapacity"/>).
+/// </summary>
+public sealed class ExpertRequestEntity : EntityBase
+{
+    /// <summary>Expert id, unencoded.</summary>
+    public string ExpertId { get; set; } = "";
+    /// <summary>The question asked.</summary>
+    public string QuestionId { get; set; } = "";
+    /// <summary>When the question was received (the capacity window is measured on question time, so replays of old mail
+    /// see the load they would have seen live).</summary>
+    public DateTimeOffset QuestionReceivedAt { get; set; }
+    /// <summary>When the route was decided (wall clock).</summary>
+    public DateTimeOffset AskedAt { get; set; }
 }
 
 /// <summary>Row of the <c>Routes</c> table: PartitionKey = question id, RowKey = encoded expert id.</summary>

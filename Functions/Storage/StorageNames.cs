@@ -17,9 +17,11 @@ public static class TableNames
     public const string Messages = "Messages";
     /// <summary>Graph mail subscriptions; PartitionKey encoded mailbox, RowKey encoded subscription id (<see cref="SubscriptionEntity"/>).</summary>
     public const string Subscriptions = "Subscriptions";
+    /// <summary>Requests each expert received (the hard capacity cap reads it); PartitionKey encoded expert id, RowKey question id.</summary>
+    public const string ExpertRequests = "ExpertRequests";
 
     /// <summary>Every table the service uses, for creation at start-up.</summary>
-    public static readonly string[] All = [Experts, Evidence, Questions, Routes, Outcomes, Messages, Subscriptions];
+    public static readonly string[] All = [Experts, Evidence, Questions, Routes, Outcomes, Messages, ExpertRequests, Subscriptions];
 }
 
 /// <summary>Storage Queue names (DESIGN.md, "Storage"). Poison queues are <c>&lt;name&gt;-poison</c>.</summary>

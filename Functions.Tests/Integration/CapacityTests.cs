@@ -1,0 +1,133 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using MimeKit;
+using SocialLearning.Experts;
+using SocialLearning.Outcomes;
+using SocialLearning.Routing;
+using SocialLearning.Storage;
+using SocialLearning.Tests.Support;
+
+namespace SocialLearning.Tests.Integration;
+
+/// <summary>The hard capacity cap of the live router: 3 requests per expert per 7 days of question time, durable in storage.</summary>
+[Collection("Azurite")]
+public sealed class CapacityTests(AzuriteFixture azurite)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private static readonly DateTimeOffset Monday = new(2026, 11, 16, 9, 0, 0, TimeSpan.Zero);
+
+    private static MimeMessage VpnQuestion(int n, DateTimeOffset date)
+    {
+        var m = new MimeMessage();
+        m.From.Add(new MailboxAddress($"Asker {n}", $"asker{n}@northwind.example"));
+        m.To.Add(MailboxAddress.Parse("ask@northwind.example"));
+        m.Subject = $"VPN drops every few minutes ({n})";
+        m.MessageId = $"vpn-cap-{n}@mail.northwind.example";
+        m.Date = date;
+        m.Body = new TextPart("plain") { Text = "My VPN connection from home disconnects every ten minutes although the internet itself stays up. What can I check?" };
+        return m;
+    }
+
+    [Fact]
+    public async Task Fourth_request_within_seven_days_passes_the_only_close_expert_over_and_is_recorded_as_overloaded()
+    {
+        await using var h = await PipelineHarness.StartAsync(azurite);
+        await h.Get<ExpertImporter>().ImportAsync(SampleDirectory.Experts(), "sample", replaceDirectory: true, null, Ct);
+        // One mail a day, each routed before the next arrives (as live mail is); the fifth comes eight days after the first,
+        // when the first request has left the window, so the expert can be asked again.
+        DateTimeOffset[] days = [Monday, Monday.AddDays(1), Monday.AddDays(2), Monday.AddDays(3), Monday.AddDays(8)];
+        for (var i = 0; i < days.Length; i++)
+        {
+            await h.Maildir.DeliverAsync(VpnQuestion(i + 1, days[i]), Ct);
+            await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        }
+
+        var storage = h.Get<StorageClients>();
+        var questions = (await storage.Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct)).OrderBy(q => q.ReceivedAt).ToList();
+        Assert.Equal(5, questions.Count);
+        Assert.Equal([QuestionStates.Routed, QuestionStates.Routed, QuestionStates.Routed, QuestionStates.Unrouted, QuestionStates.Routed],
+            questions.Select(q => q.State));
+        var asked = new List<string>();
+        foreach (var q in questions)
+            asked.Add(string.Join(",", (await storage.Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct)).Select(r => r.ExpertId)));
+        Assert.Equal(["e-anna-lindqvist", "e-anna-lindqvist", "e-anna-lindqvist", "", "e-anna-lindqvist"], asked);
+
+        var events = await h.Get<OutcomeLog>().ReadAllAsync(Ct);
+        var skipped = Assert.Single(events, e => e.Kind == OutcomeKinds.Skipped);
+        Assert.Equal(questions[3].QuestionId, skipped.QuestionId);
+        Assert.Equal("e-anna-lindqvist", skipped.ExpertId);
+        Assert.Equal("at capacity: 3 requests for questions of the last 7 days (cap 3)", skipped.Detail);
+        var overloaded = Assert.Single(events, e => e.Kind == OutcomeKinds.Overloaded);
+        Assert.Equal(questions[3].QuestionId, overloaded.QuestionId);
+        Assert.DoesNotContain(events, e => e.Kind == OutcomeKinds.Gap && e.QuestionId == questions[3].QuestionId);
+        Assert.StartsWith("knowledge bottleneck: all 1 experts close enough were passed over (Anna Lindqvist: at capacity", questions[3].UnroutedReason);
+        Assert.Equal("", questions[0].UnroutedReason);
+
+        // The cap lives in storage, not in the routing process: a fresh instance (another worker, a restart) sees it.
+        var fresh = new ExpertCapacity(storage, Microsoft.Extensions.Options.Options.Create(new RoutingOptions()));
+        Assert.Equal(3, await fresh.CountAsync("e-anna-lindqvist", Monday.AddDays(3), null, Ct));
+        Assert.Equal(2, await fresh.CountAsync("e-anna-lindqvist", Monday.AddDays(8), null, Ct));
+        Assert.Equal((true, 3), await fresh.CheckAsync("e-anna-lindqvist", Monday.AddDays(3), "another-question", Ct));
+        // A retried routing of a question already counted does not count against itself.
+        Assert.Equal(2, await fresh.CountAsync("e-anna-lindqvist", Monday.AddDays(2), questions[2].QuestionId, Ct));
+    }
+
+    private sealed class AwayList(params string[] away) : IExpertAvailability
+    {
+        public List<(string Email, DateTimeOffset At)> Checked { get; } = [];
+
+        public Task<ExpertAvailabilityResult> CheckAsync(string expertEmail, DateTimeOffset at, CancellationToken cancellationToken)
+        {
+            lock (Checked) Checked.Add((expertEmail, at));
+            return Task.FromResult(away.Contains(expertEmail, StringComparer.OrdinalIgnoreCase)
+                ? ExpertAvailabilityResult.No("out of office until 2026-12-04 17:00 W. Europe Standard Time (automatic replies scheduled)")
+                : ExpertAvailabilityResult.Yes);
+        }
+    }
+
+    [Fact]
+    public async Task Expert_out_of_office_is_passed_over_with_the_reason_and_the_next_close_expert_is_asked()
+    {
+        var away = new AwayList("olga.petrova@northwind.example");
+        await using var h = await PipelineHarness.StartAsync(azurite, configure: s =>
+        {
+            s.RemoveAll<IExpertAvailability>();
+            s.AddSingleton<IExpertAvailability>(away);
+        });
+        await h.Get<ExpertImporter>().ImportAsync(SampleDirectory.Experts(), "sample", replaceDirectory: true, null, Ct);
+        var m = VpnQuestion(1, Monday);
+        m.Subject = "Conference ticket: expense it or purchase order?";
+        m.Body = new TextPart("plain") { Text = "I want to attend a conference next month. Do I pay the ticket myself and expense it, or raise a purchase order?" };
+        await h.Maildir.DeliverAsync(m, Ct);
+
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var storage = h.Get<StorageClients>();
+        var q = Assert.Single(await storage.Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
+        var candidates = RouteQuestionHandler.Candidates(q);
+        Assert.Equal("e-olga-petrova", candidates[0].ExpertId); // the finance expert ranks first…
+        var routes = await storage.Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct);
+        Assert.NotEmpty(routes);
+        Assert.DoesNotContain(routes, r => r.ExpertId == "e-olga-petrova"); // …but is away, so is not asked
+        Assert.Equal(QuestionStates.Routed, q.State);
+        var skipped = Assert.Single(await h.Get<OutcomeLog>().ReadAllAsync(Ct), e => e.Kind == OutcomeKinds.Skipped);
+        Assert.Equal("e-olga-petrova", skipped.ExpertId);
+        Assert.StartsWith("out of office until 2026-12-04", skipped.Detail);
+        // Availability is checked at the time the request goes out, not at the question's (older) Date.
+        Assert.All(away.Checked, c => Assert.True(c.At > Monday.AddDays(1)));
+    }
+
+    [Fact]
+    public async Task Cap_zero_turns_the_cap_off()
+    {
+        await using var h = await PipelineHarness.StartAsync(azurite, settings: new Dictionary<string, string?> { ["Routing:MaxRequestsPerExpert"] = "0" });
+        await h.Get<ExpertImporter>().ImportAsync(SampleDirectory.Experts(), "sample", replaceDirectory: true, null, Ct);
+        for (var i = 1; i <= 4; i++) await h.Maildir.DeliverAsync(VpnQuestion(i, Monday.AddHours(i)), Ct);
+
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var questions = await h.Get<StorageClients>().Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct);
+        Assert.All(questions, q => Assert.Equal(QuestionStates.Routed, q.State));
+        Assert.Equal(4, questions.Count);
+    }
+}
