@@ -205,4 +205,38 @@ public sealed class GraphSubscriptionTests(AzuriteFixture azurite)
         Assert.Equal(NewId, Assert.Single(await h.SubscriptionsAsync()).SubscriptionId);
         Assert.Single(h.Server.LogEntries, e => e.RequestMessage.Method == "POST" && e.RequestMessage.Path == "/v1.0/subscriptions");
     }
+
+    [Fact]
+    public async Task Renewal_timer_refused_with_403_logs_one_clear_error_and_does_not_throw()
+    {
+        await using var h = await GraphHarness.StartAsync(azurite);
+        h.Server.Given(Request.Create().UsingPost().WithPath("/v1.0/subscriptions")).RespondWith(GraphStubs.Json(JsonNode.Parse(
+            "{\"error\":{\"code\":\"ExtensionError\",\"message\":\"Operation: Create; Exception: [Status Code: Forbidden; Reason: Forbidden]\"}}")!, 403));
+
+        await new GraphMailFunctions(h.Services).RenewMailSubscription(new Microsoft.Azure.Functions.Worker.TimerInfo(), Ct);
+
+        Assert.Single(h.Server.LogEntries); // no retries
+        var error = Assert.Single(h.Logs.At(Microsoft.Extensions.Logging.LogLevel.Error));
+        Assert.Contains("RenewMailSubscription", error);
+        Assert.Contains(GraphHarness.Mailbox, error);
+        Assert.Contains("Mail.Read", error);
+        Assert.Empty(await h.SubscriptionsAsync());
+    }
+
+    [Fact]
+    public async Task Expired_delta_link_answered_410_starts_a_new_delta_sync_and_stores_its_link()
+    {
+        await using var h = await GraphHarness.StartAsync(azurite);
+        var stale = h.BaseUrl + $"/users/{GraphHarness.Mailbox}/mailFolders/inbox/messages/delta?$deltatoken=expired";
+        await h.StoreSubscriptionAsync(OldId, Secret, DateTimeOffset.UtcNow.AddDays(5), stale);
+        var fresh = GraphStubs.Delta(h.Server, h.BaseUrl, ["AAMk-recent"], []);
+        h.Server.Given(Request.Create().UsingGet().WithPath(GraphStubs.Paths($"/users/{GraphHarness.Mailbox}/mailFolders/inbox/messages/delta")).WithParam("$deltatoken", "expired"))
+            .AtPriority(0).RespondWith(GraphStubs.Json(JsonNode.Parse("{\"error\":{\"code\":\"SyncStateNotFound\",\"message\":\"The sync state is no longer valid.\"}}")!, 410));
+
+        var result = await h.Get<MailboxCatchUp>().RunAsync("test", Ct);
+
+        Assert.True(result.Initial);
+        Assert.Equal(1, result.Enqueued);
+        Assert.Equal(fresh, Assert.Single(await h.SubscriptionsAsync()).DeltaLink);
+    }
 }
