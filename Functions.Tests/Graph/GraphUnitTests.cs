@@ -119,7 +119,7 @@ public sealed class GraphUnitTests
     }
 
     [Fact]
-    public void Graph_transport_resolves_the_graph_mailbox_and_maildir_the_local_one()
+    public void Graph_transport_resolves_the_Graph_mailbox()
     {
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(GraphSettings()).Build());
