@@ -118,6 +118,24 @@ public sealed class CapacityTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Concurrent_reservations_for_one_expert_grant_exactly_the_cap_and_leave_only_the_granted_rows()
+    {
+        await using var h = await PipelineHarness.StartAsync(azurite);
+        var capacity = h.Get<ExpertCapacity>();
+        var results = await Task.WhenAll(Enumerable.Range(1, 8).Select(i =>
+            capacity.TryReserveAsync("e-busy", $"Q-RACE{i:D2}", Monday.AddMinutes(i), Monday.AddDays(20), Ct)));
+
+        Assert.Equal(3, results.Count(r => r.Reserved));
+        Assert.All(results.Where(r => !r.Reserved), r => Assert.True(r.Earlier >= 3));
+        var rows = await h.Get<StorageClients>().Table(TableNames.ExpertRequests).ReadAllAsync<ExpertRequestEntity>("e-busy", Ct);
+        Assert.Equal(3, rows.Count);
+        // A retried routing of a granted question keeps its place.
+        var granted = rows[0].QuestionId;
+        Assert.True((await capacity.TryReserveAsync("e-busy", granted, rows[0].QuestionReceivedAt, Monday.AddDays(20), Ct)).Reserved);
+        Assert.Equal(3, (await h.Get<StorageClients>().Table(TableNames.ExpertRequests).ReadAllAsync<ExpertRequestEntity>("e-busy", Ct)).Count);
+    }
+
+    [Fact]
     public async Task Cap_zero_turns_the_cap_off()
     {
         await using var h = await PipelineHarness.StartAsync(azurite, settings: new Dictionary<string, string?> { ["Routing:MaxRequestsPerExpert"] = "0" });

@@ -13,9 +13,8 @@ namespace SocialLearning.Routing;
 /// </summary>
 /// <remarks>
 /// The soft load term of the ranker (<see cref="ExpertLoad"/>, in memory) spreads requests before the cap bites; this cap
-/// is the rule that holds when workers restart or scale out. Two workers routing different questions to the same expert
-/// in the same instant can each see a count below the cap, so the cap may be exceeded by the number of concurrent
-/// workers; requests are never lost for it.
+/// is the rule that holds when workers restart or scale out, and when several questions are routed at once
+/// (<see cref="TryReserveAsync"/>: write, then count the earlier writes).
 /// </remarks>
 public sealed class ExpertCapacity(StorageClients storage, IOptions<RoutingOptions> options)
 {
@@ -59,6 +58,43 @@ public sealed class ExpertCapacity(StorageClients storage, IOptions<RoutingOptio
         if (Cap <= 0) return (false, 0);
         var count = await CountAsync(expertId, asOf, questionId, cancellationToken).ConfigureAwait(false);
         return (count >= Cap, count);
+    }
+
+    /// <summary>
+    /// Reserves a request to <paramref name="expertId"/> for <paramref name="questionId"/> under the cap, safely against
+    /// concurrent routers: the request row is written first, then the expert's rows in the window are read, and the
+    /// reservation holds only if fewer than <see cref="Cap"/> of them were written before it (ordered by the server's
+    /// insert time, then question id). Otherwise the row is deleted again. Two routers racing for the last place
+    /// therefore agree on who got it — the earlier insert — so the cap is never exceeded. Idempotent for a retried
+    /// question (its own row is found and kept).
+    /// </summary>
+    /// <param name="expertId">Expert id.</param>
+    /// <param name="questionId">The question being routed.</param>
+    /// <param name="questionReceivedAt">The question's received time (the window ends there).</param>
+    /// <param name="askedAt">When the route is decided.</param>
+    /// <param name="cancellationToken">Cancels the calls.</param>
+    /// <returns>Whether the request may be sent, and how many requests held earlier places in the window.</returns>
+    public async Task<(bool Reserved, int Earlier)> TryReserveAsync(string expertId, string questionId, DateTimeOffset questionReceivedAt, DateTimeOffset askedAt,
+        CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(expertId);
+        ArgumentException.ThrowIfNullOrEmpty(questionId);
+        await RecordAsync(expertId, questionId, questionReceivedAt, askedAt, cancellationToken).ConfigureAwait(false);
+        if (Cap <= 0) return (true, 0);
+        var pk = KeyEncoding.Encode(expertId);
+        var since = questionReceivedAt - Window;
+        var filter = TableClient.CreateQueryFilter<ExpertRequestEntity>(e => e.PartitionKey == pk && e.QuestionReceivedAt > since && e.QuestionReceivedAt <= questionReceivedAt);
+        var rows = new List<ExpertRequestEntity>();
+        var table = storage.Table(TableNames.ExpertRequests);
+        await foreach (var e in table.QueryAsync<ExpertRequestEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+            rows.Add(e);
+        var mine = rows.FirstOrDefault(r => string.Equals(r.QuestionId, questionId, StringComparison.Ordinal));
+        if (mine is null) return (true, 0); // our row lies outside its own window only if the clock data is odd; do not block
+        var earlier = rows.Count(r => !ReferenceEquals(r, mine) &&
+                                      (r.Timestamp < mine.Timestamp || (r.Timestamp == mine.Timestamp && string.CompareOrdinal(r.QuestionId, questionId) < 0)));
+        if (earlier < Cap) return (true, earlier);
+        await table.DeleteEntityAsync(mine.PartitionKey, mine.RowKey, mine.ETag, cancellationToken).ConfigureAwait(false);
+        return (false, earlier);
     }
 
     /// <summary>Records one request (idempotent: the same expert and question twice leave one row).</summary>

@@ -57,7 +57,6 @@ public sealed class RouteQuestionHandler(
                 ExpertName = c.Name, ExpertDepartment = c.Department, Rank = i + 1, Score = c.Score, Reason = c.Reason, AskedAt = now,
             };
             if (await routes.TryAddAsync(route, cancellationToken).ConfigureAwait(false)) load.Record(c.ExpertId, q.ReceivedAt);
-            await capacity.RecordAsync(c.ExpertId, q.QuestionId, q.ReceivedAt, now, cancellationToken).ConfigureAwait(false);
             await outbound.SendJsonAsync(new OutboundMailMessage("request", q.QuestionId, c.ExpertId), cancellationToken).ConfigureAwait(false);
         }
 
@@ -129,14 +128,6 @@ public sealed class RouteQuestionHandler(
         {
             if (asked.Count >= o.ExpertsPerQuestion) break;
             if (!QuestionRouter.IsAskable(c, o.MinSimilarity)) continue;
-            var (atCap, count) = await capacity.CheckAsync(c.ExpertId, q.ReceivedAt, q.QuestionId, cancellationToken).ConfigureAwait(false);
-            if (atCap)
-            {
-                skipped.Add((c, $"at capacity: {count} requests for questions of the last {o.CapacityWindowDays} days (cap {o.MaxRequestsPerExpert})"));
-                logger.LogInformation("Question {QuestionId}: {ExpertId} passed over, at capacity ({Count} requests in {Days} days)",
-                    q.QuestionId, c.ExpertId, count, o.CapacityWindowDays);
-                continue;
-            }
             // Out of office (automatic replies) at the time the request would arrive: now, not the question's time (a
             // replayed old question must not be held against today's absence, nor an old absence against today).
             var away = await availability.CheckAsync(c.Email, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
@@ -144,6 +135,14 @@ public sealed class RouteQuestionHandler(
             {
                 skipped.Add((c, away.Reason));
                 logger.LogInformation("Question {QuestionId}: {ExpertId} passed over, {Reason}", q.QuestionId, c.ExpertId, away.Reason);
+                continue;
+            }
+            var (reserved, earlier) = await capacity.TryReserveAsync(c.ExpertId, q.QuestionId, q.ReceivedAt, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            if (!reserved)
+            {
+                skipped.Add((c, $"at capacity: {earlier} requests for questions of the last {o.CapacityWindowDays} days (cap {o.MaxRequestsPerExpert})"));
+                logger.LogInformation("Question {QuestionId}: {ExpertId} passed over, at capacity ({Count} requests in {Days} days)",
+                    q.QuestionId, c.ExpertId, earlier, o.CapacityWindowDays);
                 continue;
             }
             asked.Add(c);
