@@ -17,14 +17,19 @@ public sealed class CommandHost : IAsyncDisposable
     private readonly IHost _host;
     private readonly AzuriteLauncher? _azurite;
 
-    private CommandHost(IHost host, AzuriteLauncher? azurite)
+    private CommandHost(IHost host, AzuriteLauncher? azurite, bool localStorage)
     {
+        UsesLocalStorage = localStorage;
         _host = host;
         _azurite = azurite;
     }
 
     /// <summary>The host's services.</summary>
     public IServiceProvider Services => _host.Services;
+
+    /// <summary>True when storage is the commands' own local emulator (the built-in default connection string, no account
+    /// configured): data the commands may reset, never a real storage account.</summary>
+    public bool UsesLocalStorage { get; }
 
     /// <summary>True when this host started its own Azurite.</summary>
     public bool StartedAzurite => _azurite is not null;
@@ -95,7 +100,7 @@ public sealed class CommandHost : IAsyncDisposable
             var host = builder.Build();
             host.Services.GetRequiredService<IStartupValidator>().Validate();
             await host.Services.GetRequiredService<StorageClients>().EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
-            return new CommandHost(host, azurite);
+            return new CommandHost(host, azurite, isBuiltInDefault);
         }
         catch
         {

@@ -68,6 +68,18 @@ public static class DemoCommand
             Path.Combine(root, ".azurite"), s => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(s)}[/]"), cancellationToken).ConfigureAwait(false);
         var services = host.Services;
         var storage = services.GetRequiredService<StorageClients>();
+        if (host.UsesLocalStorage)
+        {
+            // A demo is a replay: start from empty local state, so a second run shows what the first did instead of
+            // counting the first run's requests against the capacity cap. Never done on a configured storage account.
+            await ResetLocalStateAsync(storage, cancellationToken).ConfigureAwait(false);
+            if (mailbox is null)
+            {
+                foreach (var folder in new[] { "inbox", "outbox" })
+                    if (Directory.Exists(Path.Combine(mailboxRoot, folder))) Directory.Delete(Path.Combine(mailboxRoot, folder), recursive: true);
+            }
+            AnsiConsole.MarkupLine("[grey]Local storage reset: questions, routes, requests, intake records and the outcome log of earlier runs were cleared.[/]");
+        }
         ImportResult import = null!;
         List<DemoResult> results = null!;
         PipelineRun run = null!;
@@ -87,7 +99,7 @@ public static class DemoCommand
         DemoResults.Print(results, scenario, import, mailboxRoot);
         var others = run.MailsPickedUp - results.Count;
         if (others > 0)
-            AnsiConsole.MarkupLine($"[grey]{others} other mails found in the inbox were processed too; 'outcomes' shows them.[/]");
+            AnsiConsole.MarkupLine($"[grey]{others} other mails found in the inbox were processed too: questions among them are in 'outcomes'; replies and non-questions are recorded with their reason in the Messages table.[/]");
         var ids = results.Where(r => r.Question is not null).Select(r => r.Question!.QuestionId).ToHashSet(StringComparer.Ordinal);
         var events = (await services.GetRequiredService<Outcomes.OutcomeLog>().ReadAllAsync(cancellationToken).ConfigureAwait(false))
             .Where(e => ids.Contains(e.QuestionId)).ToList();
@@ -104,6 +116,17 @@ public static class DemoCommand
             AnsiConsole.MarkupLine($"Summary written to [blue]{Markup.Escape(full)}[/]");
         }
         return 0;
+    }
+
+    /// <summary>Empties the conversation state (questions, routes, expert requests, intake records, outcomes) and the queues;
+    /// the expert directory stays (the import replaces it and skips unchanged profiles).</summary>
+    private static async Task ResetLocalStateAsync(StorageClients storage, CancellationToken cancellationToken)
+    {
+        foreach (var t in new[] { TableNames.Questions, TableNames.Routes, TableNames.ExpertRequests, TableNames.Messages, TableNames.Outcomes })
+            await storage.Table(t).DeleteAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var q in QueueNames.All.SelectMany(q => new[] { q, QueueNames.Poison(q) }))
+            await storage.Queue(q).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        await storage.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

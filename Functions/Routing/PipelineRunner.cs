@@ -21,8 +21,17 @@ public sealed class PipelineRunner(
     InboundMailHandler intake,
     RouteQuestionHandler routing,
     OutboundMailHandler outbound,
+    StorageClients storage,
     ILogger<PipelineRunner> logger)
 {
+    /// <summary>Sort key of a route-question message: the question's received time (round-trip format), then its id.</summary>
+    private async Task<string> ReceivedOrderKeyAsync(string body, CancellationToken cancellationToken)
+    {
+        var id = QueueJson.Parse<RouteQuestionMessage>(body).QuestionId;
+        var q = await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(id, QuestionEntity.Row, cancellationToken).ConfigureAwait(false);
+        return (q?.ReceivedAt.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture) ?? "") + " " + id;
+    }
+
     /// <summary>Runs until every queue is empty; <paramref name="progress"/> receives the running count of handled messages.</summary>
     public async Task<PipelineRun> RunAsync(IProgress<int>? progress, CancellationToken cancellationToken)
     {
@@ -34,7 +43,8 @@ public sealed class PipelineRunner(
             var n = 0;
             n += await worker.ProcessBatchAsync(QueueNames.InboundMail,
                 (body, ct) => intake.HandleAsync(QueueJson.Parse<InboundMailMessage>(body), ct), cancellationToken).ConfigureAwait(false);
-            n += await worker.ProcessBatchAsync(QueueNames.RouteQuestion,
+            // Routing in the order the questions were received, one at a time (the capacity cap depends on order).
+            n += await worker.ProcessBatchInOrderAsync(QueueNames.RouteQuestion, ReceivedOrderKeyAsync,
                 (body, ct) => routing.HandleAsync(QueueJson.Parse<RouteQuestionMessage>(body), ct), cancellationToken).ConfigureAwait(false);
             n += await worker.ProcessBatchAsync(QueueNames.OutboundMail,
                 (body, ct) => outbound.HandleAsync(QueueJson.Parse<OutboundMailMessage>(body), ct), cancellationToken).ConfigureAwait(false);
