@@ -60,7 +60,7 @@ public sealed class CapacityTests(AzuriteFixture azurite)
         var overloaded = Assert.Single(events, e => e.Kind == OutcomeKinds.Overloaded);
         Assert.Equal(questions[3].QuestionId, overloaded.QuestionId);
         Assert.DoesNotContain(events, e => e.Kind == OutcomeKinds.Gap && e.QuestionId == questions[3].QuestionId);
-        Assert.StartsWith("knowledge bottleneck: all 1 experts close enough were passed over (Anna Lindqvist: at capacity", questions[3].UnroutedReason);
+        Assert.StartsWith("knowledge bottleneck: the one expert close enough was passed over (Anna Lindqvist: at capacity", questions[3].UnroutedReason);
         Assert.Equal("", questions[0].UnroutedReason);
 
         // The cap lives in storage, not in the routing process: a fresh instance (another worker, a restart) sees it.

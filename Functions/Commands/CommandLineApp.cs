@@ -91,6 +91,13 @@ public static class CommandLineApp
             foreach (var f in ex.Failures) AnsiConsole.MarkupLine($"  [red]•[/] {Markup.Escape(f)}");
             return 2;
         }
+        catch (AggregateException ex) when (ex.Flatten().InnerExceptions is { Count: > 0 } inner && inner.All(e => e is OptionsValidationException))
+        {
+            // Start-up validation of several options at once (the host wraps their failures).
+            AnsiConsole.MarkupLine("[red]Configuration is not valid:[/]");
+            foreach (var f in inner.Cast<OptionsValidationException>().SelectMany(e => e.Failures)) AnsiConsole.MarkupLine($"  [red]•[/] {Markup.Escape(f)}");
+            return 2;
+        }
         catch (OperationCanceledException)
         {
             AnsiConsole.MarkupLine("[yellow]Cancelled.[/] Work already done is kept; queued messages are picked up by the next run.");

@@ -64,7 +64,8 @@ public static class DemoCommand
         AnsiConsole.MarkupLine($"[bold]SocialLearning demo[/] — {Markup.Escape(scenario.Name)}");
 
         await using var host = await CommandHost.StartAsync(
-            new Dictionary<string, string?> { ["Mail:MaildirRoot"] = mailboxRoot },
+            // The demo is a local replay: always the Maildir transport, whatever Mail:Transport says.
+            new Dictionary<string, string?> { ["Mail:MaildirRoot"] = mailboxRoot, ["Mail:Transport"] = "Maildir" },
             Path.Combine(root, ".azurite"), s => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(s)}[/]"), cancellationToken).ConfigureAwait(false);
         var services = host.Services;
         var storage = services.GetRequiredService<StorageClients>();

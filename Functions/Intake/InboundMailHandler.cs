@@ -193,7 +193,10 @@ public sealed class InboundMailHandler(
     {
         var questions = storage.Table(TableNames.Questions);
         var from = mime.From.Mailboxes.First();
-        var received = mime.Date == DateTimeOffset.MinValue ? time.GetUtcNow() : mime.Date.ToUniversalTime();
+        // The sender's Date header, unless missing or in the future (a wrong clock must not place the question, and its
+        // capacity window, days ahead): then the time it was taken in.
+        var now = time.GetUtcNow();
+        var received = mime.Date == DateTimeOffset.MinValue || mime.Date.ToUniversalTime() > now.AddMinutes(5) ? now : mime.Date.ToUniversalTime();
         for (var attempt = 0; ; attempt++)
         {
             var id = QuestionIds.From(key, attempt);

@@ -65,7 +65,8 @@ public sealed class RouteQuestionHandler(
         q.RouteMs = Math.Round(ranking.TotalMs, 2);
         q.CandidatesJson = JsonSerializer.Serialize(ranking.Candidates, Json);
         q.UnroutedReason = asked.Count > 0 ? ""
-            : skipped.Count > 0 ? $"knowledge bottleneck: all {skipped.Count} experts close enough were passed over ({string.Join("; ", skipped.Select(x => $"{x.Candidate.Name}: {x.Reason}").Distinct())})"
+            : skipped.Count > 0 ? "knowledge bottleneck: " + (skipped.Count == 1 ? "the one expert close enough was passed over" : $"all {skipped.Count} experts close enough were passed over") +
+                                  $" ({string.Join("; ", skipped.Select(x => $"{x.Candidate.Name}: {x.Reason}").Distinct())})"
             : ranking.Candidates.Count == 0 ? "knowledge gap: no available expert to ask"
             : $"knowledge gap: no expert's evidence is close enough (best similarity {ranking.Candidates.Max(c => c.Similarity):0.00} < {options.Value.MinSimilarity:0.00})";
         if (!await questions.TryReplaceAsync(q, cancellationToken).ConfigureAwait(false))
@@ -87,7 +88,7 @@ public sealed class RouteQuestionHandler(
             await outcomes.AppendAsync(new OutcomeEntity
             {
                 Kind = OutcomeKinds.Overloaded, QuestionId = q.QuestionId, At = now, AskerEmail = q.AskerEmail,
-                Detail = $"{skipped.Count} experts close enough, all passed over: " + string.Join("; ", skipped.Select(x => $"{x.Candidate.Name} ({x.Reason})")),
+                Detail = (skipped.Count == 1 ? "the one expert close enough was passed over: " : $"all {skipped.Count} experts close enough were passed over: ") + string.Join("; ", skipped.Select(x => $"{x.Candidate.Name} ({x.Reason})")),
             }, cancellationToken).ConfigureAwait(false);
             logger.LogWarning("Question {QuestionId} could not be routed: all {SkippedCount} close-enough experts were passed over (capacity or availability); recorded as overloaded",
                 q.QuestionId, skipped.Count);
