@@ -19,4 +19,20 @@ public sealed class QuestionIdsTests
     [InlineData("No token here", null)]
     [InlineData("[Q-ILOU00] letters outside Crockford base32", null)]
     public void Subject_token_is_found(string subject, string? expected) => Assert.Equal(expected, QuestionIds.FindToken(subject));
+
+    [Theory]
+    [InlineData("Re: Builds failing [Q-G7C7T5]", null, "Q-G7C7T5")]
+    [InlineData("Re: Builds failing", "Q-G7C7T5.1a2b3c4d5e6f@sociallearning.local", "Q-G7C7T5")]
+    [InlineData("Re: Builds failing", "<q-g7c7t5.relay.1a2b3c4d5e6f@sociallearning.local>", "Q-G7C7T5")]
+    [InlineData("Re: Builds failing", "CAF=abc@mail.gmail.com", null)]
+    [InlineData("Re: Builds failing", "Q-G7C7T5.1a2b@elsewhere.example", null)]
+    public void Thread_names_its_question_by_subject_token_or_by_our_message_id(string subject, string? inReplyTo, string? expected) =>
+        Assert.Equal(expected, QuestionIds.FindInThread(subject, inReplyTo, null));
+
+    [Fact]
+    public void References_are_searched_newest_first_when_in_reply_to_is_foreign()
+    {
+        string[] references = ["Q-AAAAAA.111111111111@sociallearning.local", "x@mail.example", "Q-BBBBBB.222222222222@sociallearning.local"];
+        Assert.Equal("Q-BBBBBB", QuestionIds.FindInThread("Re: hello", "foreign@mail.example", references));
+    }
 }

@@ -233,6 +233,37 @@ public sealed class PipelineTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Reply_whose_subject_lost_the_token_is_matched_by_in_reply_to_and_relayed_not_taken_as_a_new_question()
+    {
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        await h.Maildir.DeliverAsync(Question("refund-2@mail.northwind.example", "Customer wants a refund for a damaged pallet",
+            "A customer received a damaged pallet and wants a refund instead of a replacement. Who approves refunds and how?"), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var q = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
+        var first = (await h.Get<StorageClients>().Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct)).OrderBy(r => r.Rank).First();
+        var request = h.Maildir.ReadOutbox().First(m => m.To.Mailboxes.Single().Address == first.ExpertEmail);
+
+        var reply = new MimeMessage();
+        reply.From.Add(new MailboxAddress(first.ExpertName, first.ExpertEmail));
+        reply.To.Add(MailboxAddress.Parse("ask@northwind.example"));
+        reply.Subject = "Re: Customer wants a refund for a damaged pallet"; // the client dropped the [Q-…] token
+        reply.MessageId = "ans-2@mail.northwind.example";
+        reply.InReplyTo = request.MessageId;
+        reply.References.Add(request.MessageId!);
+        reply.Date = q.ReceivedAt.AddMinutes(15);
+        reply.Body = new TextPart("plain") { Text = "The customer service lead approves refunds up to 500 EUR." };
+        await h.Maildir.DeliverAsync(reply, Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        Assert.Single(await h.Get<StorageClients>().Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
+        var after = await h.Get<StorageClients>().Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct);
+        Assert.Equal("The customer service lead approves refunds up to 500 EUR.", after.Single(r => r.ExpertId == first.ExpertId).AnswerText);
+        Assert.Single(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == "pieter.devries@northwind.example");
+        var events = await h.Get<SocialLearning.Outcomes.OutcomeLog>().ReadAllAsync(Ct);
+        Assert.DoesNotContain(events, e => e.Kind == "gap");
+    }
+
+    [Fact]
     public async Task Expert_who_replies_stop_is_never_asked_again_and_pause_holds_requests()
     {
         await using var h = await WithSampleDirectoryAsync(azurite);

@@ -182,7 +182,7 @@ public sealed class InboundMailHandler(
         var c = MailClassifier.Classify(mime, mailOptions.Value.SharedAddress);
         if (c.Kind != MailKind.Question)
             return (c.Kind.ToString(), c.Reason);
-        if (QuestionIds.FindToken(mime.Subject) is { } token)
+        if (QuestionIds.FindInThread(mime.Subject, mime.InReplyTo, mime.References) is { } token)
             return ("Reply", $"A reply in the thread of {token}, not a new question.");
         if (string.IsNullOrWhiteSpace(text) && string.IsNullOrWhiteSpace(mime.Subject))
             return (MailKind.Empty.ToString(), "The mail has neither a subject nor any text of its own.");
@@ -240,7 +240,7 @@ public sealed class InboundMailHandler(
     /// </summary>
     private async Task<string> RecordReplyAsync(MimeMessage mime, string text, CancellationToken cancellationToken)
     {
-        var token = QuestionIds.FindToken(mime.Subject)!;
+        var token = QuestionIds.FindInThread(mime.Subject, mime.InReplyTo, mime.References)!;
         var from = mime.From.Mailboxes.First().Address;
         var table = storage.Table(TableNames.Routes);
         var routes = await table.ReadAllAsync<RouteEntity>(token, cancellationToken).ConfigureAwait(false);

@@ -34,6 +34,30 @@ public static partial class QuestionIds
         return m.Success ? m.Groups[1].Value.ToUpperInvariant() : null;
     }
 
+    /// <summary>
+    /// The question a mail belongs to: the subject's <c>[Q-XXXXXX]</c> token, or else the question id in the Message-ID of
+    /// one of the service's own mails that the mail answers (<c>In-Reply-To</c>, then <c>References</c>, RFC 5322 §3.6.4:
+    /// ids of the form <c>Q-XXXXXX.…@sociallearning.local</c>) — a reply whose subject lost the token (some clients rewrite
+    /// subjects) still reaches its question. Null when neither names one.
+    /// </summary>
+    /// <param name="subject">Subject line.</param>
+    /// <param name="inReplyTo">In-Reply-To message id, or null.</param>
+    /// <param name="references">References message ids, oldest first.</param>
+    public static string? FindInThread(string? subject, string? inReplyTo, IEnumerable<string>? references)
+    {
+        if (FindToken(subject) is { } token) return token;
+        foreach (var id in (references ?? []).Reverse().Prepend(inReplyTo))
+        {
+            if (string.IsNullOrEmpty(id)) continue;
+            var m = OwnMessageId().Match(id);
+            if (m.Success) return m.Groups[1].Value.ToUpperInvariant();
+        }
+        return null;
+    }
+
     [GeneratedRegex(@"\[(Q-[0-9A-HJKMNP-TV-Z]{6})\]", RegexOptions.IgnoreCase)]
     private static partial Regex Token();
+
+    [GeneratedRegex(@"^<?(Q-[0-9A-HJKMNP-TV-Z]{6})\.[^@<>\s]*@sociallearning\.local>?$", RegexOptions.IgnoreCase)]
+    private static partial Regex OwnMessageId();
 }
