@@ -25,6 +25,8 @@ public sealed class GraphExpertsOptions : IValidatableObject
     /// hours on the hour, <c>0 0 */6 * * *</c>. The Functions host reads it as the app setting
     /// <c>Graph__ExpertSyncSchedule</c> (the function binds <c>%Graph:ExpertSyncSchedule%</c>), so under the host the
     /// setting must exist.</summary>
+    [RegularExpression(@"^\s*[0-9*/,\-]+(\s+[0-9A-Za-z*/,\-?]+){5}\s*$",
+        ErrorMessage = "Graph:ExpertSyncSchedule must be an NCRONTAB expression of six fields, seconds first (e.g. 0 0 */6 * * *).")]
     public string ExpertSyncSchedule { get; set; } = "0 0 */6 * * *";
 
     /// <summary>Minutes an expert's automatic-replies setting is cached before Graph is asked again; 0 disables the
