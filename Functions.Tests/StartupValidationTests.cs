@@ -14,7 +14,8 @@ public sealed class StartupValidationTests
         ["Embeddings:Provider"] = "Local",
     };
 
-    private static OptionsValidationException? Validate(Dictionary<string, string?> values)
+    /// <summary>Runs the start-up validation of the service registered over <paramref name="values"/>; null when it passes.</summary>
+    internal static OptionsValidationException? Validate(Dictionary<string, string?> values)
     {
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(values).Build());

@@ -67,23 +67,7 @@ public sealed class GraphUnitTests
     public void Requests_without_a_validation_token_are_not_validation_requests(string? query) =>
         Assert.Null(GraphValidation.TokenFrom(query));
 
-    private static OptionsValidationException? Validate(Dictionary<string, string?> values)
-    {
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
-        services.AddLogging();
-        services.AddSocialLearning();
-        using var provider = services.BuildServiceProvider();
-        try
-        {
-            provider.GetRequiredService<IStartupValidator>().Validate();
-            return null;
-        }
-        catch (OptionsValidationException ex)
-        {
-            return ex;
-        }
-    }
+    private static OptionsValidationException? Validate(Dictionary<string, string?> values) => StartupValidationTests.Validate(values);
 
     private static Dictionary<string, string?> GraphSettings() => new()
     {
