@@ -233,6 +233,52 @@ public sealed class PipelineTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Pass_asks_the_next_candidate_once_and_a_second_pass_asks_the_one_after()
+    {
+        await using var h = await PipelineHarness.StartAsync(azurite, settings: new Dictionary<string, string?> { ["Routing:ExpertsPerQuestion"] = "1", ["Routing:MinSimilarity"] = "0.1" });
+        await h.Get<ExpertImporter>().ImportAsync(SampleDirectory.Experts(), "sample", replaceDirectory: true, null, Ct);
+        await h.Maildir.DeliverAsync(Question("refund-3@mail.northwind.example", "Customer wants a refund for a damaged pallet",
+            "A customer received a damaged pallet and wants a refund instead of a replacement. Who approves refunds and how?"), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var storage = h.Get<StorageClients>();
+        var q = Assert.Single(await storage.Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
+        var pool = RouteQuestionHandler.Candidates(q);
+        var first = Assert.Single(await storage.Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct));
+        Assert.Equal(pool[0].ExpertId, first.ExpertId);
+
+        async Task PassAsync(RouteEntity r, string id)
+        {
+            var request = h.Maildir.ReadOutbox().Last(m => m.To.Mailboxes.Single().Address == r.ExpertEmail);
+            var m = new MimeMessage();
+            m.From.Add(new MailboxAddress(r.ExpertName, r.ExpertEmail));
+            m.To.Add(MailboxAddress.Parse("ask@northwind.example"));
+            m.Subject = "RE: " + request.Subject;
+            m.MessageId = id;
+            m.Date = q.ReceivedAt.AddMinutes(5);
+            m.Body = new TextPart("plain") { Text = "pass" };
+            await h.Maildir.DeliverAsync(m, Ct);
+            await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        }
+
+        await PassAsync(first, "pass-a@mail.northwind.example");
+        var routes = (await storage.Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct)).OrderBy(r => r.Rank).ToList();
+        Assert.Equal([pool[0].ExpertId, pool[1].ExpertId], routes.Select(r => r.ExpertId));
+        Assert.True(routes[1].Escalation);
+        Assert.Single(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == pool[1].Email);
+
+        // The same escalation message again (a retried queue message) asks nobody new.
+        await h.Get<RouteQuestionHandler>().HandleAsync(new RouteQuestionMessage(q.QuestionId, Escalate: true), Ct);
+        Assert.Equal(2, (await storage.Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct)).Count);
+
+        await PassAsync(routes[1], "pass-b@mail.northwind.example");
+        routes = (await storage.Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct)).OrderBy(r => r.Rank).ToList();
+        Assert.Equal([pool[0].ExpertId, pool[1].ExpertId, pool[2].ExpertId], routes.Select(r => r.ExpertId));
+        var events = await h.Get<SocialLearning.Outcomes.OutcomeLog>().ReadAllAsync(Ct);
+        Assert.Equal([pool[1].ExpertId, pool[2].ExpertId], events.Where(e => e.Kind == "escalated").OrderBy(e => e.At).Select(e => e.ExpertId));
+        Assert.Equal(2, events.Count(e => e.Kind == "passed"));
+    }
+
+    [Fact]
     public async Task Reply_whose_subject_lost_the_token_is_matched_by_in_reply_to_and_relayed_not_taken_as_a_new_question()
     {
         await using var h = await WithSampleDirectoryAsync(azurite);

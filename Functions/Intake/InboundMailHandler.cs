@@ -249,7 +249,8 @@ public sealed class InboundMailHandler(
             return $"A reply in the thread of {token} from {from}, who was not asked; kept, not relayed.";
         if (route.AnsweredAt is not null || route.PassedAt is not null)
             return $"A further reply by {route.ExpertName} to {token}; the first one was already recorded.";
-        var at = mime.Date == DateTimeOffset.MinValue ? time.GetUtcNow() : mime.Date.ToUniversalTime();
+        var received = time.GetUtcNow();
+        var at = mime.Date == DateTimeOffset.MinValue || mime.Date.ToUniversalTime() > received.AddMinutes(5) ? received : mime.Date.ToUniversalTime();
         if (Command(text) is "pause" or "stop")
             return await PauseOrStopAsync(route, Command(text)!, cancellationToken).ConfigureAwait(false);
         var passed = Command(text) == "pass";
@@ -269,7 +270,11 @@ public sealed class InboundMailHandler(
             AskerEmail = question?.AskerEmail ?? "", Department = route.ExpertDepartment,
             Detail = (passed ? $"{route.ExpertName} passed" : $"answer by {route.ExpertName}") + minutes,
         }, cancellationToken).ConfigureAwait(false);
-        if (passed) return $"{route.ExpertName} passed on {token}.";
+        if (passed)
+        {
+            await EscalateAsync(token, cancellationToken).ConfigureAwait(false);
+            return $"{route.ExpertName} passed on {token}; the next candidate will be asked.";
+        }
         await storage.Queue(QueueNames.OutboundMail).SendJsonAsync(new OutboundMailMessage("relay", token, route.ExpertId), cancellationToken).ConfigureAwait(false);
         return $"Answer by {route.ExpertName} to {token}; relayed to the asker.";
     }
@@ -284,6 +289,10 @@ public sealed class InboundMailHandler(
         return word is "pass" or "pause" or "stop" ? word : null;
     }
 
+    /// <summary>Asks routing to put the next candidate in place of an expert who passed (see <see cref="Routing.RouteQuestionHandler"/>).</summary>
+    private Task EscalateAsync(string questionId, CancellationToken cancellationToken) =>
+        storage.Queue(QueueNames.RouteQuestion).SendJsonAsync(new Routing.RouteQuestionMessage(questionId, Escalate: true), cancellationToken);
+
     /// <summary>How long "pause" stops requests to an expert.</summary>
     public static TimeSpan PauseLength { get; } = TimeSpan.FromDays(14);
 
@@ -297,7 +306,8 @@ public sealed class InboundMailHandler(
         await experts.UpdateEntityAsync(expert, Azure.ETag.All, Azure.Data.Tables.TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
         directory.Invalidate();
         route.PassedAt = time.GetUtcNow();
-        await storage.Table(TableNames.Routes).TryReplaceAsync(route, cancellationToken).ConfigureAwait(false);
+        if (await storage.Table(TableNames.Routes).TryReplaceAsync(route, cancellationToken).ConfigureAwait(false))
+            await EscalateAsync(route.PartitionKey, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Expert {ExpertId} replied {Command}", route.ExpertId, command);
         return command == "stop"
             ? $"{route.ExpertName} asked to receive no more requests (stop)."

@@ -32,7 +32,7 @@ public static class RoutedRequestComposer
             .Append("Why you: ").AppendLine(route.Reason)
             .AppendLine()
             .AppendLine("To answer, just reply to this mail: your reply goes back to the asker in this thread.")
-            .AppendLine("Not for you? Reply with \"pass\" and we will not count on you for this one.")
+            .AppendLine("Not for you? Reply with \"pass\" and we will ask someone else.")
             .AppendLine("Reply \"pause\" to get no requests for two weeks, or \"stop\" to get none at all (ask the SocialLearning team to be asked again).")
             .AppendLine()
             .Append("Thank you for sharing what you know. — ").AppendLine(mail.DisplayName);

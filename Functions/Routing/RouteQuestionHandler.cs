@@ -20,6 +20,7 @@ namespace SocialLearning.Routing;
 /// </summary>
 public sealed class RouteQuestionHandler(
     QuestionRouter router,
+    Matching.ExpertDirectory directory,
     ExpertLoad load,
     ExpertCapacity capacity,
     IExpertAvailability availability,
@@ -37,6 +38,11 @@ public sealed class RouteQuestionHandler(
         var questions = storage.Table(TableNames.Questions);
         var q = await questions.GetOrNullAsync<QuestionEntity>(message.QuestionId, QuestionEntity.Row, cancellationToken).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"Question {message.QuestionId} does not exist.");
+        if (message.Escalate)
+        {
+            await EscalateAsync(q, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         if (q.State != QuestionStates.Received)
         {
             logger.LogInformation("Question {QuestionId} is already {State}; nothing to route", q.QuestionId, q.State);
@@ -115,19 +121,76 @@ public sealed class RouteQuestionHandler(
     }
 
     /// <summary>
+    /// After an asked expert passed (or paused / stopped): asks the next candidate of the question's stored pool — close
+    /// enough, not asked before, not the asker (never in the pool), available and under the capacity cap — in their
+    /// place, and appends an <c>escalated</c> event (or one saying nobody is left). One replacement per pass: the question
+    /// needs one when it has more passes than escalations, so a repeated message asks nobody twice.
+    /// </summary>
+    private async Task EscalateAsync(QuestionEntity q, CancellationToken cancellationToken)
+    {
+        var routesTable = storage.Table(TableNames.Routes);
+        var routes = await routesTable.ReadAllAsync<RouteEntity>(q.QuestionId, cancellationToken).ConfigureAwait(false);
+        var passes = routes.Count(r => r.PassedAt is not null);
+        if (passes <= routes.Count(r => r.Escalation) || routes.Any(r => r.AnsweredAt is not null))
+        {
+            logger.LogInformation("Question {QuestionId}: no escalation needed (answered, or every pass already replaced)", q.QuestionId);
+            return;
+        }
+        var asked = routes.Select(r => r.ExpertId).ToHashSet(StringComparer.Ordinal);
+        var snapshot = await directory.GetAsync(cancellationToken).ConfigureAwait(false);
+        // Still in the directory and available now (not paused, opted out or deactivated since the question was ranked).
+        var pool = Candidates(q).Where(c => !asked.Contains(c.ExpertId) && snapshot.Experts.TryGetValue(c.ExpertId, out var d) && d.Available).ToList();
+        var o = options.Value;
+        var (next, skipped) = await SelectAsync(q, pool, cancellationToken, limit: 1).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        foreach (var (c, why) in skipped)
+        {
+            await outcomes.AppendAsync(new OutcomeEntity
+            {
+                Kind = OutcomeKinds.Skipped, QuestionId = q.QuestionId, At = now, ExpertId = c.ExpertId, AskerEmail = q.AskerEmail, Department = c.Department, Detail = why,
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        if (next.Count == 0)
+        {
+            await outcomes.AppendAsync(new OutcomeEntity
+            {
+                Kind = OutcomeKinds.Escalated, QuestionId = q.QuestionId, At = now, AskerEmail = q.AskerEmail,
+                Detail = $"an expert passed and nobody else in the pool can be asked ({pool.Count(c => QuestionRouter.IsAskable(c, o.MinSimilarity))} close enough left, {skipped.Count} passed over)",
+            }, cancellationToken).ConfigureAwait(false);
+            logger.LogWarning("Question {QuestionId}: an expert passed and nobody else can be asked", q.QuestionId);
+            return;
+        }
+        var n = next[0];
+        var route = new RouteEntity
+        {
+            PartitionKey = q.QuestionId, RowKey = KeyEncoding.Encode(n.ExpertId), ExpertId = n.ExpertId, ExpertEmail = n.Email, ExpertName = n.Name,
+            ExpertDepartment = n.Department, Rank = routes.Count + 1, Score = n.Score, Reason = n.Reason, AskedAt = now, Escalation = true,
+        };
+        if (await routesTable.TryAddAsync(route, cancellationToken).ConfigureAwait(false)) load.Record(n.ExpertId, q.ReceivedAt);
+        await storage.Queue(QueueNames.OutboundMail).SendJsonAsync(new OutboundMailMessage("request", q.QuestionId, n.ExpertId), cancellationToken).ConfigureAwait(false);
+        await outcomes.AppendAsync(new OutcomeEntity
+        {
+            Kind = OutcomeKinds.Escalated, QuestionId = q.QuestionId, At = now, ExpertId = n.ExpertId, AskerEmail = q.AskerEmail, Department = n.Department,
+            Detail = $"asked in place of an expert who passed; score {n.Score:0.000}: {n.Reason}",
+        }, cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("Question {QuestionId}: {ExpertId} asked in place of an expert who passed", q.QuestionId, n.ExpertId);
+    }
+
+    /// <summary>
     /// The experts to ask for <paramref name="q"/>, best first: candidates close enough (<see cref="QuestionRouter.IsAskable"/>)
     /// in rank order, passing over those at the capacity cap or out of office (<see cref="IExpertAvailability"/>), until <see cref="RoutingOptions.ExpertsPerQuestion"/> are
     /// found; and the passed-over ones with the reason.
     /// </summary>
     private async Task<(List<RankedCandidate> Asked, List<(RankedCandidate Candidate, string Reason)> Skipped)> SelectAsync(
-        QuestionEntity q, IReadOnlyList<RankedCandidate> candidates, CancellationToken cancellationToken)
+        QuestionEntity q, IReadOnlyList<RankedCandidate> candidates, CancellationToken cancellationToken, int? limit = null)
     {
         var o = options.Value;
-        var asked = new List<RankedCandidate>(o.ExpertsPerQuestion);
+        var want = limit ?? o.ExpertsPerQuestion;
+        var asked = new List<RankedCandidate>(want);
         var skipped = new List<(RankedCandidate, string)>();
         foreach (var c in candidates)
         {
-            if (asked.Count >= o.ExpertsPerQuestion) break;
+            if (asked.Count >= want) break;
             if (!QuestionRouter.IsAskable(c, o.MinSimilarity)) continue;
             // Out of office (automatic replies) at the time the request would arrive: now, not the question's time (a
             // replayed old question must not be held against today's absence, nor an old absence against today).

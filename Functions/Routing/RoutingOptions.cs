@@ -54,7 +54,9 @@ public sealed class RoutingOptions : IValidatableObject
 
 /// <summary>Queue message of <c>route-question</c>.</summary>
 /// <param name="QuestionId">The stored question to route.</param>
-public sealed record RouteQuestionMessage(string QuestionId);
+/// <param name="Escalate">False: route a newly received question. True: an asked expert passed (or paused / stopped), so
+/// ask the next candidate from the question's stored pool in their place.</param>
+public sealed record RouteQuestionMessage(string QuestionId, bool Escalate = false);
 
 /// <summary>One ranked expert for a question, with the reason shown to the expert and stored with the route.</summary>
 /// <param name="ExpertId">Expert id.</param>

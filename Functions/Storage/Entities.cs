@@ -229,6 +229,8 @@ public sealed class RouteEntity : EntityBase
     public DateTimeOffset? PassedAt { get; set; }
     /// <summary>When the request timed out.</summary>
     public DateTimeOffset? TimedOutAt { get; set; }
+    /// <summary>True when this expert was asked in place of one who passed (escalation), not in the first routing.</summary>
+    public bool Escalation { get; set; }
 }
 
 /// <summary>Row of the <c>Messages</c> table (inbound mail dedupe): PartitionKey = first 2 hex chars of the key, RowKey = key.</summary>
