@@ -41,10 +41,17 @@ public sealed class PipelineRunner(
         while (true)
         {
             var n = 0;
-            n += await worker.ProcessBatchAsync(QueueNames.InboundMail,
-                (body, ct) => intake.HandleAsync(QueueJson.Parse<InboundMailMessage>(body), ct), cancellationToken).ConfigureAwait(false);
-            // Routing in the order the questions were received, one at a time (the capacity cap depends on order).
-            n += await worker.ProcessBatchInOrderAsync(QueueNames.RouteQuestion, ReceivedOrderKeyAsync,
+            // All waiting mail first, then routing of every question in the order received, one at a time (the capacity
+            // cap depends on order), as if the mails had arrived one after another.
+            int taken;
+            do
+            {
+                taken = await worker.ProcessBatchAsync(QueueNames.InboundMail,
+                    (body, ct) => intake.HandleAsync(QueueJson.Parse<InboundMailMessage>(body), ct), cancellationToken).ConfigureAwait(false);
+                n += taken;
+            }
+            while (taken > 0);
+            n += await worker.ProcessAllInOrderAsync(QueueNames.RouteQuestion, ReceivedOrderKeyAsync,
                 (body, ct) => routing.HandleAsync(QueueJson.Parse<RouteQuestionMessage>(body), ct), cancellationToken).ConfigureAwait(false);
             n += await worker.ProcessBatchAsync(QueueNames.OutboundMail,
                 (body, ct) => outbound.HandleAsync(QueueJson.Parse<OutboundMailMessage>(body), ct), cancellationToken).ConfigureAwait(false);

@@ -70,32 +70,38 @@ public sealed class QueueWorker(StorageClients storage, QueueSettings settings, 
     }
 
     /// <summary>
-    /// As <see cref="ProcessBatchAsync"/>, but one message at a time in the order of <paramref name="orderKey"/> (e.g. the
-    /// question's received time): for work whose outcome depends on order, such as routing under a capacity cap, when a
-    /// local run should behave like mail arriving one after another.
+    /// Receives every visible message of the queue (up to <paramref name="max"/>, in batches of 32 under one lease each),
+    /// then handles them one at a time in the order of <paramref name="orderKey"/> (e.g. the question's received time): for
+    /// work whose outcome depends on order, such as routing under a capacity cap, when a local run should behave like mail
+    /// arriving one after another.
     /// </summary>
     /// <param name="queueName">Queue to read.</param>
     /// <param name="orderKey">Sort key of a message body (ordinal string order).</param>
     /// <param name="handler">Handles one message body.</param>
     /// <param name="cancellationToken">Cancels between messages.</param>
-    /// <returns>Messages received in this batch.</returns>
-    public async Task<int> ProcessBatchInOrderAsync(string queueName, Func<string, CancellationToken, Task<string>> orderKey,
-        Func<string, CancellationToken, Task> handler, CancellationToken cancellationToken)
+    /// <param name="max">Most messages taken in one call: 1,000.</param>
+    /// <returns>Messages received.</returns>
+    public async Task<int> ProcessAllInOrderAsync(string queueName, Func<string, CancellationToken, Task<string>> orderKey,
+        Func<string, CancellationToken, Task> handler, CancellationToken cancellationToken, int max = 1000)
     {
         var queue = storage.Queue(queueName);
-        QueueMessage[] batch = await queue.ReceiveMessagesAsync(Math.Clamp(settings.BatchSize, 1, 32), TimeSpan.FromMinutes(1), cancellationToken).ConfigureAwait(false);
-        if (batch.Length == 0) return 0;
-        var keyed = new List<(string Key, QueueMessage Message)>(batch.Length);
-        foreach (var m in batch)
+        var keyed = new List<(string Key, QueueMessage Message)>();
+        while (keyed.Count < max)
         {
-            string key;
-            try { key = await orderKey(m.Body.ToString(), cancellationToken).ConfigureAwait(false); }
-            catch (Exception ex) when (ex is not OperationCanceledException) { key = ""; } // the handler reports the bad message
-            keyed.Add((key, m));
+            // The lease covers handling all of them one after another (a few seconds per hundred questions).
+            QueueMessage[] batch = await queue.ReceiveMessagesAsync(Math.Clamp(settings.BatchSize, 1, 32), TimeSpan.FromMinutes(5), cancellationToken).ConfigureAwait(false);
+            if (batch.Length == 0) break;
+            foreach (var m in batch)
+            {
+                string key;
+                try { key = await orderKey(m.Body.ToString(), cancellationToken).ConfigureAwait(false); }
+                catch (Exception ex) when (ex is not OperationCanceledException) { key = ""; } // the handler reports the bad message
+                keyed.Add((key, m));
+            }
         }
         foreach (var (_, m) in keyed.OrderBy(k => k.Key, StringComparer.Ordinal).ThenBy(k => k.Message.InsertedOn))
             await ProcessOneAsync(queue, m, handler, cancellationToken).ConfigureAwait(false);
-        return batch.Length;
+        return keyed.Count;
     }
 
     /// <summary>Approximate number of messages in the queue, visible or not.</summary>
