@@ -180,6 +180,17 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
                 }
 
                 await Task.WhenAny(_closed, _process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(10))).ConfigureAwait(false);
+
+                // The npx parent may exit on SIGTERM while its node child (Azurite itself) keeps running, orphaned and still
+                // holding the data folder: end every process of the tree found above, not only what the parent still has.
+                var hard = new ProcessStartInfo("kill") { UseShellExecute = false, RedirectStandardError = true };
+                hard.ArgumentList.Add("-KILL");
+                foreach (var pid in tree.Where(IsAlive)) hard.ArgumentList.Add(pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                if (hard.ArgumentList.Count > 1)
+                {
+                    using var kill = Process.Start(hard);
+                    if (kill is not null) await kill.WaitForExitAsync().ConfigureAwait(false);
+                }
             }
             catch (System.ComponentModel.Win32Exception)
             {
@@ -190,6 +201,21 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
         Kill(_process);
         _process.Dispose();
         if (_lock is not null) await _lock.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static bool IsAlive(int pid) => Directory.Exists($"/proc/{pid}") || (!OperatingSystem.IsLinux() && ProcessExists(pid));
+
+    private static bool ProcessExists(int pid)
+    {
+        try
+        {
+            using var p = Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     private static FileStream LockFolder(string location)
