@@ -200,7 +200,7 @@ public sealed class GraphExpertAvailabilityTests : IDisposable
 
         Assert.IsType<AlwaysAvailable>(availability);
         Assert.Equal(ExpertAvailabilityResult.Yes, await availability.CheckAsync(Ann, DateTimeOffset.UtcNow, Ct));
-        Assert.Equal("https://graph.microsoft.com/v1.0", provider.GetRequiredService<IOptions<GraphExpertsOptions>>().Value.BaseUrl);
+        Assert.Equal("https://graph.microsoft.com/v1.0", provider.GetRequiredService<IOptions<SocialLearning.Graph.GraphOptions>>().Value.BaseUrl);
     }
 
     [Fact]
@@ -238,12 +238,13 @@ public sealed class GraphExpertAvailabilityTests : IDisposable
     [InlineData("Maildir", false)]
     [InlineData(null, false)]
     public void Graph_transport_selects_the_Graph_availability(string? transport, bool graph) =>
-        Assert.Equal(graph, GraphExpertsRegistration.IsGraphTransport(transport));
+        Assert.Equal(graph, new SocialLearning.Mail.MailOptions { Transport = transport! }.IsGraph);
 
     [Fact]
     public void Graph_base_url_that_is_not_an_http_url_fails_validation_naming_the_setting()
     {
-        var results = new GraphExpertsOptions { BaseUrl = "graph.microsoft.com" }.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(new object())).ToList();
-        Assert.Contains("Graph:BaseUrl", Assert.Single(results).ErrorMessage);
+        var results = new SocialLearning.Graph.GraphOptionsValidator(Options.Create(new SocialLearning.Mail.MailOptions()))
+            .Validate(null, new SocialLearning.Graph.GraphOptions { BaseUrl = "graph.microsoft.com" }).Failures!;
+        Assert.Contains("Graph:BaseUrl", Assert.Single(results));
     }
 }

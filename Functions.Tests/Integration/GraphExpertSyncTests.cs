@@ -84,7 +84,7 @@ public sealed class GraphExpertSyncTests(AzuriteFixture azurite) : IDisposable
         var importer = new ExpertImporter(h.Get<StorageClients>(), embeddings, h.Get<ExpertDirectory>(), NullLogger<ExpertImporter>.Instance);
         var log = new ListLogger<GraphExpertSync>();
         var sync = new GraphExpertSync(_graph.Client, importer, h.Get<StorageClients>(), h.Get<ExpertDirectory>(),
-            Options.Create(new GraphExpertsOptions { ExpertGroupId = Group, BaseUrl = _graph.BaseUrl }), TimeProvider.System, log);
+            Options.Create(new GraphExpertsOptions { ExpertGroupId = Group }), TimeProvider.System, log);
         return (h, sync, embeddings, log);
     }
 

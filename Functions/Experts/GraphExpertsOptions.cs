@@ -3,19 +3,14 @@ using System.ComponentModel.DataAnnotations;
 namespace SocialLearning.Experts;
 
 /// <summary>
-/// Settings of the Microsoft Graph side of the expert directory (configuration section <c>Graph</c>): where Graph is,
-/// which Microsoft Entra ID group holds the experts, how often the directory is synchronised from it and how long an
+/// Settings of the Microsoft Graph side of the expert directory (configuration section <c>Graph</c>, shared with
+/// <see cref="Graph.GraphOptions"/>, which holds where Graph is): which Microsoft Entra ID group holds the experts, how often the directory is synchronised from it and how long an
 /// expert's automatic-replies setting is cached. None is needed for the local (Maildir) setup.
 /// </summary>
-public sealed class GraphExpertsOptions : IValidatableObject
+public sealed class GraphExpertsOptions
 {
     /// <summary>Configuration section name: <c>Graph</c>.</summary>
     public const string Section = "Graph";
-
-    /// <summary>The Graph v1.0 endpoint, <c>https://graph.microsoft.com/v1.0</c> by default; national clouds use their own
-    /// (e.g. <c>https://graph.microsoft.us/v1.0</c>), tests a loopback server. The SDK attaches a token only for
-    /// Microsoft Graph's own hosts, so any other host is called without one.</summary>
-    public string BaseUrl { get; set; } = "https://graph.microsoft.com/v1.0";
 
     /// <summary>Object id of the Microsoft Entra ID group whose user members are the experts; empty = no Graph sync
     /// (the <c>SyncExperts</c> timer does nothing, <c>sync-experts</c> stops with a message).</summary>
@@ -37,11 +32,4 @@ public sealed class GraphExpertsOptions : IValidatableObject
     /// <summary>Per-user profile requests in flight at once during a sync (Graph throttles per app and tenant); default 4.</summary>
     [Range(1, 16, ErrorMessage = "Graph:MaxConcurrentRequests must be between 1 and 16.")]
     public int MaxConcurrentRequests { get; set; } = 4;
-
-    /// <inheritdoc />
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        if (!Uri.TryCreate(BaseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
-            yield return new ValidationResult($"Graph:BaseUrl '{BaseUrl}' must be an absolute http(s) URL such as https://graph.microsoft.com/v1.0.", [nameof(BaseUrl)]);
-    }
 }
