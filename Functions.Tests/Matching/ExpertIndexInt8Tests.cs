@@ -112,7 +112,7 @@ public sealed class ExpertIndexInt8Tests
 
             var expected = entries
                 .Where(e => !exclude(e.ExpertId))
-                .Select(e => (Id: e.ExpertId, Score: Cosine(e.Centroid.Span, query)))
+                .Select(e => (Id: e.ExpertId, Score: ExpertIndexTests.Cosine(e.Centroid.Span, query)))
                 .OrderByDescending(x => x.Score)
                 .ThenBy(x => x.Id, StringComparer.Ordinal)
                 .Take(k)
@@ -159,18 +159,5 @@ public sealed class ExpertIndexInt8Tests
 
         Assert.Equal(unit.Select(m => m.ExpertId), scaled.Select(m => m.ExpertId));
         Assert.Equal(unit[0].Score, scaled[0].Score, tolerance: 1e-5);
-    }
-
-    private static double Cosine(ReadOnlySpan<float> a, float[] b)
-    {
-        double dot = 0, na = 0, nb = 0;
-        for (var i = 0; i < a.Length; i++)
-        {
-            dot += (double)a[i] * b[i];
-            na += (double)a[i] * a[i];
-            nb += (double)b[i] * b[i];
-        }
-
-        return dot / Math.Sqrt(na * nb);
     }
 }

@@ -309,25 +309,12 @@ public sealed class ExpertIndexTests
     private static List<(string Id, double Score, string? Best)> BruteForce(
         IEnumerable<ExpertIndexEntry> entries, float[] query, int k, float w, Func<string, bool>? exclude)
     {
-        static double Cos(ReadOnlySpan<float> a, float[] b)
-        {
-            double dot = 0, na = 0, nb = 0;
-            for (var i = 0; i < a.Length; i++)
-            {
-                dot += (double)a[i] * b[i];
-                na += (double)a[i] * a[i];
-                nb += (double)b[i] * b[i];
-            }
-
-            return dot / Math.Sqrt(na * nb);
-        }
-
         return entries
             .Where(e => exclude is null || !exclude(e.ExpertId))
             .Select(e =>
             {
-                var centroid = Cos(e.Centroid.Span, query);
-                var best = e.Evidence.Select(x => (Score: Cos(x.Vector.Span, query), x.SourceId)).OrderByDescending(x => x.Score).FirstOrDefault();
+                var centroid = Cosine(e.Centroid.Span, query);
+                var best = e.Evidence.Select(x => (Score: Cosine(x.Vector.Span, query), x.SourceId)).OrderByDescending(x => x.Score).FirstOrDefault();
                 var bestScore = e.Evidence.Count == 0 ? centroid : best.Score;
                 return (Id: e.ExpertId, Score: (w * bestScore) + ((1 - w) * centroid), Best: e.Evidence.Count == 0 ? null : best.SourceId);
             })
@@ -346,5 +333,19 @@ public sealed class ExpertIndexTests
             Assert.Equal(expected[i].Score, actual[i].Score, tolerance: 1e-5);
             Assert.Equal(expected[i].Best, actual[i].BestEvidenceSourceId);
         }
+    }
+
+    /// <summary>Exact cosine in double precision: the reference the index's float32 scores are checked against.</summary>
+    internal static double Cosine(ReadOnlySpan<float> a, float[] b)
+    {
+        double dot = 0, na = 0, nb = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            dot += (double)a[i] * b[i];
+            na += (double)a[i] * a[i];
+            nb += (double)b[i] * b[i];
+        }
+
+        return dot / Math.Sqrt(na * nb);
     }
 }

@@ -218,8 +218,8 @@ public sealed record HybridPopulationStats((double Mean, double Sd) LogActivity,
         var sample = new int[take];
         for (var i = 0; i < take; i++) sample[i] = (int)((long)i * n / take);
         return new HybridPopulationStats(
-            HybridRanker.MeanSd(index.AnswerCounts.Select(v => Math.Log(1 + v))),
-            HybridRanker.MeanSd(index.Recency.Select(v => Math.Log(1 + v))),
-            HybridRanker.MeanSd(speed), neutral, sample);
+            HybridRanker.MeanSd(index.AnswerCounts.Select(v => Math.Log(1 + v)).ToArray()),
+            HybridRanker.MeanSd(index.Recency.Select(v => Math.Log(1 + v)).ToArray()),
+            HybridRanker.MeanSd(speed.ToArray()), neutral, sample);
     }
 }

@@ -326,8 +326,8 @@ public sealed class HybridRanker
             // expert would give: priors and BM25 exactly (over all experts), the dense cosines from a fixed sample.
             var pop = index.PopulationStats;
             var sample = index.Vectors.ScoreAt(query, queryModel, pop.SamplePositions);
-            var (eMean, eSd) = MeanSd(sample.Select(m => (double)m.BestEvidenceScore));
-            var (cMean, cSd) = MeanSd(sample.Select(m => (double)m.CentroidScore));
+            var (eMean, eSd) = MeanSd(sample.Select(m => (double)m.BestEvidenceScore).ToArray());
+            var (cMean, cSd) = MeanSd(sample.Select(m => (double)m.CentroidScore).ToArray());
             var (lMean, lSd) = MeanSd(bestLexical);
             z = [ZScores(evidence, eMean, eSd), ZScores(centroid, cMean, cSd), ZScores(lexical, lMean, lSd), ZScores(logActivity, pop.LogActivity.Mean, pop.LogActivity.Sd),
                 ZScores(logRecency, pop.LogRecency.Mean, pop.LogRecency.Sd), ZScores(speed, pop.Speed.Mean, pop.Speed.Sd)];
@@ -335,20 +335,16 @@ public sealed class HybridRanker
         return new HybridSignals(index, terms, positions, dense, lexical, lexicalDoc, [evidence, centroid, lexical, activity, recency, speed], z);
     }
 
-    /// <summary>Mean and (population) standard deviation.</summary>
-    internal static (double Mean, double Sd) MeanSd(IEnumerable<double> values)
+    /// <summary>Mean and (population) standard deviation, two passes; (0, 0) for no values.</summary>
+    internal static (double Mean, double Sd) MeanSd(ReadOnlySpan<double> values)
     {
-        double sum = 0, sumSq = 0;
-        var n = 0;
-        foreach (var v in values)
-        {
-            sum += v;
-            sumSq += v * v;
-            n++;
-        }
-        if (n == 0) return (0, 0);
-        var mean = sum / n;
-        return (mean, Math.Sqrt(Math.Max(0, (sumSq / n) - (mean * mean))));
+        if (values.IsEmpty) return (0, 0);
+        var sum = 0.0;
+        foreach (var v in values) sum += v;
+        var mean = sum / values.Length;
+        var variance = 0.0;
+        foreach (var v in values) variance += (v - mean) * (v - mean);
+        return (mean, Math.Sqrt(variance / values.Length));
     }
 
     /// <summary>(x − <paramref name="mean"/>) / <paramref name="sd"/>; all zeros when the deviation is 0.</summary>
@@ -464,16 +460,8 @@ public sealed class HybridRanker
     /// <summary>(x − mean) / standard deviation over <paramref name="values"/>; all zeros when the deviation is 0.</summary>
     internal static double[] ZScores(double[] values)
     {
-        var n = values.Length;
-        var z = new double[n];
-        if (n == 0) return z;
-        var mean = values.Average();
-        var variance = 0.0;
-        foreach (var v in values) variance += (v - mean) * (v - mean);
-        var sd = Math.Sqrt(variance / n);
-        if (!(sd > 1e-12)) return z;
-        for (var i = 0; i < n; i++) z[i] = (values[i] - mean) / sd;
-        return z;
+        var (mean, sd) = MeanSd(values);
+        return ZScores(values, mean, sd);
     }
 
     /// <summary>1-based competition ranks by descending value ("1224": ties share the best rank); with

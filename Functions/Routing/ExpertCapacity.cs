@@ -34,18 +34,21 @@ public sealed class ExpertCapacity(StorageClients storage, IOptions<RoutingOptio
     /// <param name="cancellationToken">Cancels the query.</param>
     public async Task<int> CountAsync(string expertId, DateTimeOffset asOf, string? exceptQuestionId, CancellationToken cancellationToken)
     {
+        var rows = await WindowAsync(expertId, asOf, cancellationToken).ConfigureAwait(false);
+        return rows.Count(e => !string.Equals(e.QuestionId, exceptQuestionId, StringComparison.Ordinal));
+    }
+
+    /// <summary>The requests of <paramref name="expertId"/> for questions received in (<paramref name="asOf"/> − window, <paramref name="asOf"/>]: one partition query.</summary>
+    private async Task<List<ExpertRequestEntity>> WindowAsync(string expertId, DateTimeOffset asOf, CancellationToken cancellationToken)
+    {
         ArgumentException.ThrowIfNullOrEmpty(expertId);
         var pk = KeyEncoding.Encode(expertId);
         var since = asOf - Window;
         var filter = TableClient.CreateQueryFilter<ExpertRequestEntity>(e => e.PartitionKey == pk && e.QuestionReceivedAt > since && e.QuestionReceivedAt <= asOf);
-        var n = 0;
-        await foreach (var e in storage.Table(TableNames.ExpertRequests)
-                           .QueryAsync<ExpertRequestEntity>(filter, select: [nameof(ExpertRequestEntity.QuestionId)], cancellationToken: cancellationToken)
-                           .ConfigureAwait(false))
-        {
-            if (!string.Equals(e.QuestionId, exceptQuestionId, StringComparison.Ordinal)) n++;
-        }
-        return n;
+        var rows = new List<ExpertRequestEntity>();
+        await foreach (var e in storage.Table(TableNames.ExpertRequests).QueryAsync<ExpertRequestEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+            rows.Add(e);
+        return rows;
     }
 
     /// <summary>Whether <paramref name="expertId"/> is at the cap for a question received at <paramref name="asOf"/>; with the count.</summary>
@@ -81,19 +84,13 @@ public sealed class ExpertCapacity(StorageClients storage, IOptions<RoutingOptio
         ArgumentException.ThrowIfNullOrEmpty(questionId);
         await RecordAsync(expertId, questionId, questionReceivedAt, askedAt, cancellationToken).ConfigureAwait(false);
         if (Cap <= 0) return (true, 0);
-        var pk = KeyEncoding.Encode(expertId);
-        var since = questionReceivedAt - Window;
-        var filter = TableClient.CreateQueryFilter<ExpertRequestEntity>(e => e.PartitionKey == pk && e.QuestionReceivedAt > since && e.QuestionReceivedAt <= questionReceivedAt);
-        var rows = new List<ExpertRequestEntity>();
-        var table = storage.Table(TableNames.ExpertRequests);
-        await foreach (var e in table.QueryAsync<ExpertRequestEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
-            rows.Add(e);
+        var rows = await WindowAsync(expertId, questionReceivedAt, cancellationToken).ConfigureAwait(false);
         var mine = rows.FirstOrDefault(r => string.Equals(r.QuestionId, questionId, StringComparison.Ordinal));
         if (mine is null) return (true, 0); // our row lies outside its own window only if the clock data is odd; do not block
         var earlier = rows.Count(r => !ReferenceEquals(r, mine) &&
                                       (r.Timestamp < mine.Timestamp || (r.Timestamp == mine.Timestamp && string.CompareOrdinal(r.QuestionId, questionId) < 0)));
         if (earlier < Cap) return (true, earlier);
-        await table.DeleteEntityAsync(mine.PartitionKey, mine.RowKey, mine.ETag, cancellationToken).ConfigureAwait(false);
+        await storage.Table(TableNames.ExpertRequests).DeleteEntityAsync(mine.PartitionKey, mine.RowKey, mine.ETag, cancellationToken).ConfigureAwait(false);
         return (false, earlier);
     }
 
