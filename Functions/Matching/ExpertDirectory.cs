@@ -171,7 +171,7 @@ public sealed class ExpertDirectory(StorageClients storage, IOptions<RoutingOpti
                         VectorCodec.Decode(v.Vector), v.AskedAt));
                 }
             }
-            entries.Add(new HybridExpert(e.ExpertId, e.AnswerCount, VectorCodec.Decode(e.Vector), evidence));
+            entries.Add(new HybridExpert(e.ExpertId, e.AnswerCount, VectorCodec.Decode(e.Vector), evidence, details[e.ExpertId].Skills));
         }
         var now = time.GetUtcNow();
         var halfLife = TimeSpan.FromDays(HybridWeights.Default.RecencyHalfLifeDays);

@@ -16,7 +16,9 @@ public sealed record HybridEvidence(string SourceId, string Title, string Text, 
 /// <param name="AnswerCount">Answers in the profile period (the activity prior).</param>
 /// <param name="Centroid">Profile vector, d components (e.g. <see cref="ExpertIndexEntry.CentroidOf"/> of the evidence vectors).</param>
 /// <param name="Evidence">Evidence items; may be empty.</param>
-public sealed record HybridExpert(string ExpertId, int AnswerCount, ReadOnlyMemory<float> Centroid, IReadOnlyList<HybridEvidence> Evidence);
+/// <param name="Skills">Declared skills (any spelling; <see cref="TopicIndex.Normalize"/> folds them), or null for none.</param>
+public sealed record HybridExpert(string ExpertId, int AnswerCount, ReadOnlyMemory<float> Centroid, IReadOnlyList<HybridEvidence> Evidence,
+    IReadOnlyList<string>? Skills = null);
 
 /// <summary>
 /// Everything the <see cref="HybridRanker"/> needs about the directory, in memory: the dense <see cref="ExpertIndex"/>
@@ -91,7 +93,15 @@ public sealed class HybridIndex
         DocumentOwners = OwnerArray;
         DocumentSourceIds = [.. sources];
         DocumentTitles = [.. titles];
+        var topics = new (IEnumerable<string>, IEnumerable<IEnumerable<string>>)[ids.Count];
+        for (var i = 0; i < topics.Length; i++) topics[i] = ([], []);
+        foreach (var e in list)
+            topics[_positions[e.ExpertId]] = (e.Skills ?? [], e.Evidence.Where(v => v.IsAnswer).Select(v => TopicIndex.TagsLine(v.Text)));
+        Topics = new TopicIndex(topics);
     }
+
+    /// <summary>Declared skills and the tags of answered questions per expert position (the topic signal of the <see cref="HybridRanker"/>).</summary>
+    public TopicIndex Topics { get; }
 
     /// <summary>The dense index (evidence vectors and centroids); experts in ordinal id order.</summary>
     public ExpertIndex Vectors { get; }

@@ -17,8 +17,9 @@ namespace SocialLearning.Matching;
 /// <param name="Fusion">How the five signals are fused.</param>
 /// <param name="RecencyHalfLifeDays">Half-life of the recent-activity signal, days.</param>
 /// <param name="Responsiveness">Weight of responsiveness: the expert's median time from question to answer (shorter is better).</param>
+/// <param name="Topic">Weight of the topic record: the expert's answers on the topics the question names (<see cref="TopicIndex"/>).</param>
 public sealed record HybridWeights(double Evidence, double Centroid, double Lexical, double Activity, double Recency, int RrfK, double LoadPenalty,
-    HybridFusion Fusion = HybridFusion.ReciprocalRank, double RecencyHalfLifeDays = 30, double Responsiveness = 0)
+    HybridFusion Fusion = HybridFusion.ReciprocalRank, double RecencyHalfLifeDays = 30, double Responsiveness = 0, double Topic = 0)
 {
     /// <summary>
     /// The product's weights: z-score fusion, evidence 0.25, centroid 1, BM25 0.25, activity 0, recency 1 with a 14-day
@@ -33,15 +34,15 @@ public sealed record HybridWeights(double Evidence, double Centroid, double Lexi
     /// Then λ: the largest value costing at most 0.005 of the objective (0.02: 0.430 → 0.430). Activity gets 0: with recency
     /// in, the lifetime answer count added nothing on validation. RRF's best setting reached 0.411.
     /// </summary>
-    public static HybridWeights Default { get; } = new(Evidence: 0.25, Centroid: 1, Lexical: 0.25, Activity: 0, Recency: 1, RrfK: 60, LoadPenalty: 0.02,
-        Fusion: HybridFusion.ZScore, RecencyHalfLifeDays: 14, Responsiveness: 0.25);
+    public static HybridWeights Default { get; } = new(Evidence: 0.25, Centroid: 0.25, Lexical: 0.25, Activity: 0, Recency: 1, RrfK: 60, LoadPenalty: 0.3,
+        Fusion: HybridFusion.ZScore, RecencyHalfLifeDays: 7, Responsiveness: 0.25, Topic: 0.25);
 
     /// <summary>One line for logs and the evaluation printout, e.g. <c>evidence 1, centroid 0.5, …, k 20, load λ 0.1</c>.</summary>
     public string Describe() => Fusion == HybridFusion.ReciprocalRank
         ? string.Create(CultureInfo.InvariantCulture,
-            $"RRF: evidence {Evidence:0.##}, centroid {Centroid:0.##}, BM25 {Lexical:0.##}, activity {Activity:0.##}, recency {Recency:0.##} (half-life {RecencyHalfLifeDays:0} d), responsiveness {Responsiveness:0.##}, k {RrfK}, load λ {LoadPenalty:0.##}")
+            $"RRF: evidence {Evidence:0.##}, centroid {Centroid:0.##}, BM25 {Lexical:0.##}, topic {Topic:0.##}, activity {Activity:0.##}, recency {Recency:0.##} (half-life {RecencyHalfLifeDays:0} d), responsiveness {Responsiveness:0.##}, k {RrfK}, load λ {LoadPenalty:0.##}")
         : string.Create(CultureInfo.InvariantCulture,
-            $"z-score: evidence {Evidence:0.##}, centroid {Centroid:0.##}, BM25 {Lexical:0.##}, activity {Activity:0.##}, recency {Recency:0.##} (half-life {RecencyHalfLifeDays:0} d), responsiveness {Responsiveness:0.##}, load λ {LoadPenalty:0.##}");
+            $"z-score: evidence {Evidence:0.##}, centroid {Centroid:0.##}, BM25 {Lexical:0.##}, topic {Topic:0.##}, activity {Activity:0.##}, recency {Recency:0.##} (half-life {RecencyHalfLifeDays:0} d), responsiveness {Responsiveness:0.##}, load λ {LoadPenalty:0.##}");
 }
 
 /// <summary>The fusion method of the <see cref="HybridRanker"/>.</summary>
@@ -95,9 +96,10 @@ public sealed class HybridSignals
     private readonly double[][] _values;
     private int[][]? _ranks;
 
-    internal HybridSignals(HybridIndex index, IReadOnlyList<string> queryTerms, int[] positions, ExpertMatch[] dense,
+    internal HybridSignals(HybridIndex index, IReadOnlyList<string> queryTerms, IReadOnlyList<string> queryTopics, int[] positions, ExpertMatch[] dense,
         double[] lexical, int[] lexicalDoc, double[][] values, double[][] z)
     {
+        QueryTopics = queryTopics;
         Z = z;
         Index = index;
         QueryTerms = queryTerms;
@@ -114,6 +116,9 @@ public sealed class HybridSignals
     /// <summary>Distinct BM25 query terms.</summary>
     public IReadOnlyList<string> QueryTerms { get; }
 
+    /// <summary>The directory topics the question names (<see cref="TopicIndex.QueryTopics"/>).</summary>
+    public IReadOnlyList<string> QueryTopics { get; }
+
     /// <summary>Number of eligible experts.</summary>
     public int Count => Positions.Length;
 
@@ -123,7 +128,7 @@ public sealed class HybridSignals
     internal int[] LexicalDocument { get; }
 
     /// <summary>[component][expert] 1-based competition rank (ties share the best rank); 0 = no contribution.
-    /// Components: 0 evidence, 1 centroid, 2 lexical, 3 activity, 4 recency, 5 responsiveness. Computed on first use
+    /// Components: 0 evidence, 1 centroid, 2 lexical, 3 activity, 4 recency, 5 responsiveness, 6 topic. Computed on first use
     /// (only reciprocal-rank fusion reads ranks; the z-score fusion does not pay for six sorts).</summary>
     internal int[][] Ranks => _ranks ??=
     [
@@ -133,6 +138,7 @@ public sealed class HybridSignals
         HybridRanker.CompetitionRanks(_values[3], requirePositive: true),
         HybridRanker.CompetitionRanks(_values[4], requirePositive: true),
         HybridRanker.CompetitionRanks(_values[5], requirePositive: false),
+        HybridRanker.CompetitionRanks(_values[6], requirePositive: true),
     ];
 
     /// <summary>[component][expert] z-score of the signal over the eligible experts (0 when all are equal); priors as log(1 + value).</summary>
@@ -213,7 +219,10 @@ public sealed class HybridRanker
         ArgumentNullException.ThrowIfNull(index);
         ArgumentNullException.ThrowIfNull(queryModel);
         var terms = index.Lexical.QueryTerms(queryText);
-        if (index.Count == 0) return new HybridSignals(index, terms, [], [], [], [], [[], [], [], [], [], []], [[], [], [], [], [], []]);
+        var topics = index.Topics.QueryTopics(queryText);
+        if (index.Count == 0) return new HybridSignals(index, terms, topics, [], [], [], [], [[], [], [], [], [], [], []], [[], [], [], [], [], [], []]);
+        var topicScores = new double[index.Count];
+        index.Topics.Score(topics, topicScores);
 
         // Lexical first (postings of the query terms only): the best BM25 document of every expert position.
         var owners = index.OwnerArray;
@@ -272,6 +281,7 @@ public sealed class HybridRanker
                 }
             }
             Propose(TopPositions(bestLexical, CandidatesPerSource + 64));
+            Propose(TopPositions(topicScores, CandidatesPerSource + 64));
             Propose(index.RecencyOrder);
             Propose(index.ActivityOrder);
             dense = [.. denseTop, .. index.Vectors.ScoreAt(query, queryModel, extra.ToArray())];
@@ -286,6 +296,7 @@ public sealed class HybridRanker
         var activity = new double[n];
         var recency = new double[n];
         var hours = new double[n];
+        var topic = new double[n];
         var knownSum = 0.0;
         var known = 0;
         for (var i = 0; i < n; i++)
@@ -298,6 +309,7 @@ public sealed class HybridRanker
             activity[i] = index.AnswerCounts[p];
             recency[i] = index.Recency[p];
             hours[i] = index.ResponseHours[p];
+            topic[i] = topicScores[p];
             if (!double.IsNaN(hours[i]))
             {
                 knownSum += hours[i];
@@ -318,7 +330,7 @@ public sealed class HybridRanker
         double[][] z;
         if (!twoStage)
         {
-            z = [ZScores(evidence), ZScores(centroid), ZScores(lexical), ZScores(logActivity), ZScores(logRecency), ZScores(speed)];
+            z = [ZScores(evidence), ZScores(centroid), ZScores(lexical), ZScores(logActivity), ZScores(logRecency), ZScores(speed), ZScores(topic)];
         }
         else
         {
@@ -329,10 +341,11 @@ public sealed class HybridRanker
             var (eMean, eSd) = MeanSd(sample.Select(m => (double)m.BestEvidenceScore).ToArray());
             var (cMean, cSd) = MeanSd(sample.Select(m => (double)m.CentroidScore).ToArray());
             var (lMean, lSd) = MeanSd(bestLexical);
+            var (tMean, tSd) = MeanSd(topicScores);
             z = [ZScores(evidence, eMean, eSd), ZScores(centroid, cMean, cSd), ZScores(lexical, lMean, lSd), ZScores(logActivity, pop.LogActivity.Mean, pop.LogActivity.Sd),
-                ZScores(logRecency, pop.LogRecency.Mean, pop.LogRecency.Sd), ZScores(speed, pop.Speed.Mean, pop.Speed.Sd)];
+                ZScores(logRecency, pop.LogRecency.Mean, pop.LogRecency.Sd), ZScores(speed, pop.Speed.Mean, pop.Speed.Sd), ZScores(topic, tMean, tSd)];
         }
-        return new HybridSignals(index, terms, positions, dense, lexical, lexicalDoc, [evidence, centroid, lexical, activity, recency, speed], z);
+        return new HybridSignals(index, terms, topics, positions, dense, lexical, lexicalDoc, [evidence, centroid, lexical, activity, recency, speed, topic], z);
     }
 
     /// <summary>Mean and (population) standard deviation, two passes; (0, 0) for no values.</summary>
@@ -425,7 +438,7 @@ public sealed class HybridRanker
         var n = s.Count;
         scores = new double[n];
         loads = new int[n];
-        ReadOnlySpan<double> cw = [w.Evidence, w.Centroid, w.Lexical, w.Activity, w.Recency, w.Responsiveness];
+        ReadOnlySpan<double> cw = [w.Evidence, w.Centroid, w.Lexical, w.Activity, w.Recency, w.Responsiveness, w.Topic];
         var k = Math.Max(0, w.RrfK);
         var rrf = w.Fusion == HybridFusion.ReciprocalRank;
         for (var i = 0; i < n; i++)

@@ -86,26 +86,32 @@ public sealed record RoutingEvaluationSet(
     /// Time-ordered validation folds inside the profile period of <paramref name="split"/>, for choosing weights without
     /// ever seeing a test question. The profile period is taken as a site of its own: its questions, and only the answers
     /// created before <see cref="DumpSplit.Cutoff"/> (so gold sets hold no test-period data either). For each percentage p
-    /// of <paramref name="percents"/> (ascending), profiles are built from the first p% of those questions (candidates: ≥ 3
-    /// answers before that inner cutoff) and the fold's questions are the profile-period items from there up to the next
-    /// fold's cutoff (the last fold: up to the test cutoff).
+    /// of <paramref name="percents"/>, profiles are built from the first p% of those questions (candidates: ≥ 3 answers
+    /// before that inner cutoff) and the fold's questions are the profile-period items from there up to p +
+    /// <paramref name="horizonPercent"/>% (or the test cutoff). With a horizon of 25% of the profile period — the test
+    /// period's 20% of all questions — each fold asks what the test asks: how well profiles frozen at a cutoff route the
+    /// questions of the same stretch of time after it (priors such as recent activity age over that stretch). Folds may
+    /// overlap.
     /// </summary>
     /// <param name="site">The site.</param>
     /// <param name="split">Its protocol split (80/20).</param>
-    /// <param name="percents">Inner cutoffs, percent of the profile period, ascending, each 1–99 (evaluate uses 60, 70, 80, 90).</param>
+    /// <param name="percents">Inner cutoffs, percent of the profile period, each 1–99 (evaluate uses <see cref="RoutingEvaluator.FoldPercents"/>).</param>
+    /// <param name="horizonPercent">Length of each fold's question window, percent of the profile period, ≥ 1 (evaluate uses <see cref="RoutingEvaluator.FoldHorizonPercent"/>).</param>
     /// <returns>One set per percentage (folds without questions are kept, empty).</returns>
-    public static IReadOnlyList<RoutingEvaluationSet> ValidationFolds(DumpSite site, DumpSplit split, IReadOnlyList<int> percents)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="horizonPercent"/> is below 1.</exception>
+    public static IReadOnlyList<RoutingEvaluationSet> ValidationFolds(DumpSite site, DumpSplit split, IReadOnlyList<int> percents, int horizonPercent)
     {
         ArgumentNullException.ThrowIfNull(site);
         ArgumentNullException.ThrowIfNull(split);
         ArgumentNullException.ThrowIfNull(percents);
+        ArgumentOutOfRangeException.ThrowIfLessThan(horizonPercent, 1);
         var profileSite = ProfilePeriodSite(site, split);
-        var splits = percents.Select(p => DumpSplit.Create(profileSite, p, split.MinProfileAnswers)).ToList();
-        var folds = new List<RoutingEvaluationSet>(splits.Count);
-        for (var i = 0; i < splits.Count; i++)
+        var folds = new List<RoutingEvaluationSet>(percents.Count);
+        foreach (var p in percents)
         {
-            DateTimeOffset? end = i + 1 < splits.Count ? splits[i + 1].Cutoff : null;
-            folds.Add(FromSplit($"validation {percents[i]}%", profileSite, splits[i], end));
+            var inner = DumpSplit.Create(profileSite, p, split.MinProfileAnswers);
+            DateTimeOffset? end = p + horizonPercent < 100 ? DumpSplit.Create(profileSite, p + horizonPercent, split.MinProfileAnswers).Cutoff : null;
+            folds.Add(FromSplit($"validation {p}–{Math.Min(100, p + horizonPercent)}%", profileSite, inner, end));
         }
         return folds;
     }

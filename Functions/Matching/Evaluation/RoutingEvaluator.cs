@@ -84,8 +84,15 @@ public sealed record EvaluationReport(
 /// </summary>
 public static class RoutingEvaluator
 {
-    /// <summary>Inner cutoffs of the validation folds, percent of the profile period: 60, 70, 80, 90.</summary>
-    public static readonly IReadOnlyList<int> FoldPercents = [60, 70, 80, 90];
+    /// <summary>Inner cutoffs of the validation folds, percent of the profile period: 45, 55, 65, 75.</summary>
+    public static readonly IReadOnlyList<int> FoldPercents = [45, 55, 65, 75];
+
+    /// <summary>
+    /// Question window of each validation fold, percent of the profile period: 25 — the test period's share of the site
+    /// (20%) relative to the profile period (80%), so a fold's questions span as long a time after its cutoff as the test
+    /// questions do after theirs.
+    /// </summary>
+    public const int FoldHorizonPercent = 25;
 
     /// <summary>Recency half-lives tried by <see cref="Tune"/>, days.</summary>
     public static readonly IReadOnlyList<double> HalfLives = [7, 14, 30, 60];
@@ -118,7 +125,7 @@ public static class RoutingEvaluator
         ArgumentNullException.ThrowIfNull(weights);
         var split = DumpSplit.Create(site);
         var test = RoutingEvaluationSet.FromSplit("test", site, split);
-        var folds = RoutingEvaluationSet.ValidationFolds(site, split, FoldPercents).Where(f => f.Questions.Count > 0 && f.Candidates > 0).ToList();
+        var folds = RoutingEvaluationSet.ValidationFolds(site, split, FoldPercents, FoldHorizonPercent).Where(f => f.Questions.Count > 0 && f.Candidates > 0).ToList();
         status?.Invoke($"{test.Candidates} candidates, {test.Questions.Count} test questions (cutoff {split.Cutoff:yyyy-MM-dd}); " +
                        $"{folds.Sum(f => f.Questions.Count)} validation questions in {folds.Count} folds");
 
@@ -202,12 +209,14 @@ public static class RoutingEvaluator
 
     /// <summary>
     /// The weight grid on the validation folds (never on test questions). Stage 1, without load penalty: z-score fusion
-    /// with evidence, centroid, BM25, responsiveness ∈ {0, 0.25, 0.5, 1}, activity ∈ {0, 0.5, 1}, recency ∈ {0, 1}, for each recency
-    /// half-life of <see cref="HalfLives"/>; and RRF with evidence {0, 0.5, 1, 2} × centroid {0, 0.5, 1} × BM25
-    /// {0, 0.5, 1, 2} × activity {0, 0.5, 1, 2} × recency {0, 0.5, 1, 2} × k {10, 60} (30-day half-life). Stage 2: the load
-    /// penalty λ on the best stage-1 weights that give weight to all three content signals (evidence, centroid, BM25); the
-    /// largest λ whose objective stays within <see cref="LoadTolerance"/> of λ = 0 is chosen. Objective: <see cref="ValidationResult.Objective"/> (mean of MRR and Hit@3,
-    /// uncapped and capped, pooled over folds); ties go to the higher pooled Hit@3.
+    /// with recency 1 (the reference), evidence and responsiveness ∈ {0.25, 0.5, 1}, BM25 ∈ {0.25, 0.5, 1, 2}, centroid ∈
+    /// {0, 0.25, 0.5, 1}, topic ∈ {0, 0.25, 0.5, 1, 2}, activity ∈ {0, 0.5, 1}, for each recency half-life of
+    /// <see cref="HalfLives"/> — the signals the product is built on never drop to 0; and, for comparison, RRF with evidence
+    /// {0, 0.5, 1, 2} × centroid {0, 0.5, 1} × BM25 {0, 0.5, 1, 2} × activity {0, 0.5, 1, 2} × recency {0, 0.5, 1, 2} × k
+    /// {10, 60} (30-day half-life). Stage 2: the load penalty λ on the best z-score setting; the largest λ whose objective
+    /// stays within <see cref="LoadTolerance"/> of λ = 0 is chosen (the load only acts in the capped table, where questions
+    /// are routed in time order). Objective: <see cref="ValidationResult.Objective"/> (mean of MRR and Hit@3, uncapped and
+    /// capped, pooled over folds); ties go to the higher pooled Hit@3.
     /// </summary>
     /// <param name="foldsByHalfLife">Prepared validation folds for each half-life of <see cref="HalfLives"/> (days).</param>
     /// <returns>The chosen setting first, then the other stage-2 settings, the 10 best stage-1 settings and the 5 best RRF settings.</returns>
@@ -231,22 +240,25 @@ public static class RoutingEvaluator
                     stage1.Add(Validate(folds30, signalsByHalfLife[30], new HybridWeights(ev, ce, lx, ac, re, k, 0)));
             }
         }
-        double[] zw = [0, 0.25, 0.5, 1];
+        // The signals the product is built on — best-matching evidence, BM25, recent activity, responsiveness — each keep
+        // at least the grid's smallest step; centroid, topic and lifetime activity may be switched off. Recency is the
+        // reference weight (1), the others are relative to it.
+        double[] required = [0.25, 0.5, 1];
+        double[] optional = [0, 0.25, 0.5, 1];
+        double[] lexical = [0.25, 0.5, 1, 2];
+        double[] topics = [0, 0.25, 0.5, 1, 2];
         foreach (var (halfLife, folds) in foldsByHalfLife)
-        foreach (var ev in zw)
-        foreach (var ce in zw)
-        foreach (var lx in zw)
+        foreach (var ev in required)
+        foreach (var ce in optional)
+        foreach (var lx in lexical)
+        foreach (var tp in topics)
         foreach (var ac in new[] { 0, 0.5, 1.0 })
-        foreach (var re in new[] { 0, 1.0 })
-        foreach (var rs in zw)
-        {
-            if (ev + ce + lx + ac + re + rs == 0) continue;
-            stage1.Add(Validate(folds, signalsByHalfLife[halfLife], new HybridWeights(ev, ce, lx, ac, re, 0, 0, HybridFusion.ZScore, halfLife, rs)));
-        }
+        foreach (var rs in required)
+            stage1.Add(Validate(folds, signalsByHalfLife[halfLife], new HybridWeights(ev, ce, lx, ac, 1, 0, 0, HybridFusion.ZScore, halfLife, rs, tp)));
         var ordered = stage1.OrderByDescending(r => r.Objective).ThenByDescending(r => r.Uncapped.HitAt3 + r.Capped.HitAt3).ToList();
-        // The product is a hybrid by design (its reasons name the matched terms and the closest earlier answer): the
-        // chosen setting is the best one that gives weight to all three content signals.
-        var best = ordered.First(r => r.Weights is { Evidence: > 0, Centroid: > 0, Lexical: > 0 }).Weights;
+        // The product is a hybrid by design: the chosen setting is the best one that weighs every signal it is built on
+        // (the RRF settings, listed for comparison, need not).
+        var best = ordered.First(r => r.Weights is { Fusion: HybridFusion.ZScore, Evidence: > 0, Lexical: > 0, Recency: > 0, Responsiveness: > 0 }).Weights;
         double[] lambdas = best.Fusion == HybridFusion.ZScore ? [0, 0.02, 0.05, 0.1, 0.2, 0.3] : [0, 0.01, 0.02, 0.05, 0.1, 0.2];
         var bestFolds = foldsByHalfLife[best.RecencyHalfLifeDays];
         var bestSignals = signalsByHalfLife[best.RecencyHalfLifeDays];

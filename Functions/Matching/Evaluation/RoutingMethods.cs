@@ -37,7 +37,7 @@ public sealed class PreparedEvaluation
                 evidenceVectors.TryGetValue(i.Text, out var v) ? v : throw new ArgumentException($"No vector for evidence {i.SourceId} of {p.Id}.", nameof(evidenceVectors)), i.Asked))
                 .ToList();
             var centroid = ExpertIndexEntry.CentroidOf(evidence.Select(e => e.Vector));
-            experts.Add(new HybridExpert(p.Id, p.AnswerCount, centroid, evidence));
+            experts.Add(new HybridExpert(p.Id, p.AnswerCount, centroid, evidence, p.Skills));
             profileDocuments.Add(string.Join("\n", items.Select(i => i.Text)));
         }
         Index = new HybridIndex(model, experts, set.Cutoff, recencyHalfLife);
@@ -201,7 +201,8 @@ public static class CapacitySimulation
     /// <summary>Runs one method over <paramref name="set"/>'s questions (already in time order).</summary>
     /// <param name="set">The evaluation.</param>
     /// <param name="method">The method.</param>
-    /// <param name="cap">Cap per expert within <see cref="Window"/>, or null for no cap (requests are still recorded, so load-aware methods see their own load).</param>
+    /// <param name="cap">Cap per expert within <see cref="Window"/>; or null for the static table: no cap and no load (every
+    /// method ranks each question as if nobody had been asked anything; the requests are still counted for the concentration figure).</param>
     /// <returns>Metrics and request counts.</returns>
     public static SimulationResult Run(RoutingEvaluationSet set, IRoutingMethod method, int? cap)
     {
@@ -219,7 +220,9 @@ public static class CapacitySimulation
             {
                 if (at > since && at <= question.Created) load[expert] = load.GetValueOrDefault(expert) + 1;
             }
-            var ranking = method.Rank(q, id => load.GetValueOrDefault(id));
+            // Uncapped is the protocol's static table: each question ranked on its own, no routing state (no load). Capped is
+            // the service's behaviour: questions routed in time order, each method sees the load its own requests left.
+            var ranking = cap is null ? method.Rank(q, _ => 0) : method.Rank(q, id => load.GetValueOrDefault(id));
             IReadOnlyList<string> effective = cap is int c ? ranking.Where(id => load.GetValueOrDefault(id) < c).ToList() : ranking;
             acc.Add(effective, question.Gold, question.AcceptedAnswerer);
             foreach (var id in effective.Take(RequestsPerQuestion))
