@@ -50,25 +50,30 @@ public class RoutingEvaluationRealDataTests(QuantumDumpFixture fixture) : IClass
     }
 
     [Fact]
-    public void Validation_folds_lie_inside_the_profile_period_and_build_profiles_only_from_before_their_own_cutoff()
+    public void Validation_folds_lie_inside_the_profile_period_span_the_test_horizon_and_build_profiles_only_from_before_their_own_cutoff()
     {
         var d = fixture.Require();
-        var folds = RoutingEvaluationSet.ValidationFolds(d.Site, d.Split, RoutingEvaluator.FoldPercents);
+        var folds = RoutingEvaluationSet.ValidationFolds(d.Site, d.Split, RoutingEvaluator.FoldPercents, RoutingEvaluator.FoldHorizonPercent);
+        var profileQuestions = d.Site.Questions.Where(q => d.Split.IsProfileQuestion(q.Id)).OrderBy(q => q.Created).ThenBy(q => q.Id).ToList();
 
-        Assert.Equal(4, folds.Count);
+        Assert.Equal(["validation 45–70%", "validation 55–80%", "validation 65–90%", "validation 75–100%"], folds.Select(f => f.Name));
+        var profileAnswers = d.Site.Answers.Where(d.Split.IsProfileAnswer).ToList();
         for (var i = 0; i < folds.Count; i++)
         {
             var f = folds[i];
+            var p = RoutingEvaluator.FoldPercents[i];
             Assert.NotEmpty(f.Questions);
-            Assert.All(f.Questions, q => Assert.True(q.Created >= f.Cutoff && q.Created < d.Split.Cutoff));
-            if (i + 1 < folds.Count) Assert.All(f.Questions, q => Assert.True(q.Created < folds[i + 1].Cutoff));
-            Assert.All(f.Profiles.SelectMany(p => p.Evidence).Where(e => e.When is not null), e => Assert.True(e.When < f.Cutoff));
+            // The fold's cutoff is the p% question of the profile period; its questions end at the (p + 25)% question.
+            Assert.Equal(profileQuestions[p * profileQuestions.Count / 100].Created, f.Cutoff);
+            var end = p + RoutingEvaluator.FoldHorizonPercent < 100 ? profileQuestions[(p + RoutingEvaluator.FoldHorizonPercent) * profileQuestions.Count / 100].Created : d.Split.Cutoff;
+            Assert.All(f.Questions, q => Assert.True(q.Created >= f.Cutoff && q.Created < end && q.Created < d.Split.Cutoff));
+            Assert.All(f.Profiles.SelectMany(e => e.Evidence).Where(e => e.When is not null), e => Assert.True(e.When < f.Cutoff));
             // Gold answers are profile-period answers only (created before the test cutoff).
-            var profileAnswers = d.Site.Answers.Where(d.Split.IsProfileAnswer).ToList();
             Assert.All(f.Questions, q => Assert.All(q.Gold, g =>
                 Assert.Contains(profileAnswers, a => a.ParentId == q.QuestionId && a.OwnerUserId is int u && ExpertProfileBuilder.ExpertId(u) == g)));
         }
-        Assert.Equal(150, folds.Sum(f => f.Questions.Count));
+        // Overlapping windows of 25% each: 345 question evaluations (the test has 92).
+        Assert.Equal(345, folds.Sum(f => f.Questions.Count));
     }
 
     [Fact]
@@ -87,7 +92,7 @@ public class RoutingEvaluationRealDataTests(QuantumDumpFixture fixture) : IClass
             Assert.Equal(53, report.Candidates);
             Assert.Equal(["random", "most-active", "recently-active", "bm25-profile", "embedding-centroid", "hybrid"], report.Methods.Select(m => m.Name));
             Assert.Equal(92, report.RouteMs.Count);
-            Assert.Equal(150, report.ValidationQuestions);
+            Assert.Equal(345, report.ValidationQuestions);
             // Most-active does not depend on embeddings: 45 of 92 first-ranked, 65 of 92 in the top 3.
             var mostActive = report.Methods.Single(m => m.Name == "most-active").Uncapped;
             Assert.Equal(45.0 / 92, mostActive.PAt1, 12);

@@ -34,7 +34,7 @@ public sealed record HybridWeights(double Evidence, double Centroid, double Lexi
     /// Then λ: the largest value costing at most 0.005 of the objective (0.02: 0.430 → 0.430). Activity gets 0: with recency
     /// in, the lifetime answer count added nothing on validation. RRF's best setting reached 0.411.
     /// </summary>
-    public static HybridWeights Default { get; } = new(Evidence: 0.25, Centroid: 0.25, Lexical: 0.25, Activity: 0, Recency: 1, RrfK: 60, LoadPenalty: 0.3,
+    public static HybridWeights Default { get; } = new(Evidence: 0.25, Centroid: 0.5, Lexical: 0.25, Activity: 0, Recency: 1, RrfK: 60, LoadPenalty: 0.3,
         Fusion: HybridFusion.ZScore, RecencyHalfLifeDays: 7, Responsiveness: 0.25, Topic: 0.25);
 
     /// <summary>One line for logs and the evaluation printout, e.g. <c>evidence 1, centroid 0.5, …, k 20, load λ 0.1</c>.</summary>

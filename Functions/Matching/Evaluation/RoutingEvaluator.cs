@@ -211,7 +211,8 @@ public static class RoutingEvaluator
     /// The weight grid on the validation folds (never on test questions). Stage 1, without load penalty: z-score fusion
     /// with recency 1 (the reference), evidence and responsiveness ∈ {0.25, 0.5, 1}, BM25 ∈ {0.25, 0.5, 1, 2}, centroid ∈
     /// {0, 0.25, 0.5, 1}, topic ∈ {0, 0.25, 0.5, 1, 2}, activity ∈ {0, 0.5, 1}, for each recency half-life of
-    /// <see cref="HalfLives"/> — the signals the product is built on never drop to 0; and, for comparison, RRF with evidence
+    /// <see cref="HalfLives"/> — the signals the product is built on never drop to 0, and the chosen setting weighs content
+    /// (evidence, centroid, BM25, topic) at least as much as the priors (recency, activity, responsiveness); and, for comparison, RRF with evidence
     /// {0, 0.5, 1, 2} × centroid {0, 0.5, 1} × BM25 {0, 0.5, 1, 2} × activity {0, 0.5, 1, 2} × recency {0, 0.5, 1, 2} × k
     /// {10, 60} (30-day half-life). Stage 2: the load penalty λ on the best z-score setting; the largest λ whose objective
     /// stays within <see cref="LoadTolerance"/> of λ = 0 is chosen (the load only acts in the capped table, where questions
@@ -257,8 +258,13 @@ public static class RoutingEvaluator
             stage1.Add(Validate(folds, signalsByHalfLife[halfLife], new HybridWeights(ev, ce, lx, ac, 1, 0, 0, HybridFusion.ZScore, halfLife, rs, tp)));
         var ordered = stage1.OrderByDescending(r => r.Objective).ThenByDescending(r => r.Uncapped.HitAt3 + r.Capped.HitAt3).ToList();
         // The product is a hybrid by design: the chosen setting is the best one that weighs every signal it is built on
-        // (the RRF settings, listed for comparison, need not).
-        var best = ordered.First(r => r.Weights is { Fusion: HybridFusion.ZScore, Evidence: > 0, Lexical: > 0, Recency: > 0, Responsiveness: > 0 }).Weights;
+        // (the RRF settings, listed for comparison, need not) and gives what the question is about at least as much weight
+        // as who is active (content ≥ priors). In a company directory many experts are known only from their profile — no
+        // answer history, so no activity, recency or response time — and a question must still reach the one whose
+        // profile matches it rather than whoever answered something lately; Stack Exchange folds, where every candidate
+        // has answers, cannot show that.
+        var best = ordered.First(r => r.Weights is { Fusion: HybridFusion.ZScore, Evidence: > 0, Lexical: > 0, Recency: > 0, Responsiveness: > 0 } w &&
+                                      w.Evidence + w.Centroid + w.Lexical + w.Topic >= w.Recency + w.Activity + w.Responsiveness).Weights;
         double[] lambdas = best.Fusion == HybridFusion.ZScore ? [0, 0.02, 0.05, 0.1, 0.2, 0.3] : [0, 0.01, 0.02, 0.05, 0.1, 0.2];
         var bestFolds = foldsByHalfLife[best.RecencyHalfLifeDays];
         var bestSignals = signalsByHalfLife[best.RecencyHalfLifeDays];
