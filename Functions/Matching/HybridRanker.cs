@@ -3,7 +3,7 @@ using System.Globalization;
 namespace SocialLearning.Matching;
 
 /// <summary>
-/// Weights of the <see cref="HybridRanker"/>: weighted reciprocal-rank fusion of five rankings of the experts plus a
+/// Weights of the <see cref="HybridRanker"/>: z-score (or reciprocal-rank) fusion of seven signals of the experts plus a
 /// load penalty (see <see cref="HybridRanker"/> for the formula).
 /// </summary>
 /// <param name="Evidence">Weight of the ranking by best-matching evidence cosine (dense, document model).</param>
@@ -22,17 +22,16 @@ public sealed record HybridWeights(double Evidence, double Centroid, double Lexi
     HybridFusion Fusion = HybridFusion.ReciprocalRank, double RecencyHalfLifeDays = 30, double Responsiveness = 0, double Topic = 0)
 {
     /// <summary>
-    /// The product's weights: z-score fusion, evidence 0.25, centroid 1, BM25 0.25, activity 0, recency 1 with a 14-day
-    /// half-life, responsiveness 0.25, load λ 0.02. Chosen on the profile period only, never on test questions, by
-    /// <c>evaluate --tune</c> (<c>RoutingEvaluator.Tune</c>) on quantumcomputing.stackexchange.com, the only site at hand:
-    /// four time-ordered validation folds inside the first 80% of the questions (profiles from the questions before
-    /// 60/70/80/90% of that period, validation questions from the next 10%, 150 in all; gold answers only from before the
-    /// test cutoff); a grid over both fusion methods, the six weights and the recency half-life (7/14/30/60 days),
-    /// objective the mean of MRR and Hit@3 without and with the capacity cap. Among settings that weigh all three content
-    /// signals this was the best (validation MRR 0.559 / 0.228 capped, Hit@3 0.647 / 0.287; the recently-active baseline:
-    /// 0.540 / 0.160, 0.653 / 0.180); the overall best (no BM25) scored 0.435 against 0.430, within noise for 150 questions.
-    /// Then λ: the largest value costing at most 0.005 of the objective (0.02: 0.430 → 0.430). Activity gets 0: with recency
-    /// in, the lifetime answer count added nothing on validation. RRF's best setting reached 0.411.
+    /// The product's weights: z-score fusion, evidence 0.25, centroid 0.5, BM25 0.25, topic 0.25, activity 0, recency 1
+    /// with a 7-day half-life, responsiveness 0.25, load λ 0.3. Chosen on the profile period only, never on test
+    /// questions, by <c>evaluate --tune</c> (<c>RoutingEvaluator.Tune</c>) on quantumcomputing.stackexchange.com, the only
+    /// site at hand: four validation folds inside the first 80% of the questions, each with profiles from the questions
+    /// before 45/55/65/75% of that period and questions from the next 25% (the test horizon; 345 question evaluations,
+    /// gold answers only from before the test cutoff); objective the mean of MRR and Hit@3 in the static and the capped
+    /// table. The grid keeps every signal the router is built on (evidence, BM25, recency, responsiveness ≥ 0.25) and the
+    /// chosen setting weighs content at least as much as the priors (experts known only from their profile must stay
+    /// reachable). Validation: MRR 0.603 / 0.199 capped, Hit@3 0.704 / 0.220 (recently-active 0.534 / 0.155, 0.655 /
+    /// 0.186). Then λ: the largest value costing at most 0.005 of the objective (0.3: 0.435 → 0.432).
     /// </summary>
     public static HybridWeights Default { get; } = new(Evidence: 0.25, Centroid: 0.5, Lexical: 0.25, Activity: 0, Recency: 1, RrfK: 60, LoadPenalty: 0.3,
         Fusion: HybridFusion.ZScore, RecencyHalfLifeDays: 7, Responsiveness: 0.25, Topic: 0.25);
@@ -72,6 +71,8 @@ public enum HybridFusion
 /// <param name="AnswerCount">Answers in the profile period.</param>
 /// <param name="RecentActivity">Exp-decayed answer count (30-day half-life) at the index's reference time.</param>
 /// <param name="Load">Requests the expert received in the load window (as the caller reported it).</param>
+/// <param name="MatchedTopics">The question's topics the expert has (answered questions tagged with them, or declared), largest
+/// contribution to the topic signal first (at most 5); empty when none.</param>
 public sealed record HybridMatch(
     string ExpertId,
     double Score,
@@ -84,7 +85,8 @@ public sealed record HybridMatch(
     string? LexicalEvidenceTitle,
     double AnswerCount,
     double RecentActivity,
-    int Load);
+    int Load,
+    IReadOnlyList<TopicMatch>? MatchedTopics = null);
 
 /// <summary>
 /// The per-question, weight-independent part of a hybrid ranking: every eligible expert's signals and their rank in each
@@ -154,17 +156,19 @@ public sealed class HybridSignals
 /// cosine max_j q·v_ej and (2) the centroid cosine q·c_e (<see cref="ExpertIndex"/>); (3) the BM25 score (Okapi, k1 1.2,
 /// b 0.75, <see cref="Bm25Index"/>) of e's best-matching evidence document; (4) e's answer count; (5) e's recent activity
 /// (answers decayed with a half-life); (6) e's responsiveness, −log(1 + median hours from question to e's answer) (experts
-/// without known response times get the mean of the others). Experts are ranked by each signal separately (competition ranking; an
-/// expert with a zero BM25 score or no answers gets no rank in that list).</para>
-/// <para><b>Fusion.</b> Weighted reciprocal-rank fusion (Cormack, Clarke and Büttcher, "Reciprocal rank fusion outperforms
-/// Condorcet and individual rank learning methods", SIGIR 2009): <c>rrf(e) = Σ_c w_c / (k + rank_c(e))</c>. RRF needs no
-/// calibration between score scales (cosines, BM25, counts), which differ between sites and models; only ranks are fused,
-/// so the weights carry over to other sites and directory sizes.</para>
-/// <para><b>Load / fairness.</b> <c>score(e) = rrf(e) / (1 + λ · load(e))</c>, load = requests e received in the last
-/// 7 days: an expert who was just asked gives way to the next-best colleague, so the same few people are not asked every
-/// time (the hard cap of 3 per 7 days is applied by routing on top).</para>
-/// <para><b>Cost.</b> One dense pass over all vectors, BM25 over the query terms' postings, five sorts of the eligible
-/// experts; well under a millisecond for a few hundred experts, a few milliseconds at 10,000.</para>
+/// without known response times get the mean of the others); (7) e's topic record on the topics Q names
+/// (<see cref="TopicIndex"/>).</para>
+/// <para><b>Fusion.</b> The product uses z-score CombSUM (<see cref="HybridFusion.ZScore"/>): each signal standardised
+/// over the eligible experts of the question (priors as log(1 + x)), then Σ_c w_c · z_c; standardising per question keeps
+/// the weights independent of a site's or a model's score scales. Weighted reciprocal-rank fusion (Cormack, Clarke and
+/// Büttcher, SIGIR 2009), <c>rrf(e) = Σ_c w_c / (k + rank_c(e))</c> over competition ranks (an expert with a zero BM25 or
+/// topic score or no answers gets no rank in that list), is the alternative; it lost on validation.</para>
+/// <para><b>Load / fairness.</b> load = requests e received in the last 7 days; the z-score sum loses λ · load(e)
+/// (RRF: divided by (1 + λ)^load): an expert who was just asked gives way to the next-best colleague, so the same few
+/// people are not asked every time (the hard cap of 3 per 7 days is applied by routing on top).</para>
+/// <para><b>Cost.</b> One dense pass over all vectors, BM25 over the query terms' postings, topic postings of the named
+/// topics; above <see cref="TwoStageThreshold"/> experts, candidates from each source first. Well under a millisecond for
+/// a few hundred experts, a few milliseconds at 10,000.</para>
 /// </remarks>
 public sealed class HybridRanker
 {
@@ -174,8 +178,8 @@ public sealed class HybridRanker
     /// <summary>Directory size up to which every eligible expert is scored and standardised: 1,000 experts.</summary>
     public const int TwoStageThreshold = 1_000;
 
-    /// <summary>Candidates each source proposes in the first stage of a larger directory: 100 (dense, BM25, recent activity,
-    /// answer count; their union, at most 400 experts, is ranked).</summary>
+    /// <summary>Candidates each source proposes in the first stage of a larger directory: 100 (dense, BM25, topic, recent
+    /// activity, answer count; their union, at most 500 experts, is ranked).</summary>
     public const int CandidatesPerSource = 100;
 
     /// <summary>Creates a ranker with <paramref name="weights"/> (default <see cref="HybridWeights.Default"/>).</summary>
@@ -414,7 +418,8 @@ public sealed class HybridRanker
                 : [];
             var p = signals.Positions[i];
             result[r] = new HybridMatch(m.ExpertId, scores[i], m.BestEvidenceScore, m.CentroidScore, m.BestEvidenceSourceId, m.BestEvidenceTitle,
-                signals.Lexical[i], matched, doc >= 0 ? index.DocumentTitles[doc] : null, index.AnswerCounts[p], index.Recency[p], loads[i]);
+                signals.Lexical[i], matched, doc >= 0 ? index.DocumentTitles[doc] : null, index.AnswerCounts[p], index.Recency[p], loads[i],
+                index.Topics.Explain(signals.QueryTopics, p, MaxMatchedTerms));
         }
         return result;
     }

@@ -152,7 +152,8 @@ public sealed class QuestionRouter(
     /// The reason shown to the expert and stored with the route: the closest earlier answer (best-evidence cosine), the
     /// matched terms (the BM25 terms that contributed most to the expert's best-matching evidence), and activity; e.g.
     /// <c>closest earlier answer: “How does Grover's search scale?” (similarity 0.71); matched terms: grover, oracle,
-    /// amplitude; 12 earlier answers (3.4 recency-weighted, 14-day half-life)</c>.
+    /// amplitude; answered on the question's topics: grovers-algorithm (4), qiskit (2); 12 earlier answers (3.4
+    /// recency-weighted, 7-day half-life)</c>.
     /// </summary>
     /// <param name="m">The ranked match.</param>
     /// <param name="halfLife">Half-life of the recent-activity figure.</param>
@@ -171,6 +172,8 @@ public sealed class QuestionRouter(
             parts.Add(sb.ToString());
         }
         if (namedSkills is { Count: > 0 }) parts.Add("skills named in the question: " + string.Join(", ", namedSkills));
+        if (m.MatchedTopics?.Where(t => t.Answers > 0).ToList() is { Count: > 0 } answered)
+            parts.Add("answered on the question's topics: " + string.Join(", ", answered.Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Topic} ({t.Answers})"))));
         if (m.AnswerCount > 0)
         {
             parts.Add(string.Create(CultureInfo.InvariantCulture,
