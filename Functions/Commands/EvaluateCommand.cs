@@ -76,6 +76,7 @@ public static class EvaluateCommand
         AnsiConsole.Write(Table(r, capped: false));
         AnsiConsole.Write(Table(r, capped: true));
         AnsiConsole.MarkupLine($"Product ([bold]{r.Product}[/]) weights, chosen on the profile period only: {Markup.Escape(r.Weights.Describe())}");
+        AnsiConsole.MarkupLine(Inv($"  test questions span {r.HorizonDays:0} days after the cutoff: recency measured with a {r.RecencyHalfLifeDays:0.#}-day half-life (max({r.Weights.RecencyHalfLifeDays:0} d, {HybridWeights.RecencyHorizonShare:0.##} × horizon))"));
         AnsiConsole.MarkupLine(Inv($"  on {r.ValidationQuestions} validation questions (4 time-ordered folds inside the profile period): MRR {r.Validation.Uncapped.Mrr:0.000} uncapped, {r.Validation.Capped.Mrr:0.000} capped; Hit@3 {r.Validation.Uncapped.HitAt3:0.000} / {r.Validation.Capped.HitAt3:0.000}"));
         var p = r.ProductResult;
         AnsiConsole.MarkupLine(Inv($"Concentration: {p.CappedTop10Share:P1} of the product's capped requests go to the top 10% of experts ({p.UncappedTop10Share:P1} uncapped)"));

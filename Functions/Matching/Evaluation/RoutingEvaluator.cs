@@ -38,6 +38,8 @@ public sealed record ValidationResult(HybridWeights Weights, MetricSummary Uncap
 /// <param name="EmbeddedTexts">Texts embedded in this run (cache misses).</param>
 /// <param name="ValidationBaselines">The baselines on the validation folds, pooled (empty unless tuning was asked for).</param>
 /// <param name="RankMs">The ranking part alone (signals + fusion, no embedding) per test question, milliseconds.</param>
+/// <param name="HorizonDays">Days from the cutoff to the last test question.</param>
+/// <param name="RecencyHalfLifeDays">The product's recency half-life at that horizon (<see cref="HybridWeights.RecencyHalfLifeFor"/>).</param>
 public sealed record EvaluationReport(
     string Site,
     DateTimeOffset Cutoff,
@@ -53,7 +55,9 @@ public sealed record EvaluationReport(
     IReadOnlyList<double> RouteMs,
     int EmbeddedTexts,
     IReadOnlyList<MethodResult> ValidationBaselines,
-    IReadOnlyList<double> RankMs)
+    IReadOnlyList<double> RankMs,
+    double HorizonDays = 0,
+    double RecencyHalfLifeDays = 0)
 {
     /// <summary>The product's result.</summary>
     public MethodResult ProductResult => Methods.Single(m => m.Name == Product);
@@ -154,9 +158,11 @@ public static class RoutingEvaluator
         }
         var model = new VectorModel(modelId, testVectors.Count > 0 ? testVectors[0].Length : vectors.Length > 0 ? vectors[0].Length : 1);
 
-        List<PreparedEvaluation> Prepare(double halfLifeDays) =>
-            folds.Select(f => new PreparedEvaluation(f, model, byText, f.Questions.Select(q => byText[q.EmbeddingText]).ToList(), TimeSpan.FromDays(halfLifeDays))).ToList();
-        var preparedFolds = Prepare(weights.RecencyHalfLifeDays);
+        List<PreparedEvaluation> PrepareWith(Func<RoutingEvaluationSet, double> halfLifeDays) =>
+            folds.Select(f => new PreparedEvaluation(f, model, byText, f.Questions.Select(q => byText[q.EmbeddingText]).ToList(), TimeSpan.FromDays(halfLifeDays(f)))).ToList();
+        List<PreparedEvaluation> Prepare(double halfLifeDays) => PrepareWith(_ => halfLifeDays);
+        // The product's figures: each fold with the half-life its horizon gives (HybridWeights.RecencyHalfLifeFor).
+        var preparedFolds = PrepareWith(f => weights.RecencyHalfLifeFor(HorizonDays(f)));
         var validation = Validate(preparedFolds, weights);
         IReadOnlyList<ValidationResult> tuning = [];
         var validationBaselines = new List<MethodResult>();
@@ -174,7 +180,8 @@ public static class RoutingEvaluator
         }
 
         status?.Invoke("ranking the test questions…");
-        var prepared = new PreparedEvaluation(test, model, byText, testVectors, TimeSpan.FromDays(weights.RecencyHalfLifeDays));
+        var testHalfLife = weights.RecencyHalfLifeFor(HorizonDays(test));
+        var prepared = new PreparedEvaluation(test, model, byText, testVectors, TimeSpan.FromDays(testHalfLife));
         var methods = new List<MethodResult>();
         var randomU = new List<SimulationResult>();
         var randomC = new List<SimulationResult>();
@@ -194,7 +201,16 @@ public static class RoutingEvaluator
         var routeMs = rankMs.Select(r => embedMs[r.Question] + r.Ms).ToList();
 
         return new EvaluationReport(siteName, split.Cutoff, test.Questions.Count, test.Candidates, test.SkippedAskerOnly, methods,
-            RoutingMethods.ProductName, weights, validation, folds.Sum(f => f.Questions.Count), tuning, routeMs, cache.Misses - before, validationBaselines, rankMs.Select(r => r.Ms).ToList());
+            RoutingMethods.ProductName, weights, validation, folds.Sum(f => f.Questions.Count), tuning, routeMs, cache.Misses - before, validationBaselines, rankMs.Select(r => r.Ms).ToList(),
+            HorizonDays(test), testHalfLife);
+    }
+
+    /// <summary>Days from <paramref name="set"/>'s cutoff to its last question (0 without questions): how far ahead its frozen profiles must predict.</summary>
+    /// <param name="set">An evaluation.</param>
+    public static double HorizonDays(RoutingEvaluationSet set)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        return set.Questions.Count == 0 ? 0 : Math.Max(0, (set.Questions.Max(q => q.Created) - set.Cutoff).TotalDays);
     }
 
     /// <summary>The product's figures with <paramref name="weights"/> on the validation folds, pooled over folds (question-weighted).</summary>
