@@ -332,4 +332,67 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         Assert.Null(InboundMailHandler.Command("Stop the VPN from dropping, please"));
         Assert.Equal("pause", InboundMailHandler.Command(" Pause! "));
     }
+
+    [Fact]
+    public async Task Follow_up_after_an_answer_is_relayed_a_late_answer_after_a_pass_counts_and_stop_works_in_an_answered_thread()
+    {
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        await h.Maildir.DeliverAsync(Question("refund-2@mail.northwind.example", "Customer wants a refund for a damaged pallet",
+            "A customer received a damaged pallet and wants a refund instead of a replacement. Who approves refunds and how?"), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var q = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
+        var routes = (await h.Get<StorageClients>().Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct)).OrderBy(r => r.Rank).ToList();
+        Assert.True(routes.Count >= 2, $"expected at least two experts asked, got {routes.Count}");
+        MimeMessage Reply(RouteEntity r, string text, string id, int minutes)
+        {
+            var m = new MimeMessage();
+            m.From.Add(new MailboxAddress(r.ExpertName, r.ExpertEmail));
+            m.To.Add(MailboxAddress.Parse("ask@northwind.example"));
+            m.Subject = $"RE: [{q.QuestionId}] {q.Subject}";
+            m.MessageId = id;
+            m.Date = q.ReceivedAt.AddMinutes(minutes);
+            m.Body = new TextPart("plain") { Text = text };
+            return m;
+        }
+
+        // First expert answers, then corrects themselves twice before the pipeline runs; second expert passes, then answers.
+        await h.Maildir.DeliverAsync(Reply(routes[0], "Refunds up to 500 EUR are approved by the customer service lead.", "r2-ans@mail.northwind.example", 10), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        await h.Maildir.DeliverAsync(Reply(routes[0], "Correction: the limit is 750 EUR since October.", "r2-fu1@mail.northwind.example", 20), Ct);
+        await h.Maildir.DeliverAsync(Reply(routes[0], "And attach the photos of the pallet.", "r2-fu2@mail.northwind.example", 21), Ct);
+        await h.Maildir.DeliverAsync(Reply(routes[1], "pass", "r2-pass@mail.northwind.example", 25), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        await h.Maildir.DeliverAsync(Reply(routes[1], "On second thought: finance books it as a credit note.", "r2-late@mail.northwind.example", 40), Ct);
+        await h.Maildir.DeliverAsync(Reply(routes[0], "pass", "r2-pass-after@mail.northwind.example", 41), Ct);
+        await h.Maildir.DeliverAsync(Reply(routes[0], "stop", "r2-stop@mail.northwind.example", 42), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var after = (await h.Get<StorageClients>().Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct)).ToDictionary(r => r.ExpertId);
+        var first = after[routes[0].ExpertId];
+        Assert.Equal("Refunds up to 500 EUR are approved by the customer service lead.", first.AnswerText);
+        Assert.Equal((2, 2, ""), (first.FollowUps, first.FollowUpsRelayed, first.FollowUpText));
+        Assert.Null(first.PassedAt); // neither "pass" nor "stop" after the answer turns it into a pass
+        var second = after[routes[1].ExpertId];
+        Assert.NotNull(second.PassedAt);
+        Assert.Equal("On second thought: finance books it as a credit note.", second.AnswerText);
+        Assert.NotNull(second.RelayedAt);
+
+        var toAsker = h.Maildir.ReadOutbox().Where(m => m.To.Mailboxes.Single().Address == "pieter.devries@northwind.example").ToList();
+        Assert.Equal(3, toAsker.Count); // first answer, one mail with both follow-ups, the late answer
+        var followUp = Assert.Single(toAsker, m => m.TextBody!.Contains("added to their answer:"));
+        Assert.Contains("Correction: the limit is 750 EUR since October.", followUp.TextBody);
+        Assert.Contains("And attach the photos of the pallet.", followUp.TextBody);
+        Assert.Equal("refund-2@mail.northwind.example", followUp.InReplyTo);
+        Assert.Single(toAsker, m => m.TextBody!.Contains("finance books it as a credit note"));
+
+        var events = await h.Get<SocialLearning.Outcomes.OutcomeLog>().ReadAllAsync(Ct);
+        Assert.Equal(2, events.Count(e => e.Kind == "followup" && e.ExpertId == routes[0].ExpertId));
+        Assert.Equal(2, events.Count(e => e.Kind == "answered"));
+        var records = await h.Get<StorageClients>().Table(TableNames.Messages).ReadAllAsync<MessageEntity>(null, Ct);
+        Assert.Contains("after answering it; the answer stands", records.Single(m => m.InternetMessageId == "r2-pass-after@mail.northwind.example").Reason);
+        Assert.Contains("asked to receive no more requests (stop)", records.Single(m => m.InternetMessageId == "r2-stop@mail.northwind.example").Reason);
+        var experts = await h.Get<StorageClients>().Table(TableNames.Experts).ReadAllAsync<ExpertEntity>(null, Ct);
+        Assert.True(experts.Single(e => e.ExpertId == routes[0].ExpertId).OptedOut);
+        Assert.DoesNotContain(events, e => e.Kind == "escalated"); // answered already: neither the pass nor the stop asks anyone new
+    }
 }

@@ -247,13 +247,22 @@ public sealed class InboundMailHandler(
         var route = routes.FirstOrDefault(r => string.Equals(r.ExpertEmail, from, StringComparison.OrdinalIgnoreCase));
         if (route is null)
             return $"A reply in the thread of {token} from {from}, who was not asked; kept, not relayed.";
-        if (route.AnsweredAt is not null || route.PassedAt is not null)
-            return $"A further reply by {route.ExpertName} to {token}; the first one was already recorded.";
         var received = time.GetUtcNow();
         var at = mime.Date == DateTimeOffset.MinValue || mime.Date.ToUniversalTime() > received.AddMinutes(5) ? received : mime.Date.ToUniversalTime();
-        if (Command(text) is "pause" or "stop")
-            return await PauseOrStopAsync(route, Command(text)!, cancellationToken).ConfigureAwait(false);
-        var passed = Command(text) == "pass";
+        var command = Command(text);
+        // "pause" and "stop" work in any thread, answered or not: the request mail promises it.
+        if (command is "pause" or "stop")
+            return await PauseOrStopAsync(route, command, cancellationToken).ConfigureAwait(false);
+        if (route.AnsweredAt is not null)
+        {
+            return command == "pass"
+                ? $"{route.ExpertName} replied \"pass\" to {token} after answering it; the answer stands."
+                : await RecordFollowUpAsync(route, token, text, at, cancellationToken).ConfigureAwait(false);
+        }
+        if (route.PassedAt is not null && command == "pass")
+            return $"{route.ExpertName} passed on {token} again; recorded once.";
+        // An expert who passed and then answers after all: the answer is recorded and relayed like any other.
+        var passed = command == "pass";
         if (passed) route.PassedAt = at;
         else
         {
@@ -277,6 +286,28 @@ public sealed class InboundMailHandler(
         }
         await storage.Queue(QueueNames.OutboundMail).SendJsonAsync(new OutboundMailMessage("relay", token, route.ExpertId), cancellationToken).ConfigureAwait(false);
         return $"Answer by {route.ExpertName} to {token}; relayed to the asker.";
+    }
+
+    /// <summary>
+    /// A further reply by an expert who already answered: kept on the route (<see cref="RouteEntity.FollowUps"/>,
+    /// <see cref="RouteEntity.FollowUpText"/>), logged as a <c>followup</c> event and relayed to the asker.
+    /// </summary>
+    private async Task<string> RecordFollowUpAsync(RouteEntity route, string token, string text, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        route.FollowUps++;
+        var pending = string.IsNullOrEmpty(route.FollowUpText) ? text.Trim() : route.FollowUpText + "\n\n" + text.Trim();
+        route.FollowUpText = Truncate(pending, 16000);
+        if (!await storage.Table(TableNames.Routes).TryReplaceAsync(route, cancellationToken).ConfigureAwait(false))
+            throw new InvalidOperationException($"The route {token} → {route.ExpertId} changed while a follow-up was recorded; retrying.");
+        var question = await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(token, QuestionEntity.Row, cancellationToken).ConfigureAwait(false);
+        await outcomes.AppendAsync(new OutcomeEntity
+        {
+            Kind = OutcomeKinds.FollowUp, QuestionId = token, ExpertId = route.ExpertId, At = at,
+            AskerEmail = question?.AskerEmail ?? "", Department = route.ExpertDepartment,
+            Detail = $"follow-up {route.FollowUps} by {route.ExpertName}",
+        }, cancellationToken).ConfigureAwait(false);
+        await storage.Queue(QueueNames.OutboundMail).SendJsonAsync(new OutboundMailMessage("followup", token, route.ExpertId), cancellationToken).ConfigureAwait(false);
+        return $"A follow-up by {route.ExpertName} to {token}; relayed to the asker.";
     }
 
     /// <summary>
@@ -305,9 +336,13 @@ public sealed class InboundMailHandler(
         else expert.PausedUntil = time.GetUtcNow() + PauseLength;
         await experts.UpdateEntityAsync(expert, Azure.ETag.All, Azure.Data.Tables.TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
         directory.Invalidate();
-        route.PassedAt = time.GetUtcNow();
-        if (await storage.Table(TableNames.Routes).TryReplaceAsync(route, cancellationToken).ConfigureAwait(false))
-            await EscalateAsync(route.PartitionKey, cancellationToken).ConfigureAwait(false);
+        // On a question the expert has not answered (or passed) yet, pause/stop is also a pass: the next candidate is asked.
+        if (route.AnsweredAt is null && route.PassedAt is null)
+        {
+            route.PassedAt = time.GetUtcNow();
+            if (await storage.Table(TableNames.Routes).TryReplaceAsync(route, cancellationToken).ConfigureAwait(false))
+                await EscalateAsync(route.PartitionKey, cancellationToken).ConfigureAwait(false);
+        }
         logger.LogInformation("Expert {ExpertId} replied {Command}", route.ExpertId, command);
         return command == "stop"
             ? $"{route.ExpertName} asked to receive no more requests (stop)."

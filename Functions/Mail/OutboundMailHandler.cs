@@ -30,7 +30,7 @@ public sealed class OutboundMailHandler(IMailbox mailbox, StorageClients storage
 
     private async Task SendAsync(OutboundMailMessage message, CancellationToken cancellationToken)
     {
-        if (message.Kind is not ("request" or "relay") || message.ExpertId is null)
+        if (message.Kind is not ("request" or "relay" or "followup") || message.ExpertId is null)
             throw new InvalidOperationException($"Unknown outbound mail kind '{message.Kind}'.");
         var question = await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(message.QuestionId, QuestionEntity.Row, cancellationToken).ConfigureAwait(false)
                        ?? throw new InvalidOperationException($"Question {message.QuestionId} does not exist.");
@@ -40,6 +40,11 @@ public sealed class OutboundMailHandler(IMailbox mailbox, StorageClients storage
         if (message.Kind == "relay")
         {
             await RelayAsync(question, route, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        if (message.Kind == "followup")
+        {
+            await RelayFollowUpAsync(question, route, cancellationToken).ConfigureAwait(false);
             return;
         }
         if (route.RequestSentAt is not null)
@@ -52,6 +57,33 @@ public sealed class OutboundMailHandler(IMailbox mailbox, StorageClients storage
         route.RequestSentAt = time.GetUtcNow();
         await routes.TryReplaceAsync(route, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Sent request {QuestionId} to {ExpertEmail}", message.QuestionId, route.ExpertEmail);
+    }
+
+    /// <summary>
+    /// Relays the follow-ups of <paramref name="route"/> not yet relayed (all of them in one mail when several arrived
+    /// before this ran); nothing when none is pending. The mailbox key names the newest follow-up, so a retry after a
+    /// send does not send it twice.
+    /// </summary>
+    private async Task RelayFollowUpAsync(QuestionEntity question, RouteEntity route, CancellationToken cancellationToken)
+    {
+        if (route.FollowUpsRelayed >= route.FollowUps || string.IsNullOrWhiteSpace(route.FollowUpText))
+        {
+            logger.LogInformation("No follow-up of {ExpertId} on {QuestionId} is waiting; not relaying", route.ExpertId, question.QuestionId);
+            return;
+        }
+        var mime = RoutedRequestComposer.ComposeFollowUp(question, route, mail.Value, time.GetUtcNow());
+        await mailbox.SendAsync(mime, $"followup:{question.QuestionId}:{route.ExpertId}:{route.FollowUps}", cancellationToken).ConfigureAwait(false);
+        var relayed = route.FollowUps;
+        route.FollowUpsRelayed = relayed;
+        route.FollowUpText = "";
+        if (!await storage.Table(TableNames.Routes).TryReplaceAsync(route, cancellationToken).ConfigureAwait(false))
+            throw new InvalidOperationException($"The route {question.QuestionId} → {route.ExpertId} changed while its follow-up was relayed; retrying.");
+        await outcomes.AppendAsync(new OutcomeEntity
+        {
+            Kind = Outcomes.OutcomeKinds.Relayed, QuestionId = question.QuestionId, ExpertId = route.ExpertId, At = time.GetUtcNow(),
+            AskerEmail = question.AskerEmail, Department = route.ExpertDepartment, Detail = $"follow-up {relayed} by {route.ExpertName} relayed to the asker",
+        }, cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("Relayed follow-up {Count} of {ExpertId} on {QuestionId} to {Asker}", relayed, route.ExpertId, question.QuestionId, question.AskerEmail);
     }
 
     private async Task RelayAsync(QuestionEntity question, RouteEntity route, CancellationToken cancellationToken)

@@ -44,12 +44,29 @@ public static class RoutedRequestComposer
     /// Builds the mail that brings an expert's answer to the asker, in the thread of the asker's own mail (In-Reply-To and
     /// References: the question's Message-ID, RFC 5322 §3.6.4), with the question token in the subject.
     /// </summary>
-    public static MimeMessage ComposeRelay(QuestionEntity question, RouteEntity route, MailOptions mail)
+    public static MimeMessage ComposeRelay(QuestionEntity question, RouteEntity route, MailOptions mail) =>
+        ComposeRelay(question, route, mail, route.AnswerText, "answered your question:", "relay", route.AnsweredAt ?? route.AskedAt);
+
+    /// <summary>
+    /// The mail relaying an expert's follow-up (<see cref="RouteEntity.FollowUpText"/>: corrections or additions after
+    /// their answer) to the asker, in the same thread as the first relay.
+    /// </summary>
+    /// <param name="question">The question.</param>
+    /// <param name="route">The route with a pending follow-up.</param>
+    /// <param name="mail">Mail settings.</param>
+    /// <param name="date">The mail's Date (now).</param>
+    public static MimeMessage ComposeFollowUp(QuestionEntity question, RouteEntity route, MailOptions mail, DateTimeOffset date)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        return ComposeRelay(question, route, mail, route.FollowUpText, "added to their answer:", $"followup{route.FollowUps}", date);
+    }
+
+    private static MimeMessage ComposeRelay(QuestionEntity question, RouteEntity route, MailOptions mail, string text, string lead, string idPart, DateTimeOffset date)
     {
         var subject = string.IsNullOrWhiteSpace(question.Subject) ? "your question" : question.Subject.Trim();
         var message = NewServiceMail(mail, question.QuestionId, new MailboxAddress(question.AskerName, question.AskerEmail),
-            $"Re: {subject} [{question.QuestionId}]", $"{question.QuestionId}.relay.{KeyEncoding.Hash(route.ExpertId)[..12]}@sociallearning.local",
-            route.AnsweredAt ?? route.AskedAt);
+            $"Re: {subject} [{question.QuestionId}]", $"{question.QuestionId}.{idPart}.{KeyEncoding.Hash(route.ExpertId)[..12]}@sociallearning.local",
+            date);
         if (!string.IsNullOrWhiteSpace(question.InternetMessageId))
         {
             message.InReplyTo = question.InternetMessageId;
@@ -58,9 +75,9 @@ public static class RoutedRequestComposer
 
         var expert = string.IsNullOrWhiteSpace(route.ExpertDepartment) ? route.ExpertName : $"{route.ExpertName} ({route.ExpertDepartment})";
         var body = new StringBuilder()
-            .Append(expert).AppendLine(" answered your question:")
+            .Append(expert).Append(' ').AppendLine(lead)
             .AppendLine();
-        foreach (var line in route.AnswerText.Split('\n'))
+        foreach (var line in text.Split('\n'))
             body.Append("    ").AppendLine(line.TrimEnd('\r'));
         body.AppendLine()
             .Append("You can write to ").Append(route.ExpertName).Append(" directly at ").Append(route.ExpertEmail).AppendLine(".")

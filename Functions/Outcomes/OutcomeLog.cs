@@ -18,6 +18,8 @@ public static class OutcomeKinds
     public const string Escalated = "escalated";
     /// <summary>An answer was relayed to the asker.</summary>
     public const string Relayed = "relayed";
+    /// <summary>An expert who had answered wrote again in the thread (a correction or an addition); it is relayed too.</summary>
+    public const string FollowUp = "followup";
     /// <summary>The asker said what the answer was worth.</summary>
     public const string Feedback = "feedback";
     /// <summary>Nobody could be asked or nobody answered: a knowledge gap.</summary>

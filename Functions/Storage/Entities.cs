@@ -225,6 +225,12 @@ public sealed class RouteEntity : EntityBase
     public string AnswerText { get; set; } = "";
     /// <summary>When the answer was handed to the mailbox for the asker; null until then.</summary>
     public DateTimeOffset? RelayedAt { get; set; }
+    /// <summary>Further replies of the expert after their answer (corrections, additions), recorded.</summary>
+    public int FollowUps { get; set; }
+    /// <summary>How many of <see cref="FollowUps"/> have been relayed to the asker.</summary>
+    public int FollowUpsRelayed { get; set; }
+    /// <summary>Text of the follow-ups not yet relayed, oldest first, separated by a blank line; empty when none is pending.</summary>
+    public string FollowUpText { get; set; } = "";
     /// <summary>When the expert passed.</summary>
     public DateTimeOffset? PassedAt { get; set; }
     /// <summary>When the request timed out.</summary>
