@@ -25,6 +25,18 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         return m;
     }
 
+    /// <summary>Mails the refund question, runs the pipeline and returns the question and its routes (at least two), by rank.</summary>
+    private static async Task<(QuestionEntity Question, List<RouteEntity> Routes)> AskRefundQuestionAsync(PipelineHarness h, string messageId)
+    {
+        await h.Maildir.DeliverAsync(Question(messageId, "Customer wants a refund for a damaged pallet",
+            "A customer received a damaged pallet and wants a refund instead of a replacement. Who approves refunds and how?"), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var q = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
+        var routes = (await h.Get<StorageClients>().Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct)).OrderBy(r => r.Rank).ToList();
+        Assert.True(routes.Count >= 2, $"expected at least two experts asked, got {routes.Count}");
+        return (q, routes);
+    }
+
     private static async Task<PipelineHarness> WithSampleDirectoryAsync(AzuriteFixture azurite)
     {
         var h = await PipelineHarness.StartAsync(azurite);
@@ -188,12 +200,7 @@ public sealed class PipelineTests(AzuriteFixture azurite)
     public async Task Expert_reply_is_recorded_as_the_answer_and_relayed_to_the_asker_in_the_thread_and_pass_is_recorded()
     {
         await using var h = await WithSampleDirectoryAsync(azurite);
-        await h.Maildir.DeliverAsync(Question("refund-1@mail.northwind.example", "Customer wants a refund for a damaged pallet",
-            "A customer received a damaged pallet and wants a refund instead of a replacement. Who approves refunds and how?"), Ct);
-        await h.Get<PipelineRunner>().RunAsync(null, Ct);
-        var q = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
-        var routes = (await h.Get<StorageClients>().Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct)).OrderBy(r => r.Rank).ToList();
-        Assert.True(routes.Count >= 2, $"expected at least two experts asked, got {routes.Count}");
+        var (q, routes) = await AskRefundQuestionAsync(h, "refund-1@mail.northwind.example");
         var request = h.Maildir.ReadOutbox().First(m => m.To.Mailboxes.Single().Address == routes[0].ExpertEmail);
 
         MimeMessage Reply(RouteEntity r, string text, string id)
@@ -337,12 +344,7 @@ public sealed class PipelineTests(AzuriteFixture azurite)
     public async Task Follow_up_after_an_answer_is_relayed_a_late_answer_after_a_pass_counts_and_stop_works_in_an_answered_thread()
     {
         await using var h = await WithSampleDirectoryAsync(azurite);
-        await h.Maildir.DeliverAsync(Question("refund-2@mail.northwind.example", "Customer wants a refund for a damaged pallet",
-            "A customer received a damaged pallet and wants a refund instead of a replacement. Who approves refunds and how?"), Ct);
-        await h.Get<PipelineRunner>().RunAsync(null, Ct);
-        var q = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
-        var routes = (await h.Get<StorageClients>().Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct)).OrderBy(r => r.Rank).ToList();
-        Assert.True(routes.Count >= 2, $"expected at least two experts asked, got {routes.Count}");
+        var (q, routes) = await AskRefundQuestionAsync(h, "refund-2@mail.northwind.example");
         MimeMessage Reply(RouteEntity r, string text, string id, int minutes)
         {
             var m = new MimeMessage();
