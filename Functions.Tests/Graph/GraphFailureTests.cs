@@ -153,7 +153,8 @@ public sealed class GraphFailureTests(AzuriteFixture azurite)
         foreach (var id in new[] { "AAMk-ooo", "AAMk-ndr", "AAMk-bulk", "AAMk-dsn" })
             results.Add(await h.Get<InboundMailHandler>().HandleAsync(new InboundMailMessage(id, "graph"), Ct));
 
-        Assert.Equal(["AutoReply", "Bounce", "AutoReply", "Bounce"], results.Select(r => r.Kind));
+        Assert.Equal(["AutoReply", "Bounce", "Bulk", "Bounce"], results.Select(r => r.Kind));
+        Assert.Equal("Precedence: bulk", results[2].Reason);
         Assert.Equal("multipart/report; report-type=delivery-status", results[3].Reason);
         Assert.All(results, r => Assert.Equal("NonQuestion", r.State));
         Assert.Empty(await h.Storage.Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));

@@ -70,15 +70,69 @@ public class MailClassifierTests
 
     [Theory]
     [InlineData("bulk")]
-    [InlineData("junk")]
     [InlineData("list")]
-    [InlineData("auto_reply")]
     [InlineData("Bulk")]
-    public void Bulk_precedence_is_an_auto_reply(string precedence)
+    public void Bulk_and_list_precedence_is_bulk_mail(string precedence)
+    {
+        var message = Mail();
+        message.Headers.Add("Precedence", precedence);
+        Assert.Equal(new MailClassification(MailKind.Bulk, $"Precedence: {precedence}"), MailClassifier.Classify(message, Shared));
+    }
+
+    [Theory]
+    [InlineData("junk")]
+    [InlineData("auto_reply")]
+    public void Junk_and_auto_reply_precedence_is_an_auto_reply(string precedence)
     {
         var message = Mail();
         message.Headers.Add("Precedence", precedence);
         Assert.Equal(new MailClassification(MailKind.AutoReply, $"Precedence: {precedence}"), MailClassifier.Classify(message, Shared));
+    }
+
+    [Fact]
+    public void List_id_marks_bulk_mail()
+    {
+        var message = Mail(from: "Northwind Weekly <weekly@news.contoso.example>", subject: "Your weekly round-up");
+        message.Headers.Add("List-Id", "Contoso Weekly <weekly.news.contoso.example>");
+        Assert.Equal(new MailClassification(MailKind.Bulk, "List-Id: Contoso Weekly <weekly.news.contoso.example>"), MailClassifier.Classify(message, Shared));
+    }
+
+    [Fact]
+    public void List_unsubscribe_alone_marks_bulk_mail()
+    {
+        var message = Mail(from: "Fabrikam Events <events@fabrikam.example>", subject: "Join our webinar on Thursday");
+        message.Headers.Add("List-Unsubscribe", "<mailto:unsubscribe@fabrikam.example>, <https://fabrikam.example/unsubscribe?u=42>");
+        Assert.Equal(new MailClassification(MailKind.Bulk, "List-Unsubscribe header (list or newsletter mail, RFC 2369)."), MailClassifier.Classify(message, Shared));
+    }
+
+    [Fact]
+    public void Auto_generated_newsletter_with_list_headers_is_bulk_not_an_auto_reply()
+    {
+        var message = Mail(from: "Contoso News <news@contoso.example>", subject: "This week at Contoso");
+        message.Headers.Add("Auto-Submitted", "auto-generated");
+        message.Headers.Add("List-Unsubscribe", "<mailto:leave-news@contoso.example>");
+        Assert.Equal(MailKind.Bulk, MailClassifier.Classify(message, Shared).Kind);
+    }
+
+    [Fact]
+    public void Vacation_reply_that_also_says_precedence_bulk_is_an_auto_reply()
+    {
+        // Vacation responders (RFC 5230 implementations, the Unix vacation program) often add Precedence: bulk.
+        var message = Mail(subject: "Away: How do we price multi-year renewals?");
+        message.Headers.Add("Auto-Submitted", "auto-replied");
+        message.Headers.Add("Precedence", "bulk");
+        Assert.Equal(new MailClassification(MailKind.AutoReply, "Auto-Submitted: auto-replied"), MailClassifier.Classify(message, Shared));
+    }
+
+    [Fact]
+    public void Built_in_sample_non_questions_get_their_declared_kind_and_the_newsletter_is_bulk()
+    {
+        var verdicts = global::SocialLearning.Experts.SampleDirectory.NonQuestions()
+            .Select(n => (n.Kind, Verdict: MailClassifier.Classify(MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(n.Mime))), "ask@northwind.example")))
+            .ToList();
+        Assert.Equal(["AutoReply", "Bounce", "Bulk"], verdicts.Select(v => v.Kind));
+        Assert.All(verdicts, v => Assert.Equal(v.Kind, v.Verdict.Kind.ToString()));
+        Assert.Equal(new MailClassification(MailKind.Bulk, "Precedence: bulk"), verdicts[2].Verdict);
     }
 
     [Fact]

@@ -6,7 +6,6 @@ using SocialLearning.Matching;
 using SocialLearning.Routing;
 using SocialLearning.Storage;
 using SocialLearning.Tests.Support;
-using Spectre.Console;
 
 namespace SocialLearning.Tests.Integration;
 
@@ -164,29 +163,9 @@ public sealed class ReembedTests(AzuriteFixture azurite)
         Assert.Contains("Anna Lindqvist", againOut);
     }
 
-    /// <summary>Runs a command verb as <c>dotnet run</c> would, against the test Azurite, and returns its exit code and console text.</summary>
-    private static async Task<(int Code, string Output)> RunCliAsync(string connection, string mailRoot, params string[] args)
-    {
-        var saved = (Environment.GetEnvironmentVariable("Storage__ConnectionString"), Environment.GetEnvironmentVariable("Mail__MaildirRoot"), AnsiConsole.Console);
-        var writer = new StringWriter();
-        try
-        {
-            Environment.SetEnvironmentVariable("Storage__ConnectionString", connection);
-            Environment.SetEnvironmentVariable("Mail__MaildirRoot", mailRoot);
-            AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings
-            {
-                Out = new AnsiConsoleOutput(writer), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No,
-            });
-            var code = await CommandLineApp.RunAsync(args);
-            return (code, writer.ToString());
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("Storage__ConnectionString", saved.Item1);
-            Environment.SetEnvironmentVariable("Mail__MaildirRoot", saved.Item2);
-            AnsiConsole.Console = saved.Item3;
-        }
-    }
+    /// <summary>Runs a command verb through <see cref="Cli"/> (shared with the other command-line tests).</summary>
+    private static Task<(int Code, string Output)> RunCliAsync(string connection, string mailRoot, params string[] args) =>
+        Cli.RunAsync(connection, mailRoot, args);
 
     /// <summary>Overwrites every stored vector (centroids and evidence) with a 3-dimensional vector of "old-model".</summary>
     private static async Task StoreAsOldModelAsync(StorageClients storage)

@@ -11,13 +11,13 @@ using Spectre.Console;
 namespace SocialLearning.Commands;
 
 /// <summary>
-/// The local command verbs (<c>dotnet run --project Functions -- &lt;verb&gt;</c>): demo, import, sync-experts, reembed, ask, outcomes, evaluate. Without a
+/// The local command verbs (<c>dotnet run --project Functions -- &lt;verb&gt;</c>): demo, import, sync-experts, reembed, ask, outcomes, intake, evaluate, mail. Without a
 /// verb, Program starts the Functions worker instead.
 /// </summary>
 public static class CommandLineApp
 {
     /// <summary>The verbs this app knows; a first argument among them selects command mode.</summary>
-    public static readonly string[] Verbs = ["demo", "import", "sync-experts", "reembed", "ask", "outcomes", "evaluate", "mail", "--help", "-h", "-?", "--version"];
+    public static readonly string[] Verbs = ["demo", "import", "sync-experts", "reembed", "ask", "outcomes", "intake", "evaluate", "mail", "--help", "-h", "-?", "--version"];
 
     /// <summary>Parses and runs the command line; returns the exit code (0 ok, 1 failure, 2 bad settings).</summary>
     public static async Task<int> RunAsync(string[] args)
@@ -62,10 +62,15 @@ public static class CommandLineApp
         evaluate.SetAction((r, ct) => Guarded(() => EvaluateCommand.RunAsync(r.GetValue(evalDump)!.FullName, r.GetValue(evalOut)?.FullName, r.GetValue(tune), ct)));
         root.Add(evaluate);
 
-        var csv = new Option<FileInfo?>("--csv") { Description = "Export the outcome log as CSV to this file instead of printing it." };
+        var csv = new Option<string?>("--csv") { Description = "Export the outcome log as CSV to this file (not a folder) instead of printing it." };
         var outcomes = new Command("outcomes", "Print the outcome log, or export it as CSV.") { csv };
-        outcomes.SetAction((r, ct) => Guarded(() => OutcomesAsync(r.GetValue(csv)?.FullName, ct)));
+        outcomes.SetAction((r, ct) => Guarded(() => OutcomesAsync(r.GetValue(csv), ct)));
         root.Add(outcomes);
+
+        var intakeCsv = new Option<string?>("--csv") { Description = "Export the list as CSV to this file (not a folder) instead of printing it." };
+        var intake = new Command("intake", "List the mails intake recorded as not questions (auto-replies, bounces, bulk mail, own, empty and malformed mail, replies in a routed thread) with time, sender, subject, kind and reason.") { intakeCsv };
+        intake.SetAction((r, ct) => Guarded(() => IntakeAsync(r.GetValue(intakeCsv), ct)));
+        root.Add(intake);
 
         var mail = new Command("mail", "The shared mailbox through Microsoft Graph (Mail:Transport = Graph).");
         var subscribe = new Command("subscribe", "Create or renew the inbox change-notification subscription now (what the RenewMailSubscription timer does).");
@@ -215,6 +220,7 @@ public static class CommandLineApp
 
     private static async Task<int> OutcomesAsync(string? csvPath, CancellationToken ct)
     {
+        if (csvPath is not null) csvPath = OutputFile.Validate(csvPath, "--csv", "outcomes.csv");
         var root = CommandHost.RepoRoot();
         await using var host = await CommandHost.StartAsync(new Dictionary<string, string?>(), Path.Combine(root, ".azurite"),
             s => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(s)}[/]"), ct).ConfigureAwait(false);
@@ -232,5 +238,40 @@ public static class CommandLineApp
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"{events.Count} events");
         return 0;
+    }
+
+    /// <summary>
+    /// <c>intake [--csv &lt;file&gt;]</c>: the <c>NonQuestion</c> rows of the Messages table, oldest first, as a table
+    /// (processed time, sender, subject, kind, reason) with a count per kind, or as CSV (<see cref="Intake.IntakeRecords.WriteCsv"/>).
+    /// </summary>
+    private static async Task<int> IntakeAsync(string? csvPath, CancellationToken ct)
+    {
+        if (csvPath is not null) csvPath = OutputFile.Validate(csvPath, "--csv", "intake.csv");
+        var root = CommandHost.RepoRoot();
+        await using var host = await CommandHost.StartAsync(new Dictionary<string, string?>(), Path.Combine(root, ".azurite"),
+            s => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(s)}[/]"), ct).ConfigureAwait(false);
+        var records = await Intake.IntakeRecords.ReadNonQuestionsAsync(host.Services.GetRequiredService<Storage.StorageClients>(), ct).ConfigureAwait(false);
+        if (csvPath is not null)
+        {
+            await File.WriteAllTextAsync(csvPath, Intake.IntakeRecords.WriteCsv(records), ct).ConfigureAwait(false);
+            AnsiConsole.MarkupLine($"Wrote [bold]{records.Count}[/] mails that are not questions to [blue]{Markup.Escape(csvPath)}[/]");
+            return 0;
+        }
+        var table = new Table().Border(TableBorder.Rounded).Title("Mails that are not questions")
+            .AddColumns("Processed (UTC)", "From", "Subject", "Kind", "Reason");
+        foreach (var m in records)
+            table.AddRow(m.ProcessedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), Markup.Escape(m.From),
+                Markup.Escape(m.Subject.Length > 60 ? m.Subject[..57] + "…" : m.Subject), Markup.Escape(m.Kind), Markup.Escape(m.Reason));
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"{records.Count} mails that are not questions" + KindCounts(records.Select(m => m.Kind)));
+        return 0;
+    }
+
+    /// <summary>" (AutoReply 1, Bounce 1, Bulk 1)": how many of each kind, by name; empty for none.</summary>
+    internal static string KindCounts(IEnumerable<string> kinds)
+    {
+        var counts = kinds.GroupBy(k => k, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => $"{g.Key} {g.Count().ToString(CultureInfo.InvariantCulture)}").ToList();
+        return counts.Count == 0 ? "" : $" ({string.Join(", ", counts)})";
     }
 }

@@ -42,7 +42,13 @@ public sealed record DemoSummary(
     [property: JsonPropertyName("median_route_ms")] double MedianRouteMs,
     [property: JsonPropertyName("p_at_1"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? PAt1,
     [property: JsonPropertyName("hit_at_3"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? HitAt3,
-    [property: JsonPropertyName("mrr"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Mrr);
+    [property: JsonPropertyName("mrr"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Mrr)
+{
+    /// <summary>How many of <see cref="NonQuestions"/> intake recorded under each kind (<see cref="Intake.MailKind"/> name,
+    /// or Malformed / Reply), ordered by name; for the sample <c>{"AutoReply": 1, "Bounce": 1, "Bulk": 1}</c>.</summary>
+    [JsonPropertyName("non_question_kinds")]
+    public IReadOnlyDictionary<string, int> NonQuestionKinds { get; init; } = new SortedDictionary<string, int>(StringComparer.Ordinal);
+}
 
 /// <summary>
 /// <c>demo</c>: the main job end to end on local defaults. Starts Azurite when needed, imports a directory (the built-in
@@ -52,8 +58,17 @@ public sealed record DemoSummary(
 public static class DemoCommand
 {
     /// <summary>Runs the demo; returns the process exit code.</summary>
+    /// <param name="dump">A Stack Exchange site folder, or null for the built-in sample.</param>
+    /// <param name="mailbox">The Maildir root, or null for <c>.local/demo-mailbox</c>.</param>
+    /// <param name="jsonPath">Where to write the <see cref="DemoSummary"/> JSON, or null.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <exception cref="ArgumentException"><paramref name="jsonPath"/> is a folder or cannot be written; checked before any
+    /// other work (see <see cref="OutputFile.Validate"/>).</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="mailbox"/> is a file.</exception>
     public static async Task<int> RunAsync(string? dump, string? mailbox, string? jsonPath, CancellationToken cancellationToken)
     {
+        // Before anything else: a run can take minutes, and only then would the summary be written.
+        if (jsonPath is not null) jsonPath = OutputFile.Validate(jsonPath, "--json", "demo.json");
         var root = CommandHost.RepoRoot();
         var mailboxRoot = mailbox is null ? Path.Combine(root, ".local", "demo-mailbox") : Path.GetFullPath(mailbox);
         if (File.Exists(mailboxRoot))
@@ -100,7 +115,7 @@ public static class DemoCommand
         DemoResults.Print(results, scenario, import, mailboxRoot);
         var others = run.MailsPickedUp - results.Count;
         if (others > 0)
-            AnsiConsole.MarkupLine($"[grey]{others} other mails found in the inbox were processed too: questions among them are in 'outcomes'; replies and non-questions are recorded with their reason in the Messages table.[/]");
+            AnsiConsole.MarkupLine($"[grey]{others} other mails found in the inbox were processed too: questions among them are in 'outcomes'; replies and non-questions are listed with their reason by 'intake'.[/]");
         var ids = results.Where(r => r.Question is not null).Select(r => r.Question!.QuestionId).ToHashSet(StringComparer.Ordinal);
         var events = (await services.GetRequiredService<Outcomes.OutcomeLog>().ReadAllAsync(cancellationToken).ConfigureAwait(false))
             .Where(e => ids.Contains(e.QuestionId)).ToList();
@@ -111,10 +126,8 @@ public static class DemoCommand
         DemoResults.PrintSummary(summary, scenario.ReportQuality);
         if (jsonPath is not null)
         {
-            var full = Path.GetFullPath(jsonPath);
-            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            await File.WriteAllTextAsync(full, JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }), cancellationToken).ConfigureAwait(false);
-            AnsiConsole.MarkupLine($"Summary written to [blue]{Markup.Escape(full)}[/]");
+            await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }), cancellationToken).ConfigureAwait(false);
+            AnsiConsole.MarkupLine($"Summary written to [blue]{Markup.Escape(jsonPath)}[/]");
         }
         return 0;
     }

@@ -76,6 +76,7 @@ public static class DemoResults
             foreach (var r in non)
                 t.AddRow(Markup.Escape(r.Record!.From), Markup.Escape(r.Record.Subject), Markup.Escape(r.Record.Kind), Markup.Escape(r.Record.Reason));
             AnsiConsole.Write(t);
+            AnsiConsole.MarkupLine("[grey]'intake' lists every mail recorded as not a question, also after this run.[/]");
         }
         AnsiConsole.MarkupLine($"Routed requests are in [blue]{Markup.Escape(Path.Combine(mailboxRoot, "outbox", "new"))}[/]");
     }
@@ -100,14 +101,19 @@ public static class DemoResults
             questions.Count(r => r.Question!.State == QuestionStates.Routed),
             questions.Sum(r => r.Routes.Count(x => x.RequestSentAt is not null)),
             results.Count(r => r.Record is { State: "NonQuestion" }),
-            Math.Round(median, 2), p1, h3, mrr);
+            Math.Round(median, 2), p1, h3, mrr)
+        {
+            NonQuestionKinds = new SortedDictionary<string, int>(
+                results.Where(r => r.Record is { State: "NonQuestion" }).GroupBy(r => r.Record!.Kind, StringComparer.Ordinal)
+                    .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal), StringComparer.Ordinal),
+        };
     }
 
     /// <summary>Prints the summary line(s).</summary>
     public static void PrintSummary(DemoSummary s, bool quality)
     {
         AnsiConsole.MarkupLine($"[bold]{s.Questions}[/] questions, [bold]{s.Routed}[/] routed, [bold]{s.RequestsSent}[/] requests sent, " +
-                               $"[bold]{s.NonQuestions}[/] non-questions; median route decision (embed + rank) [bold]{s.MedianRouteMs:0.0} ms[/]");
+                               $"[bold]{s.NonQuestions}[/] non-questions{Markup.Escape(CommandLineApp.KindCounts(s.NonQuestionKinds.SelectMany(k => Enumerable.Repeat(k.Key, k.Value))))}; median route decision (embed + rank) [bold]{s.MedianRouteMs:0.0} ms[/]");
         if (quality)
             AnsiConsole.MarkupLine($"Against the users who really answered: P@1 [bold]{s.PAt1:0.000}[/], Hit@3 [bold]{s.HitAt3:0.000}[/], MRR [bold]{s.Mrr:0.000}[/]");
     }

@@ -12,7 +12,7 @@ namespace SocialLearning.Intake;
 /// <summary>What intake made of one mail.</summary>
 /// <param name="State">"Question", "NonQuestion", "Duplicate", "Deferred" (re-queued: throttled or not found yet) or
 /// "Failed" (permanent mailbox error; the message was parked in the poison queue).</param>
-/// <param name="Kind">Mail kind (Question, AutoReply, Bounce, OwnMail, Empty, Malformed, Reply, Gone, NotInInbox,
+/// <param name="Kind">Mail kind (Question, AutoReply, Bounce, Bulk, OwnMail, Empty, Malformed, Reply, Gone, NotInInbox,
 /// NotFound, Throttled, AccessDenied).</param>
 /// <param name="Reason">Human-readable explanation.</param>
 /// <param name="QuestionId">Question id when the mail is (or was already) a question.</param>

@@ -6,9 +6,9 @@ public enum MailKind
     /// <summary>A person's mail with text to route: a new question (or a reply the next intake step interprets).</summary>
     Question,
 
-    /// <summary>Machine-generated mail that is not a bounce: out-of-office and other automatic replies
-    /// (RFC 3834 <c>Auto-Submitted</c>), bulk or list mail, read receipts (MDN, RFC 8098) and abuse feedback
-    /// reports (ARF, RFC 5965). Dropped, never answered.</summary>
+    /// <summary>Machine-generated mail that is neither a bounce nor bulk mail: out-of-office and other automatic replies
+    /// (RFC 3834 <c>Auto-Submitted</c>, <c>X-Autoreply</c>, <c>Precedence: junk</c> or <c>auto_reply</c>), read receipts
+    /// (MDN, RFC 8098) and abuse feedback reports (ARF, RFC 5965). Dropped, never answered.</summary>
     AutoReply,
 
     /// <summary>A delivery status notification (DSN, RFC 3464) or another non-delivery report. Dropped.</summary>
@@ -19,6 +19,10 @@ public enum MailKind
 
     /// <summary>No visible text and no subject: nothing to route.</summary>
     Empty,
+
+    /// <summary>Bulk or mailing-list mail such as a newsletter: <c>Precedence: bulk</c> or <c>list</c>, a <c>List-Id</c>
+    /// (RFC 2919) or a <c>List-Unsubscribe</c> header (RFC 2369). Dropped, never answered.</summary>
+    Bulk,
 }
 
 /// <summary>The verdict of <see cref="MailClassifier.Classify"/>.</summary>

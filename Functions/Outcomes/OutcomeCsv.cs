@@ -23,7 +23,9 @@ public static class OutcomeCsv
         return sb.ToString();
     }
 
-    private static string Quote(string f)
+    /// <summary>One RFC 4180 field: quoted when it holds a comma, quote or line break; a leading <c>= + - @</c> is
+    /// prefixed with <c>'</c> so a spreadsheet does not run it as a formula. Shared with the intake export.</summary>
+    internal static string Quote(string f)
     {
         // Also neutralise spreadsheet formula injection (a field starting with = + - @ is prefixed with ').
         if (f.Length > 0 && f[0] is '=' or '+' or '-' or '@') f = "'" + f;

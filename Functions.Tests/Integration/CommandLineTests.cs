@@ -1,0 +1,174 @@
+using MimeKit;
+using SocialLearning.Commands;
+using SocialLearning.Experts;
+using SocialLearning.Intake;
+using SocialLearning.Outcomes;
+using SocialLearning.Routing;
+using SocialLearning.Storage;
+using SocialLearning.Tests.Support;
+
+namespace SocialLearning.Tests.Integration;
+
+/// <summary>
+/// The <c>intake</c>, <c>outcomes</c> and <c>demo</c> verbs run as a user runs them (through <see cref="Cli"/>) against the
+/// test Azurite: non-questions are listed with their kind and reason, and output paths that cannot be written are clear
+/// errors before any work, never a stack trace.
+/// </summary>
+[Collection("Azurite")]
+public sealed class CommandLineTests(AzuriteFixture azurite)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>The sample directory, the three built-in non-questions (out-of-office, bounce, newsletter) and one real question, through the pipeline.</summary>
+    private static async Task<PipelineHarness> WithSampleMailAsync(AzuriteFixture azurite)
+    {
+        var h = await PipelineHarness.StartAsync(azurite);
+        await h.Get<ExpertImporter>().ImportAsync(SampleDirectory.Experts(), "sample", replaceDirectory: true, null, Ct);
+        foreach (var n in SampleDirectory.NonQuestions())
+            await h.Maildir.DeliverRawAsync(System.Text.Encoding.UTF8.GetBytes(n.Mime), Ct);
+        var question = new MimeMessage();
+        question.From.Add(new MailboxAddress("Pieter de Vries", "pieter.devries@northwind.example"));
+        question.To.Add(MailboxAddress.Parse("ask@northwind.example"));
+        question.Subject = "VPN keeps dropping at home";
+        question.MessageId = "vpn-cli-1@mail.northwind.example";
+        question.Date = new DateTimeOffset(2026, 3, 2, 8, 7, 0, TimeSpan.Zero);
+        question.Body = new TextPart("plain") { Text = "My VPN disconnects every ten minutes when I work from home. Who can help?" };
+        await h.Maildir.DeliverAsync(question, Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        return h;
+    }
+
+    private static string TempFolder() => Directory.CreateTempSubdirectory("sl-cli-").FullName;
+
+    [Fact]
+    public async Task Intake_lists_the_non_questions_with_sender_subject_kind_and_reason_and_exports_them_as_csv()
+    {
+        await using var h = await WithSampleMailAsync(azurite);
+        var connection = await azurite.ConnectionStringAsync();
+
+        var (code, output) = await Cli.RunAsync(connection, h.MailRoot, "intake");
+
+        Assert.Equal(0, code);
+        Assert.Contains("Mails that are not questions", output);
+        Assert.Contains("3 mails that are not questions (AutoReply 1, Bounce 1, Bulk 1)", output);
+        Assert.Contains("weekly@news.northwind.example", output);
+        Assert.Contains("Precedence: bulk", output);
+        Assert.Contains("MAILER-DAEMON@mx1.northwind.example", output);
+        Assert.Contains("multipart/report; report-type=delivery-status", output);
+        Assert.Contains("priya.raghavan@northwind.example", output);
+        Assert.Contains("Auto-Submitted: auto-replied", output);
+        Assert.DoesNotContain("VPN keeps dropping at home", output); // the question is in 'outcomes', not here
+
+        // The demo's summary counts the same records per kind (its "non_question_kinds" JSON key).
+        var delivered = SampleDirectory.NonQuestions().Select(n =>
+        {
+            var raw = System.Text.Encoding.UTF8.GetBytes(n.Mime);
+            var mime = MimeMessage.Load(new MemoryStream(raw));
+            return (new DemoMail(n.Id, mime, [], null), InboundMailHandler.DedupeKey(mime.MessageId, mime.From.Mailboxes.First().Address, raw));
+        }).ToList();
+        var summary = DemoResults.Summarise(await DemoResults.CollectAsync(h.Get<StorageClients>(), delivered, Ct), quality: false);
+        Assert.Equal(3, summary.NonQuestions);
+        Assert.Equal(["AutoReply=1", "Bounce=1", "Bulk=1"], summary.NonQuestionKinds.Select(k => $"{k.Key}={k.Value}"));
+        Assert.Contains("\"non_question_kinds\":{\"AutoReply\":1,\"Bounce\":1,\"Bulk\":1}", System.Text.Json.JsonSerializer.Serialize(summary));
+
+        var folder = TempFolder();
+        try
+        {
+            var csv = Path.Combine(folder, "intake.csv");
+            var (csvCode, csvOutput) = await Cli.RunAsync(connection, h.MailRoot, "intake", "--csv", csv);
+            Assert.Equal(0, csvCode);
+            Assert.Contains("Wrote 3 mails that are not questions to", csvOutput);
+            var lines = (await File.ReadAllTextAsync(csv, Ct)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal("processed_at_utc,kind,from,subject,reason,message_id", lines[0]);
+            Assert.Equal(4, lines.Length);
+            var bulk = Assert.Single(lines, l => l.Contains(",Bulk,", StringComparison.Ordinal));
+            Assert.EndsWith(",Bulk,weekly@news.northwind.example,Thanks! Your Northwind Weekly for 6 November,Precedence: bulk,weekly-2026-45@news.northwind.example", bulk);
+            Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ,", bulk);
+            var bounce = Assert.Single(lines, l => l.Contains(",Bounce,", StringComparison.Ordinal));
+            Assert.Contains(",Bounce,MAILER-DAEMON@mx1.northwind.example,Undeliverable: Can you help? Slow query on the orders table,multipart/report; report-type=delivery-status,", bounce);
+            var auto = Assert.Single(lines, l => l.Contains(",AutoReply,", StringComparison.Ordinal));
+            Assert.Contains(",AutoReply,priya.raghavan@northwind.example,Automatic reply: Can you help? Parental leave question,Auto-Submitted: auto-replied,oof-7f3a2c91@mail.northwind.example", auto);
+
+            var (dirCode, dirOutput) = await Cli.RunAsync(connection, h.MailRoot, "intake", "--csv", folder);
+            Assert.Equal(1, dirCode);
+            Assert.Contains($"--csv '{folder}' is a folder; give a file path, for example {Path.Combine(folder, "intake.csv")}.", dirOutput);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Intake_with_nothing_recorded_prints_an_empty_list_and_a_zero_count()
+    {
+        await using var h = await PipelineHarness.StartAsync(azurite);
+        var (code, output) = await Cli.RunAsync(await azurite.ConnectionStringAsync(), h.MailRoot, "intake");
+        Assert.Equal(0, code);
+        Assert.Contains("0 mails that are not questions", output);
+        Assert.DoesNotContain("(AutoReply", output);
+    }
+
+    [Fact]
+    public async Task Outcomes_csv_to_a_folder_is_a_clear_error_naming_the_path_and_a_file_gets_the_log()
+    {
+        await using var h = await WithSampleMailAsync(azurite);
+        var connection = await azurite.ConnectionStringAsync();
+        var folder = TempFolder();
+        try
+        {
+            var (code, output) = await Cli.RunAsync(connection, h.MailRoot, "outcomes", "--csv", folder);
+            Assert.Equal(1, code);
+            Assert.Contains($"Error: --csv '{folder}' is a folder; give a file path, for example {Path.Combine(folder, "outcomes.csv")}.", output);
+            Assert.DoesNotContain("Access to the path", output);
+            Assert.DoesNotContain("Exception", output);
+            Assert.DoesNotContain("   at ", output);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(folder));
+
+            var file = Path.Combine(folder, "outcomes.csv");
+            var (okCode, okOutput) = await Cli.RunAsync(connection, h.MailRoot, "outcomes", "--csv", file);
+            Assert.Equal(0, okCode);
+            var events = await h.Get<OutcomeLog>().ReadAllAsync(Ct);
+            Assert.Contains($"Wrote {events.Count} events to {file}", okOutput);
+            var lines = (await File.ReadAllTextAsync(file, Ct)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(string.Join(',', OutcomeCsv.Columns), lines[0]);
+            Assert.Equal(events.Count + 1, lines.Length);
+            Assert.Contains(lines, l => l.StartsWith("2026-03-02T08:07:00Z,received,", StringComparison.Ordinal) && l.EndsWith(",pieter.devries@northwind.example,VPN keeps dropping at home", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Demo_json_that_cannot_be_written_fails_at_once_before_any_work()
+    {
+        var connection = await azurite.ConnectionStringAsync();
+        var folder = TempFolder();
+        try
+        {
+            var blocker = Path.Combine(folder, "not-a-folder.txt");
+            await File.WriteAllTextAsync(blocker, "a file where the summary's folder would be", Ct);
+            var mailbox = Path.Combine(folder, "mailbox");
+            var json = Path.Combine(blocker, "demo.json");
+
+            var (code, output) = await Cli.RunAsync(connection, mailbox, "demo", "--mailbox", mailbox, "--json", json);
+
+            Assert.Equal(1, code);
+            Assert.Contains($"Error: --json '{json}' cannot be written: '{blocker}' is a file, not a folder.", output);
+            Assert.DoesNotContain("SocialLearning demo", output); // nothing started: no scenario, no storage, no import
+            Assert.False(Directory.Exists(mailbox));
+            Assert.DoesNotContain("Exception", output);
+
+            var (dirCode, dirOutput) = await Cli.RunAsync(connection, mailbox, "demo", "--mailbox", mailbox, "--json", folder);
+            Assert.Equal(1, dirCode);
+            Assert.Contains($"Error: --json '{folder}' is a folder; give a file path, for example {Path.Combine(folder, "demo.json")}.", dirOutput);
+            Assert.False(Directory.Exists(mailbox));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
