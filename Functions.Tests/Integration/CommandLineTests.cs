@@ -142,6 +142,27 @@ public sealed class CommandLineTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Evaluate_out_that_is_a_folder_fails_at_once_before_the_dump_is_read()
+    {
+        var connection = await azurite.ConnectionStringAsync();
+        var folder = TempFolder();
+        try
+        {
+            // An empty "site" folder: reading it would fail on the missing Posts.xml, so the --out error must come first.
+            var site = Directory.CreateDirectory(Path.Combine(folder, "site")).FullName;
+            var (code, output) = await Cli.RunAsync(connection, Path.Combine(folder, "mailbox"), "evaluate", "--dump", site, "--out", folder);
+
+            Assert.Equal(1, code);
+            Assert.Contains($"Error: --out '{folder}' is a folder; give a file path, for example {Path.Combine(folder, "eval.json")}.", output);
+            Assert.DoesNotContain("Posts.xml", output);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Demo_json_that_cannot_be_written_fails_at_once_before_any_work()
     {
         var connection = await azurite.ConnectionStringAsync();

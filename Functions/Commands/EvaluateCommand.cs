@@ -26,6 +26,7 @@ public static class EvaluateCommand
     {
         if (!Directory.Exists(siteFolder))
             throw new DirectoryNotFoundException($"Stack Exchange dump folder '{siteFolder}' does not exist.");
+        if (outPath is not null) OutputFile.Validate(outPath, "--out", "eval.json");
         var site = StackExchangeDump.Load(siteFolder, cancellationToken);
         var name = SiteName(siteFolder);
         using var generator = new MiniLmEmbeddingGenerator();
