@@ -142,6 +142,54 @@ public sealed class CommandLineTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Process_takes_in_waiting_mail_on_the_stored_state_so_a_reply_to_an_earlier_request_is_relayed()
+    {
+        await using var h = await PipelineHarness.StartAsync(azurite);
+        await h.Get<ExpertImporter>().ImportAsync(SampleDirectory.Experts(), "sample", replaceDirectory: true, null, Ct);
+        var connection = await azurite.ConnectionStringAsync();
+        var question = new MimeMessage();
+        question.From.Add(new MailboxAddress("Pieter de Vries", "pieter.devries@northwind.example"));
+        question.To.Add(MailboxAddress.Parse("ask@northwind.example"));
+        question.Subject = "VPN keeps dropping at home";
+        question.MessageId = "vpn-process-1@mail.northwind.example";
+        question.Body = new TextPart("plain") { Text = "My VPN disconnects every ten minutes when I work from home. Who can help?" };
+        await h.Maildir.DeliverAsync(question, Ct);
+
+        var (code, output) = await Cli.RunAsync(connection, h.MailRoot, "process");
+
+        Assert.Equal(0, code);
+        Assert.Contains("1 mail(s) taken in; 1 received, ", output);
+        Assert.Contains(" routed", output);
+        var q = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
+        var route = (await h.Get<StorageClients>().Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct)).OrderBy(r => r.Rank).First();
+        var request = h.Maildir.ReadOutbox().Single(m => m.To.Mailboxes.Single().Address == route.ExpertEmail);
+
+        // A second run, as after a demo: nothing is reset, the reply finds its question and is relayed.
+        var reply = new MimeMessage();
+        reply.From.Add(new MailboxAddress(route.ExpertName, route.ExpertEmail));
+        reply.To.Add(MailboxAddress.Parse("ask@northwind.example"));
+        reply.Subject = "RE: " + request.Subject;
+        reply.MessageId = "vpn-process-answer@mail.northwind.example";
+        reply.InReplyTo = request.MessageId;
+        reply.Body = new TextPart("plain") { Text = "Switch to the TCP VPN profile; your router drops idle UDP sessions." };
+        await h.Maildir.DeliverAsync(reply, Ct);
+
+        (code, output) = await Cli.RunAsync(connection, h.MailRoot, "process");
+
+        Assert.Equal(0, code);
+        Assert.Contains("1 mail(s) taken in; 1 answered, 1 relayed; 1 not a question.", output);
+        Assert.Contains($"Answer by {route.ExpertName} to {q.QuestionId}; relayed to the asker.", output);
+        Assert.Single(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == "pieter.devries@northwind.example");
+
+        (code, output) = await Cli.RunAsync(connection, h.MailRoot, "process");
+        Assert.Equal(0, code);
+        Assert.Contains("No mail was waiting in ", output);
+        (code, output) = await Cli.RunAsync(connection, h.MailRoot, "process", "--mailbox", Path.Combine(h.MailRoot, "missing"));
+        Assert.Equal(1, code);
+        Assert.Contains("does not exist; give the folder that holds inbox/ and outbox/", output);
+    }
+
+    [Fact]
     public async Task Evaluate_out_that_is_a_folder_fails_at_once_before_the_dump_is_read()
     {
         var connection = await azurite.ConnectionStringAsync();

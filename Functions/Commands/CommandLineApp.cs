@@ -67,6 +67,11 @@ public static class CommandLineApp
         outcomes.SetAction((r, ct) => Guarded(() => OutcomesAsync(r.GetValue(csv), ct)));
         root.Add(outcomes);
 
+        var processMailbox = new Option<DirectoryInfo?>("--mailbox") { Description = "Maildir root holding inbox/ and outbox/ (default: Mail:MaildirRoot, .local/mailbox; the demo's is .local/demo-mailbox)." };
+        var process = new Command("process", "Take in the mail waiting in the local Maildir inbox and run it through the pipeline (intake, routing, requests, relays) on the stored state; nothing is reset, so replies to a demo's requests find their questions.") { processMailbox };
+        process.SetAction((r, ct) => Guarded(() => ProcessAsync(r.GetValue(processMailbox)?.FullName, ct)));
+        root.Add(process);
+
         var intakeCsv = new Option<string?>("--csv") { Description = "Export the list as CSV to this file (not a folder) instead of printing it." };
         var intake = new Command("intake", "List the mails intake recorded as not questions (auto-replies, bounces, bulk mail, own, empty and malformed mail, replies in a routed thread) with time, sender, subject, kind and reason.") { intakeCsv };
         intake.SetAction((r, ct) => Guarded(() => IntakeAsync(r.GetValue(intakeCsv), ct)));
@@ -237,6 +242,55 @@ public static class CommandLineApp
                 Markup.Escape(e.ExpertId), Markup.Escape(e.Department), Markup.Escape(e.Detail.Length > 70 ? e.Detail[..67] + "…" : e.Detail));
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"{events.Count} events");
+        return 0;
+    }
+
+    /// <summary>
+    /// <c>process [--mailbox &lt;folder&gt;]</c>: one local pipeline run (<see cref="PipelineRunner"/>) over the Maildir's
+    /// waiting mail against the stored state (no reset, unlike <c>demo</c>); prints the outcome events the run added and the
+    /// intake records of mail that did not become a question. Exit code 0; 1 when the mailbox folder does not exist.
+    /// </summary>
+    private static async Task<int> ProcessAsync(string? mailbox, CancellationToken ct)
+    {
+        var root = CommandHost.RepoRoot();
+        var overrides = new Dictionary<string, string?> { ["Mail:Transport"] = "Maildir" };
+        if (mailbox is not null)
+        {
+            if (!Directory.Exists(mailbox))
+            {
+                AnsiConsole.MarkupLine($"[red]Error:[/] --mailbox '{Markup.Escape(mailbox)}' does not exist; give the folder that holds inbox/ and outbox/ (the demo's is .local/demo-mailbox).");
+                return 1;
+            }
+            overrides["Mail:MaildirRoot"] = mailbox;
+        }
+        await using var host = await CommandHost.StartAsync(overrides, Path.Combine(root, ".azurite"),
+            s => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(s)}[/]"), ct).ConfigureAwait(false);
+        var log = host.Services.GetRequiredService<OutcomeLog>();
+        var storage = host.Services.GetRequiredService<Storage.StorageClients>();
+        var eventsBefore = (await log.ReadAllAsync(ct).ConfigureAwait(false)).Select(e => e.PartitionKey + "/" + e.RowKey).ToHashSet(StringComparer.Ordinal);
+        var intakeBefore = (await Intake.IntakeRecords.ReadNonQuestionsAsync(storage, ct).ConfigureAwait(false)).Select(r => r.RowKey).ToHashSet(StringComparer.Ordinal);
+        var run = await host.Services.GetRequiredService<PipelineRunner>().RunAsync(null, ct).ConfigureAwait(false);
+        // Events are keyed by their own time (an answer by its mail's Date), so this run's may sort among earlier ones.
+        var added = (await log.ReadAllAsync(ct).ConfigureAwait(false)).Where(e => !eventsBefore.Contains(e.PartitionKey + "/" + e.RowKey)).ToList();
+        var records = (await Intake.IntakeRecords.ReadNonQuestionsAsync(storage, ct).ConfigureAwait(false)).Where(r => !intakeBefore.Contains(r.RowKey)).ToList();
+        if (added.Count > 0)
+        {
+            var table = new Table().Border(TableBorder.Rounded).Title("Outcome events of this run").AddColumns("At (UTC)", "Event", "Question", "Expert", "Detail");
+            foreach (var e in added)
+                table.AddRow(e.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), e.Kind, e.QuestionId, Markup.Escape(e.ExpertId),
+                    Markup.Escape(e.Detail.Length > 90 ? e.Detail[..87] + "…" : e.Detail));
+            AnsiConsole.Write(table);
+        }
+        if (records.Count > 0)
+        {
+            var table = new Table().Border(TableBorder.Rounded).Title("Mail of this run that is not a new question (replies, auto-replies, bounces …)").AddColumns("From", "Subject", "Kind", "Reason");
+            foreach (var r in records) table.AddRow(Markup.Escape(r.From), Markup.Escape(r.Subject), r.Kind, Markup.Escape(r.Reason));
+            AnsiConsole.Write(table);
+        }
+        var kinds = string.Join(", ", added.GroupBy(e => e.Kind).Select(g => $"{g.Count()} {g.Key}"));
+        AnsiConsole.MarkupLine(run.MailsPickedUp == 0
+            ? $"No mail was waiting in {Markup.Escape(Path.Combine(mailbox ?? host.Services.GetRequiredService<IOptions<Mail.MailOptions>>().Value.MaildirRoot ?? "", "inbox", "new"))}."
+            : $"{run.MailsPickedUp} mail(s) taken in; {(kinds.Length > 0 ? kinds : "no outcome events")}; {records.Count} not a question.");
         return 0;
     }
 

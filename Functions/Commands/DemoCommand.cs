@@ -91,9 +91,13 @@ public static class DemoCommand
             await ResetLocalStateAsync(storage, cancellationToken).ConfigureAwait(false);
             if (mailbox is null)
             {
-                foreach (var folder in new[] { "inbox", "outbox" })
+                // Earlier runs' requests and processed mail go; mail waiting in inbox/new stays and is processed in this run.
+                foreach (var folder in new[] { "outbox", Path.Combine("inbox", "cur"), Path.Combine("inbox", "tmp") })
                     if (Directory.Exists(Path.Combine(mailboxRoot, folder))) Directory.Delete(Path.Combine(mailboxRoot, folder), recursive: true);
             }
+            var waiting = Directory.Exists(Path.Combine(mailboxRoot, "inbox", "new")) ? Directory.GetFiles(Path.Combine(mailboxRoot, "inbox", "new")).Length : 0;
+            if (waiting > 0)
+                AnsiConsole.MarkupLine($"[grey]{waiting} mail(s) already waiting in {Markup.Escape(Path.Combine(mailboxRoot, "inbox", "new"))} will be processed with the scenario's mail.[/]");
             AnsiConsole.MarkupLine("[grey]Local storage reset: questions, routes, requests, intake records and the outcome log of earlier runs were cleared.[/]");
         }
         ImportResult import = null!;
