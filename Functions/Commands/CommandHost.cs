@@ -55,15 +55,44 @@ public sealed class CommandHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// Builds and validates the host. Throws <see cref="OptionsValidationException"/> (settings named in the message) or
+    /// Builds and validates the host. The settings are validated first, with the same validators the Functions host runs
+    /// at start-up (<see cref="ValidateSettings"/>), before storage is probed or Azurite started, so a wrong setting fails
+    /// at once. Throws <see cref="OptionsValidationException"/> (settings named in the message) or
     /// <see cref="InvalidOperationException"/> (storage unreachable and Azurite not startable).
     /// </summary>
     /// <param name="overrides">Settings from the command line, applied last.</param>
     /// <param name="azuriteFolder">Where a started Azurite keeps its data; null = in memory.</param>
     /// <param name="status">Receives one-line status messages (e.g. "starting Azurite").</param>
     /// <param name="cancellationToken">Cancels start-up.</param>
-    public static async Task<CommandHost> StartAsync(IDictionary<string, string?> overrides, string? azuriteFolder, Action<string>? status, CancellationToken cancellationToken)
+    public static Task<CommandHost> StartAsync(IDictionary<string, string?> overrides, string? azuriteFolder, Action<string>? status, CancellationToken cancellationToken) =>
+        StartAsync(overrides, azuriteFolder, status, null, null, cancellationToken);
+
+    /// <summary>
+    /// Validates <paramref name="configuration"/> with the service's own start-up validators (every option registered
+    /// with <c>ValidateOnStart</c> by <see cref="ServiceRegistration.AddSocialLearning"/>), without building the host,
+    /// touching storage or starting anything. Throws <see cref="OptionsValidationException"/> naming the wrong settings.
+    /// </summary>
+    /// <param name="configuration">The settings the host would be built from.</param>
+    public static void ValidateSettings(IConfiguration configuration)
     {
+        var services = new ServiceCollection();
+        services.AddSingleton(configuration);
+        services.AddLogging();
+        services.AddSocialLearning();
+        using var provider = services.BuildServiceProvider();
+        provider.GetRequiredService<IStartupValidator>().Validate();
+    }
+
+    /// <summary>
+    /// <see cref="StartAsync(IDictionary{string, string?}, string?, Action{string}?, CancellationToken)"/> with the storage
+    /// probe and the Azurite starter replaceable (tests); null = the real ones.
+    /// </summary>
+    internal static async Task<CommandHost> StartAsync(IDictionary<string, string?> overrides, string? azuriteFolder, Action<string>? status,
+        Func<string, CancellationToken, Task<bool>>? isReachable, Func<string?, CancellationToken, Task<AzuriteLauncher>>? startAzurite,
+        CancellationToken cancellationToken)
+    {
+        isReachable ??= (connection, ct) => AzuriteLauncher.IsReachableAsync(connection, TimeSpan.FromSeconds(2), ct);
+        startAzurite ??= (folder, ct) => AzuriteLauncher.StartAsync(folder, TimeSpan.FromMinutes(3), ct);
         var root = RepoRoot();
         var config = new ConfigurationBuilder()
             .AddInMemoryCollection(Defaults(root))
@@ -73,13 +102,15 @@ public sealed class CommandHost : IAsyncDisposable
 
         var defaultMailbox = Defaults(root)["Mail:MaildirRoot"];
         if (config["Mail:MaildirRoot"] == defaultMailbox) Directory.CreateDirectory(defaultMailbox!);
+        // Before the storage probe (up to 2 s) and Azurite (seconds): a wrong setting must not wait for either.
+        ValidateSettings(config);
 
         AzuriteLauncher? azurite = null;
         var cs = config["Storage:ConnectionString"];
         var isBuiltInDefault = string.Equals(cs, Defaults(root)["Storage:ConnectionString"], StringComparison.OrdinalIgnoreCase) &&
                                string.IsNullOrWhiteSpace(config["Storage:AccountName"]);
         if (!string.IsNullOrWhiteSpace(cs) && string.IsNullOrWhiteSpace(config["Storage:AccountName"]) &&
-            !await AzuriteLauncher.IsReachableAsync(cs, TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false))
+            !await isReachable(cs, cancellationToken).ConfigureAwait(false))
         {
             // Only the built-in default may fall back to a started emulator; a connection string the user set must answer.
             if (!isBuiltInDefault)
@@ -87,7 +118,7 @@ public sealed class CommandHost : IAsyncDisposable
                     "Storage:ConnectionString does not answer (or is not a valid connection string). Fix it, or unset it to let " +
                     "the commands start a local Azurite.");
             status?.Invoke("Local storage does not answer: starting Azurite (the first start downloads it with npm)…");
-            azurite = await AzuriteLauncher.StartAsync(azuriteFolder, TimeSpan.FromMinutes(3), cancellationToken).ConfigureAwait(false);
+            azurite = await startAzurite(azuriteFolder, cancellationToken).ConfigureAwait(false);
             config["Storage:ConnectionString"] = azurite.ConnectionString;
         }
 

@@ -55,7 +55,9 @@ public static class DemoResults
             var experts = r.Routes.Count == 0
                 ? q.UnroutedReason.StartsWith("knowledge bottleneck", StringComparison.Ordinal)
                     ? "[yellow]close experts all at capacity — recorded as a bottleneck[/]"
-                    : "[yellow]nobody close enough — recorded as a knowledge gap[/]"
+                    : q.UnroutedReason.StartsWith(RoutableText.TooLittlePrefix, StringComparison.Ordinal)
+                        ? "[yellow]too little text to route — recorded as too-short, not a gap[/]"
+                        : "[yellow]nobody close enough — recorded as a knowledge gap[/]"
                 : string.Join("\n", r.Routes.Select(x => $"{Markup.Escape(x.ExpertName)} [grey]({Markup.Escape(x.ExpertDepartment)})[/] {x.Score:0.00}"));
             var subject = q.Subject.Length > 60 ? q.Subject[..57] + "…" : q.Subject;
             table.AddRow(new Markup($"[bold]{q.QuestionId}[/] {Markup.Escape(subject)}"), new Markup(experts),

@@ -204,7 +204,7 @@ public sealed class InboundMailHandler(
             {
                 PartitionKey = id, RowKey = QuestionEntity.Row, QuestionId = id, MessageKey = key,
                 InternetMessageId = mime.MessageId ?? "", AskerEmail = from.Address, AskerName = from.Name ?? "",
-                Subject = Truncate(mime.Subject ?? "", 500), Text = Truncate(text, 16000),
+                Subject = Truncate(mime.Subject ?? "", 500), Text = CutText(text),
                 ReceivedAt = received, State = QuestionStates.Received,
             };
             if (!await questions.TryAddAsync(entity, cancellationToken).ConfigureAwait(false))
@@ -267,7 +267,7 @@ public sealed class InboundMailHandler(
         else
         {
             route.AnsweredAt = at;
-            route.AnswerText = Truncate(text, 16000);
+            route.AnswerText = CutText(text);
         }
         if (!await table.TryReplaceAsync(route, cancellationToken).ConfigureAwait(false))
             return $"A reply by {route.ExpertName} to {token} that another worker recorded at the same time.";
@@ -350,4 +350,37 @@ public sealed class InboundMailHandler(
     }
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
+
+    /// <summary>Longest question or answer text stored, in characters (UTF-16 code units), marker included: 16,000.</summary>
+    public const int MaxStoredTextLength = 16000;
+
+    /// <summary>
+    /// <paramref name="text"/> as stored with a question (and an answer): unchanged when it has at most
+    /// <paramref name="max"/> characters; otherwise cut at the last whitespace before the limit (a hard cut, never
+    /// inside a surrogate pair, only when no whitespace lies within the last 200 characters before it — one giant
+    /// token), trailing whitespace removed, and a visible marker appended on its own paragraph:
+    /// <c>[… cut: the mail had N characters]</c>, N = the length of the whole extracted text, formatted with thousands
+    /// separators (invariant culture). The result, marker included, has at most <paramref name="max"/> characters, so the
+    /// expert reading the request knows the rest is in the asker's original mail.
+    /// </summary>
+    /// <param name="text">The extracted text of a mail (<see cref="MailText.QuestionText"/>).</param>
+    /// <param name="max">Longest result, characters; default <see cref="MaxStoredTextLength"/>. Must leave room for the marker (at least 100).</param>
+    /// <returns>The text to store.</returns>
+    public static string CutText(string text, int max = MaxStoredTextLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 100);
+        if (text.Length <= max) return text;
+        var marker = "\n\n[… cut: the mail had " + text.Length.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + " characters]";
+        var limit = max - marker.Length;
+        var cut = limit;
+        // A word boundary: the text up to the last whitespace at or before the limit.
+        var space = -1;
+        for (var i = limit; i > 0 && i >= limit - 200; i--)
+        {
+            if (char.IsWhiteSpace(text[i])) { space = i; break; }
+        }
+        if (space > 0) cut = space;
+        else if (char.IsLowSurrogate(text[cut])) cut--; // hard cut: keep a surrogate pair whole
+        return text[..cut].TrimEnd() + marker;
+    }
 }

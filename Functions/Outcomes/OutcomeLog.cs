@@ -31,6 +31,12 @@ public static class OutcomeKinds
     /// knowledge sits with too few people — not a knowledge gap.
     /// </summary>
     public const string Overloaded = "overloaded";
+    /// <summary>
+    /// The question has too little text to route (fewer than <see cref="Routing.RoutableText.MinContentWords"/> content
+    /// words in subject + body, e.g. Subject "Quick question" with no body): stored, nobody asked; Detail gives the count
+    /// and the rule. Not a knowledge gap.
+    /// </summary>
+    public const string TooShort = "too-short";
 }
 
 /// <summary>

@@ -16,7 +16,9 @@ namespace SocialLearning.Routing;
 /// <see cref="QuestionRouter.IsAskable"/>); one at the hard capacity cap (<see cref="ExpertCapacity"/>) or out of office
 /// (<see cref="IExpertAvailability"/>: automatic replies on, with Graph) is passed over and a <c>skipped</c> event says why. When nobody is close enough the question is a knowledge gap (<c>gap</c> event);
 /// when experts were close enough but all were passed over it is a bottleneck (<c>overloaded</c> event). A question
-/// that is no longer <see cref="QuestionStates.Received"/> is left alone, so a repeated message changes nothing.
+/// that is no longer <see cref="QuestionStates.Received"/> is left alone, so a repeated message changes nothing. A
+/// question with too little text to route (<see cref="RoutableText"/>: fewer than 2 content words in subject + body) is
+/// not ranked: it is stored <see cref="QuestionStates.Unrouted"/> with that reason and a <c>too-short</c> event, not a gap.
 /// </summary>
 public sealed class RouteQuestionHandler(
     QuestionRouter router,
@@ -46,6 +48,12 @@ public sealed class RouteQuestionHandler(
         if (q.State != QuestionStates.Received)
         {
             logger.LogInformation("Question {QuestionId} is already {State}; nothing to route", q.QuestionId, q.State);
+            return;
+        }
+
+        if (RoutableText.TooLittleReason(q.Subject, q.Text, q.AskerName, q.AskerEmail) is { } tooLittle)
+        {
+            await RecordTooLittleTextAsync(q, tooLittle, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -118,6 +126,29 @@ public sealed class RouteQuestionHandler(
             }, cancellationToken).ConfigureAwait(false);
         }
         logger.LogInformation("Routed {QuestionId} to {ExpertCount} experts in {RouteMs:0.0} ms", q.QuestionId, asked.Count, ranking.TotalMs);
+    }
+
+    /// <summary>
+    /// A question with too little text to route (<see cref="RoutableText"/>): not ranked, nobody asked. It stays stored,
+    /// moves to <see cref="QuestionStates.Unrouted"/> with <paramref name="reason"/> as its <c>UnroutedReason</c>, and a
+    /// <c>too-short</c> event (<see cref="OutcomeKinds.TooShort"/>), not a <c>gap</c>, records it in the outcome log.
+    /// </summary>
+    private async Task RecordTooLittleTextAsync(QuestionEntity q, string reason, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        q.State = QuestionStates.Unrouted;
+        q.RoutedAt = now;
+        q.UnroutedReason = reason;
+        if (!await storage.Table(TableNames.Questions).TryReplaceAsync(q, cancellationToken).ConfigureAwait(false))
+        {
+            logger.LogInformation("Question {QuestionId} changed while routing (another worker); leaving its state to that worker", q.QuestionId);
+            return;
+        }
+        await outcomes.AppendAsync(new OutcomeEntity
+        {
+            Kind = OutcomeKinds.TooShort, QuestionId = q.QuestionId, At = now, AskerEmail = q.AskerEmail, Detail = reason,
+        }, cancellationToken).ConfigureAwait(false);
+        logger.LogWarning("Question {QuestionId} was not routed: {Reason}; recorded as too-short, not as a knowledge gap", q.QuestionId, reason);
     }
 
     /// <summary>

@@ -143,7 +143,8 @@ public static class QuestionStates
     public const string Received = "Received";
     /// <summary>Requests went to at least one expert.</summary>
     public const string Routed = "Routed";
-    /// <summary>No eligible expert: recorded as a knowledge gap.</summary>
+    /// <summary>Nobody was asked; <see cref="QuestionEntity.UnroutedReason"/> says why: a knowledge gap, a bottleneck, or too
+    /// little text to route.</summary>
     public const string Unrouted = "Unrouted";
 }
 
@@ -177,7 +178,8 @@ public sealed class QuestionEntity : EntityBase
     /// <summary>The ranked candidate pool (JSON array of <see cref="Routing.RankedCandidate"/>), best first, before availability filters.</summary>
     public string CandidatesJson { get; set; } = "[]";
     /// <summary>Why nobody was asked, when the question is <see cref="QuestionStates.Unrouted"/>: a knowledge gap (nobody
-    /// close enough) or a bottleneck (everyone close enough at capacity or away); empty otherwise.</summary>
+    /// close enough), a bottleneck (everyone close enough at capacity or away) or "too little text to route" (see
+    /// <see cref="Routing.RoutableText"/>); empty otherwise.</summary>
     public string UnroutedReason { get; set; } = "";
 }
 

@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Configuration;
+using SocialLearning.Commands;
+
+namespace SocialLearning.Tests.Commands;
+
+public sealed class CommandHostTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>Local settings as the commands use them, applied last (over any environment variable).</summary>
+    private static Dictionary<string, string?> LocalSettings() => new()
+    {
+        ["Storage:ConnectionString"] = "UseDevelopmentStorage=true",
+        ["Storage:AccountName"] = "",
+        ["Mail:Transport"] = "Maildir",
+        ["Mail:SharedAddress"] = "ask@northwind.example",
+        ["Mail:MaildirRoot"] = Path.GetTempPath(),
+        ["Embeddings:Provider"] = "Local",
+    };
+
+    [Fact]
+    public async Task Bad_setting_fails_at_once_before_storage_is_probed_or_Azurite_started()
+    {
+        var settings = LocalSettings();
+        settings["Routing:MaxRequestsPerExpert"] = "-1";
+        var status = new List<string>();
+        var probed = 0;
+        var started = 0;
+        var sw = Stopwatch.StartNew();
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => CommandHost.StartAsync(settings, null, status.Add,
+            (_, _) => { probed++; return Task.FromResult(false); },
+            (_, _) => { started++; throw new InvalidOperationException("Azurite must not be started"); }, Ct));
+
+        Assert.Contains("Routing:MaxRequestsPerExpert must be between 0 (no cap) and 1000.", ex.Message);
+        Assert.Equal(0, probed);
+        Assert.Equal(0, started);
+        Assert.Empty(status); // no "starting Azurite…" line
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5), $"took {sw.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    [Fact]
+    public async Task Good_settings_with_no_storage_answering_go_on_to_start_Azurite()
+    {
+        // The control for the test above: the same path with valid settings does reach the starter.
+        var status = new List<string>();
+        var started = 0;
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => CommandHost.StartAsync(LocalSettings(), null, status.Add,
+            (_, _) => Task.FromResult(false),
+            (_, _) => { started++; throw new InvalidOperationException("stub starter"); }, Ct));
+
+        Assert.Equal("stub starter", ex.Message);
+        Assert.Equal(1, started);
+        Assert.Equal("Local storage does not answer: starting Azurite (the first start downloads it with npm)…", Assert.Single(status));
+    }
+
+    [Fact]
+    public void ValidateSettings_names_every_wrong_setting_without_touching_storage()
+    {
+        var values = LocalSettings();
+        values["Routing:MaxRequestsPerExpert"] = "-1";
+        values["Routing:ExpertsPerQuestion"] = "0";
+        var config = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var ex = Assert.Throws<OptionsValidationException>(void () => CommandHost.ValidateSettings(config));
+        Assert.Contains("Routing:MaxRequestsPerExpert", ex.Message);
+        Assert.Contains("Routing:ExpertsPerQuestion", ex.Message);
+        values.Remove("Routing:MaxRequestsPerExpert");
+        values.Remove("Routing:ExpertsPerQuestion");
+        CommandHost.ValidateSettings(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
+    }
+}

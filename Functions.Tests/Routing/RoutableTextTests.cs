@@ -1,0 +1,57 @@
+using SocialLearning.Routing;
+
+namespace SocialLearning.Tests.Routing;
+
+public sealed class RoutableTextTests
+{
+    [Fact]
+    public void Quick_question_with_no_body_has_no_content_words_and_too_little_text_to_route()
+    {
+        Assert.Empty(RoutableText.ContentWords("Quick question", ""));
+        Assert.Equal("too little text to route: 0 content words in subject and body (at least 2 needed)",
+            RoutableText.TooLittleReason("Quick question", ""));
+    }
+
+    [Fact]
+    public void One_topic_word_is_too_little_and_the_reason_names_it()
+    {
+        Assert.Equal(["expense"], RoutableText.ContentWords("Expenses?", "Hi, please help. Thanks!"));
+        Assert.Equal("too little text to route: 1 content word in subject and body (expense; at least 2 needed)",
+            RoutableText.TooLittleReason("Expenses?", "Hi, please help. Thanks!"));
+    }
+
+    [Fact]
+    public void A_signature_with_the_askers_own_name_is_not_content()
+    {
+        // Without the asker's name the signature would count as three content words and the mail would be ranked.
+        Assert.Equal(3, RoutableText.ContentWords("Help please", "Hi,\n\nThanks,\nPieter de Vries").Count); // pieter, de, vries
+        Assert.Empty(RoutableText.ContentWords("Help please", "Hi,\n\nThanks,\nPieter de Vries", "Pieter de Vries", "pieter.devries@northwind.example"));
+        Assert.NotNull(RoutableText.TooLittleReason("Help please", "Hi,\n\nThanks,\nPieter de Vries", "Pieter de Vries", "pieter.devries@northwind.example"));
+    }
+
+    [Fact]
+    public void Short_real_questions_have_enough_text_to_route()
+    {
+        Assert.Equal(["reset", "vpn", "token"], RoutableText.ContentWords("How do I reset my VPN token?", ""));
+        Assert.Null(RoutableText.TooLittleReason("How do I reset my VPN token?", ""));
+        Assert.Equal(["parental", "leave"], RoutableText.ContentWords("Parental leave question", ""));
+        Assert.Null(RoutableText.TooLittleReason("Parental leave question", ""));
+        // Subject empty, the question in the body only.
+        Assert.Null(RoutableText.TooLittleReason("", "Who approves refunds for damaged pallets?"));
+    }
+
+    [Fact]
+    public void Repeated_words_count_once()
+    {
+        Assert.Equal(["vpn"], RoutableText.ContentWords("VPN", "vpn VPN vpn!!"));
+        Assert.NotNull(RoutableText.TooLittleReason("VPN", "vpn VPN vpn!!"));
+    }
+
+    [Fact]
+    public void Every_question_of_the_built_in_sample_has_enough_text_in_its_subject_alone()
+    {
+        var questions = SocialLearning.Experts.SampleDirectory.Questions();
+        Assert.Equal(33, questions.Count);
+        Assert.All(questions, q => Assert.True(RoutableText.ContentWords(q.Subject, "").Count >= RoutableText.MinContentWords, q.Subject));
+    }
+}
