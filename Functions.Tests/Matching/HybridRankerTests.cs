@@ -53,6 +53,25 @@ public class HybridRankerTests
     }
 
     [Fact]
+    public void A_reason_from_profile_text_says_profile_not_earlier_answer()
+    {
+        var index = new HybridIndex(Model,
+        [
+            new HybridExpert("dana", 0, new float[] { 1, 0, 0 },
+                [new HybridEvidence("about", "profile: Payroll Specialist", "Payroll Specialist. Payroll, income tax", null, false, new float[] { 1, 0, 0 })]),
+            new HybridExpert("eli", 1, new float[] { 0, 1, 0 }, [Answer("a-9", "Printer jams", "printer jam tray", [0, 1, 0], 2)]),
+        ], Now);
+
+        var matches = new HybridRanker().Rank(index, [1, 0, 0], Model, "Who knows payroll income tax?", 2);
+
+        Assert.Equal("dana", matches[0].ExpertId);
+        Assert.True(matches[0].BestEvidenceIsProfile);
+        Assert.False(matches[1].BestEvidenceIsProfile);
+        Assert.StartsWith("closest profile text: \u201cprofile: Payroll Specialist\u201d (similarity 1.00)", QuestionRouter.Explain(matches[0], TimeSpan.FromDays(7)));
+        Assert.StartsWith("closest earlier answer: \u201cPrinter jams\u201d", QuestionRouter.Explain(matches[1], TimeSpan.FromDays(7)));
+    }
+
+    [Fact]
     public void Excluded_experts_are_never_ranked()
     {
         var matches = new HybridRanker().Rank(Index(), [0.9f, 0.1f, 0], Model, "Grover oracle", 3, id => id == "alice");

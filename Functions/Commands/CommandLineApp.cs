@@ -205,6 +205,11 @@ public static class CommandLineApp
             AnsiConsole.MarkupLine("[yellow]The expert directory is empty: run 'import' (or 'demo') first.[/]");
             return 1;
         }
+        if (RoutableText.TooLittleReason("", question) is { } tooLittle)
+        {
+            AnsiConsole.MarkupLine($"[yellow]Mailed in, this question would be kept unrouted as too-short ({Markup.Escape(tooLittle)}); add what it is about.[/]");
+            return 0;
+        }
         var router = host.Services.GetRequiredService<QuestionRouter>();
         var options = host.Services.GetRequiredService<IOptions<RoutingOptions>>().Value;
         var ranking = await router.RankAsync("", question, from, Math.Max(top, options.CandidatePoolSize), ct).ConfigureAwait(false);

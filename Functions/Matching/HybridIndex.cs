@@ -40,6 +40,13 @@ public sealed class HybridIndex
     public static readonly TimeSpan DefaultRecencyHalfLife = TimeSpan.FromDays(30);
 
     private readonly Dictionary<string, int> _positions;
+    private readonly HashSet<(int Position, string SourceId)> _profileTexts = [];
+
+    /// <summary>True when evidence <paramref name="sourceId"/> of expert position <paramref name="position"/> is profile
+    /// text (about me, declared skills) rather than an earlier answer.</summary>
+    /// <param name="position">Expert position.</param>
+    /// <param name="sourceId">Evidence source id.</param>
+    public bool IsProfileText(int position, string? sourceId) => sourceId is not null && _profileTexts.Contains((position, sourceId));
 
     /// <summary>Builds the index.</summary>
     /// <param name="model">Model of every vector.</param>
@@ -77,6 +84,7 @@ public sealed class HybridIndex
             answerCounts[p] = Math.Max(0, e.AnswerCount);
             foreach (var v in e.Evidence)
             {
+                if (!v.IsAnswer) _profileTexts.Add((p, v.SourceId));
                 texts.Add(v.Text);
                 owners.Add(p);
                 sources.Add(v.SourceId);

@@ -85,6 +85,7 @@ public enum HybridFusion
 /// <param name="AnswerCount">Answers in the profile period.</param>
 /// <param name="RecentActivity">Exp-decayed answer count (30-day half-life) at the index's reference time.</param>
 /// <param name="Load">Requests the expert received in the load window (as the caller reported it).</param>
+/// <param name="BestEvidenceIsProfile">True when the best-matching evidence is profile text (about me, declared skills), not an earlier answer.</param>
 /// <param name="MatchedTopics">The question's topics the expert has (answered questions tagged with them, or declared), largest
 /// contribution to the topic signal first (at most 5); empty when none.</param>
 public sealed record HybridMatch(
@@ -100,7 +101,8 @@ public sealed record HybridMatch(
     double AnswerCount,
     double RecentActivity,
     int Load,
-    IReadOnlyList<TopicMatch>? MatchedTopics = null);
+    IReadOnlyList<TopicMatch>? MatchedTopics = null,
+    bool BestEvidenceIsProfile = false);
 
 /// <summary>
 /// The per-question, weight-independent part of a hybrid ranking: every eligible expert's signals and their rank in each
@@ -433,7 +435,7 @@ public sealed class HybridRanker
             var p = signals.Positions[i];
             result[r] = new HybridMatch(m.ExpertId, scores[i], m.BestEvidenceScore, m.CentroidScore, m.BestEvidenceSourceId, m.BestEvidenceTitle,
                 signals.Lexical[i], matched, doc >= 0 ? index.DocumentTitles[doc] : null, index.AnswerCounts[p], index.Recency[p], loads[i],
-                index.Topics.Explain(signals.QueryTopics, p, MaxMatchedTerms));
+                index.Topics.Explain(signals.QueryTopics, p, MaxMatchedTerms), index.IsProfileText(p, m.BestEvidenceSourceId));
         }
         return result;
     }

@@ -163,7 +163,10 @@ public sealed class QuestionRouter(
         ArgumentNullException.ThrowIfNull(m);
         var parts = new List<string>(3);
         if (m.BestEvidenceTitle is { Length: > 0 } title)
-            parts.Add(string.Create(CultureInfo.InvariantCulture, $"closest earlier answer: \u201c{title}\u201d (similarity {m.BestEvidenceScore:0.00})"));
+        {
+            var what = m.BestEvidenceIsProfile ? "closest profile text" : "closest earlier answer";
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"{what}: \u201c{title}\u201d (similarity {m.BestEvidenceScore:0.00})"));
+        }
         if (m.MatchedTerms.Count > 0)
         {
             var sb = new StringBuilder("matched terms: ").AppendJoin(", ", m.MatchedTerms);
