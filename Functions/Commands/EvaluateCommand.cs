@@ -78,13 +78,13 @@ public static class EvaluateCommand
         AnsiConsole.Write(Table(r, capped: true));
         AnsiConsole.MarkupLine($"Product ([bold]{r.Product}[/]) weights, chosen on the profile period only: {Markup.Escape(r.Weights.Describe())}");
         AnsiConsole.MarkupLine(Inv($"  test questions span {r.HorizonDays:0} days after the cutoff: recency measured with a {r.RecencyHalfLifeDays:0.#}-day half-life (max({r.Weights.RecencyHalfLifeDays:0} d, {HybridWeights.RecencyHorizonShare:0.##} × horizon))"));
-        AnsiConsole.MarkupLine(Inv($"  on {r.ValidationQuestions} validation questions (4 time-ordered folds inside the profile period): MRR {r.Validation.Uncapped.Mrr:0.000} uncapped, {r.Validation.Capped.Mrr:0.000} capped; Hit@3 {r.Validation.Uncapped.HitAt3:0.000} / {r.Validation.Capped.HitAt3:0.000}"));
+        AnsiConsole.MarkupLine(Inv($"  on {r.ValidationQuestions} validation questions (4 time-ordered folds inside the profile period, each with its horizon's half-life): MRR {r.Validation.Uncapped.Mrr:0.000} uncapped, {r.Validation.Capped.Mrr:0.000} capped; Hit@3 {r.Validation.Uncapped.HitAt3:0.000} / {r.Validation.Capped.HitAt3:0.000}"));
         var p = r.ProductResult;
         AnsiConsole.MarkupLine(Inv($"Concentration: {p.CappedTop10Share:P1} of the product's capped requests go to the top 10% of experts ({p.UncappedTop10Share:P1} uncapped)"));
         AnsiConsole.MarkupLine(Inv($"Route decision (embed + rank) per test question: p50 {r.RouteMsP50:0.0} ms, p95 {r.RouteMsP95:0.0} ms ({r.Candidates} experts; ranking alone p50 {EvaluationReport.Percentile(r.RankMs, 0.5):0.00} ms, p95 {EvaluationReport.Percentile(r.RankMs, 0.95):0.00} ms); {r.EmbeddedTexts} texts embedded this run"));
         if (r.Tuning.Count > 0)
         {
-            var t = new Table().Border(TableBorder.Rounded).Title("Weight grid on the validation folds (best first; stage 2 = load λ on the best stage-1 weights)")
+            var t = new Table().Border(TableBorder.Rounded).Title("Weight grid on the validation folds: the chosen setting, the other load λ on it, the 10 best settings at λ 0, the 5 best RRF settings")
                 .AddColumns("Weights", "MRR", "MRR capped", "Hit@3", "Hit@3 capped", "Objective");
             foreach (var v in r.Tuning)
                 t.AddRow(Markup.Escape(v.Weights.Describe()), F(v.Uncapped.Mrr), F(v.Capped.Mrr), F(v.Uncapped.HitAt3), F(v.Capped.HitAt3), F(v.Objective));
