@@ -142,11 +142,19 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         var auto = Question("oof-2@mail.northwind.example", "Automatic reply: away", "Away this week.");
         auto.Headers.Add("Auto-Submitted", "auto-replied");
         await h.Maildir.DeliverAsync(auto, Ct);
+        // A broken encoded-word and a body of bytes no UTF-8 decoder can read: garbage, not a question.
+        await h.Maildir.DeliverRawAsync(System.Text.Encoding.ASCII.GetBytes(
+            "From: Kai Berg <kai.berg@northwind.example>\r\nMessage-ID: <garbled@mail.northwind.example>\r\nSubject: =?utf-8?B?//79/Pv6?=\r\n" +
+            "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n+Pn6+/z9/v/4+fr7/P3+//j5+vv8/f7/+Pn6+/z9/v/4+fr7/P3+//j5+vv8/f7/+Pn6+/z9/v/4+fr7/P3+/w==\r\n"), Ct);
 
         await h.Get<PipelineRunner>().RunAsync(null, Ct);
 
         var records = await h.Get<StorageClients>().Table(TableNames.Messages).ReadAllAsync<MessageEntity>(null, Ct);
-        Assert.Equal(4, records.Count);
+        Assert.Equal(5, records.Count);
+        var garbled = Assert.Single(records, r => r.InternetMessageId == "garbled@mail.northwind.example");
+        Assert.Equal(("NonQuestion", "Malformed"), (garbled.State, garbled.Kind));
+        Assert.StartsWith("The mail's text could not be decoded: ", garbled.Reason);
+        Assert.Null(InboundMailHandler.Undecodable("Caf\uFFFD menu for Friday \uFFFD who orders the lunch for the team meeting?"));
         var unparseable = Assert.Single(records, r => r.Kind == "Malformed" && r.InternetMessageId == "");
         Assert.Equal("NonQuestion", unparseable.State);
         Assert.StartsWith("The mail could not be parsed as MIME", unparseable.Reason);

@@ -186,7 +186,33 @@ public sealed class InboundMailHandler(
             return ("Reply", $"A reply in the thread of {token}, not a new question.");
         if (string.IsNullOrWhiteSpace(text) && string.IsNullOrWhiteSpace(mime.Subject))
             return (MailKind.Empty.ToString(), "The mail has neither a subject nor any text of its own.");
+        if (Undecodable(mime.Subject + "\n" + text) is { } garbled)
+            return ("Malformed", garbled);
         return (c.Kind.ToString(), c.Reason);
+    }
+
+    /// <summary>Share of visible characters that may be U+FFFD (the replacement for bytes a charset could not decode) before a mail counts as undecodable: 5%.</summary>
+    public const double MaxUndecodableShare = 0.05;
+
+    /// <summary>
+    /// A reason when <paramref name="text"/> is mostly undecodable — at least 3 replacement characters (U+FFFD) and more
+    /// than <see cref="MaxUndecodableShare"/> of its non-white-space characters, as after a broken encoded-word, wrong
+    /// charset or corrupt base64 — so garbage is recorded as Malformed instead of routed as a question; otherwise null.
+    /// </summary>
+    /// <param name="text">Subject and visible text.</param>
+    internal static string? Undecodable(string text)
+    {
+        var bad = 0;
+        var visible = 0;
+        foreach (var ch in text)
+        {
+            if (char.IsWhiteSpace(ch)) continue;
+            visible++;
+            if (ch == '\uFFFD') bad++;
+        }
+        return bad >= 3 && bad > MaxUndecodableShare * visible
+            ? $"The mail's text could not be decoded: {bad} of {visible} characters are undecodable (broken encoding or charset)."
+            : null;
     }
 
     private async Task<string> StoreQuestionAsync(MimeMessage mime, string key, string text, CancellationToken cancellationToken)
