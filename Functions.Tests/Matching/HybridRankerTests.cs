@@ -72,6 +72,20 @@ public class HybridRankerTests
     }
 
     [Fact]
+    public void Reasons_leave_out_contraction_fragments_and_the_tags_label()
+    {
+        var index = new HybridIndex(Model,
+        [
+            new HybridExpert("fay", 3, new float[] { 1, 0, 0 },
+                [Answer("a-7", "Oracle calls", "We've counted oracle calls.\n\nTags: grovers-algorithm", [1, 0, 0], 1)]),
+        ], Now);
+
+        var m = new HybridRanker().Rank(index, [1, 0, 0], Model, "I've a question on oracle calls\n\nTags: grovers-algorithm", 1).Single();
+
+        Assert.Equal(["algorithm", "call", "grover", "oracle"], m.MatchedTerms.Order()); // scored on "ve" and "tag" too, but not named
+    }
+
+    [Fact]
     public void Excluded_experts_are_never_ranked()
     {
         var matches = new HybridRanker().Rank(Index(), [0.9f, 0.1f, 0], Model, "Grover oracle", 3, id => id == "alice");

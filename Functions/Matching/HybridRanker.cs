@@ -430,7 +430,7 @@ public sealed class HybridRanker
             var m = signals.Dense[i];
             var doc = signals.LexicalDocument[i];
             IReadOnlyList<string> matched = doc >= 0
-                ? index.Lexical.Explain(signals.QueryTerms, doc, MaxMatchedTerms).Select(t => t.Term).ToList()
+                ? index.Lexical.Explain(signals.QueryTerms, doc, MaxMatchedTerms + 5).Select(t => t.Term).Where(ShownInReasons).Take(MaxMatchedTerms).ToList()
                 : [];
             var p = signals.Positions[i];
             result[r] = new HybridMatch(m.ExpertId, scores[i], m.BestEvidenceScore, m.CentroidScore, m.BestEvidenceSourceId, m.BestEvidenceTitle,
@@ -439,6 +439,12 @@ public sealed class HybridRanker
         }
         return result;
     }
+
+    /// <summary>
+    /// Whether a matched BM25 term is worth naming in a reason: not a two-letter fragment of a contraction ("ve" of "I've",
+    /// "re", "ll") and not "tag" (every Stack Exchange text carries a <c>Tags:</c> line). Display only: scoring is unchanged.
+    /// </summary>
+    private static bool ShownInReasons(string term) => term != "tag" && (term.Length > 2 || term.Any(char.IsDigit));
 
     /// <summary>Only the ranked expert ids (all eligible experts, best first) — the cheap path an evaluation grid needs.</summary>
     /// <param name="signals">From <see cref="Signals"/>.</param>
