@@ -203,6 +203,11 @@ public sealed class CommandLineTests(AzuriteFixture azurite)
             Assert.Equal(1, code);
             Assert.Contains($"Error: --out '{folder}' is a folder; give a file path, for example {Path.Combine(folder, "eval.json")}.", output);
             Assert.DoesNotContain("Posts.xml", output);
+
+            // The CSV is written beside the JSON with the same name: a .csv --out would be overwritten by its own CSV.
+            (code, output) = await Cli.RunAsync(connection, Path.Combine(folder, "mailbox"), "evaluate", "--dump", site, "--out", Path.Combine(folder, "x.csv"));
+            Assert.Equal(1, code);
+            Assert.Contains("names the CSV; give the JSON path (e.g. eval.json)", output);
         }
         finally
         {

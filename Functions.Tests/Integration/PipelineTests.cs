@@ -325,6 +325,23 @@ public sealed class PipelineTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Mail_whose_thread_token_names_no_stored_question_is_taken_as_a_new_question()
+    {
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        await h.Maildir.DeliverAsync(Question("stale-token@mail.northwind.example", "Re: [Q-ZZZZZZ] Printer on floor 3 jams every morning",
+            "The printer on floor 3 jams every morning at 9; who can fix the paper feed?", "Mark Lee <mark.lee@northwind.example>"), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var q = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
+        Assert.NotEqual("Q-ZZZZZZ", q.QuestionId);
+        Assert.Equal("mark.lee@northwind.example", q.AskerEmail);
+        var record = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Messages).ReadAllAsync<MessageEntity>(null, Ct));
+        Assert.Equal("Question", record.State);
+        Assert.EndsWith("Its thread token names no known question, so it is taken as a new question.", record.Reason);
+        Assert.NotEmpty(await h.Get<StorageClients>().Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct));
+    }
+
+    [Fact]
     public async Task Expert_who_replies_stop_is_never_asked_again_and_pause_holds_requests()
     {
         await using var h = await WithSampleDirectoryAsync(azurite);
@@ -346,6 +363,13 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         Assert.Equal("Anna Lindqvist asked to receive no more requests (stop).", record.Reason);
         Assert.Null(InboundMailHandler.Command("Stop the VPN from dropping, please"));
         Assert.Equal("pause", InboundMailHandler.Command(" Pause! "));
+        // A sign-off or a short remark does not turn the command into an answer; a real answer after the word does.
+        Assert.Equal("pass", InboundMailHandler.Command("Pass\n\nSam"));
+        Assert.Equal("stop", InboundMailHandler.Command("Stop.\nThanks,\nSam Mwangi"));
+        Assert.Equal("pass", InboundMailHandler.Command("Pass \u2014 Maria in Finance knows this better"));
+        Assert.Null(InboundMailHandler.Command("Pass\n\nActually: refunds above 500 EUR go to the customer service lead, who signs them off in the returns tool.\nThe form is on the intranet.\nCheers"));
+        var stopped = Assert.Single(await h.Get<SocialLearning.Outcomes.OutcomeLog>().ReadAllAsync(Ct), e => e.Kind == "passed" && e.ExpertId == "e-anna-lindqvist");
+        Assert.Equal("Anna Lindqvist replied \"stop\" (no more requests)", stopped.Detail);
     }
 
     [Fact]

@@ -26,7 +26,12 @@ public static class EvaluateCommand
     {
         if (!Directory.Exists(siteFolder))
             throw new DirectoryNotFoundException($"Stack Exchange dump folder '{siteFolder}' does not exist.");
-        if (outPath is not null) OutputFile.Validate(outPath, "--out", "eval.json");
+        if (outPath is not null)
+        {
+            if (string.Equals(Path.GetExtension(outPath), ".csv", StringComparison.OrdinalIgnoreCase))
+                throw new ArgumentException($"--out '{outPath}' names the CSV; give the JSON path (e.g. eval.json): the CSV is written beside it with the same name.");
+            OutputFile.Validate(outPath, "--out", "eval.json");
+        }
         var site = StackExchangeDump.Load(siteFolder, cancellationToken);
         var name = SiteName(siteFolder);
         using var generator = new MiniLmEmbeddingGenerator();

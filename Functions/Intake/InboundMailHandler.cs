@@ -24,7 +24,7 @@ public sealed record IntakeResult(string State, string Kind, string Reason, stri
 /// <c>route-question</c>. Every mail ends in a recorded state in the <c>Messages</c> table with a reason. Each step is
 /// idempotent, so a retried message changes nothing the second time.
 /// </summary>
-public sealed class InboundMailHandler(
+public sealed partial class InboundMailHandler(
     IMailbox mailbox,
     StorageClients storage,
     OutcomeLog outcomes,
@@ -97,6 +97,13 @@ public sealed class InboundMailHandler(
 
         var text = mime is null ? "" : MailText.QuestionText(mime);
         var (kind, reason) = Classify(mime, parseError, text);
+        if (kind == "Reply" && !await ThreadQuestionExistsAsync(mime!, cancellationToken).ConfigureAwait(false))
+        {
+            // A [Q-…] token (or In-Reply-To) that names no stored question — typed by hand, copied from an old mail, or of
+            // a question cleared since — is not a reply to anything: the mail is taken as a new question.
+            var c = MailClassifier.Classify(mime!, mailOptions.Value.SharedAddress);
+            (kind, reason) = (c.Kind.ToString(), c.Reason + " Its thread token names no known question, so it is taken as a new question.");
+        }
         if (kind != MailKind.Question.ToString())
         {
             if (kind == "Reply")
@@ -260,6 +267,14 @@ public sealed class InboundMailHandler(
         await storage.Queue(QueueNames.RouteQuestion).SendJsonAsync(new RouteQuestionMessage(questionId), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>True when the question named by the mail's thread token (<see cref="QuestionIds.FindInThread"/>) is stored.</summary>
+    private async Task<bool> ThreadQuestionExistsAsync(MimeMessage mime, CancellationToken cancellationToken)
+    {
+        var token = QuestionIds.FindInThread(mime.Subject, mime.InReplyTo, mime.References);
+        return token is not null &&
+               await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(token, QuestionEntity.Row, cancellationToken).ConfigureAwait(false) is not null;
+    }
+
     /// <summary>
     /// A reply in the thread of a routed request: from an asked expert, "pass" records a pass; anything else records the
     /// answer and enqueues its relay to the asker. Returns the reason recorded with the mail.
@@ -308,7 +323,7 @@ public sealed class InboundMailHandler(
         if (passed)
         {
             await EscalateAsync(token, cancellationToken).ConfigureAwait(false);
-            return $"{route.ExpertName} passed on {token}; the next candidate will be asked.";
+            return $"{route.ExpertName} passed on {token}; routing asks the next close candidate if one is left (see the escalated event).";
         }
         await storage.Queue(QueueNames.OutboundMail).SendJsonAsync(new OutboundMailMessage("relay", token, route.ExpertId), cancellationToken).ConfigureAwait(false);
         return $"Answer by {route.ExpertName} to {token}; relayed to the asker.";
@@ -320,11 +335,19 @@ public sealed class InboundMailHandler(
     /// </summary>
     private async Task<string> RecordFollowUpAsync(RouteEntity route, string token, string text, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        route.FollowUps++;
-        var pending = string.IsNullOrEmpty(route.FollowUpText) ? text.Trim() : route.FollowUpText + "\n\n" + text.Trim();
-        route.FollowUpText = Truncate(pending, 16000);
-        if (!await storage.Table(TableNames.Routes).TryReplaceAsync(route, cancellationToken).ConfigureAwait(false))
-            throw new InvalidOperationException($"The route {token} → {route.ExpertId} changed while a follow-up was recorded; retrying.");
+        var table = storage.Table(TableNames.Routes);
+        // Two follow-ups taken in at once race for the route: re-read and re-apply (optimistic concurrency), no retry by failure.
+        for (var attempt = 0; ; attempt++)
+        {
+            route.FollowUps++;
+            var pending = string.IsNullOrEmpty(route.FollowUpText) ? text.Trim() : route.FollowUpText + "\n\n" + text.Trim();
+            route.FollowUpText = CutText(pending, 16000);
+            if (await table.TryReplaceAsync(route, cancellationToken).ConfigureAwait(false)) break;
+            if (attempt >= 10)
+                throw new InvalidOperationException($"The route {token} → {route.ExpertId} kept changing while a follow-up was recorded; the message will be retried.");
+            route = await table.GetOrNullAsync<RouteEntity>(route.PartitionKey, route.RowKey, cancellationToken).ConfigureAwait(false)
+                    ?? throw new InvalidOperationException($"The route {token} → {route.ExpertId} disappeared while a follow-up was recorded.");
+        }
         var question = await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(token, QuestionEntity.Row, cancellationToken).ConfigureAwait(false);
         await outcomes.AppendAsync(new OutcomeEntity
         {
@@ -337,14 +360,31 @@ public sealed class InboundMailHandler(
     }
 
     /// <summary>
-    /// "pass", "pause" or "stop" when the visible reply is just that word (any case, optional punctuation): the replies a
-    /// routed request documents. Null for anything else (an answer).
+    /// "pass", "pause" or "stop" when the visible reply is that word (any case, optional punctuation) on its first line,
+    /// followed by nothing or a short sign-off (at most <see cref="MaxSignOffLines"/> lines of at most
+    /// <see cref="MaxSignOffChars"/> characters, e.g. "Sam" or "Thanks, Sam"): the replies a routed request documents.
+    /// Null for anything else (an answer).
     /// </summary>
     internal static string? Command(string text)
     {
-        var word = text.Trim().TrimEnd('.', '!').Trim().ToLowerInvariant();
-        return word is "pass" or "pause" or "stop" ? word : null;
+        var lines = text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+        if (lines.Count == 0) return null;
+        var first = CommandLine().Match(lines[0]);
+        if (!first.Success) return null;
+        var word = first.Groups["word"].Value.ToLowerInvariant();
+        var rest = lines.Skip(1).ToList();
+        return rest.Count <= MaxSignOffLines && rest.All(l => l.Length <= MaxSignOffChars) ? word : null;
     }
+
+    /// <summary>The command word alone, or followed by punctuation and a short remark ("Pass, sorry", "pass — ask Maria"); "Stop the VPN…" is not one.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?<word>pass|pause|stop)\s*(?:[.!,;:\u2013\u2014-].{0,80})?$", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex CommandLine();
+
+    /// <summary>Lines a sign-off under "pass", "pause" or "stop" may have: 2.</summary>
+    public const int MaxSignOffLines = 2;
+
+    /// <summary>Characters per sign-off line: 40.</summary>
+    public const int MaxSignOffChars = 40;
 
     /// <summary>Asks routing to put the next candidate in place of an expert who passed (see <see cref="Routing.RouteQuestionHandler"/>).</summary>
     private Task EscalateAsync(string questionId, CancellationToken cancellationToken) =>
@@ -367,7 +407,14 @@ public sealed class InboundMailHandler(
         {
             route.PassedAt = time.GetUtcNow();
             if (await storage.Table(TableNames.Routes).TryReplaceAsync(route, cancellationToken).ConfigureAwait(false))
+            {
+                await outcomes.AppendAsync(new OutcomeEntity
+                {
+                    Kind = OutcomeKinds.Passed, QuestionId = route.PartitionKey, ExpertId = route.ExpertId, At = route.PassedAt.Value,
+                    Department = route.ExpertDepartment, Detail = $"{route.ExpertName} replied \"{command}\" ({(command == "stop" ? "no more requests" : $"no requests for {PauseLength.TotalDays:0} days")})",
+                }, cancellationToken).ConfigureAwait(false);
                 await EscalateAsync(route.PartitionKey, cancellationToken).ConfigureAwait(false);
+            }
         }
         logger.LogInformation("Expert {ExpertId} replied {Command}", route.ExpertId, command);
         return command == "stop"

@@ -174,8 +174,12 @@ public sealed class QuestionRouter(
                 sb.Append(" (in \u201c").Append(lexTitle).Append("\u201d)");
             parts.Add(sb.ToString());
         }
-        if (namedSkills is { Count: > 0 }) parts.Add("skills named in the question: " + string.Join(", ", namedSkills));
-        if (m.MatchedTopics?.Where(t => t.Answers > 0).ToList() is { Count: > 0 } answered)
+        // A skill the expert has answered questions on is named once, with the answer count, among the topics.
+        var answered = m.MatchedTopics?.Where(t => t.Answers > 0).ToList() ?? [];
+        var answeredTopics = answered.Select(t => t.Topic).ToHashSet(StringComparer.Ordinal);
+        var onlyNamed = (namedSkills ?? []).Where(k => TopicIndex.Normalize(k) is not { } n || !answeredTopics.Contains(n)).ToList();
+        if (onlyNamed.Count > 0) parts.Add("skills named in the question: " + string.Join(", ", onlyNamed));
+        if (answered.Count > 0)
             parts.Add("answered on the question's topics: " + string.Join(", ", answered.Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Topic} ({t.Answers})"))));
         if (m.AnswerCount > 0)
         {
