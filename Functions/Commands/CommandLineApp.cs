@@ -215,9 +215,9 @@ public static class CommandLineApp
         var ranking = await router.RankAsync("", question, from, Math.Max(top, options.CandidatePoolSize), ct).ConfigureAwait(false);
         var asked = router.SelectExperts(ranking.Candidates).Select(c => c.ExpertId).ToHashSet(StringComparer.Ordinal);
         var table = new Table().Border(TableBorder.Rounded).AddColumns("#", "Expert", "Department", "Score", "Would be asked", "Why");
-        var i = 0;
-        foreach (var c in ranking.Candidates.Take(top))
-            table.AddRow((++i).ToString(CultureInfo.InvariantCulture), Markup.Escape($"{c.Name} <{c.Email}>"), Markup.Escape(c.Department),
+        // Every expert who would be asked is shown, even below --top; # is the rank.
+        foreach (var (c, rank) in ranking.Candidates.Select((c, r) => (c, r + 1)).Where(x => x.Item2 <= top || asked.Contains(x.c.ExpertId)))
+            table.AddRow(rank.ToString(CultureInfo.InvariantCulture), Markup.Escape($"{c.Name} <{c.Email}>"), Markup.Escape(c.Department),
                 c.Score.ToString("0.000", CultureInfo.InvariantCulture),
                 asked.Contains(c.ExpertId) ? "[green]yes[/]" : $"[grey]no ({(QuestionRouter.IsAskable(c, options.MinSimilarity) ? "enough asked" : "not close enough")})[/]",
                 Markup.Escape(c.Reason));

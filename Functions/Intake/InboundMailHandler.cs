@@ -313,7 +313,8 @@ public sealed partial class InboundMailHandler(
         if (!await table.TryReplaceAsync(route, cancellationToken).ConfigureAwait(false))
             return $"A reply by {route.ExpertName} to {token} that another worker recorded at the same time.";
         var question = await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(token, QuestionEntity.Row, cancellationToken).ConfigureAwait(false);
-        var minutes = question is null ? "" : $" {(at - question.ReceivedAt).TotalMinutes:0} minutes after the question";
+        var elapsed = question is null ? 0 : Math.Round((at - question.ReceivedAt).TotalMinutes);
+        var minutes = question is null ? "" : $" {elapsed:0} minute{(elapsed == 1 ? "" : "s")} after the question";
         await outcomes.AppendAsync(new OutcomeEntity
         {
             Kind = passed ? OutcomeKinds.Passed : OutcomeKinds.Answered, QuestionId = token, ExpertId = route.ExpertId, At = at,
