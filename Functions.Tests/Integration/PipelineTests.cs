@@ -13,17 +13,8 @@ public sealed class PipelineTests(AzuriteFixture azurite)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static MimeMessage Question(string messageId, string subject, string body, string from = "Pieter de Vries <pieter.devries@northwind.example>")
-    {
-        var m = new MimeMessage();
-        m.From.Add(MailboxAddress.Parse(from));
-        m.To.Add(MailboxAddress.Parse("ask@northwind.example"));
-        m.Subject = subject;
-        m.MessageId = messageId;
-        m.Date = new DateTimeOffset(2026, 11, 20, 9, 30, 0, TimeSpan.Zero);
-        m.Body = new TextPart("plain") { Text = body };
-        return m;
-    }
+    private static MimeMessage Question(string messageId, string subject, string body, string from = "Pieter de Vries <pieter.devries@northwind.example>") =>
+        TestMail.Question(messageId, subject, body, from);
 
     /// <summary>Mails the refund question, runs the pipeline and returns the question and its routes (at least two), by rank.</summary>
     private static async Task<(QuestionEntity Question, List<RouteEntity> Routes)> AskRefundQuestionAsync(PipelineHarness h, string messageId)
