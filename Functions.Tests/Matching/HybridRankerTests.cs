@@ -85,6 +85,14 @@ public class HybridRankerTests
         Assert.Equal(["algorithm", "call", "grover", "oracle"], m.MatchedTerms.Order()); // scored on "ve" and "tag" too, but not named
     }
 
+    [Theory]
+    [InlineData(0, 7)]
+    [InlineData(35, 7)]
+    [InlineData(50, 10)]
+    [InlineData(730, 146)]
+    public void The_recency_half_life_stretches_with_the_prediction_horizon_but_never_below_seven_days(double horizonDays, double halfLifeDays) =>
+        Assert.Equal(halfLifeDays, HybridWeights.Default.RecencyHalfLifeFor(horizonDays), 9);
+
     [Fact]
     public void Excluded_experts_are_never_ranked()
     {

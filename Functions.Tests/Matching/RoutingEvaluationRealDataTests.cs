@@ -93,6 +93,10 @@ public class RoutingEvaluationRealDataTests(QuantumDumpFixture fixture) : IClass
             Assert.Equal(["random", "most-active", "recently-active", "bm25-profile", "embedding-centroid", "hybrid"], report.Methods.Select(m => m.Name));
             Assert.Equal(92, report.RouteMs.Count);
             Assert.Equal(345, report.ValidationQuestions);
+            // Test questions from 2018-07-13 02:59 to 2018-08-31 18:43 UTC: a 49.7-day horizon, so recency is measured
+            // with max(7, 0.2 × 49.7) = 9.9 days there.
+            Assert.Equal(49.66, report.HorizonDays, 2);
+            Assert.Equal(0.2 * report.HorizonDays, report.RecencyHalfLifeDays, 9);
             // Most-active does not depend on embeddings: 45 of 92 first-ranked, 65 of 92 in the top 3.
             var mostActive = report.Methods.Single(m => m.Name == "most-active").Uncapped;
             Assert.Equal(45.0 / 92, mostActive.PAt1, 12);
