@@ -407,6 +407,7 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         var followUp = Assert.Single(toAsker, m => m.TextBody!.Contains("added to their answer:"));
         Assert.Contains("Correction: the limit is 750 EUR since October.", followUp.TextBody);
         Assert.Contains("And attach the photos of the pallet.", followUp.TextBody);
+        Assert.True(followUp.TextBody!.IndexOf("Correction", StringComparison.Ordinal) < followUp.TextBody.IndexOf("And attach", StringComparison.Ordinal)); // in the order sent
         Assert.Equal("refund-2@mail.northwind.example", followUp.InReplyTo);
         Assert.Single(toAsker, m => m.TextBody!.Contains("finance books it as a credit note"));
 

@@ -341,8 +341,7 @@ public sealed partial class InboundMailHandler(
         for (var attempt = 0; ; attempt++)
         {
             route.FollowUps++;
-            var pending = string.IsNullOrEmpty(route.FollowUpText) ? text.Trim() : route.FollowUpText + "\n\n" + text.Trim();
-            route.FollowUpText = CutText(pending, 16000);
+            route.FollowUpText = FollowUpBuffer.Add(route.FollowUpText, at, text);
             if (await table.TryReplaceAsync(route, cancellationToken).ConfigureAwait(false)) break;
             if (attempt >= 10)
                 throw new InvalidOperationException($"The route {token} → {route.ExpertId} kept changing while a follow-up was recorded; the message will be retried.");

@@ -58,7 +58,7 @@ public static class RoutedRequestComposer
     public static MimeMessage ComposeFollowUp(QuestionEntity question, RouteEntity route, MailOptions mail, DateTimeOffset date)
     {
         ArgumentNullException.ThrowIfNull(route);
-        return ComposeRelay(question, route, mail, route.FollowUpText, "added to their answer:", $"followup{route.FollowUps}", date);
+        return ComposeRelay(question, route, mail, string.Join("\n\n", FollowUpBuffer.Texts(route.FollowUpText)), "added to their answer:", $"followup{route.FollowUps}", date);
     }
 
     private static MimeMessage ComposeRelay(QuestionEntity question, RouteEntity route, MailOptions mail, string text, string lead, string idPart, DateTimeOffset date)

@@ -231,7 +231,7 @@ public sealed class RouteEntity : EntityBase
     public int FollowUps { get; set; }
     /// <summary>How many of <see cref="FollowUps"/> have been relayed to the asker.</summary>
     public int FollowUpsRelayed { get; set; }
-    /// <summary>Text of the follow-ups not yet relayed, oldest first, separated by a blank line; empty when none is pending.</summary>
+    /// <summary>The follow-ups not yet relayed, in the order sent (<see cref="Mail.FollowUpBuffer"/> format); empty when none is pending.</summary>
     public string FollowUpText { get; set; } = "";
     /// <summary>When the expert passed.</summary>
     public DateTimeOffset? PassedAt { get; set; }
