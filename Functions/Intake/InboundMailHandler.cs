@@ -97,7 +97,8 @@ public sealed partial class InboundMailHandler(
 
         var text = mime is null ? "" : MailText.QuestionText(mime);
         var (kind, reason) = Classify(mime, parseError, text);
-        if (kind == "Reply" && !await ThreadQuestionExistsAsync(mime!, cancellationToken).ConfigureAwait(false))
+        var thread = kind == "Reply" ? await ThreadQuestionAsync(mime!, cancellationToken).ConfigureAwait(false) : null;
+        if (kind == "Reply" && thread is null)
         {
             // A [Q-…] token (or In-Reply-To) that names no stored question — typed by hand, copied from an old mail, or of
             // a question cleared since — is not a reply to anything: the mail is taken as a new question.
@@ -107,7 +108,7 @@ public sealed partial class InboundMailHandler(
         if (kind != MailKind.Question.ToString())
         {
             if (kind == "Reply")
-                reason = await RecordReplyAsync(mime!, text, cancellationToken).ConfigureAwait(false);
+                reason = await RecordReplyAsync(thread!, mime!, text, cancellationToken).ConfigureAwait(false);
             record.State = "NonQuestion";
             record.Kind = kind;
             record.Reason = reason;
@@ -267,21 +268,19 @@ public sealed partial class InboundMailHandler(
         await storage.Queue(QueueNames.RouteQuestion).SendJsonAsync(new RouteQuestionMessage(questionId), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>True when the question named by the mail's thread token (<see cref="QuestionIds.FindInThread"/>) is stored.</summary>
-    private async Task<bool> ThreadQuestionExistsAsync(MimeMessage mime, CancellationToken cancellationToken)
-    {
-        var token = QuestionIds.FindInThread(mime.Subject, mime.InReplyTo, mime.References);
-        return token is not null &&
-               await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(token, QuestionEntity.Row, cancellationToken).ConfigureAwait(false) is not null;
-    }
+    /// <summary>The stored question named by the mail's thread token (<see cref="QuestionIds.FindInThread"/>), or null.</summary>
+    private async Task<QuestionEntity?> ThreadQuestionAsync(MimeMessage mime, CancellationToken cancellationToken) =>
+        QuestionIds.FindInThread(mime.Subject, mime.InReplyTo, mime.References) is { } token
+            ? await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(token, QuestionEntity.Row, cancellationToken).ConfigureAwait(false)
+            : null;
 
     /// <summary>
     /// A reply in the thread of a routed request: from an asked expert, "pass" records a pass; anything else records the
     /// answer and enqueues its relay to the asker. Returns the reason recorded with the mail.
     /// </summary>
-    private async Task<string> RecordReplyAsync(MimeMessage mime, string text, CancellationToken cancellationToken)
+    private async Task<string> RecordReplyAsync(QuestionEntity question, MimeMessage mime, string text, CancellationToken cancellationToken)
     {
-        var token = QuestionIds.FindInThread(mime.Subject, mime.InReplyTo, mime.References)!;
+        var token = question.QuestionId;
         var from = mime.From.Mailboxes.First().Address;
         var table = storage.Table(TableNames.Routes);
         var routes = await table.ReadAllAsync<RouteEntity>(token, cancellationToken).ConfigureAwait(false);
@@ -298,7 +297,7 @@ public sealed partial class InboundMailHandler(
         {
             return command == "pass"
                 ? $"{route.ExpertName} replied \"pass\" to {token} after answering it; the answer stands."
-                : await RecordFollowUpAsync(route, token, text, at, cancellationToken).ConfigureAwait(false);
+                : await RecordFollowUpAsync(route, question, text, at, cancellationToken).ConfigureAwait(false);
         }
         if (route.PassedAt is not null && command == "pass")
             return $"{route.ExpertName} passed on {token} again; recorded once.";
@@ -312,13 +311,12 @@ public sealed partial class InboundMailHandler(
         }
         if (!await table.TryReplaceAsync(route, cancellationToken).ConfigureAwait(false))
             return $"A reply by {route.ExpertName} to {token} that another worker recorded at the same time.";
-        var question = await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(token, QuestionEntity.Row, cancellationToken).ConfigureAwait(false);
-        var elapsed = question is null ? 0 : Math.Round((at - question.ReceivedAt).TotalMinutes);
-        var minutes = question is null ? "" : $" {elapsed:0} minute{(elapsed == 1 ? "" : "s")} after the question";
+        var elapsed = Math.Round((at - question.ReceivedAt).TotalMinutes);
+        var minutes = $" {elapsed:0} minute{(elapsed == 1 ? "" : "s")} after the question";
         await outcomes.AppendAsync(new OutcomeEntity
         {
             Kind = passed ? OutcomeKinds.Passed : OutcomeKinds.Answered, QuestionId = token, ExpertId = route.ExpertId, At = at,
-            AskerEmail = question?.AskerEmail ?? "", Department = route.ExpertDepartment,
+            AskerEmail = question.AskerEmail, Department = route.ExpertDepartment,
             Detail = (passed ? $"{route.ExpertName} passed" : $"answer by {route.ExpertName}") + minutes,
         }, cancellationToken).ConfigureAwait(false);
         if (passed)
@@ -334,8 +332,9 @@ public sealed partial class InboundMailHandler(
     /// A further reply by an expert who already answered: kept on the route (<see cref="RouteEntity.FollowUps"/>,
     /// <see cref="RouteEntity.FollowUpText"/>), logged as a <c>followup</c> event and relayed to the asker.
     /// </summary>
-    private async Task<string> RecordFollowUpAsync(RouteEntity route, string token, string text, DateTimeOffset at, CancellationToken cancellationToken)
+    private async Task<string> RecordFollowUpAsync(RouteEntity route, QuestionEntity question, string text, DateTimeOffset at, CancellationToken cancellationToken)
     {
+        var token = question.QuestionId;
         var table = storage.Table(TableNames.Routes);
         // Two follow-ups taken in at once race for the route: re-read and re-apply (optimistic concurrency), no retry by failure.
         for (var attempt = 0; ; attempt++)
@@ -348,11 +347,10 @@ public sealed partial class InboundMailHandler(
             route = await table.GetOrNullAsync<RouteEntity>(route.PartitionKey, route.RowKey, cancellationToken).ConfigureAwait(false)
                     ?? throw new InvalidOperationException($"The route {token} → {route.ExpertId} disappeared while a follow-up was recorded.");
         }
-        var question = await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(token, QuestionEntity.Row, cancellationToken).ConfigureAwait(false);
         await outcomes.AppendAsync(new OutcomeEntity
         {
             Kind = OutcomeKinds.FollowUp, QuestionId = token, ExpertId = route.ExpertId, At = at,
-            AskerEmail = question?.AskerEmail ?? "", Department = route.ExpertDepartment,
+            AskerEmail = question.AskerEmail, Department = route.ExpertDepartment,
             Detail = $"follow-up {route.FollowUps} by {route.ExpertName}",
         }, cancellationToken).ConfigureAwait(false);
         await storage.Queue(QueueNames.OutboundMail).SendJsonAsync(new OutboundMailMessage("followup", token, route.ExpertId), cancellationToken).ConfigureAwait(false);
