@@ -48,16 +48,36 @@ public static class Bm25Tokenizer
     public static List<string> Tokenize(string? text)
     {
         var tokens = new List<string>();
-        if (string.IsNullOrEmpty(text)) return tokens;
+        foreach (var token in Words(text, joinApostrophes: false))
+        {
+            if (token.Length > MaxTokenLength) continue;
+            if (token.Length == 1 && !char.IsDigit(token[0])) continue;
+            if (StopWords.Contains(token)) continue;
+            tokens.Add(Stem(token));
+        }
+        return tokens;
+    }
+
+    /// <summary>
+    /// The raw lower-case words of <paramref name="text"/>, in order: runs of letters and digits, with a trailing '#' or
+    /// '+' kept ("c#", "c++"); nothing dropped or stemmed. With <paramref name="joinApostrophes"/>, an apostrophe between
+    /// a letter run and a letter is dropped and the word goes on ("Grover's" → "grovers"); without, it splits the word.
+    /// </summary>
+    /// <param name="text">Any plain text; null or empty gives none.</param>
+    /// <param name="joinApostrophes">Join words across inner apostrophes (' or ’).</param>
+    public static IEnumerable<string> Words(string? text, bool joinApostrophes)
+    {
+        if (string.IsNullOrEmpty(text)) yield break;
         var sb = new StringBuilder(32);
         var i = 0;
         while (i < text.Length)
         {
             while (i < text.Length && !char.IsLetterOrDigit(text[i])) i++;
             sb.Clear();
-            while (i < text.Length && char.IsLetterOrDigit(text[i]))
+            while (i < text.Length && (char.IsLetterOrDigit(text[i]) ||
+                                       (joinApostrophes && text[i] is '\'' or '\u2019' && i + 1 < text.Length && char.IsLetter(text[i + 1]))))
             {
-                sb.Append(char.ToLowerInvariant(text[i]));
+                if (text[i] is not ('\'' or '\u2019')) sb.Append(char.ToLowerInvariant(text[i]));
                 i++;
             }
             while (i < text.Length && text[i] is '#' or '+' && sb.Length > 0)
@@ -65,14 +85,8 @@ public static class Bm25Tokenizer
                 sb.Append(text[i]);
                 i++;
             }
-            if (sb.Length == 0) continue;
-            var token = sb.ToString();
-            if (token.Length > MaxTokenLength) continue;
-            if (token.Length == 1 && !char.IsDigit(token[0])) continue;
-            if (StopWords.Contains(token)) continue;
-            tokens.Add(Stem(token));
+            if (sb.Length > 0) yield return sb.ToString();
         }
-        return tokens;
     }
 
     /// <summary>The S-stemmer step (Harman 1991) for one lower-case token; tokens of 3 characters or fewer are returned as they are.</summary>

@@ -183,26 +183,5 @@ public sealed class TopicIndex
     }
 
     /// <summary>Lower-case words of <paramref name="text"/> for phrase matching: apostrophes dropped, S-stemmed, stop words kept.</summary>
-    private static IEnumerable<string> Words(string? text)
-    {
-        if (string.IsNullOrEmpty(text)) yield break;
-        var sb = new StringBuilder(32);
-        var i = 0;
-        while (i < text.Length)
-        {
-            while (i < text.Length && !char.IsLetterOrDigit(text[i])) i++;
-            sb.Clear();
-            while (i < text.Length && (char.IsLetterOrDigit(text[i]) || (text[i] is '\'' or '’' && i + 1 < text.Length && char.IsLetter(text[i + 1]))))
-            {
-                if (text[i] is not ('\'' or '’')) sb.Append(char.ToLowerInvariant(text[i]));
-                i++;
-            }
-            while (i < text.Length && text[i] is '#' or '+' && sb.Length > 0)
-            {
-                sb.Append(text[i]);
-                i++;
-            }
-            if (sb.Length > 0) yield return Bm25Tokenizer.Stem(sb.ToString());
-        }
-    }
+    private static IEnumerable<string> Words(string? text) => Bm25Tokenizer.Words(text, joinApostrophes: true).Select(Bm25Tokenizer.Stem);
 }
