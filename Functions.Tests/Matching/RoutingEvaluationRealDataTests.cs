@@ -123,10 +123,55 @@ public class RoutingEvaluationRealDataTests(QuantumDumpFixture fixture) : IClass
         }
     }
 
+    [Fact]
+    public async Task Validation_only_run_never_embeds_or_ranks_a_test_question_and_measures_the_folds_as_a_full_run_does()
+    {
+        var d = fixture.Require();
+        var cacheFolder = Path.Combine(Path.GetTempPath(), "sl-eval-cache-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var generator = new HashingEmbeddingGenerator();
+            var ct = TestContext.Current.CancellationToken;
+            var validationOnly = await RoutingEvaluator.RunAsync("quantum", d.Site, generator, EmbeddingCache.Open(cacheFolder, HashingEmbeddingGenerator.Model),
+                HybridWeights.Default, tune: false, null, ct, validationOnly: true);
+
+            var testTexts = RoutingEvaluationSet.FromSplit("test", d.Site, DumpSplit.Create(d.Site)).Questions.Select(q => q.EmbeddingText).ToHashSet(StringComparer.Ordinal);
+            Assert.Equal(92, testTexts.Count);
+            // Profiles (evidence) come from before the cutoff, so no test question's text is ever embedded.
+            Assert.DoesNotContain(generator.Seen, testTexts.Contains);
+            Assert.Empty(validationOnly.Methods);
+            Assert.Empty(validationOnly.RouteMs);
+            Assert.Equal(92, validationOnly.Questions);
+            Assert.Equal(345, validationOnly.ValidationQuestions);
+
+            using var fullGenerator = new HashingEmbeddingGenerator();
+            var full = await RoutingEvaluator.RunAsync("quantum", d.Site, fullGenerator, EmbeddingCache.Open(cacheFolder, HashingEmbeddingGenerator.Model),
+                HybridWeights.Default, tune: false, null, ct);
+            Assert.Equal(92, fullGenerator.Seen.Count(testTexts.Contains));
+            Assert.Equal(full.Validation.Uncapped, validationOnly.Validation.Uncapped);
+            Assert.Equal(full.Validation.Capped, validationOnly.Validation.Capped);
+        }
+        finally
+        {
+            if (Directory.Exists(cacheFolder)) Directory.Delete(cacheFolder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Validation_only_with_out_is_refused_before_anything_is_read()
+    {
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => EvaluateCommand.RunAsync("/nonexistent-dump", Path.Combine(Path.GetTempPath(), "eval.json"), tune: false,
+            TestContext.Current.CancellationToken, validationOnly: true));
+        Assert.Equal("--out writes the test tables, which --validation-only does not compute: leave one of them out.", ex.Message);
+    }
+
     /// <summary>A cheap deterministic stand-in model: hashed bag of words into 64 dimensions, L2-normalised.</summary>
     private sealed class HashingEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
     {
         public const string Model = "hashing-64";
+
+        /// <summary>Every text this generator embedded.</summary>
+        public System.Collections.Concurrent.ConcurrentBag<string> Seen { get; } = [];
 
         public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null,
             CancellationToken cancellationToken = default)
@@ -134,6 +179,7 @@ public class RoutingEvaluationRealDataTests(QuantumDumpFixture fixture) : IClass
             var result = new GeneratedEmbeddings<Embedding<float>>();
             foreach (var text in values)
             {
+                Seen.Add(text);
                 var v = new float[64];
                 foreach (var t in Bm25Tokenizer.Tokenize(text)) v[(int)((uint)StableHash(t) % 64)] += 1;
                 v[0] += 0.01f;

@@ -58,8 +58,9 @@ public static class CommandLineApp
         var evalDump = new Option<DirectoryInfo>("--dump") { Description = "A Stack Exchange data-dump site folder (Posts.xml, Users.xml, or its raw/ folder).", Required = true };
         var evalOut = new Option<FileInfo?>("--out") { Description = "Write the JSON report to this file (and a CSV beside it)." };
         var tune = new Option<bool>("--tune") { Description = "Also run the weight grid on the validation folds inside the profile period and print the best settings." };
-        var evaluate = new Command("evaluate", "Measure routing quality on a Stack Exchange dump: baselines and the product's ranker on one split, without and with the capacity cap.") { evalDump, evalOut, tune };
-        evaluate.SetAction((r, ct) => Guarded(() => EvaluateCommand.RunAsync(r.GetValue(evalDump)!.FullName, r.GetValue(evalOut)?.FullName, r.GetValue(tune), ct)));
+        var validationOnly = new Option<bool>("--validation-only") { Description = "Tune on the validation folds and stop: the test questions are not ranked (work on the ranker without looking at the test table)." };
+        var evaluate = new Command("evaluate", "Measure routing quality on a Stack Exchange dump: baselines and the product's ranker on one split, without and with the capacity cap.") { evalDump, evalOut, tune, validationOnly };
+        evaluate.SetAction((r, ct) => Guarded(() => EvaluateCommand.RunAsync(r.GetValue(evalDump)!.FullName, r.GetValue(evalOut)?.FullName, r.GetValue(tune), ct, r.GetValue(validationOnly))));
         root.Add(evaluate);
 
         var csv = new Option<string?>("--csv") { Description = "Export the outcome log as CSV to this file (not a folder) instead of printing it." };

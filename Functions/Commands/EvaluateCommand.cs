@@ -22,8 +22,12 @@ public static class EvaluateCommand
     /// <param name="outPath">JSON report path (a CSV is written beside it), or null.</param>
     /// <param name="tune">Also run the weight grid on the validation folds and print the best settings.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
-    public static async Task<int> RunAsync(string siteFolder, string? outPath, bool tune, CancellationToken cancellationToken)
+    /// <param name="validationOnly">Tune and report on the validation folds only (implies <paramref name="tune"/>); the test questions are not ranked (no <paramref name="outPath"/> then).</param>
+    /// <exception cref="ArgumentException"><paramref name="outPath"/> names a CSV or an unusable file, or is given with <paramref name="validationOnly"/>.</exception>
+    public static async Task<int> RunAsync(string siteFolder, string? outPath, bool tune, CancellationToken cancellationToken, bool validationOnly = false)
     {
+        if (validationOnly && outPath is not null)
+            throw new ArgumentException("--out writes the test tables, which --validation-only does not compute: leave one of them out.");
         if (!Directory.Exists(siteFolder))
             throw new DirectoryNotFoundException($"Stack Exchange dump folder '{siteFolder}' does not exist.");
         if (outPath is not null)
@@ -38,7 +42,7 @@ public static class EvaluateCommand
         var cache = EmbeddingCache.Open(Path.Combine(CommandHost.RepoRoot(), ".local", "embedding-cache"), MiniLmEmbeddingGenerator.ModelId);
         AnsiConsole.MarkupLine($"[grey]{Markup.Escape(name)}: {site.Questions.Count} questions, {site.Answers.Count} answers; {cache.Count} cached embeddings[/]");
         var lastEmbedded = 0;
-        var report = await RoutingEvaluator.RunAsync(name, site, generator, cache, HybridWeights.Default, tune, s =>
+        var report = await RoutingEvaluator.RunAsync(name, site, generator, cache, HybridWeights.Default, tune || validationOnly, s =>
         {
             if (s.StartsWith("embedded ", StringComparison.Ordinal))
             {
@@ -47,7 +51,7 @@ public static class EvaluateCommand
                 lastEmbedded = n;
             }
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(s)}[/]");
-        }, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken, validationOnly).ConfigureAwait(false);
 
         Print(report);
         if (outPath is not null)
@@ -77,6 +81,14 @@ public static class EvaluateCommand
     public static void Print(EvaluationReport r)
     {
         ArgumentNullException.ThrowIfNull(r);
+        if (r.Methods.Count == 0)
+        {
+            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(r.Site)}[/]: validation only — the {r.Questions} test questions (cutoff {r.Cutoff:yyyy-MM-dd}) were not ranked");
+            AnsiConsole.MarkupLine($"Product ([bold]{r.Product}[/]) weights: {Markup.Escape(r.Weights.Describe())}");
+            AnsiConsole.MarkupLine(Inv($"  on {r.ValidationQuestions} validation questions: MRR {r.Validation.Uncapped.Mrr:0.000} uncapped, {r.Validation.Capped.Mrr:0.000} capped; Hit@3 {r.Validation.Uncapped.HitAt3:0.000} / {r.Validation.Capped.HitAt3:0.000}; objective {r.Validation.Objective:0.0000}"));
+            PrintTuning(r);
+            return;
+        }
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(r.Site)}[/]: {r.Questions} test questions, {r.Candidates} candidate experts, cutoff {r.Cutoff:yyyy-MM-dd}" +
                                (r.SkippedAskerOnly > 0 ? $" ({r.SkippedAskerOnly} test items left out: only the asker answered)" : ""));
         AnsiConsole.Write(Table(r, capped: false));
@@ -87,6 +99,11 @@ public static class EvaluateCommand
         var p = r.ProductResult;
         AnsiConsole.MarkupLine(Inv($"Concentration: {p.CappedTop10Share:P1} of the product's capped requests go to the top 10% of experts ({p.UncappedTop10Share:P1} uncapped)"));
         AnsiConsole.MarkupLine(Inv($"Route decision (embed + rank) per test question: p50 {r.RouteMsP50:0.0} ms, p95 {r.RouteMsP95:0.0} ms ({r.Candidates} experts; ranking alone p50 {EvaluationReport.Percentile(r.RankMs, 0.5):0.00} ms, p95 {EvaluationReport.Percentile(r.RankMs, 0.95):0.00} ms); {r.EmbeddedTexts} texts embedded this run"));
+        PrintTuning(r);
+    }
+
+    private static void PrintTuning(EvaluationReport r)
+    {
         if (r.Tuning.Count > 0)
         {
             var t = new Table().Border(TableBorder.Rounded).Title("Weight grid on the validation folds: the chosen setting, the other load λ on it, the 10 best settings at λ 0, the 5 best RRF settings")

@@ -118,10 +118,13 @@ public static class RoutingEvaluator
     /// <param name="tune">Also run the weight grid on the validation folds (<see cref="Tune"/>).</param>
     /// <param name="status">Receives progress lines.</param>
     /// <param name="cancellationToken">Cancels between steps.</param>
+    /// <param name="validationOnly">Stop after the validation folds: the test questions are neither embedded nor ranked, and
+    /// the report's <see cref="EvaluationReport.Methods"/> and timings are empty — for working on the ranker without
+    /// looking at the test table (the <c>evaluate --validation-only</c> command also tunes).</param>
     /// <returns>The report.</returns>
     /// <exception cref="InvalidOperationException">The site has too few questions to split.</exception>
     public static async Task<EvaluationReport> RunAsync(string siteName, DumpSite site, IEmbeddingGenerator<string, Embedding<float>> generator,
-        EmbeddingCache cache, HybridWeights weights, bool tune, Action<string>? status, CancellationToken cancellationToken)
+        EmbeddingCache cache, HybridWeights weights, bool tune, Action<string>? status, CancellationToken cancellationToken, bool validationOnly = false)
     {
         ArgumentNullException.ThrowIfNull(site);
         ArgumentNullException.ThrowIfNull(generator);
@@ -145,10 +148,10 @@ public static class RoutingEvaluator
         var modelId = generator.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelId ?? cache.ModelId;
 
         // Test questions: embedded one at a time, as the live router does, and timed (warm: one embedding first).
-        await generator.GenerateAsync(["warm-up"], cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (!validationOnly) await generator.GenerateAsync(["warm-up"], cancellationToken: cancellationToken).ConfigureAwait(false);
         var testVectors = new List<float[]>(test.Questions.Count);
         var embedMs = new List<double>(test.Questions.Count);
-        foreach (var q in test.Questions)
+        foreach (var q in validationOnly ? [] : test.Questions)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var started = Stopwatch.GetTimestamp();
@@ -157,6 +160,7 @@ public static class RoutingEvaluator
             testVectors.Add(generated[0].Vector.ToArray());
         }
         var model = new VectorModel(modelId, testVectors.Count > 0 ? testVectors[0].Length : vectors.Length > 0 ? vectors[0].Length : 1);
+        if (validationOnly) testVectors.Clear();
 
         List<PreparedEvaluation> PrepareWith(Func<RoutingEvaluationSet, double> halfLifeDays) =>
             folds.Select(f => new PreparedEvaluation(f, model, byText, f.Questions.Select(q => byText[q.EmbeddingText]).ToList(), TimeSpan.FromDays(halfLifeDays(f)))).ToList();
@@ -177,6 +181,13 @@ public static class RoutingEvaluator
                 validationBaselines.Add(new MethodResult(parts[0].Name, Pool(parts.Select(p => p.Uncapped).ToList()), Pool(parts.Select(p => p.Capped).ToList()),
                     parts.Average(p => p.UncappedTop10Share), parts.Average(p => p.CappedTop10Share)));
             }
+        }
+
+        if (validationOnly)
+        {
+            return new EvaluationReport(siteName, split.Cutoff, test.Questions.Count, test.Candidates, test.SkippedAskerOnly, [], RoutingMethods.ProductName, weights,
+                validation, folds.Sum(f => f.Questions.Count), tuning, [], cache.Misses - before, validationBaselines, [], HorizonDays(test),
+                weights.RecencyHalfLifeFor(HorizonDays(test)));
         }
 
         status?.Invoke("ranking the test questions…");
