@@ -35,10 +35,11 @@ public sealed class DumpDemoTests(AzuriteFixture azurite)
         Assert.All(results, r => Assert.NotEqual(QuestionStates.Received, r.Question!.State));
         Assert.Equal(summary.RequestsSent, h.Maildir.ReadOutbox().Count);
         Assert.Equal(results.Sum(r => r.Routes.Count), summary.RequestsSent);
-        // Floors just under the measured figures (P@1 0.479, Hit@3 0.681, MRR 0.597): a regression in any stage shows.
-        Assert.True(summary.PAt1 >= 0.42, line);
-        Assert.True(summary.HitAt3 >= 0.62, line);
-        Assert.True(summary.Mrr >= 0.54, line);
+        // Scored as routed (the experts asked, then the rest of the pool), so capacity counts as in the evaluation's capped
+        // table. Floors just under the measured figures (P@1 0.149, Hit@3 0.309, MRR 0.267): a regression in any stage shows.
+        Assert.True(summary.PAt1 >= 0.12, line);
+        Assert.True(summary.HitAt3 >= 0.27, line);
+        Assert.True(summary.Mrr >= 0.23, line);
         // Nobody is ever asked their own question.
         Assert.All(results, r => Assert.DoesNotContain(r.Routes, x => string.Equals(x.ExpertEmail, r.Question!.AskerEmail, StringComparison.OrdinalIgnoreCase)));
     }

@@ -103,7 +103,7 @@ public class HybridRankerTests
     [Fact]
     public void Load_in_the_last_week_lowers_an_expert_by_lambda_standard_deviations_per_request()
     {
-        var w = HybridWeights.Default with { LoadPenalty = 1 };
+        var w = HybridWeights.Default with { LoadPenalty = 1, LoadFade = 0 };
         var signals = HybridRanker.Signals(Index(), [0.9f, 0.1f, 0], Model, "Grover oracle");
         var free = HybridRanker.Fuse(signals, w, 3);
         var busy = HybridRanker.Fuse(signals, w, 3, id => id == "alice" ? 5 : 0);
@@ -114,6 +114,27 @@ public class HybridRankerTests
         var aliceBusy = busy.Single(m => m.ExpertId == "alice");
         Assert.Equal(aliceFree.Score - 5, aliceBusy.Score, 9);
         Assert.Equal(5, aliceBusy.Load);
+    }
+
+    [Theory]
+    [InlineData(1, 0.5)]
+    [InlineData(2, 0.0)]
+    [InlineData(5, 0.0)]
+    public void Prior_fade_shrinks_only_the_prior_part_of_a_busy_expert_by_phi_per_request(int load, double priorLeft)
+    {
+        var w = HybridWeights.Default with { LoadPenalty = 0, LoadFade = 0.5 };
+        var signals = HybridRanker.Signals(Index(), [0.9f, 0.1f, 0], Model, "Grover oracle");
+        var i = Enumerable.Range(0, signals.Count).Single(j => signals.Dense[j].ExpertId == "alice");
+        // Activity, recency and responsiveness (components 3–5) are the priors; alice, the most active, has a positive sum.
+        var prior = (w.Activity * signals.Z[3][i]) + (w.Recency * signals.Z[4][i]) + (w.Responsiveness * signals.Z[5][i]);
+        Assert.True(prior > 0.5, $"prior part {prior}");
+
+        var free = HybridRanker.Fuse(signals, w, 3).Single(m => m.ExpertId == "alice");
+        var busy = HybridRanker.Fuse(signals, w, 3, id => id == "alice" ? load : 0).Single(m => m.ExpertId == "alice");
+        Assert.Equal(free.Score - ((1 - priorLeft) * prior), busy.Score, 9);
+        // Nobody else holds a request: their scores do not move.
+        Assert.Equal(HybridRanker.Fuse(signals, w, 3).Where(m => m.ExpertId != "alice").Select(m => m.Score),
+            HybridRanker.Fuse(signals, w, 3, id => id == "alice" ? load : 0).Where(m => m.ExpertId != "alice").Select(m => m.Score));
     }
 
     [Fact]

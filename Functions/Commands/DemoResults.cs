@@ -83,7 +83,25 @@ public static class DemoResults
         AnsiConsole.MarkupLine($"Routed requests are in [blue]{Markup.Escape(Path.Combine(mailboxRoot, "outbox", "new"))}[/]");
     }
 
-    /// <summary>Counts, median route time and, when asked, P@1 / Hit@3 / MRR of the stored rankings against the gold experts.</summary>
+    /// <summary>
+    /// The ranking the service acted on, as the evaluation's capped table scores it: the experts asked, in rank order, then
+    /// the rest of the stored pool below the last one asked. Experts ranked above that one but passed over (at capacity,
+    /// away, not close enough) are left out — they were not asked. A question nobody was asked scores nothing.
+    /// </summary>
+    /// <param name="result">One question's result.</param>
+    /// <returns>Expert ids, best first.</returns>
+    public static IReadOnlyList<string> AsRouted(DemoResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var asked = result.Routes.OrderBy(r => r.Rank).Select(r => r.ExpertId).Distinct(StringComparer.Ordinal).ToList();
+        if (asked.Count == 0) return [];
+        var pool = result.Candidates.Select(c => c.ExpertId).ToList();
+        var last = asked.Max(id => pool.IndexOf(id));
+        var askedSet = asked.ToHashSet(StringComparer.Ordinal);
+        return [.. asked, .. pool.Skip(last + 1).Where(id => !askedSet.Contains(id))];
+    }
+
+    /// <summary>Counts, median route time and, when asked, P@1 / Hit@3 / MRR of the rankings as routed (<see cref="AsRouted"/>) against the gold experts.</summary>
     public static DemoSummary Summarise(IReadOnlyList<DemoResult> results, bool quality)
     {
         var questions = results.Where(r => r.Question is not null).ToList();
@@ -94,7 +112,7 @@ public static class DemoResults
         {
             var acc = new MetricAccumulator();
             foreach (var r in questions.Where(r => r.Mail.Gold.Count > 0))
-                acc.Add(r.Candidates.Select(c => c.ExpertId).ToList(), r.Mail.Gold, r.Mail.Accepted);
+                acc.Add(AsRouted(r), r.Mail.Gold, r.Mail.Accepted);
             var s = acc.Summary();
             (p1, h3, mrr) = (Math.Round(s.PAt1, 4), Math.Round(s.HitAt3, 4), Math.Round(s.Mrr, 4));
         }
@@ -117,6 +135,6 @@ public static class DemoResults
         AnsiConsole.MarkupLine($"[bold]{s.Questions}[/] questions, [bold]{s.Routed}[/] routed, [bold]{s.RequestsSent}[/] requests sent, " +
                                $"[bold]{s.NonQuestions}[/] non-questions{Markup.Escape(CommandLineApp.KindCounts(s.NonQuestionKinds.SelectMany(k => Enumerable.Repeat(k.Key, k.Value))))}; median route decision (embed + rank) [bold]{s.MedianRouteMs:0.0} ms[/]");
         if (quality)
-            AnsiConsole.MarkupLine($"Against the users who really answered: P@1 [bold]{s.PAt1:0.000}[/], Hit@3 [bold]{s.HitAt3:0.000}[/], MRR [bold]{s.Mrr:0.000}[/]");
+            AnsiConsole.MarkupLine($"Against the users who really answered, as routed (the experts asked, then the rest of the pool): P@1 [bold]{s.PAt1:0.000}[/], Hit@3 [bold]{s.HitAt3:0.000}[/], MRR [bold]{s.Mrr:0.000}[/]");
     }
 }

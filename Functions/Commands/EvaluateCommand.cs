@@ -104,18 +104,41 @@ public static class EvaluateCommand
 
     private static void PrintTuning(EvaluationReport r)
     {
-        if (r.Tuning.Count > 0)
+        if (r.Tuning.Count == 0) return;
+        // The load grid (stage 2) shares the chosen setting's content and prior weights; it is shown as a λ × φ matrix of
+        // the capped figures (it cannot change the static table), the rest as rows.
+        var chosen = r.Tuning[0].Weights;
+        var baseline = chosen with { LoadPenalty = 0, LoadFade = 0 };
+        bool InLoadGrid(SocialLearning.Matching.Evaluation.ValidationResult v) => (v.Weights with { LoadPenalty = 0, LoadFade = 0 }) == baseline;
+        var t = new Table().Border(TableBorder.Rounded).Title("Weight grid on the validation folds: the chosen setting, the 10 best settings without load terms, the 5 best RRF settings")
+            .AddColumns("Weights", "MRR", "MRR capped", "Hit@3", "Hit@3 capped", "Objective");
+        foreach (var v in r.Tuning.Where((v, i) => i == 0 || !InLoadGrid(v)))
+            t.AddRow(Markup.Escape(v.Weights.Describe()), F(v.Uncapped.Mrr), F(v.Capped.Mrr), F(v.Uncapped.HitAt3), F(v.Capped.HitAt3), F(v.Objective));
+        AnsiConsole.Write(t);
+
+        var grid = r.Tuning.Where(InLoadGrid).DistinctBy(v => (v.Weights.LoadPenalty, v.Weights.LoadFade)).ToList();
+        var lambdas = grid.Select(v => v.Weights.LoadPenalty).Distinct().Order().ToList();
+        var fades = grid.Select(v => v.Weights.LoadFade).Distinct().Order().ToList();
+        var m = new Table().Border(TableBorder.Rounded).Title("Load terms on the chosen setting: capped MRR / Hit@3 (objective) by load λ and prior fade φ")
+            .AddColumn("λ \\ φ");
+        foreach (var f in fades) m.AddColumn(Inv($"φ {f:0.##}"));
+        foreach (var l in lambdas)
         {
-            var t = new Table().Border(TableBorder.Rounded).Title("Weight grid on the validation folds: the chosen setting, the other load λ on it, the 10 best settings at λ 0, the 5 best RRF settings")
-                .AddColumns("Weights", "MRR", "MRR capped", "Hit@3", "Hit@3 capped", "Objective");
-            foreach (var v in r.Tuning)
-                t.AddRow(Markup.Escape(v.Weights.Describe()), F(v.Uncapped.Mrr), F(v.Capped.Mrr), F(v.Uncapped.HitAt3), F(v.Capped.HitAt3), F(v.Objective));
-            AnsiConsole.Write(t);
-            var b = new Table().Border(TableBorder.Rounded).Title("Baselines on the same validation folds").AddColumns("Method", "MRR", "MRR capped", "Hit@3", "Hit@3 capped");
-            foreach (var m in r.ValidationBaselines)
-                b.AddRow(m.Name, F(m.Uncapped.Mrr), F(m.Capped.Mrr), F(m.Uncapped.HitAt3), F(m.Capped.HitAt3));
-            AnsiConsole.Write(b);
+            var cells = new List<string> { Inv($"λ {l:0.##}") };
+            foreach (var f in fades)
+            {
+                var v = grid.FirstOrDefault(g => g.Weights.LoadPenalty == l && g.Weights.LoadFade == f);
+                var text = v is null ? "" : Inv($"{v.Capped.Mrr:0.000} / {v.Capped.HitAt3:0.000} ({v.Objective:0.000})");
+                cells.Add(v is not null && v.Weights == chosen ? $"[bold]{text}[/]" : text);
+            }
+            m.AddRow(cells.ToArray());
         }
+        AnsiConsole.Write(m);
+
+        var b = new Table().Border(TableBorder.Rounded).Title("Baselines on the same validation folds").AddColumns("Method", "MRR", "MRR capped", "Hit@3", "Hit@3 capped");
+        foreach (var x in r.ValidationBaselines)
+            b.AddRow(x.Name, F(x.Uncapped.Mrr), F(x.Capped.Mrr), F(x.Uncapped.HitAt3), F(x.Capped.HitAt3));
+        AnsiConsole.Write(b);
     }
 
     private static Table Table(EvaluationReport r, bool capped)

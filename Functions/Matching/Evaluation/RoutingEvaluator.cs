@@ -101,8 +101,14 @@ public static class RoutingEvaluator
     /// <summary>Recency half-lives tried by <see cref="Tune"/>, days.</summary>
     public static readonly IReadOnlyList<double> HalfLives = [7, 14, 30, 60];
 
-    /// <summary>Objective the load penalty may cost on the validation folds and still be preferred: 0.005.</summary>
+    /// <summary>Objective the load settings may cost against the best of the stage-2 grid and still be preferred for fairness: 0.005.</summary>
     public const double LoadTolerance = 0.005;
+
+    /// <summary>Load penalties λ tried by <see cref="Tune"/> (z-score fusion; standard deviations per request held).</summary>
+    public static readonly IReadOnlyList<double> LoadPenalties = [0, 0.05, 0.1, 0.2, 0.3, 0.5];
+
+    /// <summary>Prior fades φ tried by <see cref="Tune"/> (<see cref="HybridWeights.LoadFade"/>; share of the positive prior lost per request held).</summary>
+    public static readonly IReadOnlyList<double> LoadFades = [0, 0.25, 0.5, 0.75, 1];
 
     /// <summary>Seeds the random baseline is averaged over: 20.</summary>
     public const int RandomSeeds = 20;
@@ -241,13 +247,14 @@ public static class RoutingEvaluator
     /// <see cref="HalfLives"/> — the signals the product is built on never drop to 0, and the chosen setting weighs content
     /// (evidence, centroid, BM25, topic) at least as much as the priors (recency, activity, responsiveness); and, for comparison, RRF with evidence
     /// {0, 0.5, 1, 2} × centroid {0, 0.5, 1} × BM25 {0, 0.5, 1, 2} × activity {0, 0.5, 1, 2} × recency {0, 0.5, 1, 2} × k
-    /// {10, 60} (30-day half-life). Stage 2: the load penalty λ on the best z-score setting; the largest λ whose objective
-    /// stays within <see cref="LoadTolerance"/> of λ = 0 is chosen (the load only acts in the capped table, where questions
-    /// are routed in time order). Objective: <see cref="ValidationResult.Objective"/> (mean of MRR and Hit@3, uncapped and
+    /// {10, 60} (30-day half-life). Stage 2, on the best z-score setting: load penalty λ ∈ <see cref="LoadPenalties"/> ×
+    /// prior fade φ ∈ <see cref="LoadFades"/>; among the settings within <see cref="LoadTolerance"/> of the best objective,
+    /// the one with the largest λ, then the largest φ, is chosen (both act only in the capped table, where questions are
+    /// routed in time order, so stage 2 cannot change the static one). Objective: <see cref="ValidationResult.Objective"/> (mean of MRR and Hit@3, uncapped and
     /// capped, pooled over folds); ties go to the higher pooled Hit@3.
     /// </summary>
     /// <param name="foldsByHalfLife">Prepared validation folds for each half-life of <see cref="HalfLives"/> (days).</param>
-    /// <returns>The chosen setting first, then the other stage-2 settings, the 10 best stage-1 settings and the 5 best RRF settings.</returns>
+    /// <returns>The chosen setting first, then the other stage-2 settings (λ by φ), the 10 best stage-1 settings and the 5 best RRF settings.</returns>
     public static IReadOnlyList<ValidationResult> Tune(IReadOnlyDictionary<double, List<PreparedEvaluation>> foldsByHalfLife)
     {
         ArgumentNullException.ThrowIfNull(foldsByHalfLife);
@@ -292,13 +299,17 @@ public static class RoutingEvaluator
         // has answers, cannot show that.
         var best = ordered.First(r => r.Weights is { Fusion: HybridFusion.ZScore, Evidence: > 0, Lexical: > 0, Recency: > 0, Responsiveness: > 0 } w &&
                                       w.Evidence + w.Centroid + w.Lexical + w.Topic >= w.Recency + w.Activity + w.Responsiveness).Weights;
-        double[] lambdas = best.Fusion == HybridFusion.ZScore ? [0, 0.02, 0.05, 0.1, 0.2, 0.3] : [0, 0.01, 0.02, 0.05, 0.1, 0.2];
+        // Stage 2, the routing state (it acts in the capped table only, where questions are routed in time order): λ and the
+        // prior fade φ on the best setting. Fairness first where it costs (almost) nothing: among the settings within
+        // LoadTolerance of the best objective, the largest λ, then the largest φ.
         var bestFolds = foldsByHalfLife[best.RecencyHalfLifeDays];
         var bestSignals = signalsByHalfLife[best.RecencyHalfLifeDays];
-        var loads = lambdas.Select(l => Validate(bestFolds, bestSignals, best with { LoadPenalty = l })).ToList();
-        // Fairness first where it costs (almost) nothing: the largest λ whose objective is within LoadTolerance of λ = 0.
-        var chosen = loads.Last(r => r.Objective >= loads[0].Objective - LoadTolerance);
-        var stage2 = loads.Where(r => r != chosen).Prepend(chosen).ToList();
+        var loadGrid = (best.Fusion == HybridFusion.ZScore ? LoadPenalties : [0, 0.01, 0.02, 0.05, 0.1, 0.2])
+            .SelectMany(l => LoadFades.Select(f => Validate(bestFolds, bestSignals, best with { LoadPenalty = l, LoadFade = f }))).ToList();
+        var top = loadGrid.Max(r => r.Objective);
+        var chosen = loadGrid.Where(r => r.Objective >= top - LoadTolerance)
+            .OrderByDescending(r => r.Weights.LoadPenalty).ThenByDescending(r => r.Weights.LoadFade).First();
+        var stage2 = loadGrid.Where(r => r != chosen).Prepend(chosen).ToList();
         var bestRrf = ordered.Where(r => r.Weights.Fusion == HybridFusion.ReciprocalRank).Take(5);
         return [.. stage2, .. ordered.Take(10), .. bestRrf];
     }
