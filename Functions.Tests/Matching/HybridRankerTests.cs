@@ -85,6 +85,22 @@ public class HybridRankerTests
         Assert.Equal(["algorithm", "call", "grover", "oracle"], m.MatchedTerms.Order()); // scored on "ve" and "tag" too, but not named
     }
 
+    [Fact]
+    public void Reasons_leave_out_the_stems_of_negations()
+    {
+        var index = new HybridIndex(Model,
+        [
+            new HybridExpert("gus", 3, new float[] { 1, 0, 0 },
+                [Answer("a-8", "Account owners", "Don't delete the account; the owner isn't changed by that.", [1, 0, 0], 1)]),
+        ], Now);
+
+        var m = new HybridRanker().Rank(index, [1, 0, 0], Model, "I don't want to delete the account, the owner isn't known", 1).Single();
+
+        Assert.Equal(["account", "delete", "owner"], m.MatchedTerms.Order()); // "don" and "isn" match, but are not named
+        Assert.False(HybridRanker.ShownInReasons("doesn"));
+        Assert.True(HybridRanker.ShownInReasons("donor"));
+    }
+
     [Theory]
     [InlineData(0, 7)]
     [InlineData(35, 7)]

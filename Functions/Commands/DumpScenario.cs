@@ -11,14 +11,12 @@ namespace SocialLearning.Commands;
 /// </summary>
 public static class DumpScenario
 {
-    /// <summary>Loads <paramref name="siteFolder"/>; throws <see cref="DirectoryNotFoundException"/> or <see cref="FileNotFoundException"/> naming what is missing.</summary>
+    /// <summary>Loads <paramref name="siteFolder"/> (the folder with Posts.xml and Users.xml, or the site folder holding them in
+    /// <c>raw/</c>, as <c>evaluate</c> takes it); throws <see cref="DirectoryNotFoundException"/> or <see cref="FileNotFoundException"/> naming what is missing.</summary>
     public static DemoScenario Load(string siteFolder)
     {
         if (!Directory.Exists(siteFolder))
             throw new DirectoryNotFoundException($"Stack Exchange dump folder '{siteFolder}' does not exist.");
-        foreach (var f in new[] { "Posts.xml", "Users.xml" })
-            if (!File.Exists(Path.Combine(siteFolder, f)))
-                throw new FileNotFoundException($"'{siteFolder}' is not a Stack Exchange dump site folder: {f} is missing.", Path.Combine(siteFolder, f));
 
         var site = StackExchangeDump.Load(siteFolder);
         var split = DumpSplit.Create(site);
@@ -39,8 +37,7 @@ public static class DumpScenario
                 item.GoldAnswererIds.Select(ExpertProfileBuilder.ExpertId).ToList(),
                 item.AcceptedAnswererId is int a ? ExpertProfileBuilder.ExpertId(a) : null));
         }
-        var name = Path.GetFileName(Path.GetFullPath(siteFolder).TrimEnd(Path.DirectorySeparatorChar));
-        if (name == "raw") name = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(siteFolder).TrimEnd(Path.DirectorySeparatorChar)));
+        var name = EvaluateCommand.SiteName(siteFolder);
         return new DemoScenario($"Stack Exchange dump {name}: {profiles.Count} candidate experts, {mails.Count} test questions (cutoff {split.Cutoff:yyyy-MM-dd})",
             "stackexchange", profiles, mails, ReportQuality: true);
     }

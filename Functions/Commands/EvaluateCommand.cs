@@ -110,10 +110,13 @@ public static class EvaluateCommand
         var chosen = r.Tuning[0].Weights;
         var baseline = chosen with { LoadPenalty = 0, LoadFade = 0 };
         bool InLoadGrid(SocialLearning.Matching.Evaluation.ValidationResult v) => (v.Weights with { LoadPenalty = 0, LoadFade = 0 }) == baseline;
-        var t = new Table().Border(TableBorder.Rounded).Title("Weight grid on the validation folds: the chosen setting, the 10 best settings without load terms, the 5 best RRF settings")
-            .AddColumns("Weights", "MRR", "MRR capped", "Hit@3", "Hit@3 capped", "Objective");
+        var t = new Table().Border(TableBorder.Rounded)
+            .Title("Weight grid on the validation folds: the chosen setting; the 10 best settings without load terms (the chosen one's is the λ 0 / φ 0 cell below, not repeated); the 5 best RRF settings. " +
+                   "Rules: whether a setting may be the product's (signals weighted, content ≥ priors)")
+            .AddColumns("Weights", "MRR", "MRR capped", "Hit@3", "Hit@3 capped", "Objective", "Rules");
         foreach (var v in r.Tuning.Where((v, i) => i == 0 || !InLoadGrid(v)))
-            t.AddRow(Markup.Escape(v.Weights.Describe()), F(v.Uncapped.Mrr), F(v.Capped.Mrr), F(v.Uncapped.HitAt3), F(v.Capped.HitAt3), F(v.Objective));
+            t.AddRow(Markup.Escape(v.Weights.Describe()), F(v.Uncapped.Mrr), F(v.Capped.Mrr), F(v.Uncapped.HitAt3), F(v.Capped.HitAt3), F(v.Objective),
+                RoutingEvaluator.MeetsProductRules(v.Weights) ? "met" : "[grey]not met[/]");
         AnsiConsole.Write(t);
 
         var grid = r.Tuning.Where(InLoadGrid).DistinctBy(v => (v.Weights.LoadPenalty, v.Weights.LoadFade)).ToList();

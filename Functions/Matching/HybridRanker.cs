@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 
 namespace SocialLearning.Matching;
@@ -449,10 +450,19 @@ public sealed class HybridRanker
     }
 
     /// <summary>
-    /// Whether a matched BM25 term is worth naming in a reason: not a two-letter fragment of a contraction ("ve" of "I've",
-    /// "re", "ll") and not "tag" (every Stack Exchange text carries a <c>Tags:</c> line). Display only: scoring is unchanged.
+    /// Whether a matched BM25 term is worth naming in a reason: not a fragment of a contraction — two letters ("ve" of
+    /// "I've", "re", "ll") or the stem of a negation ("don" of "don't", "isn", "doesn"; <see cref="NegationStems"/>) — and
+    /// not "tag" (every Stack Exchange text carries a <c>Tags:</c> line). Display only: scoring is unchanged.
     /// </summary>
-    private static bool ShownInReasons(string term) => term != "tag" && (term.Length > 2 || term.Any(char.IsDigit));
+    internal static bool ShownInReasons(string term) =>
+        term != "tag" && !NegationStems.Contains(term) && (term.Length > 2 || term.Any(char.IsDigit));
+
+    /// <summary>What the tokenizer leaves of English n't-contractions ("doesn't" → "doesn"): never named in a reason.</summary>
+    private static readonly FrozenSet<string> NegationStems = new[]
+    {
+        "don", "doesn", "didn", "isn", "aren", "wasn", "weren", "hasn", "haven", "hadn", "couldn", "shouldn", "wouldn",
+        "mustn", "needn", "shan", "mightn", "ain",
+    }.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>Only the ranked expert ids (all eligible experts, best first) — the cheap path an evaluation grid needs.</summary>
     /// <param name="signals">From <see cref="Signals"/>.</param>

@@ -297,8 +297,7 @@ public static class RoutingEvaluator
         // answer history, so no activity, recency or response time — and a question must still reach the one whose
         // profile matches it rather than whoever answered something lately; Stack Exchange folds, where every candidate
         // has answers, cannot show that.
-        var best = ordered.First(r => r.Weights is { Fusion: HybridFusion.ZScore, Evidence: > 0, Lexical: > 0, Recency: > 0, Responsiveness: > 0 } w &&
-                                      w.Evidence + w.Centroid + w.Lexical + w.Topic >= w.Recency + w.Activity + w.Responsiveness).Weights;
+        var best = ordered.First(r => MeetsProductRules(r.Weights)).Weights;
         // Stage 2, the routing state (it acts in the capped table only, where questions are routed in time order): λ and the
         // prior fade φ on the best setting. Fairness first where it costs (almost) nothing: among the settings within
         // LoadTolerance of the best objective, the largest λ, then the largest φ.
@@ -312,6 +311,19 @@ public static class RoutingEvaluator
         var stage2 = loadGrid.Where(r => r != chosen).Prepend(chosen).ToList();
         var bestRrf = ordered.Where(r => r.Weights.Fusion == HybridFusion.ReciprocalRank).Take(5);
         return [.. stage2, .. ordered.Take(10), .. bestRrf];
+    }
+
+    /// <summary>
+    /// Whether a setting may be the product's (the rules of <see cref="Tune"/>): z-score fusion, every signal the router is
+    /// built on weighted (evidence, BM25, recency, responsiveness &gt; 0), and content at least as heavy as the priors
+    /// (evidence + centroid + BM25 + topic ≥ recency + activity + responsiveness).
+    /// </summary>
+    /// <param name="w">The weights.</param>
+    public static bool MeetsProductRules(HybridWeights w)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        return w is { Fusion: HybridFusion.ZScore, Evidence: > 0, Lexical: > 0, Recency: > 0, Responsiveness: > 0 } &&
+               w.Evidence + w.Centroid + w.Lexical + w.Topic >= w.Recency + w.Activity + w.Responsiveness;
     }
 
     private static List<HybridSignals> Signals(PreparedEvaluation e) =>
