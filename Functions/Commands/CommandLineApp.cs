@@ -17,23 +17,29 @@ namespace SocialLearning.Commands;
 public static class CommandLineApp
 {
     /// <summary>The verbs this app knows; a first argument among them selects command mode.</summary>
-    public static readonly string[] Verbs = ["demo", "import", "sync-experts", "reembed", "ask", "outcomes", "intake", "evaluate", "mail", "--help", "-h", "-?", "--version"];
+    public static readonly string[] Verbs = ["demo", "process", "import", "sync-experts", "reembed", "ask", "outcomes", "intake", "evaluate", "mail", "--help", "-h", "-?", "--version"];
 
     /// <summary>Parses and runs the command line; returns the exit code (0 ok, 1 failure, 2 bad settings).</summary>
     public static async Task<int> RunAsync(string[] args)
     {
         // Spectre.Console assumes 80 columns when output is redirected; tables read better wider in logs and CI.
         if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 120);
+        return await BuildRoot().Parse(args).InvokeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The command tree: every verb with its options and action (parsing it runs nothing).</summary>
+    internal static RootCommand BuildRoot()
+    {
         var root = new RootCommand("SocialLearning — route questions mailed to a shared address to the colleagues most likely to know the answer.");
 
-        var dump = new Option<DirectoryInfo?>("--dump") { Description = "A Stack Exchange data-dump site folder (Posts.xml, Users.xml): use its profile period as the directory and its test questions as mails." };
-        var mailbox = new Option<DirectoryInfo?>("--mailbox") { Description = "Folder for the local inbox/ and outbox/ Maildirs (default: .local/demo-mailbox). Mail already in its inbox is processed too." };
-        var json = new Option<FileInfo?>("--json") { Description = "Write a JSON summary to this file." };
+        var dump = FolderOption("--dump", "../shared/data/cqa/<site>/raw", "A Stack Exchange data-dump site folder (Posts.xml, Users.xml, or its raw/ folder): use its profile period as the directory and its test questions as mails.");
+        var mailbox = FolderOption("--mailbox", ".local/demo-mailbox", "Folder for the local inbox/ and outbox/ Maildirs (default: .local/demo-mailbox). Mail already in its inbox is processed too.");
+        var json = FileOption("--json", "demo.json", "Write a JSON summary to this file.");
         var demo = new Command("demo", "Run the main job end to end on local defaults and print question → experts.") { dump, mailbox, json };
         demo.SetAction((r, ct) => Guarded(() => DemoCommand.RunAsync(r.GetValue(dump)?.FullName, r.GetValue(mailbox)?.FullName, r.GetValue(json)?.FullName, ct)));
         root.Add(demo);
 
-        var importDump = new Option<DirectoryInfo?>("--dump") { Description = "Import the profile period of a Stack Exchange data-dump site folder." };
+        var importDump = FolderOption("--dump", "../shared/data/cqa/<site>/raw", "Import the profile period of a Stack Exchange data-dump site folder (or its raw/ folder).");
         var import = new Command("import", "Import expert profiles (the built-in sample by default) into the directory.") { importDump };
         import.SetAction((r, ct) => Guarded(() => ImportAsync(r.GetValue(importDump)?.FullName, ct)));
         root.Add(import);
@@ -55,8 +61,8 @@ public static class CommandLineApp
         ask.SetAction((r, ct) => Guarded(() => AskAsync(r.GetValue(text)!, r.GetValue(from), r.GetValue(top), ct)));
         root.Add(ask);
 
-        var evalDump = new Option<DirectoryInfo>("--dump") { Description = "A Stack Exchange data-dump site folder (Posts.xml, Users.xml, or its raw/ folder).", Required = true };
-        var evalOut = new Option<FileInfo?>("--out") { Description = "Write the JSON report to this file (and a CSV beside it)." };
+        var evalDump = FolderOption("--dump", "../shared/data/cqa/<site>/raw", "A Stack Exchange data-dump site folder (Posts.xml, Users.xml, or its raw/ folder).", required: true);
+        var evalOut = FileOption("--out", "eval.json", "Write the JSON report to this file (and a CSV beside it).");
         var tune = new Option<bool>("--tune") { Description = "Also run the weight grid on the validation folds inside the profile period and print the best settings." };
         var validationOnly = new Option<bool>("--validation-only") { Description = "Tune on the validation folds and stop: the test questions are not ranked (work on the ranker without looking at the test table)." };
         var evaluate = new Command("evaluate", "Measure routing quality on a Stack Exchange dump: baselines and the product's ranker on one split, without and with the capacity cap.") { evalDump, evalOut, tune, validationOnly };
@@ -68,7 +74,7 @@ public static class CommandLineApp
         outcomes.SetAction((r, ct) => Guarded(() => OutcomesAsync(r.GetValue(csv), ct)));
         root.Add(outcomes);
 
-        var processMailbox = new Option<DirectoryInfo?>("--mailbox") { Description = "Maildir root holding inbox/ and outbox/ (default: Mail:MaildirRoot, .local/mailbox; the demo's is .local/demo-mailbox)." };
+        var processMailbox = FolderOption("--mailbox", ".local/demo-mailbox", "Maildir root holding inbox/ and outbox/ (default: Mail:MaildirRoot, .local/mailbox; the demo's is .local/demo-mailbox).");
         var process = new Command("process", "Take in the mail waiting in the local Maildir inbox and run it through the pipeline (intake, routing, requests, relays) on the stored state; nothing is reset, so replies to a demo's requests find their questions.") { processMailbox };
         process.SetAction((r, ct) => Guarded(() => ProcessAsync(r.GetValue(processMailbox)?.FullName, ct)));
         root.Add(process);
@@ -86,8 +92,30 @@ public static class CommandLineApp
         mail.Add(subscribe);
         mail.Add(catchup);
         root.Add(mail);
+        return root;
+    }
 
-        return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+    /// <summary>A folder-path option whose blank value is an error with an example, not a type-conversion message.</summary>
+    private static Option<DirectoryInfo?> FolderOption(string name, string example, string description, bool required = false) => new(name)
+    {
+        Description = description,
+        Required = required,
+        CustomParser = r => PathToken(r, name, "folder", example) is { } p ? new DirectoryInfo(p) : null,
+    };
+
+    /// <summary>A file-path option whose blank value is an error with an example, not a type-conversion message.</summary>
+    private static Option<FileInfo?> FileOption(string name, string example, string description) => new(name)
+    {
+        Description = description,
+        CustomParser = r => PathToken(r, name, "file", example) is { } p ? new FileInfo(p) : null,
+    };
+
+    private static string? PathToken(System.CommandLine.Parsing.ArgumentResult r, string name, string kind, string example)
+    {
+        var token = r.Tokens.Count > 0 ? r.Tokens[^1].Value : null;
+        if (!string.IsNullOrWhiteSpace(token)) return token;
+        r.AddError($"{name} needs a {kind} path, for example {name} {example}.");
+        return null;
     }
 
     private static async Task<int> Guarded(Func<Task<int>> action)

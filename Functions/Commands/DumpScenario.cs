@@ -16,7 +16,9 @@ public static class DumpScenario
     public static DemoScenario Load(string siteFolder)
     {
         if (!Directory.Exists(siteFolder))
-            throw new DirectoryNotFoundException($"Stack Exchange dump folder '{siteFolder}' does not exist.");
+            throw new DirectoryNotFoundException(File.Exists(siteFolder)
+                ? $"'{siteFolder}' is a file; --dump takes the Stack Exchange dump's folder (with Posts.xml and Users.xml, or its raw/ folder)."
+                : $"Stack Exchange dump folder '{siteFolder}' does not exist.");
 
         var site = StackExchangeDump.Load(siteFolder);
         var split = DumpSplit.Create(site);
