@@ -41,3 +41,20 @@ public class DemoResultsTests
         Assert.Equal(0.5, summary.Mrr);
     }
 }
+
+public class ImportLineTests
+{
+    [Fact]
+    public void A_first_import_counts_what_was_embedded()
+    {
+        Assert.Equal("Imported 20 experts (20 embedded, 73 evidence items) in 4.2 s",
+            DemoResults.ImportLine(new SocialLearning.Experts.ImportResult(20, 20, 73, TimeSpan.FromSeconds(4.2))));
+    }
+
+    [Fact]
+    public void A_rerun_says_the_unchanged_profiles_kept_their_vectors_instead_of_reading_as_an_empty_directory()
+    {
+        Assert.Equal("Imported 20 experts in 0.9 s: 0 new or changed (embedded, 0 evidence items written), 20 unchanged since the last import (vectors kept)",
+            DemoResults.ImportLine(new SocialLearning.Experts.ImportResult(20, 0, 0, TimeSpan.FromSeconds(0.9))));
+    }
+}

@@ -208,7 +208,7 @@ public static class CommandLineApp
         await using var host = await CommandHost.StartAsync(new Dictionary<string, string?>(), Path.Combine(root, ".azurite"),
             s => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(s)}[/]"), ct).ConfigureAwait(false);
         var result = await host.Services.GetRequiredService<ExpertImporter>().ImportAsync(profiles, source, replaceDirectory: true, null, ct).ConfigureAwait(false);
-        AnsiConsole.MarkupLine($"Imported [bold]{result.Experts}[/] experts ({result.Embedded} embedded, {result.EvidenceItems} evidence items) in {result.Elapsed.TotalSeconds:0.0} s");
+        AnsiConsole.MarkupLine(Markup.Escape(DemoResults.ImportLine(result)));
         if (host.StartedAzurite) AnsiConsole.MarkupLine("[grey]The directory is stored in .azurite/ and is used by the next command.[/]");
         return 0;
     }

@@ -39,10 +39,22 @@ public static class DemoResults
         return results;
     }
 
+    /// <summary>One line on an import, e.g. "Imported 20 experts in 0.9 s: 0 new or changed …, 20 unchanged since the last import (vectors kept)".</summary>
+    /// <param name="import">The import's counts.</param>
+    public static string ImportLine(ImportResult import)
+    {
+        ArgumentNullException.ThrowIfNull(import);
+        return import.Embedded < import.Experts
+            ? Inv($"Imported {import.Experts} experts in {import.Elapsed.TotalSeconds:0.0} s: {import.Embedded} new or changed (embedded, {import.EvidenceItems} evidence items written), {import.Experts - import.Embedded} unchanged since the last import (vectors kept)")
+            : Inv($"Imported {import.Experts} experts ({import.Embedded} embedded, {import.EvidenceItems} evidence items) in {import.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    private static string Inv(FormattableString s) => s.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Prints the routing table (at most 40 rows) and the non-questions.</summary>
     public static void Print(IReadOnlyList<DemoResult> results, DemoScenario scenario, ImportResult import, string mailboxRoot)
     {
-        AnsiConsole.MarkupLine($"Imported {import.Experts} experts ({import.Embedded} embedded, {import.EvidenceItems} evidence items) in {import.Elapsed.TotalSeconds:0.0} s");
+        AnsiConsole.MarkupLine(Markup.Escape(ImportLine(import)));
         var table = new Table().Border(TableBorder.Rounded).Title("Question → experts asked");
         table.AddColumn("Question");
         table.AddColumn("Experts asked (score)");

@@ -322,7 +322,7 @@ public sealed partial class InboundMailHandler(
         if (passed)
         {
             await EscalateAsync(token, cancellationToken).ConfigureAwait(false);
-            return $"{route.ExpertName} passed on {token}; routing asks the next close candidate if one is left (see the escalated event).";
+            return $"{route.ExpertName} passed on {token}; routing asks the next close candidate if one is left and the question has no answer by then (see the escalated event, if any).";
         }
         await storage.Queue(QueueNames.OutboundMail).SendJsonAsync(new OutboundMailMessage("relay", token, route.ExpertId), cancellationToken).ConfigureAwait(false);
         return $"Answer by {route.ExpertName} to {token}; relayed to the asker.";
