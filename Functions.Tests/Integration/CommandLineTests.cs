@@ -40,6 +40,16 @@ public sealed class CommandLineTests(AzuriteFixture azurite)
 
     private static string TempFolder() => Directory.CreateTempSubdirectory("sl-cli-").FullName;
 
+    [Theory]
+    [InlineData("notanemail")]
+    [InlineData("Pieter de Vries")]
+    public async Task Ask_with_a_from_that_is_not_an_address_is_an_error_before_storage_is_touched(string from)
+    {
+        var (code, output) = await Cli.RunAsync(await azurite.ConnectionStringAsync(), TempFolder(), "ask", "VPN keeps dropping at home", "--from", from);
+        Assert.Equal(1, code);
+        Assert.Contains($"Error: --from '{from}' is not an e-mail address; give the asker's, for example --from pieter.devries@northwind.example.", output);
+    }
+
     [Fact]
     public async Task Intake_lists_the_non_questions_with_sender_subject_kind_and_reason_and_exports_them_as_csv()
     {

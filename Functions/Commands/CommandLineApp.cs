@@ -225,6 +225,11 @@ public static class CommandLineApp
             AnsiConsole.MarkupLine("[red]Error:[/] --top must be at least 1.");
             return 1;
         }
+        if (from is not null && !(MimeKit.MailboxAddress.TryParse(from, out var asker) && asker.Address.Contains('@', StringComparison.Ordinal)))
+        {
+            AnsiConsole.MarkupLine($"[red]Error:[/] --from '{Markup.Escape(from)}' is not an e-mail address; give the asker's, for example --from pieter.devries@northwind.example.");
+            return 1;
+        }
         var root = CommandHost.RepoRoot();
         await using var host = await CommandHost.StartAsync(new Dictionary<string, string?>(), Path.Combine(root, ".azurite"),
             s => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(s)}[/]"), ct).ConfigureAwait(false);

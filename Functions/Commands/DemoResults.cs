@@ -77,7 +77,7 @@ public static class DemoResults
         }
         AnsiConsole.Write(table);
         var questions = results.Count(r => r.Question is not null);
-        if (questions > 40) AnsiConsole.MarkupLine($"[grey]… and {questions - 40} more questions (see outcomes.csv beside the mailbox, or 'outcomes')[/]");
+        if (questions > 40) AnsiConsole.MarkupLine($"[grey]… and {questions - 40} more questions (see outcomes.csv in the mailbox folder, or 'outcomes')[/]");
 
         var non = results.Where(r => r.Record is { State: "NonQuestion" }).ToList();
         if (non.Count > 0)
