@@ -110,6 +110,22 @@ public sealed class CommandLineTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Intake_names_the_mail_of_a_malformed_record_that_has_no_sender_or_subject()
+    {
+        await using var h = await PipelineHarness.StartAsync(azurite);
+        var name = await h.Maildir.DeliverRawAsync([], Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var records = await h.Get<StorageClients>().Table(TableNames.Messages).ReadAllAsync<MessageEntity>(null, Ct);
+        var record = Assert.Single(records);
+        Assert.Equal(("Malformed", "", ""), (record.Kind, record.From, record.Subject));
+        var (code, output) = await Cli.RunAsync(await azurite.ConnectionStringAsync(), h.MailRoot, "intake");
+        Assert.Equal(0, code);
+        Assert.Contains($"(mail {record.MessageRef})", output);
+        Assert.Contains(name.Split(':')[0], record.MessageRef);
+    }
+
+    [Fact]
     public async Task Intake_with_nothing_recorded_prints_an_empty_list_and_a_zero_count()
     {
         await using var h = await PipelineHarness.StartAsync(azurite);

@@ -354,7 +354,8 @@ public static class CommandLineApp
             .AddColumns("Processed (UTC)", "From", "Subject", "Kind", "Reason");
         foreach (var m in records)
             table.AddRow(m.ProcessedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), Markup.Escape(m.From),
-                Markup.Escape(m.Subject.Length > 60 ? m.Subject[..57] + "…" : m.Subject), Markup.Escape(m.Kind), Markup.Escape(m.Reason));
+                Markup.Escape(m.Subject.Length > 60 ? m.Subject[..57] + "…" : m.Subject.Length == 0 && m.From.Length == 0 && m.MessageRef.Length > 0 ? $"(mail {m.MessageRef})" : m.Subject),
+                Markup.Escape(m.Kind), Markup.Escape(m.Reason));
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"{records.Count} mails that are not questions" + KindCounts(records.Select(m => m.Kind)));
         return 0;
