@@ -218,16 +218,34 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
         }
     }
 
-    private static FileStream LockFolder(string location)
+    /// <summary>
+    /// Takes the exclusive lock on <paramref name="location"/> (<c>.sociallearning.lock</c> in it, an advisory
+    /// <c>flock</c> on Unix, a share-none open on Windows) and writes this process id into it. The file is never deleted:
+    /// deleting it on close (as <see cref="FileOptions.DeleteOnClose"/> did) removes the name, not the file that was locked,
+    /// so a holder closing could delete the lock file a later command had just created and locked (or a command could lock
+    /// a file already unlinked), and the next command then created a fresh file, locked it and shared the folder.
+    /// A stale file left behind is harmless: the lock, not the file, is what is held, and it ends with the process.
+    /// Throws <see cref="InvalidOperationException"/> when another process holds the lock.
+    /// </summary>
+    /// <param name="location">The Azurite data folder (must exist).</param>
+    internal static FileStream LockFolder(string location)
     {
         var path = Path.Combine(location, ".sociallearning.lock");
         try
         {
-            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
-            stream.SetLength(0);
-            stream.Write(System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            stream.Flush();
-            return stream;
+            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+            try
+            {
+                stream.SetLength(0);
+                stream.Write(System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                stream.Flush();
+                return stream;
+            }
+            catch
+            {
+                stream.Dispose();
+                throw;
+            }
         }
         catch (IOException ex)
         {
