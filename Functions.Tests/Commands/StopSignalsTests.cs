@@ -11,7 +11,8 @@ public sealed class StopSignalsTests
         using var stop = new CancellationTokenSource();
         var failingCallback = false;
         stop.Token.Register(() => { failingCallback = true; throw new InvalidOperationException("a callback failing on cancel"); });
-        using var signals = StopSignals.Register(stop);
+        var forcedExits = 0;
+        using var signals = StopSignals.Register(stop, () => forcedExits++); // not the real one: it kills the tests' Azurite
 
         Assert.True(signals.Handle(10_000));
         await Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
@@ -19,7 +20,9 @@ public sealed class StopSignalsTests
         Assert.True(failingCallback); // ran, and its exception did not escape on the signal thread
 
         Assert.True(signals.Handle(10_000 + 1_500)); // dotnet run forwarding the same Ctrl-C: no second completion
+        Assert.Equal(0, forcedExits);
         Assert.False(signals.Handle(10_000 + 2_500)); // a deliberate second Ctrl-C: default termination
+        Assert.Equal(1, forcedExits); // after the started Azurite is killed
     }
 }
 

@@ -20,17 +20,24 @@ public sealed class StopSignals : IDisposable
     public static readonly TimeSpan RepeatWindow = TimeSpan.FromSeconds(2);
 
     private readonly CancellationTokenSource _stop;
+    private readonly Action _beforeForcedExit;
     private readonly List<PosixSignalRegistration> _registrations = [];
     private long _firstSignalTicks = -1;
 
-    private StopSignals(CancellationTokenSource stop) => _stop = stop;
+    private StopSignals(CancellationTokenSource stop, Action beforeForcedExit)
+    {
+        _stop = stop;
+        _beforeForcedExit = beforeForcedExit;
+    }
 
     /// <summary>Handles SIGINT and SIGTERM until disposed by cancelling <paramref name="stop"/>.</summary>
     /// <param name="stop">Cancelled on the first signal.</param>
-    public static StopSignals Register(CancellationTokenSource stop)
+    /// <param name="beforeForcedExit">Run on a signal after <see cref="RepeatWindow"/>, before the process ends; default
+    /// <see cref="Storage.AzuriteLauncher.KillStarted"/>.</param>
+    public static StopSignals Register(CancellationTokenSource stop, Action? beforeForcedExit = null)
     {
         ArgumentNullException.ThrowIfNull(stop);
-        var signals = new StopSignals(stop);
+        var signals = new StopSignals(stop, beforeForcedExit ?? Storage.AzuriteLauncher.KillStarted);
         foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM })
         {
             try
@@ -76,7 +83,7 @@ public sealed class StopSignals : IDisposable
         }
 
         if (nowTicks - first <= (long)RepeatWindow.TotalMilliseconds) return true;
-        Storage.AzuriteLauncher.KillStarted(); // forced exit: the emulator, in its own session, would outlive the command
+        _beforeForcedExit(); // forced exit: the emulator, in its own session, would outlive the command
         return false;
     }
 
