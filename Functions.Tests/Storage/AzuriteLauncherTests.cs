@@ -32,4 +32,52 @@ public sealed class AzuriteLauncherTests
             try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
         }
     }
+
+    [Fact]
+    public void A_command_releasing_the_folder_lock_does_not_open_the_folder_to_a_second_command_while_another_holds_it()
+    {
+        // The lock file used to be opened with DeleteOnClose: closing removes the *name*, whichever file it then points to.
+        // A holder whose file had been unlinked (the name removed while it held it, e.g. by an earlier holder's close) and a
+        // second holder of a newly created file: the first closing deleted the second's lock file, and a third command
+        // created another file, locked it and started its own Azurite on the same folder.
+        var folder = Directory.CreateTempSubdirectory("sl-lock-").FullName;
+        try
+        {
+            var path = Path.Combine(folder, ".sociallearning.lock");
+            var first = AzuriteLauncher.LockFolder(folder);
+            var refused = Assert.Throws<InvalidOperationException>(() => AzuriteLauncher.LockFolder(folder).Dispose());
+            Assert.Contains("Another SocialLearning command is using the local storage", refused.Message);
+            Assert.True(File.Exists(path)); // a refused attempt leaves the holder's file in place
+
+            File.Delete(path); // the name goes while the first still holds its (now unlinked) file
+            using var second = AzuriteLauncher.LockFolder(folder);
+            first.Dispose();
+
+            Assert.True(File.Exists(path), "the first holder's release removed the second holder's lock file");
+            Assert.Throws<InvalidOperationException>(() => AzuriteLauncher.LockFolder(folder).Dispose());
+        }
+        finally
+        {
+            try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    [Fact]
+    public void The_folder_lock_file_stays_after_release_and_is_taken_again()
+    {
+        var folder = Directory.CreateTempSubdirectory("sl-lock-").FullName;
+        try
+        {
+            var path = Path.Combine(folder, ".sociallearning.lock");
+            AzuriteLauncher.LockFolder(folder).Dispose();
+            Assert.True(File.Exists(path));
+            Assert.Equal(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), File.ReadAllText(path)); // the holder's pid
+            using var again = AzuriteLauncher.LockFolder(folder);
+            Assert.Throws<InvalidOperationException>(() => AzuriteLauncher.LockFolder(folder).Dispose());
+        }
+        finally
+        {
+            try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+        }
+    }
 }

@@ -24,7 +24,13 @@ public static class CommandLineApp
     {
         // Spectre.Console assumes 80 columns when output is redirected; tables read better wider in logs and CI.
         if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 120);
-        return await BuildRoot().Parse(args).InvokeAsync().ConfigureAwait(false);
+        // Ctrl-C and SIGTERM are handled here, not by System.CommandLine: its handler cancels the command's token on the
+        // signal thread (an exception from a cancellation callback is then unhandled), completes its own task a second
+        // time on a second signal (dotnet run forwards the signal the child already got: InvalidOperationException) and
+        // returns after 2 s whether or not the command finished, so Azurite was not stopped nor the lock released.
+        using var stop = new CancellationTokenSource();
+        using var signals = StopSignals.Register(stop);
+        return await BuildRoot().Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, stop.Token).ConfigureAwait(false);
     }
 
     /// <summary>The command tree: every verb with its options and action (parsing it runs nothing).</summary>
@@ -36,29 +42,29 @@ public static class CommandLineApp
         var mailbox = FolderOption("--mailbox", ".local/demo-mailbox", "Folder for the local inbox/ and outbox/ Maildirs (default: .local/demo-mailbox). Mail already in its inbox is processed too.");
         var json = FileOption("--json", "demo.json", "Write a JSON summary to this file.");
         var demo = new Command("demo", "Run the main job end to end on local defaults and print question → experts.") { dump, mailbox, json };
-        demo.SetAction((r, ct) => Guarded(() => DemoCommand.RunAsync(r.GetValue(dump)?.FullName, r.GetValue(mailbox)?.FullName, r.GetValue(json)?.FullName, ct)));
+        demo.SetAction((r, ct) => Guarded(() => DemoCommand.RunAsync(r.GetValue(dump)?.FullName, r.GetValue(mailbox)?.FullName, r.GetValue(json)?.FullName, ct), ct));
         root.Add(demo);
 
         var importDump = FolderOption("--dump", "../shared/data/cqa/<site>/raw", "Import the profile period of a Stack Exchange data-dump site folder (or its raw/ folder).");
         var import = new Command("import", "Import expert profiles (the built-in sample by default) into the directory.") { importDump };
-        import.SetAction((r, ct) => Guarded(() => ImportAsync(r.GetValue(importDump)?.FullName, ct)));
+        import.SetAction((r, ct) => Guarded(() => ImportAsync(r.GetValue(importDump)?.FullName, ct), ct));
         root.Add(import);
 
         var group = new Option<string?>("--group") { Description = "Object id of the Microsoft Entra ID group whose members are the experts (default: Graph:ExpertGroupId)." };
         var syncExperts = new Command("sync-experts", "Synchronise the directory with the members of a Microsoft Entra ID group through Microsoft Graph (needs Graph:ExpertGroupId or --group and an identity with GroupMember.Read.All and User.Read.All).") { group };
-        syncExperts.SetAction((r, ct) => Guarded(() => SyncExpertsCommand.RunAsync(r.GetValue(group), ct)));
+        syncExperts.SetAction((r, ct) => Guarded(() => SyncExpertsCommand.RunAsync(r.GetValue(group), ct), ct));
         root.Add(syncExperts);
 
         var force = new Option<bool>("--force") { Description = "Re-embed every expert, also those already in the configured model's space." };
         var reembed = new Command("reembed", "Re-embed every stored expert's evidence and centroid with the configured embedding model (after changing Embeddings:Provider, deployment or Dimensions).") { force };
-        reembed.SetAction((r, ct) => Guarded(() => ReembedAsync(r.GetValue(force), ct)));
+        reembed.SetAction((r, ct) => Guarded(() => ReembedAsync(r.GetValue(force), ct), ct));
         root.Add(reembed);
 
         var text = new Argument<string>("question") { Description = "The question, in plain words." };
         var from = new Option<string?>("--from") { Description = "The asker's address (excluded from the experts)." };
         var top = new Option<int>("--top") { Description = "How many experts to show.", DefaultValueFactory = _ => 5 };
         var ask = new Command("ask", "Rank the directory for one question and print the route (nothing is sent).") { text, from, top };
-        ask.SetAction((r, ct) => Guarded(() => AskAsync(r.GetValue(text)!, r.GetValue(from), r.GetValue(top), ct)));
+        ask.SetAction((r, ct) => Guarded(() => AskAsync(r.GetValue(text)!, r.GetValue(from), r.GetValue(top), ct), ct));
         root.Add(ask);
 
         var evalDump = FolderOption("--dump", "../shared/data/cqa/<site>/raw", "A Stack Exchange data-dump site folder (Posts.xml, Users.xml, or its raw/ folder).", required: true);
@@ -66,29 +72,29 @@ public static class CommandLineApp
         var tune = new Option<bool>("--tune") { Description = "Also run the weight grid on the validation folds inside the profile period and print the best settings." };
         var validationOnly = new Option<bool>("--validation-only") { Description = "Tune on the validation folds and stop: the test questions are not ranked (work on the ranker without looking at the test table)." };
         var evaluate = new Command("evaluate", "Measure routing quality on a Stack Exchange dump: baselines and the product's ranker on one split, without and with the capacity cap.") { evalDump, evalOut, tune, validationOnly };
-        evaluate.SetAction((r, ct) => Guarded(() => EvaluateCommand.RunAsync(r.GetValue(evalDump)!.FullName, r.GetValue(evalOut)?.FullName, r.GetValue(tune), ct, r.GetValue(validationOnly))));
+        evaluate.SetAction((r, ct) => Guarded(() => EvaluateCommand.RunAsync(r.GetValue(evalDump)!.FullName, r.GetValue(evalOut)?.FullName, r.GetValue(tune), ct, r.GetValue(validationOnly)), ct));
         root.Add(evaluate);
 
         var csv = new Option<string?>("--csv") { Description = "Export the outcome log as CSV to this file (not a folder) instead of printing it." };
         var outcomes = new Command("outcomes", "Print the outcome log, or export it as CSV.") { csv };
-        outcomes.SetAction((r, ct) => Guarded(() => OutcomesAsync(r.GetValue(csv), ct)));
+        outcomes.SetAction((r, ct) => Guarded(() => OutcomesAsync(r.GetValue(csv), ct), ct));
         root.Add(outcomes);
 
         var processMailbox = FolderOption("--mailbox", ".local/demo-mailbox", "Maildir root holding inbox/ and outbox/ (default: Mail:MaildirRoot, .local/mailbox; the demo's is .local/demo-mailbox).");
         var process = new Command("process", "Take in the mail waiting in the local Maildir inbox and run it through the pipeline (intake, routing, requests, relays) on the stored state; nothing is reset, so replies to a demo's requests find their questions.") { processMailbox };
-        process.SetAction((r, ct) => Guarded(() => ProcessAsync(r.GetValue(processMailbox)?.FullName, ct)));
+        process.SetAction((r, ct) => Guarded(() => ProcessAsync(r.GetValue(processMailbox)?.FullName, ct), ct));
         root.Add(process);
 
         var intakeCsv = new Option<string?>("--csv") { Description = "Export the list as CSV to this file (not a folder) instead of printing it." };
         var intake = new Command("intake", "List the mails intake recorded as not questions (auto-replies, bounces, bulk mail, own, empty and malformed mail, replies in a routed thread) with time, sender, subject, kind and reason.") { intakeCsv };
-        intake.SetAction((r, ct) => Guarded(() => IntakeAsync(r.GetValue(intakeCsv), ct)));
+        intake.SetAction((r, ct) => Guarded(() => IntakeAsync(r.GetValue(intakeCsv), ct), ct));
         root.Add(intake);
 
         var mail = new Command("mail", "The shared mailbox through Microsoft Graph (Mail:Transport = Graph).");
         var subscribe = new Command("subscribe", "Create or renew the inbox change-notification subscription now (what the RenewMailSubscription timer does).");
-        subscribe.SetAction((r, ct) => Guarded(() => GraphMailCommand.RunAsync("subscribe", ct)));
+        subscribe.SetAction((r, ct) => Guarded(() => GraphMailCommand.RunAsync("subscribe", ct), ct));
         var catchup = new Command("catchup", "Run a delta catch-up of the inbox now (what the CatchUpMailbox timer does); new mail is enqueued for intake.");
-        catchup.SetAction((r, ct) => Guarded(() => GraphMailCommand.RunAsync("catchup", ct)));
+        catchup.SetAction((r, ct) => Guarded(() => GraphMailCommand.RunAsync("catchup", ct), ct));
         mail.Add(subscribe);
         mail.Add(catchup);
         root.Add(mail);
@@ -118,11 +124,23 @@ public static class CommandLineApp
         return null;
     }
 
-    private static async Task<int> Guarded(Func<Task<int>> action)
+    /// <summary>
+    /// Runs a command's work and maps its failures to a message and an exit code: 2 bad settings, 1 failure, 130 cancelled.
+    /// Once <paramref name="cancellationToken"/> is cancelled (Ctrl-C, SIGTERM) any exception is the cancellation's doing
+    /// (ONNX Runtime's terminate flag, a storage call to an emulator already stopped, …) and is reported as "Cancelled.".
+    /// </summary>
+    /// <param name="action">The command's work.</param>
+    /// <param name="cancellationToken">The command's token.</param>
+    internal static async Task<int> Guarded(Func<Task<int>> action, CancellationToken cancellationToken)
     {
         try
         {
             return await action().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException || cancellationToken.IsCancellationRequested)
+        {
+            AnsiConsole.MarkupLine("[yellow]Cancelled.[/] Work already done is kept; queued messages are picked up by the next run.");
+            return 130;
         }
         catch (OptionsValidationException ex)
         {
@@ -136,11 +154,6 @@ public static class CommandLineApp
             AnsiConsole.MarkupLine("[red]Configuration is not valid:[/]");
             foreach (var f in inner.Cast<OptionsValidationException>().SelectMany(e => e.Failures)) AnsiConsole.MarkupLine($"  [red]•[/] {Markup.Escape(f)}");
             return 2;
-        }
-        catch (OperationCanceledException)
-        {
-            AnsiConsole.MarkupLine("[yellow]Cancelled.[/] Work already done is kept; queued messages are picked up by the next run.");
-            return 130;
         }
         catch (Azure.Identity.AuthenticationFailedException ex)
         {

@@ -205,6 +205,27 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         }
     }
 
+    /// <summary>
+    /// One model call. ONNX Runtime stops a run whose token is cancelled by setting its terminate flag, and the run then
+    /// fails with an <c>OnnxRuntimeException</c> ("Exiting due to terminate flag being set to true"), not an
+    /// <see cref="OperationCanceledException"/>: a failure while <paramref name="cancellationToken"/> is cancelled is
+    /// reported as the cancellation it is (the original exception inside).
+    /// </summary>
+    /// <param name="encode">The model call (<c>SentenceEncoder.Encode</c>; replaceable in tests).</param>
+    /// <param name="batch">The prepared texts.</param>
+    /// <param name="cancellationToken">The caller's token, passed to the model call.</param>
+    internal static float[][] EncodeBatch(Func<string[], CancellationToken, float[][]> encode, string[] batch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return encode(batch, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("Embedding was cancelled.", ex, cancellationToken);
+        }
+    }
+
     private float[][] Encode(string[] inputs, CancellationToken cancellationToken)
     {
         var prepared = new string[inputs.Length];
@@ -245,7 +266,7 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
                 batch[j] = prepared[order[start + j]];
             }
 
-            var encoded = encoder.Encode(batch, cancellationToken);
+            var encoded = EncodeBatch(encoder.Encode, batch, cancellationToken);
             for (var j = 0; j < count; j++)
             {
                 var vector = encoded[j];

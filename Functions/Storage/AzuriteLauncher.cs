@@ -25,12 +25,25 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
     private readonly Task _closed;
     private FileStream? _lock;
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<AzuriteLauncher, byte> Running = new();
+
     private AzuriteLauncher(Process process, string connectionString, bool persistent, Task closed)
     {
         _process = process;
         ConnectionString = connectionString;
         _persistent = persistent;
         _closed = closed;
+        Running[this] = 0;
+    }
+
+    /// <summary>
+    /// Kills every emulator this process started and has not stopped yet, at once (no orderly close: the last writes of a
+    /// folder-backed emulator may be lost). For a forced exit (a second Ctrl-C): Azurite runs in its own session, so the
+    /// terminal's signal does not reach it, and it must not outlive the command holding its folder.
+    /// </summary>
+    public static void KillStarted()
+    {
+        foreach (var launcher in Running.Keys) Kill(launcher._process);
     }
 
     /// <summary>Connection string of the started emulator (Blob, Queue and Table endpoints).</summary>
@@ -67,12 +80,17 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
     /// </summary>
     public static async Task<AzuriteLauncher> StartAsync(string? location, TimeSpan startTimeout, CancellationToken cancellationToken)
     {
-        var psi = new ProcessStartInfo("npx")
+        // In its own session (setsid(1), Linux): Ctrl-C goes to the terminal's whole foreground process group, and Azurite,
+        // in the command's group, died with it while the command was still using it (then retried storage for ~30 s). The
+        // command stops it itself when it ends, cancelled or not (DisposeAsync).
+        var setsid = OperatingSystem.IsLinux() && FindOnPath("npx") is not null ? FindOnPath("setsid") : null; // no npx: the clear error below
+        var psi = new ProcessStartInfo(setsid ?? "npx")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (setsid is not null) psi.ArgumentList.Add("npx");
         foreach (var a in new[] { "--yes", Package, "--silent", "--skipApiVersionCheck", "--loose", "--blobPort", "0", "--queuePort", "0", "--tablePort", "0" })
             psi.ArgumentList.Add(a);
         FileStream? folderLock = null;
@@ -166,6 +184,7 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
     /// </summary>
     public async ValueTask DisposeAsync()
     {
+        Running.TryRemove(this, out _);
         if (_persistent && !OperatingSystem.IsWindows())
         {
             var tree = ProcessTree(_process.Id);
@@ -203,6 +222,11 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
         if (_lock is not null) await _lock.DisposeAsync().ConfigureAwait(false);
     }
 
+    /// <summary>The full path of <paramref name="program"/> in a PATH folder, or null.</summary>
+    private static string? FindOnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, program)).FirstOrDefault(File.Exists);
+
     private static bool IsAlive(int pid) => Directory.Exists($"/proc/{pid}") || (!OperatingSystem.IsLinux() && ProcessExists(pid));
 
     private static bool ProcessExists(int pid)
@@ -218,16 +242,34 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
         }
     }
 
-    private static FileStream LockFolder(string location)
+    /// <summary>
+    /// Takes the exclusive lock on <paramref name="location"/> (<c>.sociallearning.lock</c> in it, an advisory
+    /// <c>flock</c> on Unix, a share-none open on Windows) and writes this process id into it. The file is never deleted:
+    /// deleting it on close (as <see cref="FileOptions.DeleteOnClose"/> did) removes the name, not the file that was locked,
+    /// so a holder closing could delete the lock file a later command had just created and locked (or a command could lock
+    /// a file already unlinked), and the next command then created a fresh file, locked it and shared the folder.
+    /// A stale file left behind is harmless: the lock, not the file, is what is held, and it ends with the process.
+    /// Throws <see cref="InvalidOperationException"/> when another process holds the lock.
+    /// </summary>
+    /// <param name="location">The Azurite data folder (must exist).</param>
+    internal static FileStream LockFolder(string location)
     {
         var path = Path.Combine(location, ".sociallearning.lock");
         try
         {
-            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
-            stream.SetLength(0);
-            stream.Write(System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            stream.Flush();
-            return stream;
+            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+            try
+            {
+                stream.SetLength(0);
+                stream.Write(System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                stream.Flush();
+                return stream;
+            }
+            catch
+            {
+                stream.Dispose();
+                throw;
+            }
         }
         catch (IOException ex)
         {
