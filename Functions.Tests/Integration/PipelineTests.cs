@@ -353,6 +353,11 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         var record = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Messages).ReadAllAsync<MessageEntity>(null, Ct), m => m.InternetMessageId == "stop-1@mail.northwind.example");
         Assert.Equal("Anna Lindqvist asked to receive no more requests (stop).", record.Reason);
         Assert.Null(InboundMailHandler.Command("Stop the VPN from dropping, please"));
+        // A request to receive nothing more, in plain words, is a stop too; an answer that starts like one is not.
+        Assert.Equal("stop", InboundMailHandler.Command("Stop sending me these please."));
+        Assert.Equal("stop", InboundMailHandler.Command("please stop emailing me"));
+        Assert.Equal("stop", InboundMailHandler.Command("Unsubscribe\n\nSam"));
+        Assert.Null(InboundMailHandler.Command("Stop asking me to restart it: reinstall the VPN client from the portal."));
         Assert.Equal("pause", InboundMailHandler.Command(" Pause! "));
         // A sign-off or a short remark does not turn the command into an answer; a real answer after the word does.
         Assert.Equal("pass", InboundMailHandler.Command("Pass\n\nSam"));
@@ -420,5 +425,62 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         var experts = await h.Get<StorageClients>().Table(TableNames.Experts).ReadAllAsync<ExpertEntity>(null, Ct);
         Assert.True(experts.Single(e => e.ExpertId == routes[0].ExpertId).OptedOut);
         Assert.DoesNotContain(events, e => e.Kind == "escalated"); // answered already: neither the pass nor the stop asks anyone new
+    }
+
+    private static MimeMessage Reply(RouteEntity route, QuestionEntity q, string messageId, MimeEntity body)
+    {
+        var m = new MimeMessage();
+        m.From.Add(new MailboxAddress(route.ExpertName, route.ExpertEmail));
+        m.To.Add(MailboxAddress.Parse("ask@northwind.example"));
+        m.Subject = $"Re: [{q.QuestionId}] Customer wants a refund for a damaged pallet";
+        m.MessageId = messageId;
+        m.Body = body;
+        return m;
+    }
+
+    [Fact]
+    public async Task A_reply_with_no_text_of_its_own_is_empty_not_an_answer_and_nothing_is_relayed()
+    {
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        var (q, routes) = await AskRefundQuestionAsync(h, "refund-empty@mail.northwind.example");
+        var before = h.Maildir.ReadOutbox().Count;
+        await h.Maildir.DeliverAsync(Reply(routes[0], q, "empty-quote@mail.northwind.example", new TextPart("plain")
+        {
+            Text = $"On Mon, 16 Nov 2026 at 10:00, SocialLearning <ask@northwind.example> wrote:\n> {routes[0].ExpertName}, a colleague has a question you may know the answer to.\n> Who approves refunds?\n",
+        }), Ct);
+        await h.Maildir.DeliverAsync(Reply(routes[1], q, "empty-body@mail.northwind.example", new TextPart("plain") { Text = "" }), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var records = await h.Get<StorageClients>().Table(TableNames.Messages).ReadAllAsync<MessageEntity>(null, Ct);
+        foreach (var id in new[] { "empty-quote@mail.northwind.example", "empty-body@mail.northwind.example" })
+        {
+            var r = Assert.Single(records, m => m.InternetMessageId == id);
+            Assert.Equal(("NonQuestion", "Empty"), (r.State, r.Kind));
+            Assert.Equal($"A reply in the thread of {q.QuestionId} with no text of its own (only quoted text, a signature or a mobile footer); not counted as an answer, not relayed.", r.Reason);
+        }
+        var after = await h.Get<StorageClients>().Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct);
+        Assert.All(after, r => Assert.Null(r.AnsweredAt));
+        Assert.DoesNotContain(await h.Get<SocialLearning.Outcomes.OutcomeLog>().ReadAllAsync(Ct), e => e.Kind is "answered" or "relayed");
+        Assert.Equal(before, h.Maildir.ReadOutbox().Count);
+    }
+
+    [Fact]
+    public async Task Two_replies_of_one_expert_taken_in_together_are_the_answer_and_a_follow_up_never_one_dropped()
+    {
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        var (q, routes) = await AskRefundQuestionAsync(h, "refund-two@mail.northwind.example");
+        await h.Maildir.DeliverAsync(Reply(routes[0], q, "two-1@mail.northwind.example", new TextPart("plain") { Text = "The customer service lead approves refunds up to 500 EUR." }), Ct);
+        await h.Maildir.DeliverAsync(Reply(routes[0], q, "two-2@mail.northwind.example", new TextPart("plain") { Text = "Above 500 EUR finance signs off as well." }), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var route = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct), r => r.ExpertId == routes[0].ExpertId);
+        Assert.NotNull(route.AnsweredAt);
+        Assert.Equal(1, route.FollowUps);
+        var texts = new[] { route.AnswerText, route.FollowUpText + " " + string.Join(" ", h.Maildir.ReadOutbox().Select(m => m.TextBody)) };
+        Assert.Contains(texts, t => t.Contains("up to 500 EUR", StringComparison.Ordinal));
+        Assert.Contains(texts, t => t.Contains("finance signs off as well", StringComparison.Ordinal));
+        var events = await h.Get<SocialLearning.Outcomes.OutcomeLog>().ReadAllAsync(Ct);
+        Assert.Single(events, e => e.Kind == "answered");
+        Assert.Single(events, e => e.Kind == "followup");
     }
 }

@@ -107,7 +107,13 @@ public sealed partial class InboundMailHandler(
         }
         if (kind != MailKind.Question.ToString())
         {
-            if (kind == "Reply")
+            if (kind == "Reply" && string.IsNullOrWhiteSpace(text))
+            {
+                // Only a quote of the request, a signature or a mobile footer: nothing to relay, and no answer to time.
+                (kind, reason) = (MailKind.Empty.ToString(),
+                    $"A reply in the thread of {thread!.QuestionId} with no text of its own (only quoted text, a signature or a mobile footer); not counted as an answer, not relayed.");
+            }
+            else if (kind == "Reply")
                 reason = await RecordReplyAsync(thread!, mime!, text, cancellationToken).ConfigureAwait(false);
             record.State = "NonQuestion";
             record.Kind = kind;
@@ -283,34 +289,45 @@ public sealed partial class InboundMailHandler(
         var token = question.QuestionId;
         var from = mime.From.Mailboxes.First().Address;
         var table = storage.Table(TableNames.Routes);
-        var routes = await table.ReadAllAsync<RouteEntity>(token, cancellationToken).ConfigureAwait(false);
-        var route = routes.FirstOrDefault(r => string.Equals(r.ExpertEmail, from, StringComparison.OrdinalIgnoreCase));
-        if (route is null)
-            return $"A reply in the thread of {token} from {from}, who was not asked; kept, not relayed.";
         var received = time.GetUtcNow();
         var at = mime.Date == DateTimeOffset.MinValue || mime.Date.ToUniversalTime() > received.AddMinutes(5) ? received : mime.Date.ToUniversalTime();
         var command = Command(text);
-        // "pause" and "stop" work in any thread, answered or not: the request mail promises it.
-        if (command is "pause" or "stop")
-            return await PauseOrStopAsync(route, command, cancellationToken).ConfigureAwait(false);
-        if (route.AnsweredAt is not null)
+        RouteEntity route;
+        bool passed;
+        // Two replies of one expert taken in at once race for the route (optimistic concurrency): the loser re-reads it and
+        // is applied again — as a follow-up when the other was the answer — never dropped.
+        for (var attempt = 0; ; attempt++)
         {
-            return command == "pass"
-                ? $"{route.ExpertName} replied \"pass\" to {token} after answering it; the answer stands."
-                : await RecordFollowUpAsync(route, question, text, at, cancellationToken).ConfigureAwait(false);
+            var routes = await table.ReadAllAsync<RouteEntity>(token, cancellationToken).ConfigureAwait(false);
+            var found = routes.FirstOrDefault(r => string.Equals(r.ExpertEmail, from, StringComparison.OrdinalIgnoreCase));
+            if (found is null)
+                return string.Equals(from, question.AskerEmail, StringComparison.OrdinalIgnoreCase)
+                    ? $"A reply by the asker in the thread of {token}; kept, not relayed (answers come from the experts asked)."
+                    : $"A reply in the thread of {token} from {from}, who was not asked; kept, not relayed.";
+            route = found;
+            // "pause" and "stop" work in any thread, answered or not: the request mail promises it.
+            if (command is "pause" or "stop")
+                return await PauseOrStopAsync(route, command, cancellationToken).ConfigureAwait(false);
+            if (route.AnsweredAt is not null)
+            {
+                return command == "pass"
+                    ? $"{route.ExpertName} replied \"pass\" to {token} after answering it; the answer stands."
+                    : await RecordFollowUpAsync(route, question, text, at, cancellationToken).ConfigureAwait(false);
+            }
+            if (route.PassedAt is not null && command == "pass")
+                return $"{route.ExpertName} passed on {token} again; recorded once.";
+            // An expert who passed and then answers after all: the answer is recorded and relayed like any other.
+            passed = command == "pass";
+            if (passed) route.PassedAt = at;
+            else
+            {
+                route.AnsweredAt = at;
+                route.AnswerText = CutText(text);
+            }
+            if (await table.TryReplaceAsync(route, cancellationToken).ConfigureAwait(false)) break;
+            if (attempt >= 10)
+                throw new InvalidOperationException($"The route {token} → {route.ExpertId} kept changing while a reply was recorded; the message will be retried.");
         }
-        if (route.PassedAt is not null && command == "pass")
-            return $"{route.ExpertName} passed on {token} again; recorded once.";
-        // An expert who passed and then answers after all: the answer is recorded and relayed like any other.
-        var passed = command == "pass";
-        if (passed) route.PassedAt = at;
-        else
-        {
-            route.AnsweredAt = at;
-            route.AnswerText = CutText(text);
-        }
-        if (!await table.TryReplaceAsync(route, cancellationToken).ConfigureAwait(false))
-            return $"A reply by {route.ExpertName} to {token} that another worker recorded at the same time.";
         var elapsed = Math.Round((at - question.ReceivedAt).TotalMinutes);
         var minutes = $" {elapsed:0} minute{(elapsed == 1 ? "" : "s")} after the question";
         await outcomes.AppendAsync(new OutcomeEntity
@@ -368,8 +385,10 @@ public sealed partial class InboundMailHandler(
         var lines = text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
         if (lines.Count == 0) return null;
         var first = CommandLine().Match(lines[0]);
-        if (!first.Success) return null;
-        var word = first.Groups["word"].Value.ToLowerInvariant();
+        string word;
+        if (first.Success) word = first.Groups["word"].Value.ToLowerInvariant();
+        else if (StopRequestLine().IsMatch(lines[0])) word = "stop";
+        else return null;
         var rest = lines.Skip(1).ToList();
         return rest.Count <= MaxSignOffLines && rest.All(l => l.Length <= MaxSignOffChars) ? word : null;
     }
@@ -377,6 +396,11 @@ public sealed partial class InboundMailHandler(
     /// <summary>The command word alone, or followed by punctuation and a short remark ("Pass, sorry", "pass — ask Maria"); "Stop the VPN…" is not one.</summary>
     [System.Text.RegularExpressions.GeneratedRegex(@"^(?<word>pass|pause|stop)\s*(?:[.!,;:\u2013\u2014-].{0,80})?$", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
     private static partial System.Text.RegularExpressions.Regex CommandLine();
+
+    /// <summary>A request to receive no more requests in plain words, as the whole line: "Stop sending me these please.",
+    /// "please stop emailing me", "Unsubscribe". "Stop the VPN client first" is not one.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?:(?:please\s+)?stop\s+(?:sending|e-?mailing|asking|contacting)\s+me(?:\s+(?:these|this|them|questions|requests|mails|e-?mails))?(?:,?\s+please|,?\s+thanks?(?:\s+you)?)?|unsubscribe(?:\s+me)?)\s*[.!]*$", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex StopRequestLine();
 
     /// <summary>Lines a sign-off under "pass", "pause" or "stop" may have: 2.</summary>
     public const int MaxSignOffLines = 2;
