@@ -110,6 +110,28 @@ public sealed class CommandLineTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Demo_reset_clears_the_earlier_runs_pause_and_stop_so_a_rerun_asks_those_experts_again()
+    {
+        await using var h = await WithSampleMailAsync(azurite);
+        var storage = h.Get<StorageClients>();
+        var experts = storage.Table(TableNames.Experts);
+        var all = await experts.ReadAllAsync<ExpertEntity>(null, Ct);
+        var (stopped, paused) = (all[0], all[1]);
+        stopped.OptedOut = true;
+        paused.PausedUntil = DateTimeOffset.UtcNow.AddDays(14);
+        await experts.UpsertEntityAsync(stopped, Azure.Data.Tables.TableUpdateMode.Replace, Ct);
+        await experts.UpsertEntityAsync(paused, Azure.Data.Tables.TableUpdateMode.Replace, Ct);
+
+        await DemoCommand.ResetLocalStateAsync(storage, Ct);
+
+        var after = await experts.ReadAllAsync<ExpertEntity>(null, Ct);
+        Assert.Equal(all.Count, after.Count);
+        Assert.All(after, e => Assert.False(e.OptedOut));
+        Assert.All(after, e => Assert.Null(e.PausedUntil));
+        Assert.Empty(await storage.Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
+    }
+
+    [Fact]
     public async Task Intake_names_the_mail_of_a_malformed_record_that_has_no_sender_or_subject()
     {
         await using var h = await PipelineHarness.StartAsync(azurite);

@@ -98,7 +98,7 @@ public static class DemoCommand
             var waiting = Directory.Exists(Path.Combine(mailboxRoot, "inbox", "new")) ? Directory.GetFiles(Path.Combine(mailboxRoot, "inbox", "new")).Length : 0;
             if (waiting > 0)
                 AnsiConsole.MarkupLine($"[grey]{waiting} mail(s) already waiting in {Markup.Escape(Path.Combine(mailboxRoot, "inbox", "new"))} will be processed with the scenario's mail.[/]");
-            AnsiConsole.MarkupLine("[grey]Local storage reset: questions, routes, requests, intake records and the outcome log of earlier runs were cleared.[/]");
+            AnsiConsole.MarkupLine("[grey]Local storage reset: questions, routes, requests, intake records, the outcome log and experts' pause/stop replies of earlier runs were cleared.[/]");
         }
         ImportResult import = null!;
         List<DemoResult> results = null!;
@@ -137,14 +137,24 @@ public static class DemoCommand
     }
 
     /// <summary>Empties the conversation state (questions, routes, expert requests, intake records, outcomes) and the queues;
-    /// the expert directory stays (the import replaces it and skips unchanged profiles).</summary>
-    private static async Task ResetLocalStateAsync(StorageClients storage, CancellationToken cancellationToken)
+    /// the expert directory stays (the import replaces it and skips unchanged profiles), but its experts' pause and stop
+    /// replies to the earlier run's requests are cleared, so a rerun shows the same result.</summary>
+    internal static async Task ResetLocalStateAsync(StorageClients storage, CancellationToken cancellationToken)
     {
         foreach (var t in new[] { TableNames.Questions, TableNames.Routes, TableNames.ExpertRequests, TableNames.Messages, TableNames.Outcomes })
             await storage.Table(t).DeleteAsync(cancellationToken).ConfigureAwait(false);
         foreach (var q in QueueNames.All.SelectMany(q => new[] { q, QueueNames.Poison(q) }))
             await storage.Queue(q).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         await storage.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
+        // Experts' "pause" and "stop" replies to an earlier run's requests are part of that run: a rerun asks them again.
+        var experts = storage.Table(TableNames.Experts);
+        foreach (var e in await experts.ReadAllAsync<Storage.ExpertEntity>(null, cancellationToken).ConfigureAwait(false))
+        {
+            if (!e.OptedOut && e.PausedUntil is null) continue;
+            e.OptedOut = false;
+            e.PausedUntil = null;
+            await experts.UpsertEntityAsync(e, Azure.Data.Tables.TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
