@@ -28,6 +28,15 @@ public class MailTextTests
     }
 
     [Fact]
+    public void Html_only_reply_quoting_the_request_in_a_plain_blockquote_keeps_only_its_own_text()
+    {
+        string html = "<p>Refunds up to 500 EUR are approved by the customer service lead.</p>" +
+                      "<blockquote><p>Sofia, a colleague has a question you may know the answer to.</p><p>Who approves refunds?</p>" +
+                      "<blockquote><p>an older quote</p></blockquote></blockquote>";
+        Assert.Equal("Refunds up to 500 EUR are approved by the customer service lead.", MailText.QuestionText(Message(new TextPart("html") { Text = html })));
+    }
+
+    [Fact]
     public void Html_only_mail_is_converted_and_reduced_to_the_reply()
     {
         string html = "<html><head><style>p{margin:0}</style></head><body>" +

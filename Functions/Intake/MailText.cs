@@ -20,7 +20,8 @@ public static class MailText
     /// <param name="message">A parsed MIME message (RFC 5322 / RFC 2045), for example from the Maildir inbox or
     /// a Graph message's MIME content.</param>
     /// <returns>The sender's own text: <see cref="MimeMessage.TextBody"/> when it has any non-white-space
-    /// content, else <see cref="MimeMessage.HtmlBody"/> with quoted reply containers removed and converted by
+    /// content, else <see cref="MimeMessage.HtmlBody"/> with quoted reply containers removed, other blockquotes marked
+    /// as quoted lines ("> "), and converted by
     /// <see cref="HtmlText.ToText(string?)"/>; then reduced to the visible reply by
     /// <see cref="ReplyText.ExtractVisible"/>. <c>""</c> when the message has no text at all. The subject is
     /// not included.</returns>
@@ -44,6 +45,16 @@ public static class MailText
         foreach (var quoted in document.QuerySelectorAll(QuotedHtmlSelectors).ToList())
         {
             quoted.Remove();
+        }
+
+        // Any other blockquote is quoted text too, as '>' lines are in plain text: rendered with a "> " prefix so that
+        // ReplyText treats it alike (an HTML-only reply quoting the request must not relay the request back).
+        foreach (var quote in document.QuerySelectorAll("blockquote").Where(b => b.ParentElement?.Closest("blockquote") is null).ToList())
+        {
+            var inner = HtmlText.ToText(HtmlText.Parse(quote.InnerHtml));
+            var pre = document.CreateElement("pre");
+            pre.TextContent = string.Join("\n", inner.Split('\n').Select(l => "> " + l));
+            quote.Replace(pre);
         }
 
         return HtmlText.ToText(document);
