@@ -483,4 +483,24 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         Assert.Single(events, e => e.Kind == "answered");
         Assert.Single(events, e => e.Kind == "followup");
     }
+
+    [Fact]
+    public async Task An_answer_with_an_attachment_is_relayed_with_a_note_naming_the_file_the_service_does_not_forward()
+    {
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        var (q, routes) = await AskRefundQuestionAsync(h, "refund-attach@mail.northwind.example");
+        var body = new Multipart("mixed")
+        {
+            new TextPart("plain") { Text = "See the attached reconciliation." },
+            new MimePart("application", "pdf") { Content = new MimeContent(new MemoryStream("%PDF-1.4"u8.ToArray())), FileName = "reconciliation.pdf" },
+        };
+        await h.Maildir.DeliverAsync(Reply(routes[0], q, "attach-1@mail.northwind.example", body), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var route = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct), r => r.ExpertId == routes[0].ExpertId);
+        var note = $"[This reply came with an attachment the service does not forward: reconciliation.pdf. Ask {routes[0].ExpertName} ({routes[0].ExpertEmail}) for it.]";
+        Assert.Equal("See the attached reconciliation.\n\n" + note, route.AnswerText);
+        var relay = Assert.Single(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == "pieter.devries@northwind.example");
+        Assert.Contains(note, relay.TextBody);
+    }
 }

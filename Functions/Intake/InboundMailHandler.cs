@@ -107,14 +107,15 @@ public sealed partial class InboundMailHandler(
         }
         if (kind != MailKind.Question.ToString())
         {
-            if (kind == "Reply" && string.IsNullOrWhiteSpace(text))
+            var attachments = kind == "Reply" ? AttachmentNames(mime!) : [];
+            if (kind == "Reply" && string.IsNullOrWhiteSpace(text) && attachments.Count == 0)
             {
                 // Only a quote of the request, a signature or a mobile footer: nothing to relay, and no answer to time.
                 (kind, reason) = (MailKind.Empty.ToString(),
                     $"A reply in the thread of {thread!.QuestionId} with no text of its own (only quoted text, a signature or a mobile footer); not counted as an answer, not relayed.");
             }
             else if (kind == "Reply")
-                reason = await RecordReplyAsync(thread!, mime!, text, cancellationToken).ConfigureAwait(false);
+                reason = await RecordReplyAsync(thread!, mime!, text, attachments, cancellationToken).ConfigureAwait(false);
             record.State = "NonQuestion";
             record.Kind = kind;
             record.Reason = reason;
@@ -284,7 +285,7 @@ public sealed partial class InboundMailHandler(
     /// A reply in the thread of a routed request: from an asked expert, "pass" records a pass; anything else records the
     /// answer and enqueues its relay to the asker. Returns the reason recorded with the mail.
     /// </summary>
-    private async Task<string> RecordReplyAsync(QuestionEntity question, MimeMessage mime, string text, CancellationToken cancellationToken)
+    private async Task<string> RecordReplyAsync(QuestionEntity question, MimeMessage mime, string text, IReadOnlyList<string> attachments, CancellationToken cancellationToken)
     {
         var token = question.QuestionId;
         var from = mime.From.Mailboxes.First().Address;
@@ -292,6 +293,10 @@ public sealed partial class InboundMailHandler(
         var received = time.GetUtcNow();
         var at = mime.Date == DateTimeOffset.MinValue || mime.Date.ToUniversalTime() > received.AddMinutes(5) ? received : mime.Date.ToUniversalTime();
         var command = Command(text);
+        // Attachments are not forwarded (the relay is text); the answer says so, so the asker knows to ask for them.
+        if (attachments.Count > 0)
+            text = (text + "\n\n" + $"[This reply came with {(attachments.Count == 1 ? "an attachment" : $"{attachments.Count} attachments")} the service does not forward: " +
+                    $"{string.Join(", ", attachments)}. Ask {(string.IsNullOrWhiteSpace(mime.From.Mailboxes.First().Name) ? from : $"{mime.From.Mailboxes.First().Name} ({from})")} for {(attachments.Count == 1 ? "it" : "them")}.]").Trim();
         RouteEntity route;
         bool passed;
         // Two replies of one expert taken in at once race for the route (optimistic concurrency): the loser re-reads it and
@@ -344,6 +349,10 @@ public sealed partial class InboundMailHandler(
         await storage.Queue(QueueNames.OutboundMail).SendJsonAsync(new OutboundMailMessage("relay", token, route.ExpertId), cancellationToken).ConfigureAwait(false);
         return $"Answer by {route.ExpertName} to {token}; relayed to the asker.";
     }
+
+    /// <summary>File names of the mail's attachments (MIME parts with a filename or a Content-Disposition of attachment), in order; unnamed ones as "unnamed".</summary>
+    internal static IReadOnlyList<string> AttachmentNames(MimeMessage mime) =>
+        mime.Attachments.Select(a => a.ContentDisposition?.FileName ?? a.ContentType?.Name ?? "unnamed").ToList();
 
     /// <summary>
     /// A further reply by an expert who already answered: kept on the route (<see cref="RouteEntity.FollowUps"/>,
