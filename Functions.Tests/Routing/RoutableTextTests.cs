@@ -21,6 +21,17 @@ public sealed class RoutableTextTests
     }
 
     [Fact]
+    public void A_chinese_question_written_without_spaces_counts_two_characters_as_a_word()
+    {
+        // "How do I reset my VPN token?" — one token for the tokenizer, eight Han characters plus Latin letters.
+        Assert.Null(RoutableText.TooLittleReason("", "如何重置我的VPN令牌？"));
+        Assert.Equal(5, RoutableText.ContentWords("", "如何重置我的VPN令牌？").Sum(RoutableText.WordCount));
+        // "Reimbursement?" — one two-character word is still too little, as "Expenses?" is.
+        Assert.Equal("too little text to route: 1 content word in subject and body (报销; at least 2 needed)", RoutableText.TooLittleReason("报销？", ""));
+        Assert.Equal(1, RoutableText.WordCount("expense"));
+    }
+
+    [Fact]
     public void A_signature_with_the_askers_own_name_is_not_content()
     {
         // Without the asker's name the signature would count as three content words and the mail would be ranked.

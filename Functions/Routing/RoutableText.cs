@@ -12,7 +12,8 @@ namespace SocialLearning.Routing;
 /// words, one-letter tokens dropped; plurals folded), minus <see cref="MailWords"/> (greetings, thanks, "question",
 /// "help", "urgent", forwarding prefixes: words about the mail, not its topic) and minus the tokens of the asker's own
 /// name and address (a signature such as "Thanks, Pieter" left in the body). A question with fewer than
-/// <see cref="MinContentWords"/> content words has too little text to route.</para>
+/// <see cref="MinContentWords"/> content words has too little text to route. In scripts written without spaces (Chinese,
+/// Japanese, Thai, …) two characters count as a word (<see cref="WordCount"/>).</para>
 /// <para>Examples: "Quick question" → none; "Help please!" → none; "Expenses?" → 1 (expense): too little.
 /// "Parental leave" → 2; "How do I reset my VPN token?" → 3 (reset, vpn, token): routed.</para>
 /// </summary>
@@ -67,10 +68,33 @@ public static class RoutableText
     public static string? TooLittleReason(string? subject, string? text, string? askerName = null, string? askerEmail = null)
     {
         var words = ContentWords(subject, text, askerName, askerEmail);
-        if (words.Count >= MinContentWords) return null;
+        var count = words.Sum(WordCount);
+        if (count >= MinContentWords) return null;
         var list = words.Count == 0 ? "" : string.Join(", ", words) + "; ";
-        return $"{TooLittlePrefix}: {words.Count} content word{(words.Count == 1 ? "" : "s")} in subject and body ({list}at least {MinContentWords} needed)";
+        return $"{TooLittlePrefix}: {count} content word{(count == 1 ? "" : "s")} in subject and body ({list}at least {MinContentWords} needed)";
     }
+
+    /// <summary>
+    /// How many words a token stands for: 1, or for text of scripts written without spaces between words (Han, kana,
+    /// Thai, Lao, Khmer, Myanmar), where one token can be a whole sentence, one word per two such characters (rounded
+    /// up; Chinese and Japanese words average about two characters) plus 1 for any other letters in it.
+    /// </summary>
+    /// <param name="token">A content word.</param>
+    internal static int WordCount(string token)
+    {
+        var unspaced = 0;
+        var other = false;
+        foreach (var c in token)
+        {
+            if (IsUnspacedScript(c)) unspaced++;
+            else if (char.IsLetterOrDigit(c)) other = true;
+        }
+        return unspaced == 0 ? 1 : ((unspaced + 1) / 2) + (other ? 1 : 0);
+    }
+
+    private static bool IsUnspacedScript(char c) =>
+        c is (>= '\u4E00' and <= '\u9FFF') or (>= '\u3400' and <= '\u4DBF') or (>= '\u3040' and <= '\u30FF') or (>= '\uF900' and <= '\uFAFF')
+            or (>= '\u0E00' and <= '\u0EFF') or (>= '\u1780' and <= '\u17FF') or (>= '\u1000' and <= '\u109F');
 
     /// <summary>The start of every <c>UnroutedReason</c> this rule writes: "too little text to route".</summary>
     public const string TooLittlePrefix = "too little text to route";
