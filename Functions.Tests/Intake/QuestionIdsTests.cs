@@ -35,4 +35,13 @@ public sealed class QuestionIdsTests
         string[] references = ["Q-AAAAAA.111111111111@sociallearning.local", "x@mail.example", "Q-BBBBBB.222222222222@sociallearning.local"];
         Assert.Equal("Q-BBBBBB", QuestionIds.FindInThread("Re: hello", "foreign@mail.example", references));
     }
+
+    [Theory]
+    [InlineData("Re: [Q-ZZZZZZ] Printer jams on the third floor", "Printer jams on the third floor")]
+    [InlineData("RE: Fwd: [q-zzzzzz] Printer jams", "Printer jams")]
+    [InlineData("Printer [Q-ZZZZZZ] jams", "Printer jams")]
+    [InlineData("  Re: Printer jams  ", "Re: Printer jams")]
+    [InlineData("[Q-ZZZZZZ]", "")]
+    public void A_stale_token_and_the_reply_prefixes_before_it_leave_the_subject_of_a_new_question(string subject, string expected) =>
+        Assert.Equal(expected, QuestionIds.WithoutTokens(subject));
 }

@@ -58,6 +58,26 @@ public static partial class QuestionIds
     [GeneratedRegex(@"\[(Q-[0-9A-HJKMNP-TV-Z]{6})\]", RegexOptions.IgnoreCase)]
     private static partial Regex Token();
 
+    /// <summary>
+    /// <paramref name="subject"/> without any <c>[Q-XXXXXX]</c> token and without the reply and forward prefixes before
+    /// it ("Re:", "Fwd:", "AW:", …): the subject a new question's request carries when its mail named a stale token
+    /// ("Re: [Q-ZZZZZZ] Printer jams" → "Printer jams"). Other subjects are returned trimmed.
+    /// </summary>
+    /// <param name="subject">A mail subject.</param>
+    public static string WithoutTokens(string subject)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        if (!Token().IsMatch(subject)) return subject.Trim();
+        var rest = Token().Replace(subject, " ");
+        return Whitespace().Replace(ReplyPrefixes().Replace(rest, ""), " ").Trim();
+    }
+
+    [GeneratedRegex(@"^(?:\s*(?:re|fwd?|aw|sv|vs|antw|wg)\s*:)+", RegexOptions.IgnoreCase)]
+    private static partial Regex ReplyPrefixes();
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Whitespace();
+
     [GeneratedRegex(@"^<?(Q-[0-9A-HJKMNP-TV-Z]{6})\.[^@<>\s]*@sociallearning\.local>?$", RegexOptions.IgnoreCase)]
     private static partial Regex OwnMessageId();
 }

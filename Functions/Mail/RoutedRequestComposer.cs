@@ -15,7 +15,8 @@ public static class RoutedRequestComposer
     /// <summary>Builds the request for <paramref name="route"/> of <paramref name="question"/>.</summary>
     public static MimeMessage Compose(QuestionEntity question, RouteEntity route, MailOptions mail)
     {
-        var subject = string.IsNullOrWhiteSpace(question.Subject) ? "A colleague has a question" : question.Subject.Trim();
+        var subject = string.IsNullOrWhiteSpace(question.Subject) ? "" : Intake.QuestionIds.WithoutTokens(question.Subject);
+        if (subject.Length == 0) subject = "A colleague has a question";
         var message = NewServiceMail(mail, question.QuestionId, new MailboxAddress(route.ExpertName, route.ExpertEmail),
             $"[{question.QuestionId}] {subject}", $"{question.QuestionId}.{KeyEncoding.Hash(route.ExpertId)[..12]}@sociallearning.local", route.AskedAt);
 
