@@ -120,7 +120,7 @@ public static class CommandLineApp
     {
         var token = r.Tokens.Count > 0 ? r.Tokens[^1].Value : null;
         if (!string.IsNullOrWhiteSpace(token)) return token;
-        r.AddError($"{name} needs a {kind} path, for example {name} {example}.");
+        r.AddError(OutputFile.NeedsPath(name, kind, example));
         return null;
     }
 

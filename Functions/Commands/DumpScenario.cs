@@ -15,11 +15,6 @@ public static class DumpScenario
     /// <c>raw/</c>, as <c>evaluate</c> takes it); throws <see cref="DirectoryNotFoundException"/> or <see cref="FileNotFoundException"/> naming what is missing.</summary>
     public static DemoScenario Load(string siteFolder)
     {
-        if (!Directory.Exists(siteFolder))
-            throw new DirectoryNotFoundException(File.Exists(siteFolder)
-                ? $"'{siteFolder}' is a file; --dump takes the Stack Exchange dump's folder (with Posts.xml and Users.xml, or its raw/ folder)."
-                : $"Stack Exchange dump folder '{siteFolder}' does not exist.");
-
         var site = StackExchangeDump.Load(siteFolder);
         var split = DumpSplit.Create(site);
         var profiles = ExpertProfileBuilder.Build(site, split);

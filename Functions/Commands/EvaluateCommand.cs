@@ -28,10 +28,7 @@ public static class EvaluateCommand
     {
         if (validationOnly && outPath is not null)
             throw new ArgumentException("--out writes the test tables, which --validation-only does not compute: leave one of them out.");
-        if (!Directory.Exists(siteFolder))
-            throw new DirectoryNotFoundException(File.Exists(siteFolder)
-                ? $"'{siteFolder}' is a file; --dump takes the Stack Exchange dump's folder (with Posts.xml and Users.xml, or its raw/ folder)."
-                : $"Stack Exchange dump folder '{siteFolder}' does not exist.");
+        StackExchangeDump.RequireFolder(siteFolder);
         if (outPath is not null)
         {
             if (string.Equals(Path.GetExtension(outPath), ".csv", StringComparison.OrdinalIgnoreCase))

@@ -6,6 +6,12 @@ namespace SocialLearning.Commands;
 /// </summary>
 public static class OutputFile
 {
+    /// <summary>The message for an option given a blank path, e.g. "--csv needs a file path, for example --csv outcomes.csv."</summary>
+    /// <param name="option">The option, e.g. <c>--csv</c>.</param>
+    /// <param name="kind">"file" or "folder".</param>
+    /// <param name="example">An example value.</param>
+    internal static string NeedsPath(string option, string kind, string example) => $"{option} needs a {kind} path, for example {option} {example}.";
+
     /// <summary>
     /// Returns the full path of <paramref name="path"/> once it is known to be writable as a file: its folder is created
     /// when missing (as the commands always did), an existing file is opened for writing without being changed, and a new
@@ -21,7 +27,7 @@ public static class OutputFile
     public static string Validate(string path, string option, string example)
     {
         if (string.IsNullOrWhiteSpace(path))
-            throw new ArgumentException($"{option} needs a file path, for example {option} {example}.");
+            throw new ArgumentException(NeedsPath(option, "file", example));
         string full;
         try
         {

@@ -288,7 +288,8 @@ public sealed partial class InboundMailHandler(
     private async Task<string> RecordReplyAsync(QuestionEntity question, MimeMessage mime, string text, IReadOnlyList<string> attachments, CancellationToken cancellationToken)
     {
         var token = question.QuestionId;
-        var from = mime.From.Mailboxes.First().Address;
+        var sender = mime.From.Mailboxes.First();
+        var from = sender.Address;
         var table = storage.Table(TableNames.Routes);
         var received = time.GetUtcNow();
         var at = mime.Date == DateTimeOffset.MinValue || mime.Date.ToUniversalTime() > received.AddMinutes(5) ? received : mime.Date.ToUniversalTime();
@@ -296,7 +297,7 @@ public sealed partial class InboundMailHandler(
         // Attachments are not forwarded (the relay is text); the answer says so, so the asker knows to ask for them.
         if (attachments.Count > 0)
             text = (text + "\n\n" + $"[This reply came with {(attachments.Count == 1 ? "an attachment" : $"{attachments.Count} attachments")} the service does not forward: " +
-                    $"{string.Join(", ", attachments)}. Ask {(string.IsNullOrWhiteSpace(mime.From.Mailboxes.First().Name) ? from : $"{mime.From.Mailboxes.First().Name} ({from})")} for {(attachments.Count == 1 ? "it" : "them")}.]").Trim();
+                    $"{string.Join(", ", attachments)}. Ask {(string.IsNullOrWhiteSpace(sender.Name) ? from : $"{sender.Name} ({from})")} for {(attachments.Count == 1 ? "it" : "them")}.]").Trim();
         RouteEntity route;
         bool passed;
         // Two replies of one expert taken in at once race for the route (optimistic concurrency): the loser re-reads it and

@@ -503,10 +503,9 @@ public sealed class HybridRanker
             {
                 loads[i] = Math.Max(0, load(s.Dense[i].ExpertId));
                 if (prior > 0) prior *= Math.Max(0, 1 - (w.LoadFade * loads[i]));
-                score += prior;
-                score = rrf ? score / Math.Pow(1 + w.LoadPenalty, loads[i]) : score - (w.LoadPenalty * loads[i]);
             }
-            else score += prior;
+            score += prior;
+            if (loads[i] > 0) score = rrf ? score / Math.Pow(1 + w.LoadPenalty, loads[i]) : score - (w.LoadPenalty * loads[i]);
             scores[i] = score;
         }
         var order = new int[n];

@@ -28,6 +28,7 @@ public static class StackExchangeDump
     public static DumpSite Load(string siteFolder, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(siteFolder);
+        RequireFolder(siteFolder);
         var folder = ResolveRawFolder(siteFolder);
         return Load(
             StackExchangeDumpReader.ReadPosts(Path.Combine(folder, PostsFileName), cancellationToken),
@@ -87,6 +88,19 @@ public static class StackExchangeDump
         }
         var userList = users.Select(u => new DumpUser(u.Id, u.DisplayName?.Trim() ?? "", HtmlText.ToText(u.AboutMeHtml), u.Reputation));
         return new DumpSite(questions, answers, userList, skipped);
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="siteFolder"/> is a folder, before anything is read: throws
+    /// <see cref="DirectoryNotFoundException"/> saying it does not exist, or that it is a file (the dump's folder is wanted).
+    /// </summary>
+    /// <param name="siteFolder">The folder given as <c>--dump</c>.</param>
+    public static void RequireFolder(string siteFolder)
+    {
+        if (Directory.Exists(siteFolder)) return;
+        throw new DirectoryNotFoundException(File.Exists(siteFolder)
+            ? $"'{siteFolder}' is a file; --dump takes the Stack Exchange dump's folder (with Posts.xml and Users.xml, or its raw/ folder)."
+            : $"Stack Exchange dump folder '{siteFolder}' does not exist.");
     }
 
     private static string ResolveRawFolder(string siteFolder)

@@ -166,7 +166,6 @@ public static class RoutingEvaluator
             testVectors.Add(generated[0].Vector.ToArray());
         }
         var model = new VectorModel(modelId, testVectors.Count > 0 ? testVectors[0].Length : vectors.Length > 0 ? vectors[0].Length : 1);
-        if (validationOnly) testVectors.Clear();
 
         List<PreparedEvaluation> PrepareWith(Func<RoutingEvaluationSet, double> halfLifeDays) =>
             folds.Select(f => new PreparedEvaluation(f, model, byText, f.Questions.Select(q => byText[q.EmbeddingText]).ToList(), TimeSpan.FromDays(halfLifeDays(f)))).ToList();
@@ -303,8 +302,7 @@ public static class RoutingEvaluator
         // LoadTolerance of the best objective, the largest λ, then the largest φ.
         var bestFolds = foldsByHalfLife[best.RecencyHalfLifeDays];
         var bestSignals = signalsByHalfLife[best.RecencyHalfLifeDays];
-        var loadGrid = (best.Fusion == HybridFusion.ZScore ? LoadPenalties : [0, 0.01, 0.02, 0.05, 0.1, 0.2])
-            .SelectMany(l => LoadFades.Select(f => Validate(bestFolds, bestSignals, best with { LoadPenalty = l, LoadFade = f }))).ToList();
+        var loadGrid = LoadPenalties.SelectMany(l => LoadFades.Select(f => Validate(bestFolds, bestSignals, best with { LoadPenalty = l, LoadFade = f }))).ToList();
         var top = loadGrid.Max(r => r.Objective);
         var chosen = loadGrid.Where(r => r.Objective >= top - LoadTolerance)
             .OrderByDescending(r => r.Weights.LoadPenalty).ThenByDescending(r => r.Weights.LoadFade).First();
