@@ -146,6 +146,50 @@ public sealed class MiniLmEmbeddingGeneratorTests(MiniLmFixture fixture) : IClas
     }
 
     [Fact]
+    public void Symbol_dense_text_under_the_character_cap_is_cut_to_the_word_piece_window_at_a_word_boundary()
+    {
+        // About 2 characters per word piece: 60 copies of a 14-character state formula fit the 1,000 characters, not the window.
+        var text = MiniLmEmbeddingGenerator.PrepareText(string.Join(' ', Enumerable.Range(0, 60).Select(i => $"|q{i}⟩=α|0⟩+β|1⟩")));
+        Assert.True(text.Length < MiniLmEmbeddingGenerator.MaxInputChars, $"{text.Length} chars");
+        Assert.True(MiniLmEmbeddingGenerator.WordPieces(text) > 400, $"{MiniLmEmbeddingGenerator.WordPieces(text)} pieces");
+
+        var fitted = MiniLmEmbeddingGenerator.FitWindow(text);
+
+        var pieces = MiniLmEmbeddingGenerator.WordPieces(fitted);
+        Assert.InRange(pieces, MiniLmEmbeddingGenerator.MaxInputTokens - 20, MiniLmEmbeddingGenerator.MaxInputTokens);
+        Assert.StartsWith(fitted + " ", text);
+        var nextWord = text[(fitted.Length + 1)..].Split(' ')[0];
+        Assert.True(MiniLmEmbeddingGenerator.WordPieces(fitted + " " + nextWord) > MiniLmEmbeddingGenerator.MaxInputTokens, "the next word would have fitted");
+    }
+
+    [Fact]
+    public void Prose_within_the_window_and_a_giant_word_are_handled()
+    {
+        var prose = MiniLmEmbeddingGenerator.PrepareText(string.Join(' ', Enumerable.Repeat("The payroll run closes on the fifth working day.", 15)));
+        Assert.Same(prose, MiniLmEmbeddingGenerator.FitWindow(prose));
+
+        var giant = string.Concat(Enumerable.Range(0, 150).Select(i => $"x{i}#")); // one "word" of some 700 characters
+        var cut = MiniLmEmbeddingGenerator.FitWindow(giant, 64);
+        Assert.StartsWith(cut, giant);
+        Assert.True(cut.Length > 20, cut);
+        Assert.InRange(MiniLmEmbeddingGenerator.WordPieces(cut), 60, 64);
+    }
+
+    [Fact]
+    public async Task A_text_beyond_the_window_embeds_as_its_first_256_word_pieces()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var head = "How do I calibrate the flow sensor on line 4 after a firmware update?";
+        var text = head + " " + string.Join(' ', Enumerable.Range(0, 70).Select(i => $"|s{i}⟩⊗|t{i}⟩"));
+        var fitted = MiniLmEmbeddingGenerator.FitWindow(MiniLmEmbeddingGenerator.PrepareText(text));
+        Assert.NotEqual(MiniLmEmbeddingGenerator.PrepareText(text), fitted);
+
+        var vectors = await _generator.GenerateAsync([text, fitted], cancellationToken: ct);
+
+        Assert.True(TensorPrimitives.Dot(vectors[0].Vector.Span, vectors[1].Vector.Span) > 0.9999f);
+    }
+
+    [Fact]
     public void Text_within_budget_is_only_whitespace_normalised()
     {
         Assert.Equal("VPN drops every hour", MiniLmEmbeddingGenerator.PrepareText("  VPN\r\n drops\tevery   hour \n"));

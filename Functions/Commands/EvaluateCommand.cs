@@ -38,7 +38,7 @@ public static class EvaluateCommand
         var site = StackExchangeDump.Load(siteFolder, cancellationToken);
         var name = SiteName(siteFolder);
         using var generator = new MiniLmEmbeddingGenerator();
-        var cache = EmbeddingCache.Open(Path.Combine(CommandHost.RepoRoot(), ".local", "embedding-cache"), MiniLmEmbeddingGenerator.ModelId);
+        var cache = EmbeddingCache.Open(Path.Combine(CommandHost.RepoRoot(), ".local", "embedding-cache"), MiniLmEmbeddingGenerator.CacheId);
         AnsiConsole.MarkupLine($"[grey]{Markup.Escape(name)}: {site.Questions.Count} questions, {site.Answers.Count} answers; {cache.Count} cached embeddings[/]");
         var lastEmbedded = 0;
         var report = await RoutingEvaluator.RunAsync(name, site, generator, cache, HybridWeights.Default, tune || validationOnly, s =>

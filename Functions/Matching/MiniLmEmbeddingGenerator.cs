@@ -13,12 +13,16 @@ namespace SocialLearning.Matching;
 /// product is the cosine similarity).
 /// </summary>
 /// <remarks>
-/// <para><b>Input preparation</b> (<see cref="PrepareText"/>): every run of whitespace (newlines, tabs, no-break
-/// spaces) becomes one space — the package's tokenizer splits words on <c>' '</c> and <c>"\r\n"</c> only, so a
-/// newline would glue two words into one unknown token (measured: a sentence written with newlines instead of
-/// spaces has cosine 0.12 to itself) — and text longer than <see cref="MaxInputChars"/> characters is cut at a
-/// word boundary. The model was trained with a 256-word-piece window; at roughly 4 characters per word piece
-/// 1,000 characters fill it, and the cost grows with length (about 56 ms per 600-character text on 2 cores).</para>
+/// <para><b>Input preparation</b> (<see cref="PrepareText"/>, then <see cref="FitWindow"/>): every run of whitespace
+/// (newlines, tabs, no-break spaces) becomes one space — the package's tokenizer splits words on <c>' '</c> and
+/// <c>"\r\n"</c> only, so a newline would glue two words into one unknown token (measured: a sentence written with
+/// newlines instead of spaces has cosine 0.12 to itself) — text longer than <see cref="MaxInputChars"/> characters is
+/// cut at a word boundary, and then whatever is left is cut to the model's window of <see cref="MaxInputTokens"/> word
+/// pieces (with <c>[CLS]</c> and <c>[SEP]</c>), counted with the model's own WordPiece tokenizer, at a word boundary.
+/// sentence-transformers truncates this checkpoint at 256 word pieces; the package does not truncate at all, so before
+/// this cut text dense in symbols (formulas, code, URLs: about 2 characters per word piece) reached the model with up to
+/// 483 pieces — beyond the window it was trained on, and at about 0.35 ms per word piece on 2 cores up to 176 ms for one
+/// question. Plain prose (about 4 characters per word piece) fits the window at 1,000 characters and is not cut further.</para>
 /// <para><b>Batching</b>: inputs are sorted by length and encoded at most <see cref="BatchSize"/> at a time and at most
 /// <see cref="MaxBatchChars"/> prepared characters per batch (a single longer text still goes alone); the package pads
 /// every text of a batch to the batch's longest, so grouping similar lengths avoids wasted work. Measured on 2 cores
@@ -38,8 +42,17 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     /// <summary>Vector length: 384.</summary>
     public const int Dimensions = 384;
 
-    /// <summary>Character budget per input after whitespace normalisation: 1,000 (≈ the model's 256-word-piece window).</summary>
+    /// <summary>Character budget per input after whitespace normalisation: 1,000 (≈ the model's 256-word-piece window for
+    /// prose; a cheap first cut before the word pieces are counted).</summary>
     public const int MaxInputChars = 1000;
+
+    /// <summary>The model's window in word pieces, <c>[CLS]</c> and <c>[SEP]</c> included: 256 (the checkpoint's
+    /// <c>max_seq_length</c>). Longer inputs are cut at a word boundary (<see cref="FitWindow"/>).</summary>
+    public const int MaxInputTokens = 256;
+
+    /// <summary>Id for caches of this generator's vectors: the model id and the input window (<c>all-MiniLM-L6-v2.wp256</c>),
+    /// so vectors made under another input preparation are never read back as current.</summary>
+    public const string CacheId = ModelId + ".wp256";
 
     /// <summary>
     /// Most prepared characters per model call: 2,500 (e.g. 4 texts of 600 characters, 2 of 1,000, 32 short sentences);
@@ -54,6 +67,7 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     public const string ProviderName = "local";
 
     private readonly Lazy<SentenceEncoder> _encoder = new(() => new SentenceEncoder(), LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<MiniLMTokenizer> Tokenizer = new(() => new MiniLMTokenizer(), LazyThreadSafetyMode.ExecutionAndPublication);
     private volatile bool _disposed;
 
     /// <summary>Creates the generator; the model itself is loaded on first use.</summary>
@@ -175,6 +189,65 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         return builder.ToString(0, cut).TrimEnd();
     }
 
+    /// <summary>
+    /// <paramref name="prepared"/> cut to at most <paramref name="maxTokens"/> word pieces of the model's tokenizer
+    /// (<c>[CLS]</c> and <c>[SEP]</c> included): whole words are kept while they fit; a single word longer than the whole
+    /// window is cut inside (the longest prefix that fits). Text within the window comes back unchanged (same instance).
+    /// </summary>
+    /// <param name="prepared">Output of <see cref="PrepareText"/> (words separated by single spaces).</param>
+    /// <param name="maxTokens">Window in word pieces, at least 3; default <see cref="MaxInputTokens"/>.</param>
+    /// <returns>The text the model sees.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="prepared"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxTokens"/> is below 3.</exception>
+    public static string FitWindow(string prepared, int maxTokens = MaxInputTokens)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxTokens, 3);
+        if (prepared.Length == 0 || WordPieces(prepared) <= maxTokens)
+        {
+            return prepared;
+        }
+
+        // The tokenizer splits on spaces before it splits words into pieces, so the pieces of the text are the sum of
+        // the pieces of its words (checked against the whole-text count on the quantum-computing dump's questions).
+        var budget = maxTokens - 2;
+        var end = 0;
+        foreach (var range in prepared.AsSpan().Split(' '))
+        {
+            var word = prepared[range];
+            var pieces = WordPieces(word) - 2;
+            if (pieces <= budget)
+            {
+                budget -= pieces;
+                end = range.End.Value;
+                continue;
+            }
+
+            if (end == 0)
+            {
+                // One word longer than the window: the longest prefix that fits (binary search on its length).
+                var (lo, hi) = (0, word.Length);
+                while (lo < hi)
+                {
+                    var mid = (lo + hi + 1) / 2;
+                    if (WordPieces(word[..mid]) - 2 <= budget) lo = mid; else hi = mid - 1;
+                }
+
+                if (lo > 0 && char.IsHighSurrogate(word[lo - 1])) lo--;
+                return word[..lo];
+            }
+
+            break;
+        }
+
+        return prepared[..end];
+    }
+
+    /// <summary>Word pieces of <paramref name="text"/> with <c>[CLS]</c> and <c>[SEP]</c>, by the model's tokenizer.</summary>
+    /// <param name="text">Prepared text.</param>
+    /// <returns>The count (2 for empty text).</returns>
+    public static int WordPieces(string text) => Tokenizer.Value.Encode([text])[0].InputIds.Length;
+
     /// <summary>Returns this generator for its own types, <see cref="Metadata"/> for <see cref="EmbeddingGeneratorMetadata"/>, otherwise null.</summary>
     /// <param name="serviceType">Requested type.</param>
     /// <param name="serviceKey">Must be null for a non-null answer.</param>
@@ -233,7 +306,7 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         var lengths = new int[inputs.Length];
         for (var i = 0; i < inputs.Length; i++)
         {
-            prepared[i] = PrepareText(inputs[i]);
+            prepared[i] = FitWindow(PrepareText(inputs[i]));
             if (prepared[i].Length == 0)
             {
                 throw new ArgumentException($"Input {i} holds only control characters; there is nothing to embed.", $"values[{i}]");
