@@ -248,7 +248,9 @@ public static class RoutingEvaluator
     /// {0, 0.5, 1, 2} × centroid {0, 0.5, 1} × BM25 {0, 0.5, 1, 2} × activity {0, 0.5, 1, 2} × recency {0, 0.5, 1, 2} × k
     /// {10, 60} (30-day half-life). Stage 2, on the best z-score setting: load penalty λ ∈ <see cref="LoadPenalties"/> ×
     /// prior fade φ ∈ <see cref="LoadFades"/>; among the settings within <see cref="LoadTolerance"/> of the best objective,
-    /// the one with the largest λ, then the largest φ, is chosen (both act only in the capped table, where questions are
+    /// the product's current λ and φ if they are among them, else the one with the largest λ, then the largest φ, is chosen
+    /// (stage 1 likewise keeps the product's current setting while it is within <see cref="LoadTolerance"/> of the best;
+    /// both act only in the capped table, where questions are
     /// routed in time order, so stage 2 cannot change the static one). Objective: <see cref="ValidationResult.Objective"/> (mean of MRR and Hit@3, uncapped and
     /// capped, pooled over folds); ties go to the higher pooled Hit@3.
     /// </summary>
@@ -297,6 +299,14 @@ public static class RoutingEvaluator
         // profile matches it rather than whoever answered something lately; Stack Exchange folds, where every candidate
         // has answers, cannot show that.
         var best = ordered.First(r => MeetsProductRules(r.Weights)).Weights;
+        // Stability: the product's current setting is kept while it is within LoadTolerance of the best (differences that
+        // small are the folds' noise, and a change of weights re-routes real questions: rerun on MiniLM vectors cut to the
+        // model's window, the grid's top moved to topic 0.5, which sent the sample's iPad date-picker question past the
+        // expert who had answered the same problem).
+        var incumbent = ordered.FirstOrDefault(r => r.Weights == Incumbent(HybridWeights.Default));
+        if (incumbent is not null && MeetsProductRules(incumbent.Weights) &&
+            incumbent.Objective >= ordered.First(r => r.Weights == best).Objective - LoadTolerance)
+            best = incumbent.Weights;
         // Stage 2, the routing state (it acts in the capped table only, where questions are routed in time order): λ and the
         // prior fade φ on the best setting. Fairness first where it costs (almost) nothing: among the settings within
         // LoadTolerance of the best objective, the largest λ, then the largest φ.
@@ -305,11 +315,14 @@ public static class RoutingEvaluator
         var loadGrid = LoadPenalties.SelectMany(l => LoadFades.Select(f => Validate(bestFolds, bestSignals, best with { LoadPenalty = l, LoadFade = f }))).ToList();
         var top = loadGrid.Max(r => r.Objective);
         var chosen = loadGrid.Where(r => r.Objective >= top - LoadTolerance)
-            .OrderByDescending(r => r.Weights.LoadPenalty).ThenByDescending(r => r.Weights.LoadFade).First();
+            .OrderByDescending(r => r.Weights == HybridWeights.Default with { RrfK = 0 }).ThenByDescending(r => r.Weights.LoadPenalty).ThenByDescending(r => r.Weights.LoadFade).First();
         var stage2 = loadGrid.Where(r => r != chosen).Prepend(chosen).ToList();
         var bestRrf = ordered.Where(r => r.Weights.Fusion == HybridFusion.ReciprocalRank).Take(5);
         return [.. stage2, .. ordered.Take(10), .. bestRrf];
     }
+
+    /// <summary>The stage-1 form of <paramref name="weights"/> (no load terms; z-score settings carry RRF k 0 in the grid).</summary>
+    private static HybridWeights Incumbent(HybridWeights weights) => weights with { LoadPenalty = 0, LoadFade = 0, RrfK = weights.Fusion == HybridFusion.ZScore ? 0 : weights.RrfK };
 
     /// <summary>
     /// Whether a setting may be the product's (the rules of <see cref="Tune"/>): z-score fusion, every signal the router is
