@@ -298,31 +298,52 @@ public static class RoutingEvaluator
         // answer history, so no activity, recency or response time — and a question must still reach the one whose
         // profile matches it rather than whoever answered something lately; Stack Exchange folds, where every candidate
         // has answers, cannot show that.
-        var best = ordered.First(r => MeetsProductRules(r.Weights)).Weights;
-        // Stability: the product's current setting is kept while it is within LoadTolerance of the best (differences that
-        // small are the folds' noise, and a change of weights re-routes real questions: rerun on MiniLM vectors cut to the
-        // model's window, the grid's top moved to topic 0.5, which sent the sample's iPad date-picker question past the
-        // expert who had answered the same problem).
-        var incumbent = ordered.FirstOrDefault(r => r.Weights == Incumbent(HybridWeights.Default));
-        if (incumbent is not null && MeetsProductRules(incumbent.Weights) &&
-            incumbent.Objective >= ordered.First(r => r.Weights == best).Objective - LoadTolerance)
-            best = incumbent.Weights;
+        var best = ChooseSetting(ordered, HybridWeights.Default);
         // Stage 2, the routing state (it acts in the capped table only, where questions are routed in time order): λ and the
-        // prior fade φ on the best setting. Fairness first where it costs (almost) nothing: among the settings within
-        // LoadTolerance of the best objective, the largest λ, then the largest φ.
+        // prior fade φ on the best setting.
         var bestFolds = foldsByHalfLife[best.RecencyHalfLifeDays];
         var bestSignals = signalsByHalfLife[best.RecencyHalfLifeDays];
         var loadGrid = LoadPenalties.SelectMany(l => LoadFades.Select(f => Validate(bestFolds, bestSignals, best with { LoadPenalty = l, LoadFade = f }))).ToList();
-        var top = loadGrid.Max(r => r.Objective);
-        var chosen = loadGrid.Where(r => r.Objective >= top - LoadTolerance)
-            .OrderByDescending(r => r.Weights == HybridWeights.Default with { RrfK = 0 }).ThenByDescending(r => r.Weights.LoadPenalty).ThenByDescending(r => r.Weights.LoadFade).First();
+        var chosen = ChooseLoad(loadGrid, HybridWeights.Default);
         var stage2 = loadGrid.Where(r => r != chosen).Prepend(chosen).ToList();
         var bestRrf = ordered.Where(r => r.Weights.Fusion == HybridFusion.ReciprocalRank).Take(5);
         return [.. stage2, .. ordered.Take(10), .. bestRrf];
     }
 
-    /// <summary>The stage-1 form of <paramref name="weights"/> (no load terms; z-score settings carry RRF k 0 in the grid).</summary>
-    private static HybridWeights Incumbent(HybridWeights weights) => weights with { LoadPenalty = 0, LoadFade = 0, RrfK = weights.Fusion == HybridFusion.ZScore ? 0 : weights.RrfK };
+    /// <summary>
+    /// Stage 1's choice: the best-scoring setting that <see cref="MeetsProductRules"/>, unless <paramref name="current"/>'s
+    /// stage-1 form (no load terms) also meets them and scores within <see cref="LoadTolerance"/> of it — then the current
+    /// one is kept. Differences that small are the folds' noise, and a change of weights re-routes real questions: rerun on
+    /// MiniLM vectors cut to the model's window, the grid's top moved to topic 0.5 (0.432 against 0.428), which sent the
+    /// built-in sample's iPad date-picker question past the expert who had answered the same problem.
+    /// </summary>
+    /// <param name="ordered">Stage-1 results, best objective first (ties: higher pooled Hit@3).</param>
+    /// <param name="current">The product's weights now (load terms ignored).</param>
+    /// <returns>The stage-1 weights to build stage 2 on (no load terms).</returns>
+    /// <exception cref="InvalidOperationException">No setting meets the rules.</exception>
+    internal static HybridWeights ChooseSetting(IReadOnlyList<ValidationResult> ordered, HybridWeights current)
+    {
+        var best = ordered.First(r => MeetsProductRules(r.Weights));
+        var form = current with { LoadPenalty = 0, LoadFade = 0, RrfK = current.Fusion == HybridFusion.ZScore ? 0 : current.RrfK };
+        var kept = ordered.FirstOrDefault(r => r.Weights == form);
+        return kept is not null && MeetsProductRules(kept.Weights) && kept.Objective >= best.Objective - LoadTolerance ? kept.Weights : best.Weights;
+    }
+
+    /// <summary>
+    /// Stage 2's choice among the λ × φ grid on one setting: of the settings within <see cref="LoadTolerance"/> of the best
+    /// objective, <paramref name="current"/>'s λ and φ if they are there (stability, as in <see cref="ChooseSetting"/>),
+    /// otherwise the largest λ, then the largest φ (fairness first where it costs almost nothing).
+    /// </summary>
+    /// <param name="grid">The stage-2 results (one setting, every λ and φ).</param>
+    /// <param name="current">The product's weights now.</param>
+    /// <returns>The chosen result.</returns>
+    internal static ValidationResult ChooseLoad(IReadOnlyList<ValidationResult> grid, HybridWeights current)
+    {
+        var top = grid.Max(r => r.Objective);
+        return grid.Where(r => r.Objective >= top - LoadTolerance)
+            .OrderByDescending(r => r.Weights.LoadPenalty == current.LoadPenalty && r.Weights.LoadFade == current.LoadFade)
+            .ThenByDescending(r => r.Weights.LoadPenalty).ThenByDescending(r => r.Weights.LoadFade).First();
+    }
 
     /// <summary>
     /// Whether a setting may be the product's (the rules of <see cref="Tune"/>): z-score fusion, every signal the router is
