@@ -45,7 +45,9 @@ public sealed class SampleRoutingTests(AzuriteFixture azurite)
         TestContext.Current.TestOutputHelper?.WriteLine(line);
         Console.WriteLine(line);
         Assert.Equal(31, s.Questions);
-        Assert.True(s.HitAt3 >= 0.95, line);
+        // Every answerable question reaches one of its experts within the three asked (measured: all 31 first; before the
+        // prior floor the iPad date-picker question, sq-23, missed its expert at 0.968 and these floors let it pass).
+        Assert.Equal(1.0, s.HitAt3, 9);
         Assert.True(s.PAt1 >= 0.90, line);
         Assert.Equal(2, gapsFound);
         Assert.Empty(falseGaps);

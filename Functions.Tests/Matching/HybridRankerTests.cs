@@ -154,6 +154,29 @@ public class HybridRankerTests
     }
 
     [Fact]
+    public void The_prior_floor_bounds_what_inactivity_takes_away_and_leaves_other_scores_alone()
+    {
+        var signals = HybridRanker.Signals(Index(), [0.9f, 0.1f, 0], Model, "Grover oracle");
+        var open = HybridWeights.Default with { PriorFloor = double.PositiveInfinity };
+        var floored = HybridWeights.Default with { PriorFloor = 0.1 };
+        double Prior(int i) => (open.Activity * signals.Z[3][i]) + (open.Recency * signals.Z[4][i]) + (open.Responsiveness * signals.Z[5][i]);
+        var ids = Enumerable.Range(0, signals.Count).ToDictionary(i => signals.Dense[i].ExpertId, Prior);
+        var lowest = ids.MinBy(kv => kv.Value);
+        Assert.True(lowest.Value < -0.1, $"lowest prior part {lowest.Value}");
+
+        var without = HybridRanker.Fuse(signals, open, 3).ToDictionary(m => m.ExpertId, m => m.Score);
+        var with = HybridRanker.Fuse(signals, floored, 3).ToDictionary(m => m.ExpertId, m => m.Score);
+
+        foreach (var (id, prior) in ids)
+        {
+            // Below the floor the prior part counts as −0.1; at or above it nothing changes.
+            Assert.Equal(without[id] + Math.Max(0, -0.1 - prior), with[id], 9);
+        }
+        Assert.Equal(1, HybridWeights.Default.PriorFloor);
+        Assert.Contains("prior floor −1", HybridWeights.Default.Describe());
+    }
+
+    [Fact]
     public void Competition_ranks_share_the_best_rank_on_ties_and_skip_non_positive_values_when_asked()
     {
         Assert.Equal([1, 2, 2, 4], HybridRanker.CompetitionRanks([5, 3, 3, 1], requirePositive: false));

@@ -22,12 +22,18 @@ namespace SocialLearning.Matching;
 /// <param name="LoadFade">Prior fade φ (see <see cref="HybridRanker"/>): per request the expert holds in the load window, a
 /// positive prior part of the score (activity, recency, responsiveness) shrinks by the share φ of itself (to nothing at
 /// 1/φ requests); the content part is untouched. 0 = off.</param>
+/// <param name="PriorFloor">z-score fusion: the most, in standard deviations, that the prior part of the score (activity,
+/// recency, responsiveness together) may take away, ≥ 0; <see cref="double.PositiveInfinity"/> = no floor. Inactivity is weak
+/// evidence in a company directory, where many experts answer rarely: without the floor an expert whose one earlier answer
+/// is the question's near-twin (cosine 0.67, five shared terms, the named skill) ranked fifth behind colleagues with recent
+/// answers on other subjects (the built-in sample's iPad date-picker question).</param>
 public sealed record HybridWeights(double Evidence, double Centroid, double Lexical, double Activity, double Recency, int RrfK, double LoadPenalty,
-    HybridFusion Fusion = HybridFusion.ReciprocalRank, double RecencyHalfLifeDays = 30, double Responsiveness = 0, double Topic = 0, double LoadFade = 0)
+    HybridFusion Fusion = HybridFusion.ReciprocalRank, double RecencyHalfLifeDays = 30, double Responsiveness = 0, double Topic = 0, double LoadFade = 0,
+    double PriorFloor = double.PositiveInfinity)
 {
     /// <summary>
     /// The product's weights: z-score fusion, evidence 0.25, centroid 0.5, BM25 0.25, topic 0.25, activity 0, recency 1
-    /// with a 7-day half-life, responsiveness 0.25; load λ 0.1 with prior fade φ 0.5. Chosen on the profile period only,
+    /// with a 7-day half-life, responsiveness 0.25, prior floor 1 σ; load λ 0.1 with prior fade φ 0.5. Chosen on the profile period only,
     /// never on test questions, by <c>evaluate --tune</c> (<c>RoutingEvaluator.Tune</c>) on
     /// quantumcomputing.stackexchange.com, the only site at hand: four validation folds inside the first 80% of the
     /// questions, each with profiles from the questions before 45/55/65/75% of that period and questions from the next 25%
@@ -35,13 +41,14 @@ public sealed record HybridWeights(double Evidence, double Centroid, double Lexi
     /// MRR and Hit@3 in the static and the capped table. The grid keeps every signal the router is built on (evidence,
     /// BM25, recency, responsiveness ≥ 0.25) and the chosen setting weighs content at least as much as the priors (experts
     /// known only from their profile must stay reachable), and the current setting is kept while it is within 0.005 of the
-    /// best: objective 0.428 against the best 0.432. Then the load terms, which act only on routing state (the capped
-    /// table): λ × φ, the current λ and φ kept within 0.005 of the best (0.450 against 0.452). Validation (MiniLM inputs cut
-    /// to the model's 256-word-piece window): MRR 0.600 / 0.227 capped, Hit@3 0.701 / 0.270 (bm25-profile 0.209 / 0.243,
+    /// best: objective 0.428 against the best 0.431. Then the load terms, which act only on routing state (the capped
+    /// table): λ × φ, the current λ and φ kept within 0.005 of the best (0.449 against 0.452). Prior floor 1 σ (a product
+    /// rule, not tuned: −0.0008 on validation). Validation (MiniLM inputs cut to the model's 256-word-piece window): MRR
+    /// 0.600 / 0.227 capped, Hit@3 0.701 / 0.267 (bm25-profile 0.209 / 0.243,
     /// recently-active 0.155 / 0.186 capped).
     /// </summary>
     public static HybridWeights Default { get; } = new(Evidence: 0.25, Centroid: 0.5, Lexical: 0.25, Activity: 0, Recency: 1, RrfK: 60, LoadPenalty: 0.1,
-        Fusion: HybridFusion.ZScore, RecencyHalfLifeDays: 7, Responsiveness: 0.25, Topic: 0.25, LoadFade: 0.5);
+        Fusion: HybridFusion.ZScore, RecencyHalfLifeDays: 7, Responsiveness: 0.25, Topic: 0.25, LoadFade: 0.5, PriorFloor: 1);
 
     /// <summary>
     /// Share of a prediction horizon the recency half-life stretches to: 0.2. When profiles frozen at a cutoff must route
@@ -62,7 +69,7 @@ public sealed record HybridWeights(double Evidence, double Centroid, double Lexi
         ? string.Create(CultureInfo.InvariantCulture,
             $"RRF: evidence {Evidence:0.##}, centroid {Centroid:0.##}, BM25 {Lexical:0.##}, topic {Topic:0.##}, activity {Activity:0.##}, recency {Recency:0.##} (half-life {RecencyHalfLifeDays:0} d), responsiveness {Responsiveness:0.##}, k {RrfK}, load λ {LoadPenalty:0.##}")
         : string.Create(CultureInfo.InvariantCulture,
-            $"z-score: evidence {Evidence:0.##}, centroid {Centroid:0.##}, BM25 {Lexical:0.##}, topic {Topic:0.##}, activity {Activity:0.##}, recency {Recency:0.##} (half-life {RecencyHalfLifeDays:0} d), responsiveness {Responsiveness:0.##}, load λ {LoadPenalty:0.##}{(LoadFade > 0 ? $", fade {LoadFade:0.##}" : "")}");
+            $"z-score: evidence {Evidence:0.##}, centroid {Centroid:0.##}, BM25 {Lexical:0.##}, topic {Topic:0.##}, activity {Activity:0.##}, recency {Recency:0.##} (half-life {RecencyHalfLifeDays:0} d), responsiveness {Responsiveness:0.##}{(double.IsFinite(PriorFloor) ? $", prior floor −{PriorFloor:0.##}" : "")}, load λ {LoadPenalty:0.##}{(LoadFade > 0 ? $", fade {LoadFade:0.##}" : "")}");
 }
 
 /// <summary>The fusion method of the <see cref="HybridRanker"/>.</summary>
@@ -186,6 +193,9 @@ public sealed class HybridSignals
 /// the weights independent of a site's or a model's score scales. Weighted reciprocal-rank fusion (Cormack, Clarke and
 /// Büttcher, SIGIR 2009), <c>rrf(e) = Σ_c w_c / (k + rank_c(e))</c> over competition ranks (an expert with a zero BM25 or
 /// topic score or no answers gets no rank in that list), is the alternative; it lost on validation.</para>
+/// <para><b>Prior floor.</b> In z-score fusion the prior part (signals 4–6, weighted) is never below −<see cref="HybridWeights.PriorFloor"/>
+/// (1 standard deviation in the product): recent activity can lift an expert, but inactivity cannot sink a close content
+/// match (on the validation folds the floor changed the objective by −0.0008).</para>
 /// <para><b>Load / fairness.</b> load = requests e received in the last 7 days. The score splits into content (signals 1–3,
 /// 7) and priors (4–6); a positive prior part shrinks to max(0, 1 − φ · load(e)) of itself — the prior fade: being active
 /// says an expert is likely to answer <i>something</i>, and an expert already holding requests this week is asked again
@@ -505,6 +515,7 @@ public sealed class HybridRanker
                 loads[i] = Math.Max(0, load(s.Dense[i].ExpertId));
                 if (prior > 0) prior *= Math.Max(0, 1 - (w.LoadFade * loads[i]));
             }
+            if (!rrf && prior < -w.PriorFloor) prior = -w.PriorFloor;
             score += prior;
             if (loads[i] > 0) score = rrf ? score / Math.Pow(1 + w.LoadPenalty, loads[i]) : score - (w.LoadPenalty * loads[i]);
             scores[i] = score;
