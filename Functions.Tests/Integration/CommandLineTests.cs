@@ -235,6 +235,9 @@ public sealed class CommandLineTests(AzuriteFixture azurite)
         (code, output) = await Cli.RunAsync(connection, h.MailRoot, "process", "--mailbox", Path.Combine(h.MailRoot, "missing"));
         Assert.Equal(1, code);
         Assert.Contains("does not exist; give the folder that holds inbox/ and outbox/", output);
+        (code, output) = await Cli.RunAsync(connection, h.MailRoot, "process", "--mailbox", typeof(CommandLineTests).Assembly.Location);
+        Assert.Equal(1, code);
+        Assert.Contains("is a file; give the folder that holds inbox/ and outbox/", output);
     }
 
     [Fact]

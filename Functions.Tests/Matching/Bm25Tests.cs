@@ -30,6 +30,15 @@ public class Bm25Tests
     public void S_stemmer_follows_Harman_1991(string token, string stem) => Assert.Equal(stem, Bm25Tokenizer.Stem(token));
 
     [Fact]
+    public void Scripts_written_without_spaces_split_from_latin_words_and_digits()
+    {
+        Assert.Equal(["如何重置我的", "vpn", "令牌"], Bm25Tokenizer.Tokenize("如何重置我的VPN令牌？"));
+        Assert.Equal(["excel", "のマクロが", "2016", "で動かない"], Bm25Tokenizer.Tokenize("Excelのマクロが2016で動かない"));
+        Assert.Equal(["grovers", "algorithm"], Bm25Tokenizer.Words("Grover's algorithm", joinApostrophes: true));
+        Assert.Equal(["café", "crème"], Bm25Tokenizer.Tokenize("café crème"));
+    }
+
+    [Fact]
     public void Idf_is_the_non_negative_Lucene_form()
     {
         var index = new Bm25Index(Corpus);

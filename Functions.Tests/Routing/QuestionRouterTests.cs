@@ -13,6 +13,9 @@ public sealed class QuestionRouterTests
     [InlineData("Expense policy", "Expense claims", false)]
     [InlineData("The process is slow", "Process", true)]
     [InlineData("Class of service", "Classes", true)]
+    [InlineData("如何重置我的VPN令牌？", "VPN", true)]              // no spaces around a Latin word in Chinese
+    [InlineData("VPNのトークンをリセットするには？", "VPN", true)]
+    [InlineData("如何重置我的VPN令牌？", "VPN token", false)]
     public void Declared_skill_is_named_when_all_its_words_occur(string question, string skill, bool expected) =>
         Assert.Equal(expected, QuestionRouter.NamesSkill(QuestionRouter.Words(question), skill));
 

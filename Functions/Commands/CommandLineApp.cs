@@ -310,7 +310,7 @@ public static class CommandLineApp
         {
             if (!Directory.Exists(mailbox))
             {
-                AnsiConsole.MarkupLine($"[red]Error:[/] --mailbox '{Markup.Escape(mailbox)}' does not exist; give the folder that holds inbox/ and outbox/ (the demo's is .local/demo-mailbox).");
+                AnsiConsole.MarkupLine($"[red]Error:[/] --mailbox '{Markup.Escape(mailbox)}' {(File.Exists(mailbox) ? "is a file" : "does not exist")}; give the folder that holds inbox/ and outbox/ (the demo's is .local/demo-mailbox).");
                 return 1;
             }
             overrides["Mail:MaildirRoot"] = mailbox;

@@ -334,8 +334,7 @@ public sealed partial class InboundMailHandler(
             if (attempt >= 10)
                 throw new InvalidOperationException($"The route {token} → {route.ExpertId} kept changing while a reply was recorded; the message will be retried.");
         }
-        var elapsed = Math.Round((at - question.ReceivedAt).TotalMinutes);
-        var minutes = $" {elapsed:0} minute{(elapsed == 1 ? "" : "s")} after the question";
+        var minutes = " " + DescribeElapsed(at - question.ReceivedAt) + " after the question";
         await outcomes.AppendAsync(new OutcomeEntity
         {
             Kind = passed ? OutcomeKinds.Passed : OutcomeKinds.Answered, QuestionId = token, ExpertId = route.ExpertId, At = at,
@@ -487,5 +486,20 @@ public sealed partial class InboundMailHandler(
         if (space > 0) cut = space;
         else if (char.IsLowSurrogate(text[cut])) cut--; // hard cut: keep a surrogate pair whole
         return text[..cut].TrimEnd() + marker;
+    }
+
+    /// <summary>
+    /// A time to first answer as people read it: "42 minutes" under an hour, "3 h 05 min" under two days, "27 days 14 h"
+    /// beyond (rounded to the minute or the hour; a negative span — a reply dated before its question — counts as 0).
+    /// </summary>
+    /// <param name="elapsed">From the question's received time to the reply.</param>
+    /// <returns>The text, e.g. <c>"1 minute"</c>, <c>"2 h 00 min"</c>, <c>"3,047 days 2 h"</c>.</returns>
+    internal static string DescribeElapsed(TimeSpan elapsed)
+    {
+        var minutes = (long)Math.Round(Math.Max(0, elapsed.TotalMinutes));
+        if (minutes < 60) return minutes == 1 ? "1 minute" : $"{minutes} minutes";
+        if (minutes < 48 * 60) return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{minutes / 60} h {minutes % 60:00} min");
+        var hours = (long)Math.Round(minutes / 60.0);
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{hours / 24:N0} days {hours % 24} h");
     }
 }

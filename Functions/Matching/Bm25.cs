@@ -59,8 +59,9 @@ public static class Bm25Tokenizer
     }
 
     /// <summary>
-    /// The raw lower-case words of <paramref name="text"/>, in order: runs of letters and digits, with a trailing '#' or
-    /// '+' kept ("c#", "c++"); nothing dropped or stemmed. With <paramref name="joinApostrophes"/>, an apostrophe between
+    /// The raw lower-case words of <paramref name="text"/>, in order: runs of letters and digits (split where a script
+    /// written without spaces meets another, <see cref="IsUnspacedScript"/>), with a trailing '#' or '+' kept ("c#",
+    /// "c++"); nothing dropped or stemmed. With <paramref name="joinApostrophes"/>, an apostrophe between
     /// a letter run and a letter is dropped and the word goes on ("Grover's" → "grovers"); without, it splits the word.
     /// </summary>
     /// <param name="text">Any plain text; null or empty gives none.</param>
@@ -74,8 +75,10 @@ public static class Bm25Tokenizer
         {
             while (i < text.Length && !char.IsLetterOrDigit(text[i])) i++;
             sb.Clear();
+            var unspaced = i < text.Length && IsUnspacedScript(text[i]);
             while (i < text.Length && (char.IsLetterOrDigit(text[i]) ||
-                                       (joinApostrophes && text[i] is '\'' or '\u2019' && i + 1 < text.Length && char.IsLetter(text[i + 1]))))
+                                       (joinApostrophes && text[i] is '\'' or '\u2019' && i + 1 < text.Length && char.IsLetter(text[i + 1]))) &&
+                   (IsUnspacedScript(text[i]) == unspaced || text[i] is '\'' or '\u2019'))
             {
                 if (text[i] is not ('\'' or '\u2019')) sb.Append(char.ToLowerInvariant(text[i]));
                 i++;
@@ -88,6 +91,18 @@ public static class Bm25Tokenizer
             if (sb.Length > 0) yield return sb.ToString();
         }
     }
+
+    /// <summary>
+    /// True for characters of scripts written without spaces between words — Chinese (CJK ideographs), Japanese kana
+    /// (full and half width), Thai, Lao, Khmer, Myanmar. A word run ends where such a script meets Latin, digits or
+    /// another spaced script, so "我的VPN令牌" holds the word "vpn", as a Chinese writer's question does without spaces
+    /// around it.
+    /// </summary>
+    /// <param name="c">A character.</param>
+    public static bool IsUnspacedScript(char c) =>
+        c is (>= '\u4E00' and <= '\u9FFF') or (>= '\u3400' and <= '\u4DBF') or (>= '\u3040' and <= '\u30FF') or (>= '\u31F0' and <= '\u31FF')
+            or (>= '\uF900' and <= '\uFAFF') or (>= '\uFF66' and <= '\uFF9F') or (>= '\u0E00' and <= '\u0EFF') or (>= '\u1780' and <= '\u17FF')
+            or (>= '\u1000' and <= '\u109F');
 
     /// <summary>The S-stemmer step (Harman 1991) for one lower-case token; tokens of 3 characters or fewer are returned as they are.</summary>
     /// <param name="token">A lower-case token.</param>

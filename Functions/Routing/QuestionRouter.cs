@@ -121,17 +121,20 @@ public sealed class QuestionRouter(
     {
         var set = new HashSet<string>(StringComparer.Ordinal);
         var sb = new System.Text.StringBuilder();
+        var unspaced = false;
         foreach (var ch in text.Append(' '))
         {
-            if (char.IsLetterOrDigit(ch))
+            // A run also ends where a script written without spaces (Chinese, Japanese, Thai) meets another: "我的VPN令牌" names VPN.
+            var letter = char.IsLetterOrDigit(ch);
+            var script = letter && Matching.Bm25Tokenizer.IsUnspacedScript(ch);
+            if (sb.Length > 0 && (!letter || script != unspaced))
             {
-                sb.Append(char.ToLowerInvariant(ch));
-                continue;
+                set.Add(FoldPlural(sb.ToString()));
+                sb.Clear();
             }
-            if (sb.Length == 0) continue;
-            var w = sb.ToString();
-            sb.Clear();
-            set.Add(FoldPlural(w));
+            if (!letter) continue;
+            if (sb.Length == 0) unspaced = script;
+            sb.Append(char.ToLowerInvariant(ch));
         }
         return set;
     }

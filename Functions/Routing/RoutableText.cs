@@ -86,15 +86,11 @@ public static class RoutableText
         var other = false;
         foreach (var c in token)
         {
-            if (IsUnspacedScript(c)) unspaced++;
+            if (Matching.Bm25Tokenizer.IsUnspacedScript(c)) unspaced++;
             else if (char.IsLetterOrDigit(c)) other = true;
         }
         return unspaced == 0 ? 1 : ((unspaced + 1) / 2) + (other ? 1 : 0);
     }
-
-    private static bool IsUnspacedScript(char c) =>
-        c is (>= '\u4E00' and <= '\u9FFF') or (>= '\u3400' and <= '\u4DBF') or (>= '\u3040' and <= '\u30FF') or (>= '\uF900' and <= '\uFAFF')
-            or (>= '\u0E00' and <= '\u0EFF') or (>= '\u1780' and <= '\u17FF') or (>= '\u1000' and <= '\u109F');
 
     /// <summary>The start of every <c>UnroutedReason</c> this rule writes: "too little text to route".</summary>
     public const string TooLittlePrefix = "too little text to route";
