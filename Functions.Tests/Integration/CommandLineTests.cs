@@ -51,6 +51,34 @@ public sealed class CommandLineTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Ask_passes_over_an_expert_at_the_capacity_cap_as_routing_would()
+    {
+        await using var h = await PipelineHarness.StartAsync(azurite);
+        await h.Get<ExpertImporter>().ImportAsync(SampleDirectory.Experts(), "sample", replaceDirectory: true, null, Ct);
+        var connection = await azurite.ConnectionStringAsync();
+        const string Question = "My VPN disconnects every ten minutes when I work from home. Who can help?";
+
+        var (code, before) = await Cli.RunAsync(connection, h.MailRoot, "ask", Question, "--from", "pieter.devries@northwind.example");
+        Assert.Equal(0, code);
+        var anna = before.Split('\n').Single(l => l.Contains("Anna Lindqvist", StringComparison.Ordinal));
+        Assert.Contains("yes", anna);
+
+        // Three requests this week, as routing records them.
+        var capacity = h.Get<ExpertCapacity>();
+        var now = DateTimeOffset.UtcNow;
+        for (var i = 0; i < 3; i++)
+            await capacity.RecordAsync("e-anna-lindqvist", $"Q-CAP00{i}", now.AddHours(-i - 1), now.AddHours(-i - 1), Ct);
+
+        (code, var after) = await Cli.RunAsync(connection, h.MailRoot, "ask", Question, "--from", "pieter.devries@northwind.example");
+
+        Assert.Equal(0, code);
+        anna = after.Split('\n').Single(l => l.Contains("Anna Lindqvist", StringComparison.Ordinal));
+        Assert.Contains("no (at capacity: 3 requests for questions of the last 7 days)", anna);
+        Assert.Empty(h.Maildir.ReadOutbox()); // nothing was sent, nothing reserved
+        Assert.Equal(3, await capacity.CountAsync("e-anna-lindqvist", now, null, Ct));
+    }
+
+    [Fact]
     public async Task Intake_lists_the_non_questions_with_sender_subject_kind_and_reason_and_exports_them_as_csv()
     {
         await using var h = await WithSampleMailAsync(azurite);

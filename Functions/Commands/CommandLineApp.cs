@@ -260,16 +260,44 @@ public static class CommandLineApp
         var router = host.Services.GetRequiredService<QuestionRouter>();
         var options = host.Services.GetRequiredService<IOptions<RoutingOptions>>().Value;
         var ranking = await router.RankAsync("", question, from, Math.Max(top, options.CandidatePoolSize), ct).ConfigureAwait(false);
-        var asked = router.SelectExperts(ranking.Candidates).Select(c => c.ExpertId).ToHashSet(StringComparer.Ordinal);
+        // As routing would choose now: close enough, in rank order, passing over the out-of-office and those at the capacity
+        // cap (counted, not reserved: nothing is written).
+        var capacity = host.Services.GetRequiredService<ExpertCapacity>();
+        var availability = host.Services.GetRequiredService<Experts.IExpertAvailability>();
+        var now = DateTimeOffset.UtcNow;
+        var asked = new HashSet<string>(StringComparer.Ordinal);
+        var passedOver = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var c in ranking.Candidates)
+        {
+            if (asked.Count >= options.ExpertsPerQuestion) break;
+            if (!QuestionRouter.IsAskable(c, options.MinSimilarity)) continue;
+            var away = await availability.CheckAsync(c.Email, now, ct).ConfigureAwait(false);
+            if (!away.Available)
+            {
+                passedOver[c.ExpertId] = away.Reason;
+                continue;
+            }
+            var (atCap, count) = await capacity.CheckAsync(c.ExpertId, now, "", ct).ConfigureAwait(false);
+            if (atCap)
+            {
+                passedOver[c.ExpertId] = $"at capacity: {count} requests for questions of the last {options.CapacityWindowDays} days";
+                continue;
+            }
+            asked.Add(c.ExpertId);
+        }
         var table = new Table().Border(TableBorder.Rounded).AddColumns("#", "Expert", "Department", "Score", "Would be asked", "Why");
         // Every expert who would be asked is shown, even below --top; # is the rank.
         foreach (var (c, rank) in ranking.Candidates.Select((c, r) => (c, r + 1)).Where(x => x.Item2 <= top || asked.Contains(x.c.ExpertId)))
             table.AddRow(rank.ToString(CultureInfo.InvariantCulture), Markup.Escape($"{c.Name} <{c.Email}>"), Markup.Escape(c.Department),
                 c.Score.ToString("0.000", CultureInfo.InvariantCulture),
-                asked.Contains(c.ExpertId) ? "[green]yes[/]" : $"[grey]no ({(QuestionRouter.IsAskable(c, options.MinSimilarity) ? "enough asked" : "not close enough")})[/]",
+                asked.Contains(c.ExpertId) ? "[green]yes[/]"
+                : passedOver.TryGetValue(c.ExpertId, out var why) ? $"[yellow]no ({Markup.Escape(why)})[/]"
+                : $"[grey]no ({(QuestionRouter.IsAskable(c, options.MinSimilarity) ? "enough asked" : "not close enough")})[/]",
                 Markup.Escape(c.Reason));
         AnsiConsole.Write(table);
-        if (asked.Count == 0)
+        if (asked.Count == 0 && passedOver.Count > 0)
+            AnsiConsole.MarkupLine("[yellow]Everyone close enough is out of office or at capacity: mailed in now, this question would be recorded as overloaded (a bottleneck).[/]");
+        else if (asked.Count == 0)
             AnsiConsole.MarkupLine($"[yellow]Nobody's evidence is close enough (Routing:MinSimilarity {options.MinSimilarity:0.00}): mailed in, this question would be recorded as a knowledge gap.[/]");
         AnsiConsole.MarkupLine($"[grey]embed {ranking.EmbedMs:0.0} ms + rank {ranking.RankMs:0.00} ms; nothing was sent[/]");
         return 0;
