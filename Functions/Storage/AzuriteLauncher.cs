@@ -91,7 +91,7 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
             UseShellExecute = false,
         };
         if (setsid is not null) psi.ArgumentList.Add("npx");
-        foreach (var a in new[] { "--yes", Package, "--silent", "--skipApiVersionCheck", "--loose", "--blobPort", "0", "--queuePort", "0", "--tablePort", "0" })
+        foreach (var a in new[] { "--yes", Package, "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry", "--blobPort", "0", "--queuePort", "0", "--tablePort", "0" })
             psi.ArgumentList.Add(a);
         FileStream? folderLock = null;
         if (location is null)
