@@ -168,7 +168,7 @@ public sealed class MiniLmEmbeddingGeneratorTests(MiniLmFixture fixture) : IClas
         var prose = MiniLmEmbeddingGenerator.PrepareText(string.Join(' ', Enumerable.Repeat("The payroll run closes on the fifth working day.", 15)));
         Assert.Same(prose, MiniLmEmbeddingGenerator.FitWindow(prose));
         // Caches of vectors are keyed by the window they were made with.
-        Assert.Equal($"all-MiniLM-L6-v2.wp{MiniLmEmbeddingGenerator.MaxInputTokens}", MiniLmEmbeddingGenerator.CacheId);
+        Assert.Equal(MiniLmEmbeddingGenerator.CacheId, $"all-MiniLM-L6-v2.wp{MiniLmEmbeddingGenerator.MaxInputTokens}");
 
         var giant = string.Concat(Enumerable.Range(0, 150).Select(i => $"x{i}#")); // one "word" of some 700 characters
         var cut = MiniLmEmbeddingGenerator.FitWindow(giant, 64);
