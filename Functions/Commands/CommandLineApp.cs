@@ -280,12 +280,13 @@ public static class CommandLineApp
             var (atCap, count) = await capacity.CheckAsync(c.ExpertId, now, "", ct).ConfigureAwait(false);
             if (atCap)
             {
-                passedOver[c.ExpertId] = $"at capacity: {count} requests for questions of the last {options.CapacityWindowDays} days";
+                passedOver[c.ExpertId] = $"at capacity: {count} requests in {options.CapacityWindowDays} days";
                 continue;
             }
             asked.Add(c.ExpertId);
         }
-        var table = new Table().Border(TableBorder.Rounded).AddColumns("#", "Expert", "Department", "Score", "Would be asked", "Why");
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("#", "Expert", "Department", "Score")
+            .AddColumn(new TableColumn("Would be asked").NoWrap()).AddColumn("Why");
         // Every expert who would be asked is shown, even below --top; # is the rank.
         foreach (var (c, rank) in ranking.Candidates.Select((c, r) => (c, r + 1)).Where(x => x.Item2 <= top || asked.Contains(x.c.ExpertId)))
             table.AddRow(rank.ToString(CultureInfo.InvariantCulture), Markup.Escape($"{c.Name} <{c.Email}>"), Markup.Escape(c.Department),
