@@ -99,6 +99,13 @@ public class HybridRankerTests
         Assert.Equal(["account", "delete", "owner"], m.MatchedTerms.Order()); // "don" and "isn" match, but are not named
         Assert.False(HybridRanker.ShownInReasons("doesn"));
         Assert.True(HybridRanker.ShownInReasons("donor"));
+        // LaTeX layout, also with the '+' the tokenizer keeps; symbol names and real words stay.
+        Assert.False(HybridRanker.ShownInReasons("frac"));
+        Assert.False(HybridRanker.ShownInReasons("langle"));
+        Assert.False(HybridRanker.ShownInReasons("rangle+"));
+        Assert.True(HybridRanker.ShownInReasons("psi"));
+        Assert.True(HybridRanker.ShownInReasons("matrix"));
+        Assert.True(HybridRanker.ShownInReasons("c++"));
     }
 
     [Theory]
