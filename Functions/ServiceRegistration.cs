@@ -37,6 +37,7 @@ public static class ServiceRegistration
         services.AddSingleton<ExpertDirectory>();
         services.AddSingleton<ExpertLoad>();
         services.AddSingleton<ExpertCapacity>();
+        services.AddSingleton<ExpertSelection>();
         services.AddSingleton<QuestionRouter>();
         services.AddSingleton<ExpertImporter>();
         services.AddSingleton<ExpertReembedder>();

@@ -56,7 +56,7 @@ public sealed class CapacityTests(AzuriteFixture azurite)
         var skipped = Assert.Single(events, e => e.Kind == OutcomeKinds.Skipped);
         Assert.Equal(questions[3].QuestionId, skipped.QuestionId);
         Assert.Equal("e-anna-lindqvist", skipped.ExpertId);
-        Assert.Equal("at capacity: 3 requests for questions of the last 7 days (cap 3)", skipped.Detail);
+        Assert.Equal("at capacity: 3 requests in 7 days (cap 3)", skipped.Detail);
         var overloaded = Assert.Single(events, e => e.Kind == OutcomeKinds.Overloaded);
         Assert.Equal(questions[3].QuestionId, overloaded.QuestionId);
         Assert.DoesNotContain(events, e => e.Kind == OutcomeKinds.Gap && e.QuestionId == questions[3].QuestionId);

@@ -73,7 +73,7 @@ public sealed class CommandLineTests(AzuriteFixture azurite)
 
         Assert.Equal(0, code);
         anna = after.Split('\n').Single(l => l.Contains("Anna Lindqvist", StringComparison.Ordinal));
-        Assert.Contains("no (at capacity: 3 requests in 7 days)", anna);
+        Assert.Contains("no (at capacity: 3 requests in 7 days (cap 3))", anna);
         Assert.DoesNotContain("yes", anna);
         Assert.Empty(h.Maildir.ReadOutbox()); // nothing was sent, nothing reserved
         Assert.Equal(3, await capacity.CountAsync("e-anna-lindqvist", now, null, Ct));

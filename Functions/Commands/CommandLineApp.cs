@@ -260,31 +260,12 @@ public static class CommandLineApp
         var router = host.Services.GetRequiredService<QuestionRouter>();
         var options = host.Services.GetRequiredService<IOptions<RoutingOptions>>().Value;
         var ranking = await router.RankAsync("", question, from, Math.Max(top, options.CandidatePoolSize), ct).ConfigureAwait(false);
-        // As routing would choose now: close enough, in rank order, passing over the out-of-office and those at the capacity
-        // cap (counted, not reserved: nothing is written).
-        var capacity = host.Services.GetRequiredService<ExpertCapacity>();
-        var availability = host.Services.GetRequiredService<Experts.IExpertAvailability>();
-        var now = DateTimeOffset.UtcNow;
-        var asked = new HashSet<string>(StringComparer.Ordinal);
-        var passedOver = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var c in ranking.Candidates)
-        {
-            if (asked.Count >= options.ExpertsPerQuestion) break;
-            if (!QuestionRouter.IsAskable(c, options.MinSimilarity)) continue;
-            var away = await availability.CheckAsync(c.Email, now, ct).ConfigureAwait(false);
-            if (!away.Available)
-            {
-                passedOver[c.ExpertId] = away.Reason;
-                continue;
-            }
-            var (atCap, count) = await capacity.CheckAsync(c.ExpertId, now, "", ct).ConfigureAwait(false);
-            if (atCap)
-            {
-                passedOver[c.ExpertId] = $"at capacity: {count} requests in {options.CapacityWindowDays} days";
-                continue;
-            }
-            asked.Add(c.ExpertId);
-        }
+        // As routing would choose now (the same selection step, ExpertSelection): close enough, in rank order, passing over the
+        // out-of-office and those at the capacity cap (counted, not reserved: nothing is written).
+        var choice = await host.Services.GetRequiredService<ExpertSelection>()
+            .SelectAsync(ranking.Candidates, options.ExpertsPerQuestion, CapacityUse.Count, "", DateTimeOffset.UtcNow, ct).ConfigureAwait(false);
+        var asked = choice.Asked.Select(c => c.ExpertId).ToHashSet(StringComparer.Ordinal);
+        var passedOver = choice.Passed.ToDictionary(p => p.Candidate.ExpertId, p => p.Reason, StringComparer.Ordinal);
         var table = new Table().Border(TableBorder.Rounded).AddColumns("#", "Expert", "Department", "Score")
             .AddColumn(new TableColumn("Would be asked").NoWrap()).AddColumn("Why");
         // Every expert who would be asked is shown, even below --top; # is the rank.

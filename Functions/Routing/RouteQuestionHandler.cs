@@ -13,7 +13,7 @@ namespace SocialLearning.Routing;
 /// route per asked expert, enqueues one <c>outbound-mail</c> request per route, moves the question to
 /// <see cref="QuestionStates.Routed"/> (or <see cref="QuestionStates.Unrouted"/> when nobody can be asked) and appends the
 /// <c>routed</c> events. Experts are taken in rank order among the candidates close enough (see
-/// <see cref="QuestionRouter.IsAskable"/>); one at the hard capacity cap (<see cref="ExpertCapacity"/>) or out of office
+/// <see cref="QuestionRouter.IsAskable"/>, <see cref="ExpertSelection"/>); one at the hard capacity cap (<see cref="ExpertCapacity"/>) or out of office
 /// (<see cref="IExpertAvailability"/>: automatic replies on, with Graph) is passed over and a <c>skipped</c> event says why. When nobody is close enough the question is a knowledge gap (<c>gap</c> event);
 /// when experts were close enough but all were passed over it is a bottleneck (<c>overloaded</c> event). A question
 /// that is no longer <see cref="QuestionStates.Received"/> is left alone, so a repeated message changes nothing. A
@@ -24,8 +24,7 @@ public sealed class RouteQuestionHandler(
     QuestionRouter router,
     Matching.ExpertDirectory directory,
     ExpertLoad load,
-    ExpertCapacity capacity,
-    IExpertAvailability availability,
+    ExpertSelection selection,
     StorageClients storage,
     OutcomeLog outcomes,
     IOptions<RoutingOptions> options,
@@ -59,7 +58,8 @@ public sealed class RouteQuestionHandler(
 
         var ranking = await router.RankAsync(q.Subject, q.Text, q.AskerEmail, null, cancellationToken, q.ReceivedAt).ConfigureAwait(false);
         var now = time.GetUtcNow();
-        var (asked, skipped) = await SelectAsync(q, ranking.Candidates, cancellationToken).ConfigureAwait(false);
+        var (asked, skipped) = await selection.SelectAsync(ranking.Candidates, options.Value.ExpertsPerQuestion, CapacityUse.Reserve, q.QuestionId, q.ReceivedAt,
+            cancellationToken).ConfigureAwait(false);
         var routes = storage.Table(TableNames.Routes);
         var outbound = storage.Queue(QueueNames.OutboundMail);
         for (var i = 0; i < asked.Count; i++)
@@ -172,7 +172,7 @@ public sealed class RouteQuestionHandler(
         // Still in the directory and available now (not paused, opted out or deactivated since the question was ranked).
         var pool = Candidates(q).Where(c => !asked.Contains(c.ExpertId) && snapshot.Experts.TryGetValue(c.ExpertId, out var d) && d.Available).ToList();
         var o = options.Value;
-        var (next, skipped) = await SelectAsync(q, pool, cancellationToken, limit: 1).ConfigureAwait(false);
+        var (next, skipped) = await selection.SelectAsync(pool, 1, CapacityUse.Reserve, q.QuestionId, q.ReceivedAt, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         foreach (var (c, why) in skipped)
         {
@@ -205,44 +205,6 @@ public sealed class RouteQuestionHandler(
             Detail = $"asked in place of an expert who passed; score {n.Score:0.000}: {n.Reason}",
         }, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Question {QuestionId}: {ExpertId} asked in place of an expert who passed", q.QuestionId, n.ExpertId);
-    }
-
-    /// <summary>
-    /// The experts to ask for <paramref name="q"/>, best first: candidates close enough (<see cref="QuestionRouter.IsAskable"/>)
-    /// in rank order, passing over those at the capacity cap or out of office (<see cref="IExpertAvailability"/>), until <see cref="RoutingOptions.ExpertsPerQuestion"/> are
-    /// found; and the passed-over ones with the reason.
-    /// </summary>
-    private async Task<(List<RankedCandidate> Asked, List<(RankedCandidate Candidate, string Reason)> Skipped)> SelectAsync(
-        QuestionEntity q, IReadOnlyList<RankedCandidate> candidates, CancellationToken cancellationToken, int? limit = null)
-    {
-        var o = options.Value;
-        var want = limit ?? o.ExpertsPerQuestion;
-        var asked = new List<RankedCandidate>(want);
-        var skipped = new List<(RankedCandidate, string)>();
-        foreach (var c in candidates)
-        {
-            if (asked.Count >= want) break;
-            if (!QuestionRouter.IsAskable(c, o.MinSimilarity)) continue;
-            // Out of office (automatic replies) at the time the request would arrive: now, not the question's time (a
-            // replayed old question must not be held against today's absence, nor an old absence against today).
-            var away = await availability.CheckAsync(c.Email, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-            if (!away.Available)
-            {
-                skipped.Add((c, away.Reason));
-                logger.LogInformation("Question {QuestionId}: {ExpertId} passed over, {Reason}", q.QuestionId, c.ExpertId, away.Reason);
-                continue;
-            }
-            var (reserved, earlier) = await capacity.TryReserveAsync(c.ExpertId, q.QuestionId, q.ReceivedAt, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-            if (!reserved)
-            {
-                skipped.Add((c, $"at capacity: {earlier} requests for questions of the last {o.CapacityWindowDays} days (cap {o.MaxRequestsPerExpert})"));
-                logger.LogInformation("Question {QuestionId}: {ExpertId} passed over, at capacity ({Count} requests in {Days} days)",
-                    q.QuestionId, c.ExpertId, earlier, o.CapacityWindowDays);
-                continue;
-            }
-            asked.Add(c);
-        }
-        return (asked, skipped);
     }
 
     /// <summary>Reads the ranked candidate pool stored with a question.</summary>
