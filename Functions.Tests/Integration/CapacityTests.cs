@@ -72,6 +72,38 @@ public sealed class CapacityTests(AzuriteFixture azurite)
         Assert.Equal(2, await fresh.CountAsync("e-anna-lindqvist", Monday.AddDays(2), questions[2].QuestionId, Ct));
     }
 
+    [Fact]
+    public async Task Preview_counts_the_cap_like_routing_and_reserves_nothing()
+    {
+        await using var h = await PipelineHarness.StartAsync(azurite);
+        await h.Get<ExpertImporter>().ImportAsync(SampleDirectory.Experts(), "sample", replaceDirectory: true, null, Ct);
+        var storage = h.Get<StorageClients>();
+        var capacity = h.Get<ExpertCapacity>();
+        // Anna already holds three requests in the window; Marcus holds one.
+        for (var i = 1; i <= 3; i++) await capacity.RecordAsync("e-anna-lindqvist", $"q-earlier-{i}", Monday.AddDays(i - 1), Monday.AddDays(i - 1), Ct);
+        await capacity.RecordAsync("e-marcus-oyelaran", "q-earlier-4", Monday, Monday, Ct);
+        var before = (await storage.Table(TableNames.ExpertRequests).ReadAllAsync<ExpertRequestEntity>(null, Ct)).Count;
+        RankedCandidate Candidate(string id, double score) => new(id, id, id[2..] + "@northwind.example", "IT", score, Similarity: 0.6, Reason: "test pool");
+        RankedCandidate[] pool = [Candidate("e-anna-lindqvist", 3), Candidate("e-marcus-oyelaran", 2), Candidate("e-priya-raman", 1)];
+        var selection = h.Get<ExpertSelection>();
+
+        var preview = await selection.SelectAsync(pool, 3, CapacityUse.Count, "", Monday.AddDays(3), Ct);
+
+        Assert.Equal(["e-marcus-oyelaran", "e-priya-raman"], preview.Asked.Select(c => c.ExpertId));
+        var passed = Assert.Single(preview.Passed);
+        Assert.Equal("e-anna-lindqvist", passed.Candidate.ExpertId);
+        Assert.Equal("at capacity: 3 requests in 7 days (cap 3)", passed.Reason);
+        Assert.Equal(before, (await storage.Table(TableNames.ExpertRequests).ReadAllAsync<ExpertRequestEntity>(null, Ct)).Count);
+
+        // Routing the same question makes the same choice and holds a place for each expert asked.
+        var routed = await selection.SelectAsync(pool, 3, CapacityUse.Reserve, "q-now", Monday.AddDays(3), Ct);
+
+        Assert.Equal(preview.Asked.Select(c => c.ExpertId), routed.Asked.Select(c => c.ExpertId));
+        Assert.Equal(preview.Passed.Select(p => p.Reason), routed.Passed.Select(p => p.Reason));
+        Assert.Equal(before + 2, (await storage.Table(TableNames.ExpertRequests).ReadAllAsync<ExpertRequestEntity>(null, Ct)).Count);
+        Assert.Equal(2, await capacity.CountAsync("e-marcus-oyelaran", Monday.AddDays(3), null, Ct));
+    }
+
     private sealed class AwayList(params string[] away) : IExpertAvailability
     {
         public List<(string Email, DateTimeOffset At)> Checked { get; } = [];
