@@ -76,6 +76,43 @@ public sealed class ShortAndLongMailTests(AzuriteFixture azurite)
         Assert.Equal(2, (await h.Get<OutcomeLog>().ReadAllAsync(Ct)).Count(e => e.Kind == OutcomeKinds.TooShort));
     }
 
+    [Theory]
+    [InlineData(4)]
+    [InlineData(3 * 24 * 60)]
+    public async Task A_Date_header_ahead_of_the_clock_is_replaced_by_the_intake_time_so_received_comes_before_routed(int minutesAhead)
+    {
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        var mail = Mail("clock-ahead@mail.northwind.example", "VPN drops every ten minutes", "My VPN disconnects every ten minutes when I work from home. What can I check?");
+        mail.Date = DateTimeOffset.UtcNow.AddMinutes(minutesAhead);
+        var before = DateTimeOffset.UtcNow;
+        await h.Maildir.DeliverAsync(mail, Ct);
+
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var q = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
+        Assert.InRange(q.ReceivedAt, before, DateTimeOffset.UtcNow);
+        var events = (await h.Get<OutcomeLog>().ReadAllAsync(Ct)).Where(e => e.QuestionId == q.QuestionId).ToList();
+        var received = Assert.Single(events, e => e.Kind == OutcomeKinds.Received);
+        var routed = events.Where(e => e.Kind == OutcomeKinds.Routed).ToList();
+        Assert.NotEmpty(routed);
+        Assert.All(routed, r => Assert.True(r.At >= received.At, $"routed at {r.At:O} before received at {received.At:O}"));
+    }
+
+    [Fact]
+    public async Task A_Date_header_in_the_past_is_kept_as_the_received_time()
+    {
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        var mail = Mail("clock-behind@mail.northwind.example", "VPN drops every ten minutes", "My VPN disconnects every ten minutes when I work from home. What can I check?");
+        var sent = new DateTimeOffset(DateTimeOffset.UtcNow.AddHours(-2).Ticks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        mail.Date = sent;
+        await h.Maildir.DeliverAsync(mail, Ct);
+
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var q = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
+        Assert.Equal(sent, q.ReceivedAt);
+    }
+
     [Fact]
     public async Task Very_long_mail_is_stored_cut_at_a_word_with_a_visible_marker_that_the_expert_sees()
     {

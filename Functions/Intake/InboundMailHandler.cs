@@ -234,10 +234,11 @@ public sealed partial class InboundMailHandler(
     {
         var questions = storage.Table(TableNames.Questions);
         var from = mime.From.Mailboxes.First();
-        // The sender's Date header, unless missing or in the future (a wrong clock must not place the question, and its
-        // capacity window, days ahead): then the time it was taken in.
+        // The sender's Date header, unless missing or later than now (a sender's clock running ahead, by minutes or days,
+        // must not place the question, its capacity window or its `received` event after the routing that follows): then
+        // the time it was taken in.
         var now = time.GetUtcNow();
-        var received = mime.Date == DateTimeOffset.MinValue || mime.Date.ToUniversalTime() > now.AddMinutes(5) ? now : mime.Date.ToUniversalTime();
+        var received = mime.Date == DateTimeOffset.MinValue || mime.Date.ToUniversalTime() > now ? now : mime.Date.ToUniversalTime();
         for (var attempt = 0; ; attempt++)
         {
             var id = QuestionIds.From(key, attempt);
