@@ -21,12 +21,12 @@ namespace SocialLearning.Matching;
 /// pieces (with <c>[CLS]</c> and <c>[SEP]</c>), counted with the model's own WordPiece tokenizer, at a word boundary.
 /// sentence-transformers truncates this checkpoint at 256 word pieces; the package does not truncate at all, so before
 /// this cut text dense in symbols (formulas, code, URLs: about 2 characters per word piece) reached the model with up to
-/// 483 pieces — beyond the window it was trained on, and at about 0.35 ms per word piece on 2 cores up to 176 ms for one
-/// question. Plain prose (about 4 characters per word piece) fits the window at 1,000 characters and is not cut further.</para>
+/// 483 pieces — beyond the window it was trained on, and at about 0.35 ms per word piece on 2 cores (the package's own
+/// encoder; about 0.2 ms with <see cref="MiniLmEncoder"/>) up to 176 ms for one question. Plain prose (about 4 characters per word piece) fits the window at 1,000 characters and is not cut further.</para>
 /// <para><b>Batching</b>: inputs are sorted by length and encoded at most <see cref="BatchSize"/> at a time and at most
 /// <see cref="MaxBatchChars"/> prepared characters per batch (a single longer text still goes alone); the package pads
-/// every text of a batch to the batch's longest, so grouping similar lengths avoids wasted work. Measured on 2 cores
-/// (ms per text, batch of 1 → 4 → 32): 60-char texts 6.2 → 2.7 → 2.3; 600-char texts 20.8 → 19.2 → 32.3; 1,000-char
+/// every text of a batch to the batch's longest, so grouping similar lengths avoids wasted work. Measured on 2 cores with
+/// the package's encoder (ms per text, batch of 1 → 4 → 32): 60-char texts 6.2 → 2.7 → 2.3; 600-char texts 20.8 → 19.2 → 32.3; 1,000-char
 /// texts 34.5 → 47.7 → 55.3 — batching helps short texts and hurts long ones, hence the character cap. Results come
 /// back in input order.</para>
 /// <para><b>Threading</b>: the encoder is created once, lazily, on first use (loading takes about 1 s) and shared.
