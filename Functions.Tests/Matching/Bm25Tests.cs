@@ -30,12 +30,27 @@ public class Bm25Tests
     public void S_stemmer_follows_Harman_1991(string token, string stem) => Assert.Equal(stem, Bm25Tokenizer.Stem(token));
 
     [Fact]
-    public void Scripts_written_without_spaces_split_from_latin_words_and_digits()
+    public void Scripts_written_without_spaces_split_from_latin_words_and_digits_into_character_bigrams()
     {
-        Assert.Equal(["如何重置我的", "vpn", "令牌"], Bm25Tokenizer.Tokenize("如何重置我的VPN令牌？"));
-        Assert.Equal(["excel", "のマクロが", "2016", "で動かない"], Bm25Tokenizer.Tokenize("Excelのマクロが2016で動かない"));
+        Assert.Equal(["如何重置我的", "vpn", "令牌"], Bm25Tokenizer.Words("如何重置我的VPN令牌？", joinApostrophes: false));
+        Assert.Equal(["如何", "何重", "重置", "置我", "我的", "vpn", "令牌"], Bm25Tokenizer.Tokenize("如何重置我的VPN令牌？"));
+        Assert.Equal(["excel", "のマ", "マク", "クロ", "ロが", "2016", "で動", "動か", "かな", "ない"], Bm25Tokenizer.Tokenize("Excelのマクロが2016で動かない"));
+        Assert.Equal(["税", "报销"], Bm25Tokenizer.Tokenize("税？报销"));
         Assert.Equal(["grovers", "algorithm"], Bm25Tokenizer.Words("Grover's algorithm", joinApostrophes: true));
         Assert.Equal(["café", "crème"], Bm25Tokenizer.Tokenize("café crème"));
+    }
+
+    [Fact]
+    public void A_chinese_question_and_answer_share_bigrams_so_bm25_matches_them()
+    {
+        // "How do I submit a travel reimbursement?" against an answer about the reimbursement system and one about VPN.
+        var index = new Bm25Index(["差旅报销需要在系统里先填写申请单", "VPN令牌可以在门户网站重置"]);
+        var scores = new double[2];
+
+        index.Score(index.QueryTerms("怎么提交差旅报销"), scores);
+
+        Assert.True(scores[0] > 0, "the reimbursement answer shares 差旅, 旅报, 报销");
+        Assert.Equal(0, scores[1]);
     }
 
     [Fact]

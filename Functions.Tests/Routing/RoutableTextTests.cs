@@ -21,14 +21,18 @@ public sealed class RoutableTextTests
     }
 
     [Fact]
-    public void A_chinese_question_written_without_spaces_counts_two_characters_as_a_word()
+    public void A_chinese_question_written_without_spaces_counts_its_character_bigrams()
     {
-        // "How do I reset my VPN token?" — one token for the tokenizer, eight Han characters plus Latin letters.
+        // "How do I reset my VPN token?" — runs of Han characters around the Latin "VPN".
         Assert.Null(RoutableText.TooLittleReason("", "如何重置我的VPN令牌？"));
-        Assert.Equal(5, RoutableText.ContentWords("", "如何重置我的VPN令牌？").Sum(RoutableText.WordCount));
+        Assert.Equal(["如何", "何重", "重置", "置我", "我的", "vpn", "令牌"], RoutableText.ContentWords("", "如何重置我的VPN令牌？"));
         // "Reimbursement?" — one two-character word is still too little, as "Expenses?" is.
         Assert.Equal("too little text to route: 1 content word in subject and body (报销; at least 2 needed)", RoutableText.TooLittleReason("报销？", ""));
-        Assert.Equal(1, RoutableText.WordCount("expense"));
+        // A 46-character sentence without punctuation was once one token, dropped for its length: "0 content words".
+        const string longSentence = "我们部门的新员工在使用公司内部报销系统提交差旅费用时总是遇到同一个错误提示请问应该怎么解决这个问题";
+        Assert.True(longSentence.Length > SocialLearning.Matching.Bm25Tokenizer.MaxTokenLength);
+        Assert.Null(RoutableText.TooLittleReason("", longSentence));
+        Assert.Equal(longSentence.Length - 1, RoutableText.ContentWords("", longSentence).Count);
     }
 
     [Fact]
@@ -64,5 +68,16 @@ public sealed class RoutableTextTests
         var questions = SocialLearning.Experts.SampleDirectory.Questions();
         Assert.Equal(33, questions.Count);
         Assert.All(questions, q => Assert.True(RoutableText.ContentWords(q.Subject, "").Count >= RoutableText.MinContentWords, q.Subject));
+    }
+
+    [Fact]
+    public void A_giant_single_word_is_named_as_not_counted_rather_than_read_as_an_empty_mail()
+    {
+        var word = string.Concat(Enumerable.Repeat("abcdefghij", 10_000));
+
+        Assert.Equal("too little text to route: 0 content words in subject and body (1 word longer than 40 characters not counted; at least 2 needed)",
+            RoutableText.TooLittleReason("", word));
+        Assert.Equal("too little text to route: 1 content word in subject and body (invoice; 2 words longer than 40 characters not counted; at least 2 needed)",
+            RoutableText.TooLittleReason("Invoice", word + " " + word));
     }
 }

@@ -15,7 +15,10 @@ namespace SocialLearning.Matching;
 /// <c>-y</c> unless <c>-eies</c>/<c>-aies</c>; <c>-es</c> → <c>-e</c> unless <c>-aes</c>/<c>-ees</c>/<c>-oes</c>;
 /// <c>-s</c> → "" unless <c>-us</c>/<c>-ss</c>; only tokens longer than 3 characters are stemmed (<c>gas</c>, <c>bus</c>
 /// stay);</item>
-/// <item>tokens longer than <see cref="MaxTokenLength"/> characters (hashes, base64) are dropped.</item>
+/// <item>tokens longer than <see cref="MaxTokenLength"/> characters (hashes, base64) are dropped;</item>
+/// <item>a run of a script written without spaces (<see cref="IsUnspacedScript"/>: Chinese, Japanese, Thai, …) becomes
+/// its overlapping character bigrams ("报销系统" → 报销, 销系, 系统; the bigram indexing of Lucene's CJK analyzer), a
+/// single such character stays a token; these are never dropped for length, stop-listed or stemmed.</item>
 /// </list>
 /// The S stemmer is deliberately light: it never merges words of different meaning (Porter's "universe"/"university"),
 /// and technical vocabulary (qubit/qubits, gate/gates, matrix/matrices is not folded) is mostly plural-only variation.
@@ -50,6 +53,15 @@ public static class Bm25Tokenizer
         var tokens = new List<string>();
         foreach (var token in Words(text, joinApostrophes: false))
         {
+            if (IsUnspacedScript(token[0]))
+            {
+                // A run of Chinese, Japanese or Thai text is a phrase or a whole sentence, not one word: overlapping
+                // bigrams (as Lucene's CJKBigramFilter), a lone character as itself. Never dropped for its length.
+                if (token.Length == 1) tokens.Add(token);
+                for (var c = 0; c + 1 < token.Length; c++) tokens.Add(token.Substring(c, 2));
+                continue;
+            }
+
             if (token.Length > MaxTokenLength) continue;
             if (token.Length == 1 && !char.IsDigit(token[0])) continue;
             if (StopWords.Contains(token)) continue;

@@ -461,14 +461,16 @@ public sealed class HybridRanker
     }
 
     /// <summary>
-    /// Whether a matched BM25 term is worth naming in a reason: not a fragment of a contraction — two letters ("ve" of
+    /// Whether a matched BM25 term is worth naming in a reason (a Chinese or Japanese bigram such as "报销" always is): not a
+    /// fragment of a contraction — two letters ("ve" of
     /// "I've", "re", "ll") or the stem of a negation ("don" of "don't", "isn", "doesn"; <see cref="NegationStems"/>) — and
     /// not "tag" (every Stack Exchange text carries a <c>Tags:</c> line), and not LaTeX layout markup ("frac", "langle",
     /// "left"; <see cref="LatexMarkup"/>, also with the '+' or '#' the tokenizer keeps: "rangle+"), which formula-heavy
     /// questions share with every formula-heavy answer. Display only: scoring is unchanged.
     /// </summary>
     internal static bool ShownInReasons(string term) =>
-        term != "tag" && !NegationStems.Contains(term) && !LatexMarkup.Contains(term.TrimEnd('+', '#')) && (term.Length > 2 || term.Any(char.IsDigit));
+        term != "tag" && !NegationStems.Contains(term) && !LatexMarkup.Contains(term.TrimEnd('+', '#')) &&
+        (term.Length > 2 || term.Any(char.IsDigit) || Bm25Tokenizer.IsUnspacedScript(term[0]));
 
     /// <summary>Names of LaTeX commands that lay a formula out rather than say what it is about and are hardly ever English
     /// content words (the symbols' names — psi, theta, otimes, dagger — stay, and so do words such as "matrix" or "text").</summary>

@@ -13,7 +13,8 @@ namespace SocialLearning.Routing;
 /// "help", "urgent", forwarding prefixes: words about the mail, not its topic) and minus the tokens of the asker's own
 /// name and address (a signature such as "Thanks, Pieter" left in the body). A question with fewer than
 /// <see cref="MinContentWords"/> content words has too little text to route. In scripts written without spaces (Chinese,
-/// Japanese, Thai, …) two characters count as a word (<see cref="WordCount"/>).</para>
+/// Japanese, Thai, …) the tokenizer's units are character bigrams, so a two-character word is one content word and
+/// anything longer is enough.</para>
 /// <para>Examples: "Quick question" → none; "Help please!" → none; "Expenses?" → 1 (expense): too little.
 /// "Parental leave" → 2; "How do I reset my VPN token?" → 3 (reset, vpn, token): routed.</para>
 /// </summary>
@@ -68,28 +69,15 @@ public static class RoutableText
     public static string? TooLittleReason(string? subject, string? text, string? askerName = null, string? askerEmail = null)
     {
         var words = ContentWords(subject, text, askerName, askerEmail);
-        var count = words.Sum(WordCount);
+        var count = words.Count;
         if (count >= MinContentWords) return null;
         var list = words.Count == 0 ? "" : string.Join(", ", words) + "; ";
-        return $"{TooLittlePrefix}: {count} content word{(count == 1 ? "" : "s")} in subject and body ({list}at least {MinContentWords} needed)";
-    }
-
-    /// <summary>
-    /// How many words a token stands for: 1, or for text of scripts written without spaces between words (Han, kana,
-    /// Thai, Lao, Khmer, Myanmar), where one token can be a whole sentence, one word per two such characters (rounded
-    /// up; Chinese and Japanese words average about two characters) plus 1 for any other letters in it.
-    /// </summary>
-    /// <param name="token">A content word.</param>
-    internal static int WordCount(string token)
-    {
-        var unspaced = 0;
-        var other = false;
-        foreach (var c in token)
-        {
-            if (Matching.Bm25Tokenizer.IsUnspacedScript(c)) unspaced++;
-            else if (char.IsLetterOrDigit(c)) other = true;
-        }
-        return unspaced == 0 ? 1 : ((unspaced + 1) / 2) + (other ? 1 : 0);
+        // Words the tokenizer drops for their length (hashes, codes, pasted data) are named by count, so a mail of 100,000
+        // characters without a space does not read as an empty one.
+        var tooLong = Bm25Tokenizer.Words(QuestionRouter.LexicalText(subject ?? "", text ?? ""), joinApostrophes: false)
+            .Count(w => w.Length > Bm25Tokenizer.MaxTokenLength && !Bm25Tokenizer.IsUnspacedScript(w[0]));
+        var dropped = tooLong == 0 ? "" : $"{tooLong} word{(tooLong == 1 ? "" : "s")} longer than {Bm25Tokenizer.MaxTokenLength} characters not counted; ";
+        return $"{TooLittlePrefix}: {count} content word{(count == 1 ? "" : "s")} in subject and body ({list}{dropped}at least {MinContentWords} needed)";
     }
 
     /// <summary>The start of every <c>UnroutedReason</c> this rule writes: "too little text to route".</summary>
