@@ -117,6 +117,7 @@ public sealed class CommandLineTests(AzuriteFixture azurite)
             var (csvCode, csvOutput) = await Cli.RunAsync(connection, h.MailRoot, "intake", "--csv", csv);
             Assert.Equal(0, csvCode);
             Assert.Contains("Wrote 3 mails that are not questions to", csvOutput);
+            Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF, (byte)'p' }, (await File.ReadAllBytesAsync(csv, Ct))[..4]);
             var lines = (await File.ReadAllTextAsync(csv, Ct)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
             Assert.Equal("processed_at_utc,kind,from,subject,reason,message_id", lines[0]);
             Assert.Equal(4, lines.Length);
@@ -207,6 +208,8 @@ public sealed class CommandLineTests(AzuriteFixture azurite)
             Assert.Equal(0, okCode);
             var events = await h.Get<OutcomeLog>().ReadAllAsync(Ct);
             Assert.Contains($"Wrote {events.Count} events to {file}", okOutput);
+            // UTF-8 with a byte-order mark, so Excel reads non-ASCII names right; File.ReadAllText drops the mark.
+            Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF, (byte)'a', (byte)'t' }, (await File.ReadAllBytesAsync(file, Ct))[..5]);
             var lines = (await File.ReadAllTextAsync(file, Ct)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
             Assert.Equal(string.Join(',', OutcomeCsv.Columns), lines[0]);
             Assert.Equal(events.Count + 1, lines.Length);

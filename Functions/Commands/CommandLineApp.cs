@@ -294,7 +294,7 @@ public static class CommandLineApp
         var events = await host.Services.GetRequiredService<OutcomeLog>().ReadAllAsync(ct).ConfigureAwait(false);
         if (csvPath is not null)
         {
-            await File.WriteAllTextAsync(csvPath, OutcomeCsv.Write(events), ct).ConfigureAwait(false);
+            await File.WriteAllTextAsync(csvPath, OutcomeCsv.Write(events), OutcomeCsv.FileEncoding, ct).ConfigureAwait(false);
             AnsiConsole.MarkupLine($"Wrote [bold]{events.Count}[/] events to [blue]{Markup.Escape(csvPath)}[/]");
             return 0;
         }
@@ -369,7 +369,7 @@ public static class CommandLineApp
         var records = await Intake.IntakeRecords.ReadNonQuestionsAsync(host.Services.GetRequiredService<Storage.StorageClients>(), ct).ConfigureAwait(false);
         if (csvPath is not null)
         {
-            await File.WriteAllTextAsync(csvPath, Intake.IntakeRecords.WriteCsv(records), ct).ConfigureAwait(false);
+            await File.WriteAllTextAsync(csvPath, Intake.IntakeRecords.WriteCsv(records), OutcomeCsv.FileEncoding, ct).ConfigureAwait(false);
             AnsiConsole.MarkupLine($"Wrote [bold]{records.Count}[/] mails that are not questions to [blue]{Markup.Escape(csvPath)}[/]");
             return 0;
         }

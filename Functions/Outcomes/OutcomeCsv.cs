@@ -7,6 +7,13 @@ namespace SocialLearning.Outcomes;
 /// <summary>CSV export of the outcome log (RFC 4180: comma separated, CRLF line ends, fields quoted when needed).</summary>
 public static class OutcomeCsv
 {
+    /// <summary>
+    /// The encoding CSV files for people are written in (outcomes, intake): UTF-8 with a byte-order mark. Excel opens a
+    /// UTF-8 CSV without one in the system's ANSI code page, so "Zoë" or "报销" would arrive garbled in the spreadsheet
+    /// L&amp;D reviews; tools that read UTF-8 (pandas, R, Power Query) skip the mark.
+    /// </summary>
+    public static readonly Encoding FileEncoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: true);
+
     /// <summary>The header row's columns.</summary>
     public static readonly string[] Columns = ["at_utc", "event", "question_id", "expert_id", "department", "asker", "detail"];
 
