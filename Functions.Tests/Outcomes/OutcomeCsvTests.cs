@@ -14,8 +14,26 @@ public sealed class OutcomeCsvTests
             new OutcomeEntity { Kind = "gap", QuestionId = "Q-AAAAAA", At = new DateTimeOffset(2026, 11, 21, 0, 0, 0, TimeSpan.Zero), Detail = "=HYPERLINK(\"x\")" },
         ]);
         var lines = csv.Split("\r\n");
-        Assert.Equal("at_utc,event,question_id,expert_id,department,asker,detail", lines[0]);
-        Assert.Equal("2026-11-20T08:30:05Z,routed,Q-7KX2PD,e-anna,IT,pieter@northwind.example,\"score 0.71: said \"\"VPN\"\", twice\"", lines[1]);
-        Assert.Equal("2026-11-21T00:00:00Z,gap,Q-AAAAAA,,,,\"'=HYPERLINK(\"\"x\"\")\"", lines[2]);
+        Assert.Equal("at_utc,event,question_id,expert_id,department,asker,detail,minutes_since_received", lines[0]);
+        Assert.Equal("2026-11-20T08:30:05Z,routed,Q-7KX2PD,e-anna,IT,pieter@northwind.example,\"score 0.71: said \"\"VPN\"\", twice\",", lines[1]);
+        Assert.Equal("2026-11-21T00:00:00Z,gap,Q-AAAAAA,,,,\"'=HYPERLINK(\"\"x\"\")\",", lines[2]);
+    }
+
+    [Fact]
+    public void Minutes_since_received_give_the_time_to_each_answer_as_a_number()
+    {
+        var received = new DateTimeOffset(2026, 11, 20, 8, 0, 0, TimeSpan.Zero);
+        var csv = OutcomeCsv.Write([
+            new OutcomeEntity { Kind = OutcomeKinds.Received, QuestionId = "Q-1", At = received, AskerEmail = "pieter@northwind.example" },
+            new OutcomeEntity { Kind = OutcomeKinds.Routed, QuestionId = "Q-1", At = received.AddSeconds(2), ExpertId = "e-anna" },
+            new OutcomeEntity { Kind = OutcomeKinds.Answered, QuestionId = "Q-1", At = received.AddMinutes(95).AddSeconds(30), ExpertId = "e-anna" },
+            new OutcomeEntity { Kind = OutcomeKinds.Answered, QuestionId = "Q-1", At = received.AddDays(2), ExpertId = "e-ben" },
+            new OutcomeEntity { Kind = OutcomeKinds.Answered, QuestionId = "Q-2", At = received.AddHours(1), ExpertId = "e-ben" },
+        ]);
+
+        var minutes = csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l[(l.LastIndexOf(',') + 1)..]).ToList();
+
+        // Q-2's received event is not in this export: no number rather than a wrong one.
+        Assert.Equal(["0.0", "0.0", "95.5", "2880.0", ""], minutes);
     }
 }

@@ -14,17 +14,32 @@ public static class OutcomeCsv
     /// </summary>
     public static readonly Encoding FileEncoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: true);
 
-    /// <summary>The header row's columns.</summary>
-    public static readonly string[] Columns = ["at_utc", "event", "question_id", "expert_id", "department", "asker", "detail"];
+    /// <summary>The header row's columns. <c>minutes_since_received</c> is a number for spreadsheets and scripts: minutes
+    /// (one decimal, invariant culture) from the question's <c>received</c> event in the same export to this event — for
+    /// an <c>answered</c> event the time to that answer, the first of them the time to first answer; empty when the
+    /// export holds no <c>received</c> event for the question.</summary>
+    public static readonly string[] Columns = ["at_utc", "event", "question_id", "expert_id", "department", "asker", "detail", "minutes_since_received"];
 
-    /// <summary>Writes <paramref name="events"/> as CSV text with a header row; times are ISO 8601 UTC.</summary>
+    /// <summary>Writes <paramref name="events"/> as CSV text with a header row (<see cref="Columns"/>); times are ISO 8601 UTC.</summary>
+    /// <param name="events">Outcome events, in the order they are to appear (the log's order: oldest first).</param>
+    /// <returns>The CSV text, CRLF line ends.</returns>
     public static string Write(IEnumerable<OutcomeEntity> events)
     {
+        var list = events as IReadOnlyList<OutcomeEntity> ?? events.ToList();
+        var received = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        foreach (var e in list)
+        {
+            if (e.Kind == OutcomeKinds.Received && e.QuestionId.Length > 0) received.TryAdd(e.QuestionId, e.At);
+        }
+
         var sb = new StringBuilder();
         sb.AppendJoin(',', Columns).Append("\r\n");
-        foreach (var e in events)
+        foreach (var e in list)
         {
-            string[] fields = [e.At.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture), e.Kind, e.QuestionId, e.ExpertId, e.Department, e.AskerEmail, e.Detail];
+            var minutes = received.TryGetValue(e.QuestionId, out var start)
+                ? (e.At - start).TotalMinutes.ToString("0.0", CultureInfo.InvariantCulture)
+                : "";
+            string[] fields = [e.At.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture), e.Kind, e.QuestionId, e.ExpertId, e.Department, e.AskerEmail, e.Detail, minutes];
             sb.AppendJoin(',', fields.Select(Quote)).Append("\r\n");
         }
         return sb.ToString();
