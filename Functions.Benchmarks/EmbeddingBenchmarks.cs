@@ -47,7 +47,7 @@ public class EmbeddingBenchmarks
         _texts = Kind == TextKind.Short ? SampleTexts.ShortSentences(Texts) : SampleTexts.LongTexts(Texts, 600);
         _generator.GenerateAsync(_texts).GetAwaiter().GetResult();
         // The generator's batches: prepared texts, at most BatchSize and MaxBatchChars per call (lengths here are even).
-        var prepared = _texts.Select(t => MiniLmEmbeddingGenerator.FitWindow(MiniLmEmbeddingGenerator.PrepareText(t))).ToArray();
+        var prepared = _texts.Select(MiniLmEmbeddingGenerator.ModelInput).ToArray();
         var batches = new List<string[]>();
         for (var start = 0; start < prepared.Length;)
         {

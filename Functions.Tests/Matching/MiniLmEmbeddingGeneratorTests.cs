@@ -168,7 +168,7 @@ public sealed class MiniLmEmbeddingGeneratorTests(MiniLmFixture fixture) : IClas
         var prose = MiniLmEmbeddingGenerator.PrepareText(string.Join(' ', Enumerable.Repeat("The payroll run closes on the fifth working day.", 15)));
         Assert.Same(prose, MiniLmEmbeddingGenerator.FitWindow(prose));
         // Caches of vectors are keyed by the window they were made with.
-        Assert.Equal(MiniLmEmbeddingGenerator.CacheId, $"all-MiniLM-L6-v2.wp{MiniLmEmbeddingGenerator.MaxInputTokens}");
+        Assert.Equal(MiniLmEmbeddingGenerator.CacheId, $"all-MiniLM-L6-v2.wp{MiniLmEmbeddingGenerator.MaxInputTokens}.basic");
 
         var giant = string.Concat(Enumerable.Range(0, 150).Select(i => $"x{i}#")); // one "word" of some 700 characters
         var cut = MiniLmEmbeddingGenerator.FitWindow(giant, 64);
@@ -183,8 +183,9 @@ public sealed class MiniLmEmbeddingGeneratorTests(MiniLmFixture fixture) : IClas
         var ct = TestContext.Current.CancellationToken;
         var head = "How do I calibrate the flow sensor on line 4 after a firmware update?";
         var text = head + " " + string.Join(' ', Enumerable.Range(0, 70).Select(i => $"|s{i}⟩⊗|t{i}⟩"));
-        var fitted = MiniLmEmbeddingGenerator.FitWindow(MiniLmEmbeddingGenerator.PrepareText(text));
-        Assert.NotEqual(MiniLmEmbeddingGenerator.PrepareText(text), fitted);
+        var fitted = MiniLmEmbeddingGenerator.ModelInput(text);
+        Assert.NotEqual(MiniLmEmbeddingGenerator.NormalizeForModel(MiniLmEmbeddingGenerator.PrepareText(text)), fitted);
+        Assert.Equal(fitted, MiniLmEmbeddingGenerator.ModelInput(fitted)); // the model input is a fixed point
 
         var vectors = await _generator.GenerateAsync([text, fitted], cancellationToken: ct);
 
@@ -275,6 +276,31 @@ public sealed class MiniLmEmbeddingGeneratorTests(MiniLmFixture fixture) : IClas
 
         // Different texts stay different (the comparison above is not between constant vectors).
         Assert.True(TensorPrimitives.CosineSimilarity(batched[0], batched[2]) < 0.6f);
+    }
+
+    [Fact]
+    public void Input_is_normalised_as_the_checkpoints_basic_tokenizer_does()
+    {
+        Assert.Equal("如 何 重 置 我 的 VPN 令 牌 ？", MiniLmEmbeddingGenerator.NormalizeForModel("如何重置我的VPN令牌？"));
+        Assert.Equal("Schrodinger ’ s cafe, |ψ ⟩ Łodz, Zoe", MiniLmEmbeddingGenerator.NormalizeForModel("Schrödinger’s café, |ψ⟩ Łódź, Zoe\u0308"));
+        Assert.Equal("Excel の マ ク ロ が 2016 で 動 か な い", MiniLmEmbeddingGenerator.NormalizeForModel("Excelのマクロが2016で動かない"));
+        const string ascii = "How do I reset my VPN token? (urgent)";
+        Assert.Same(ascii, MiniLmEmbeddingGenerator.NormalizeForModel(ascii));
+        // The model now sees "vpn" inside the Chinese question: its word pieces include vp, ##n instead of one [UNK].
+        Assert.Equal(13, MiniLmEmbeddingGenerator.WordPieces(MiniLmEmbeddingGenerator.ModelInput("如何重置我的VPN令牌？")));
+        Assert.Equal(3, MiniLmEmbeddingGenerator.WordPieces("如何重置我的VPN令牌？"));
+    }
+
+    [Fact]
+    public async Task Accented_and_unaccented_spellings_embed_alike_and_chinese_questions_no_longer_share_one_vector()
+    {
+        var vectors = await _generator.GenerateAsync(
+            ["Schrödinger equation for a qubit", "Schrodinger equation for a qubit", "VPN连接总是断开怎么办", "打印机卡纸了怎么办"],
+            cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.True(TensorPrimitives.CosineSimilarity(vectors[0].Vector.Span, vectors[1].Vector.Span) > 0.999f);
+        // Before, each of these was "[CLS] [UNK] [SEP]": cosine 1.000.
+        Assert.True(TensorPrimitives.CosineSimilarity(vectors[2].Vector.Span, vectors[3].Vector.Span) < 0.95f);
     }
 
     [Fact]

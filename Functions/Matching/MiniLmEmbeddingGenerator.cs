@@ -13,7 +13,8 @@ namespace SocialLearning.Matching;
 /// product is the cosine similarity).
 /// </summary>
 /// <remarks>
-/// <para><b>Input preparation</b> (<see cref="PrepareText"/>, then <see cref="FitWindow"/>): every run of whitespace
+/// <para><b>Input preparation</b> (<see cref="ModelInput"/>: <see cref="PrepareText"/>, <see cref="NormalizeForModel"/>,
+/// then <see cref="FitWindow"/>): every run of whitespace
 /// (newlines, tabs, no-break spaces) becomes one space — the package's tokenizer splits words on <c>' '</c> and
 /// <c>"\r\n"</c> only, so a newline would glue two words into one unknown token (measured: a sentence written with
 /// newlines instead of spaces has cosine 0.12 to itself) — text longer than <see cref="MaxInputChars"/> characters is
@@ -52,9 +53,10 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     /// <c>max_seq_length</c>). Longer inputs are cut at a word boundary (<see cref="FitWindow"/>).</summary>
     public const int MaxInputTokens = 256;
 
-    /// <summary>Id for caches of this generator's vectors: the model id and the input window (<c>all-MiniLM-L6-v2.wp256</c>),
-    /// so vectors made under another input preparation are never read back as current.</summary>
-    public const string CacheId = ModelId + ".wp256";
+    /// <summary>Id for caches of this generator's vectors: the model id, the input window and the basic-tokenizer
+    /// normalisation (<c>all-MiniLM-L6-v2.wp256.basic</c>), so vectors made under another input preparation are never read
+    /// back as current.</summary>
+    public const string CacheId = ModelId + ".wp256.basic";
 
     /// <summary>
     /// Most prepared characters per model call: 2,500 (e.g. 4 texts of 600 characters, 2 of 1,000, 32 short sentences);
@@ -192,6 +194,75 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     }
 
     /// <summary>
+    /// The exact text the model is given for <paramref name="text"/>: <see cref="PrepareText"/>, then
+    /// <see cref="NormalizeForModel"/>, then <see cref="FitWindow"/>.
+    /// </summary>
+    /// <param name="text">Any text.</param>
+    /// <returns>The model's input; empty when nothing readable is left.</returns>
+    public static string ModelInput(string text) => FitWindow(NormalizeForModel(PrepareText(text)));
+
+    /// <summary>
+    /// What the checkpoint's own tokenizer (BERT's basic tokenizer, uncased) does before its word pieces and the package's
+    /// tokenizer does not — the package splits words on spaces and ASCII punctuation only:
+    /// accents are stripped (Unicode NFD, non-spacing marks dropped: "Schrödinger" → "schrodinger", which the vocabulary
+    /// has, where "ö" made the whole word unknown); every character of a script written without spaces
+    /// (<see cref="Bm25Tokenizer.IsUnspacedScript"/>: Chinese, Japanese kana, Thai, …) and every non-ASCII punctuation mark
+    /// ("？", "’", "⟩") stands alone between spaces. Without this a Chinese question was one unknown token, <c>[UNK]</c>, so
+    /// every Chinese question had the same vector, and "如何重置我的VPN令牌？" did not even show the model "vpn".
+    /// ASCII text without accents comes back unchanged (same instance).
+    /// </summary>
+    /// <param name="prepared">Output of <see cref="PrepareText"/>.</param>
+    /// <returns>The normalised text, words separated by single spaces.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="prepared"/> is null.</exception>
+    public static string NormalizeForModel(string prepared)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        if (System.Text.Ascii.IsValid(prepared))
+        {
+            return prepared;
+        }
+
+        var builder = new StringBuilder(prepared.Length + 16);
+        foreach (var raw in prepared)
+        {
+            // Combining marks (already decomposed text) are dropped; precomposed Latin letters lose theirs.
+            if (System.Globalization.CharUnicodeInfo.GetUnicodeCategory(raw) == System.Globalization.UnicodeCategory.NonSpacingMark)
+            {
+                continue;
+            }
+
+            var ch = raw is >= LatinBaseFirst and < (char)(LatinBaseFirst + 192) ? LatinBase[raw - LatinBaseFirst] : raw;
+            if (ch > 0x7F && (Bm25Tokenizer.IsUnspacedScript(ch) || char.IsPunctuation(ch)))
+            {
+                if (builder.Length > 0 && builder[^1] != ' ') builder.Append(' ');
+                builder.Append(ch).Append(' ');
+                continue;
+            }
+
+            if (ch == ' ' && (builder.Length == 0 || builder[^1] == ' '))
+            {
+                continue;
+            }
+
+            builder.Append(ch);
+        }
+
+        return builder.ToString().Trim();
+    }
+
+    /// <summary>First character of <see cref="LatinBase"/>: U+00C0.</summary>
+    private const char LatinBaseFirst = '\u00C0';
+
+    /// <summary>
+    /// U+00C0–U+017F (Latin-1 Supplement letters, Latin Extended-A) with their accents removed: each character's first code
+    /// point after Unicode canonical decomposition when the rest are non-spacing marks, else itself (æ, ð, ø, ß, đ, ł have no
+    /// decomposition and stay, as in BERT's accent stripping). A table because this app runs with invariant globalization,
+    /// where <see cref="string.Normalize()"/> does not decompose; generated once from the Unicode data.
+    /// </summary>
+    private const string LatinBase =
+        "AAAAAAÆCEEEEIIIIÐNOOOOO×ØUUUUYÞßaaaaaaæceeeeiiiiðnooooo÷øuuuuyþyAaAaAaCcCcCcCcDdĐđEeEeEeEeEeGgGgGgGgHhĦħIiIiIiIiIıĲĳJjKkĸLlLlLlĿŀŁłNnNnNnŉŊŋOoOoOoŒœRrRrRrSsSsSsSsTtTtŦŧUuUuUuUuUuUuWwYyYZzZzZzſ";
+
+    /// <summary>
     /// <paramref name="prepared"/> cut to at most <paramref name="maxTokens"/> word pieces of the model's tokenizer
     /// (<c>[CLS]</c> and <c>[SEP]</c> included): whole words are kept while they fit; a single word longer than the whole
     /// window is cut inside (the longest prefix that fits). Text within the window comes back unchanged (same instance).
@@ -308,10 +379,10 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         var lengths = new int[inputs.Length];
         for (var i = 0; i < inputs.Length; i++)
         {
-            prepared[i] = FitWindow(PrepareText(inputs[i]));
+            prepared[i] = ModelInput(inputs[i]);
             if (prepared[i].Length == 0)
             {
-                throw new ArgumentException($"Input {i} holds only control characters; there is nothing to embed.", $"values[{i}]");
+                throw new ArgumentException($"Input {i} holds only control characters or combining marks; there is nothing to embed.", $"values[{i}]");
             }
 
             order[i] = i;
