@@ -2,6 +2,7 @@ using Azure.Storage.Queues;
 using MimeKit;
 using SocialLearning.Experts;
 using SocialLearning.Intake;
+using SocialLearning.Outcomes;
 using SocialLearning.Routing;
 using SocialLearning.Storage;
 using SocialLearning.Tests.Support;
@@ -330,6 +331,39 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         Assert.Equal("Question", record.State);
         Assert.EndsWith("Its thread token names no known question, so it is taken as a new question.", record.Reason);
         Assert.NotEmpty(await h.Get<StorageClients>().Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct));
+    }
+
+    [Fact]
+    public async Task A_paused_expert_is_passed_over_with_the_reason_so_their_next_question_is_a_bottleneck_not_a_gap()
+    {
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        var storage = h.Get<StorageClients>();
+        await h.Maildir.DeliverAsync(Question("vpn-pause-1@mail.northwind.example", "VPN keeps dropping at home", "My VPN disconnects every ten minutes at home."), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var first = Assert.Single(await storage.Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
+        var pause = new MimeMessage();
+        pause.From.Add(MailboxAddress.Parse("Anna Lindqvist <anna.lindqvist@northwind.example>"));
+        pause.To.Add(MailboxAddress.Parse("ask@northwind.example"));
+        pause.Subject = $"Re: [{first.QuestionId}] VPN keeps dropping at home";
+        pause.MessageId = "pause-1@mail.northwind.example";
+        pause.Body = new TextPart("plain") { Text = "Pause" };
+        await h.Maildir.DeliverAsync(pause, Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        await h.Maildir.DeliverAsync(Question("vpn-pause-2@mail.northwind.example", "VPN drops every few minutes", "The VPN connection from home drops every few minutes.",
+            "Jonas Berg <jonas.berg@northwind.example>"), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var second = Assert.Single(await storage.Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct), q => q.QuestionId != first.QuestionId);
+        Assert.Empty(await storage.Table(TableNames.Routes).ReadAllAsync<RouteEntity>(second.QuestionId, Ct));
+        var until = (DateTimeOffset.UtcNow + InboundMailHandler.PauseLength).UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var events = (await h.Get<OutcomeLog>().ReadAllAsync(Ct)).Where(e => e.QuestionId == second.QuestionId).ToList();
+        var skipped = Assert.Single(events, e => e.Kind == OutcomeKinds.Skipped);
+        Assert.Equal("e-anna-lindqvist", skipped.ExpertId);
+        Assert.Equal($"paused until {until} (replied \"pause\")", skipped.Detail);
+        Assert.Contains(events, e => e.Kind == OutcomeKinds.Overloaded);
+        Assert.DoesNotContain(events, e => e.Kind == OutcomeKinds.Gap);
+        Assert.StartsWith("knowledge bottleneck: the one expert close enough was passed over (Anna Lindqvist: paused until", second.UnroutedReason);
     }
 
     [Fact]

@@ -12,8 +12,17 @@ namespace SocialLearning.Matching;
 /// <param name="Department">Department.</param>
 /// <param name="Skills">Declared skills or top tags.</param>
 /// <param name="AnswerCount">Answers in the profile period.</param>
-/// <param name="Available">Active and not opted out.</param>
-public sealed record DirectoryExpert(string Id, string Name, string Email, string Department, IReadOnlyList<string> Skills, int AnswerCount, bool Available);
+/// <param name="Available">Takes part: active and not opted out ("stop"). Only such experts are in the index.</param>
+/// <param name="PausedUntil">End of a "pause" (UTC), or null. A paused expert stays in the index and is ranked, and routing
+/// passes them over with the reason until then (<see cref="Routing.ExpertSelection"/>), so a question only they could
+/// answer is a bottleneck, not a knowledge gap.</param>
+public sealed record DirectoryExpert(string Id, string Name, string Email, string Department, IReadOnlyList<string> Skills, int AnswerCount, bool Available,
+    DateTimeOffset? PausedUntil = null)
+{
+    /// <summary>Whether a pause holds at <paramref name="at"/>.</summary>
+    /// <param name="at">The time a request would be sent.</param>
+    public bool IsPausedAt(DateTimeOffset at) => PausedUntil is { } until && until > at;
+}
 
 /// <summary>An immutable snapshot of the directory: the hybrid index (vectors, BM25 statistics, priors) plus expert details by id.</summary>
 /// <param name="Hybrid">The <see cref="HybridIndex"/> over available experts: evidence vectors and centroids, BM25 over the
@@ -150,9 +159,10 @@ public sealed class ExpertDirectory(StorageClients storage, IOptions<RoutingOpti
         var maxAnswers = 0;
         foreach (var e in experts)
         {
-            var available = e.Active && !e.OptedOut && (e.PausedUntil is null || e.PausedUntil <= time.GetUtcNow());
+            // Paused experts stay in the index (routing passes them over with the reason); opted-out and inactive ones do not.
+            var available = e.Active && !e.OptedOut;
             details[e.ExpertId] = new DirectoryExpert(e.ExpertId, e.Name, e.Email, e.Department,
-                e.Skills.Split("; ", StringSplitOptions.RemoveEmptyEntries), e.AnswerCount, available);
+                e.Skills.Split("; ", StringSplitOptions.RemoveEmptyEntries), e.AnswerCount, available, e.PausedUntil);
             maxAnswers = Math.Max(maxAnswers, e.AnswerCount);
             if (!available || e.Vector is null) continue;
             var m = new VectorModel(e.VectorModel, e.VectorDimensions);

@@ -28,10 +28,12 @@ public sealed record ExpertChoice(IReadOnlyList<RankedCandidate> Asked, IReadOnl
 /// The one walk down a ranked pool that decides who is asked — used by routing (<see cref="RouteQuestionHandler"/>, with
 /// <see cref="CapacityUse.Reserve"/>) and by the <c>ask</c> preview (<see cref="CapacityUse.Count"/>), so the preview
 /// shows exactly what routing would do. In rank order: candidates not close enough (<see cref="QuestionRouter.IsAskable"/>)
-/// are left out silently; one out of office at the time the request would arrive (<see cref="IExpertAvailability"/>) or at
-/// the capacity cap (<see cref="ExpertCapacity"/>) is passed over with the reason; the rest are asked until enough are found.
+/// are left out silently; one who replied "pause" and whose pause still holds, one out of office at the time the request
+/// would arrive (<see cref="IExpertAvailability"/>) or one at the capacity cap (<see cref="ExpertCapacity"/>) is passed
+/// over with the reason; the rest are asked until enough are found.
 /// </summary>
 public sealed class ExpertSelection(
+    Matching.ExpertDirectory directory,
     ExpertCapacity capacity,
     IExpertAvailability availability,
     IOptions<RoutingOptions> options,
@@ -55,10 +57,19 @@ public sealed class ExpertSelection(
         var o = options.Value;
         var asked = new List<RankedCandidate>(want);
         var passed = new List<PassedOver>();
+        var snapshot = await directory.GetAsync(cancellationToken).ConfigureAwait(false);
         foreach (var c in candidates)
         {
             if (asked.Count >= want) break;
             if (!QuestionRouter.IsAskable(c, o.MinSimilarity)) continue;
+            if (snapshot.Experts.TryGetValue(c.ExpertId, out var listed) && listed.IsPausedAt(time.GetUtcNow()))
+            {
+                var reason = $"paused until {listed.PausedUntil!.Value.UtcDateTime:yyyy-MM-dd} (replied \"pause\")";
+                passed.Add(new PassedOver(c, reason));
+                logger.LogInformation("Question {QuestionId}: {ExpertId} passed over, {Reason}", questionId, c.ExpertId, reason);
+                continue;
+            }
+
             // Out of office at the time the request would arrive: now, not the question's time (a replayed old question must
             // not be held against today's absence, nor an old absence against today).
             var away = await availability.CheckAsync(c.Email, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
