@@ -71,4 +71,16 @@ public sealed class CommandHostTests
         values.Remove("Routing:ExpertsPerQuestion");
         CommandHost.ValidateSettings(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
     }
+
+    [Fact]
+    public void A_setting_that_does_not_convert_to_its_type_is_a_configuration_error_like_the_others()
+    {
+        var values = LocalSettings();
+        values["Routing:MinSimilarity"] = "abc";
+        var config = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+
+        var ex = Assert.Throws<OptionsValidationException>(void () => CommandHost.ValidateSettings(config));
+
+        Assert.Equal("Failed to convert configuration value 'abc' at 'Routing:MinSimilarity' to type 'System.Double'.", Assert.Single(ex.Failures));
+    }
 }

@@ -70,7 +70,9 @@ public sealed class CommandHost : IAsyncDisposable
     /// <summary>
     /// Validates <paramref name="configuration"/> with the service's own start-up validators (every option registered
     /// with <c>ValidateOnStart</c> by <see cref="ServiceRegistration.AddSocialLearning"/>), without building the host,
-    /// touching storage or starting anything. Throws <see cref="OptionsValidationException"/> naming the wrong settings.
+    /// touching storage or starting anything. Throws <see cref="OptionsValidationException"/> naming the wrong settings —
+    /// also for a value that does not convert to the setting's type ("abc" for a number), which the binder reports as an
+    /// <see cref="InvalidOperationException"/>.
     /// </summary>
     /// <param name="configuration">The settings the host would be built from.</param>
     public static void ValidateSettings(IConfiguration configuration)
@@ -80,7 +82,15 @@ public sealed class CommandHost : IAsyncDisposable
         services.AddLogging();
         services.AddSocialLearning();
         using var provider = services.BuildServiceProvider();
-        provider.GetRequiredService<IStartupValidator>().Validate();
+        try
+        {
+            provider.GetRequiredService<IStartupValidator>().Validate();
+        }
+        catch (InvalidOperationException ex) when (ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
+        {
+            // The binder's message names the value, the setting and the type; reported like every other wrong setting.
+            throw new OptionsValidationException("configuration", typeof(IConfiguration), [ex.Message]);
+        }
     }
 
     /// <summary>
