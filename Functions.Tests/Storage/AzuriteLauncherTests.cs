@@ -80,4 +80,33 @@ public sealed class AzuriteLauncherTests
             try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
         }
     }
+
+    [Fact]
+    public async Task An_emulator_left_running_on_the_folder_by_a_killed_command_is_found_and_stopped()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "Finding processes by their command line reads /proc (Linux).");
+        var folder = Directory.CreateTempSubdirectory("sl-orphan-").FullName;
+        var other = Directory.CreateTempSubdirectory("sl-other-").FullName;
+        // A stand-in with Azurite's command line on the folder: bash -c with the rest as its arguments ("; true" keeps bash
+        // from replacing itself with sleep, which would drop them).
+        var psi = new System.Diagnostics.ProcessStartInfo("bash") { UseShellExecute = false };
+        foreach (var a in new[] { "-c", "sleep 120; true", "azurite", "--silent", "--location", folder + "/" }) psi.ArgumentList.Add(a);
+        using var orphan = System.Diagnostics.Process.Start(psi)!;
+        try
+        {
+            Assert.Contains(orphan.Id, AzuriteLauncher.EmulatorsOn(folder));
+            Assert.DoesNotContain(orphan.Id, AzuriteLauncher.EmulatorsOn(other));
+
+            Assert.Equal(1, await AzuriteLauncher.StopOrphansAsync(folder));
+
+            Assert.True(orphan.WaitForExit(5000), "the left-over emulator is still running");
+            Assert.Empty(AzuriteLauncher.EmulatorsOn(folder));
+        }
+        finally
+        {
+            if (!orphan.HasExited) orphan.Kill();
+            Directory.Delete(folder, recursive: true);
+            Directory.Delete(other, recursive: true);
+        }
+    }
 }

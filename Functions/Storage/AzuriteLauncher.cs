@@ -104,6 +104,18 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
             psi.ArgumentList.Add("--location");
             psi.ArgumentList.Add(location);
             folderLock = LockFolder(location);
+            // Holding the lock means no live command uses this folder: an Azurite still running on it was left by a command
+            // that was killed outright (kill -9 cannot stop the emulator it started in its own session). Two emulators
+            // writing one database would corrupt it, so that one is stopped first, politely (it flushes its data).
+            try
+            {
+                await StopOrphansAsync(location).ConfigureAwait(false);
+            }
+            catch
+            {
+                folderLock.Dispose();
+                throw;
+            }
         }
 
         Process process;
@@ -277,6 +289,94 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
                 $"Another SocialLearning command is using the local storage in {location} (lock {path}). Wait for it to finish, " +
                 "or point Storage__ConnectionString at a running Azurite.", ex);
         }
+    }
+
+    /// <summary>
+    /// Processes (Linux, from <c>/proc/*/cmdline</c>) whose command line runs Azurite on <paramref name="location"/>: an
+    /// argument containing "azurite" and <c>--location</c> followed by that folder (compared as full paths). Elsewhere none.
+    /// </summary>
+    /// <param name="location">The data folder.</param>
+    /// <returns>Their process ids.</returns>
+    internal static List<int> EmulatorsOn(string location)
+    {
+        var found = new List<int>();
+        if (!OperatingSystem.IsLinux()) return found;
+        var folder = Path.TrimEndingDirectorySeparator(Path.GetFullPath(location));
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == Environment.ProcessId) continue;
+            string[] args;
+            try
+            {
+                args = File.ReadAllText(Path.Combine(dir, "cmdline")).Split('\0');
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                continue; // the process ended meanwhile
+            }
+
+            if (!args.Any(a => a.Contains("azurite", StringComparison.OrdinalIgnoreCase))) continue;
+            for (var i = 0; i + 1 < args.Length; i++)
+            {
+                if (args[i] == "--location" && args[i + 1].Length > 0 &&
+                    string.Equals(Path.TrimEndingDirectorySeparator(Path.GetFullPath(args[i + 1])), folder, StringComparison.Ordinal))
+                {
+                    found.Add(pid);
+                    break;
+                }
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Stops every Azurite left running on <paramref name="location"/> (<see cref="EmulatorsOn"/>): SIGTERM, up to
+    /// 10 s to exit (it writes its databases when it closes), then killed.</summary>
+    /// <param name="location">The data folder, locked by the caller.</param>
+    /// <returns>How many were found.</returns>
+    internal static async Task<int> StopOrphansAsync(string location)
+    {
+        var orphans = EmulatorsOn(location);
+        if (orphans.Count == 0) return 0;
+        var processes = new List<Process>();
+        foreach (var pid in orphans)
+        {
+            try
+            {
+                processes.Add(Process.GetProcessById(pid));
+            }
+            catch (ArgumentException)
+            {
+                // already gone
+            }
+        }
+
+        var term = new ProcessStartInfo("kill") { UseShellExecute = false, RedirectStandardError = true };
+        term.ArgumentList.Add("-TERM");
+        foreach (var p in processes) term.ArgumentList.Add(p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using (var kill = Process.Start(term))
+        {
+            if (kill is not null) await kill.WaitForExitAsync().ConfigureAwait(false);
+        }
+
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        foreach (var p in processes)
+        {
+            try
+            {
+                await p.WaitForExitAsync(wait.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                Kill(p);
+            }
+            finally
+            {
+                p.Dispose();
+            }
+        }
+
+        return orphans.Count;
     }
 
     /// <summary>The process <paramref name="root"/> and its descendants (from /proc on Linux; the root alone elsewhere).</summary>
