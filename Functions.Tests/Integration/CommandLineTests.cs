@@ -261,6 +261,12 @@ public sealed class CommandLineTests(AzuriteFixture azurite)
         Assert.Contains($"Answer by {route.ExpertName} to {q.QuestionId}; relayed to the asker.", output);
         Assert.Single(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == "pieter.devries@northwind.example");
 
+        // The same question mailed again (same Message-ID): ignored, and the run says so.
+        await h.Maildir.DeliverAsync(question, Ct);
+        (code, output) = await Cli.RunAsync(connection, h.MailRoot, "process");
+        Assert.Equal(0, code);
+        Assert.Contains("1 mail(s) taken in; no outcome events; 0 not a question; 1 taken in before (same Message-ID), ignored.", output);
+
         (code, output) = await Cli.RunAsync(connection, h.MailRoot, "process");
         Assert.Equal(0, code);
         Assert.Contains("No mail was waiting in ", output);

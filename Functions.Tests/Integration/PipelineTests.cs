@@ -88,6 +88,7 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         var second = await h.Get<PipelineRunner>().RunAsync(null, Ct);
 
         Assert.Equal(1, second.MailsPickedUp);
+        Assert.Equal(1, second.Duplicates); // reported by `process`, not dropped without a trace
         var questions = await h.Get<StorageClients>().Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct);
         var routes = await h.Get<StorageClients>().Table(TableNames.Routes).ReadAllAsync<RouteEntity>(Assert.Single(questions).QuestionId, Ct);
         Assert.NotEmpty(routes);

@@ -352,7 +352,8 @@ public static class CommandLineApp
         var kinds = string.Join(", ", added.GroupBy(e => e.Kind).Select(g => $"{g.Count()} {g.Key}"));
         AnsiConsole.MarkupLine(run.MailsPickedUp == 0
             ? $"No mail was waiting in {Markup.Escape(Path.Combine(mailbox ?? host.Services.GetRequiredService<IOptions<Mail.MailOptions>>().Value.MaildirRoot ?? "", "inbox", "new"))}."
-            : $"{run.MailsPickedUp} mail(s) taken in; {(kinds.Length > 0 ? kinds : "no outcome events")}; {records.Count} not a question.");
+            : $"{run.MailsPickedUp} mail(s) taken in; {(kinds.Length > 0 ? kinds : "no outcome events")}; {records.Count} not a question" +
+              (run.Duplicates > 0 ? $"; {run.Duplicates} taken in before (same Message-ID), ignored." : "."));
         return 0;
     }
 

@@ -7,8 +7,10 @@ namespace SocialLearning.Routing;
 
 /// <summary>Counts of one local pipeline run.</summary>
 /// <param name="MailsPickedUp">Mails claimed from the inbox.</param>
+/// <param name="Duplicates">Mails intake had taken in before (the same Message-ID, or the same mail claimed again) and
+/// ignored: nothing recorded for them a second time.</param>
 /// <param name="MessagesProcessed">Queue messages handled (all queues).</param>
-public sealed record PipelineRun(int MailsPickedUp, int MessagesProcessed);
+public sealed record PipelineRun(int MailsPickedUp, int MessagesProcessed, int Duplicates = 0);
 
 /// <summary>
 /// Drives the pipeline locally, off the same Azurite queues the Functions host would use: picks up new mail, then
@@ -37,6 +39,7 @@ public sealed class PipelineRunner(
     {
         var picked = await poller.PollAsync(cancellationToken).ConfigureAwait(false);
         var total = 0;
+        var duplicates = 0;
         string[] queues = [QueueNames.InboundMail, QueueNames.RouteQuestion, QueueNames.OutboundMail];
         while (true)
         {
@@ -46,8 +49,11 @@ public sealed class PipelineRunner(
             int taken;
             do
             {
-                taken = await worker.ProcessBatchAsync(QueueNames.InboundMail,
-                    (body, ct) => intake.HandleAsync(QueueJson.Parse<InboundMailMessage>(body), ct), cancellationToken).ConfigureAwait(false);
+                taken = await worker.ProcessBatchAsync(QueueNames.InboundMail, async (body, ct) =>
+                {
+                    var result = await intake.HandleAsync(QueueJson.Parse<InboundMailMessage>(body), ct).ConfigureAwait(false);
+                    if (result.State == "Duplicate") Interlocked.Increment(ref duplicates);
+                }, cancellationToken).ConfigureAwait(false);
                 n += taken;
             }
             while (taken > 0);
@@ -68,6 +74,6 @@ public sealed class PipelineRunner(
             await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
         }
         logger.LogInformation("Pipeline run finished: {MailCount} mails picked up, {MessageCount} queue messages handled", picked, total);
-        return new PipelineRun(picked, total);
+        return new PipelineRun(picked, total, duplicates);
     }
 }
