@@ -261,7 +261,7 @@ public static class CommandLineApp
         var options = host.Services.GetRequiredService<IOptions<RoutingOptions>>().Value;
         var ranking = await router.RankAsync("", question, from, Math.Max(top, options.CandidatePoolSize), ct).ConfigureAwait(false);
         // As routing would choose now (the same selection step, ExpertSelection): close enough, in rank order, passing over the
-        // out-of-office and those at the capacity cap (counted, not reserved: nothing is written).
+        // paused, the out-of-office and those at the capacity cap (counted, not reserved: nothing is written).
         var choice = await host.Services.GetRequiredService<ExpertSelection>()
             .SelectAsync(ranking.Candidates, options.ExpertsPerQuestion, CapacityUse.Count, "", DateTimeOffset.UtcNow, ct).ConfigureAwait(false);
         var asked = choice.Asked.Select(c => c.ExpertId).ToHashSet(StringComparer.Ordinal);

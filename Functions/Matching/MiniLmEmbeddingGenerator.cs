@@ -34,7 +34,7 @@ namespace SocialLearning.Matching;
 /// <see cref="MiniLmEncoder.Encode"/> is safe to call concurrently — the tokenizer only reads its vocabulary and ONNX
 /// Runtime's <c>InferenceSession.Run</c> supports concurrent calls — so calls are not serialised.</para>
 /// <para><b>Model call</b>: <see cref="MiniLmEncoder"/> runs the package's model and tokenizer and pools the token vectors
-/// itself; the package's own <c>SentenceEncoder</c> gives the same vectors at about 1.6 times the time (see there).</para>
+/// itself; the package's own <c>SentenceEncoder</c> gives the same vectors in 1.3–1.75 times the time (see there).</para>
 /// <para>Work is done synchronously on the calling thread; the returned task is already completed.</para>
 /// </remarks>
 public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
@@ -204,8 +204,9 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     /// <summary>
     /// What the checkpoint's own tokenizer (BERT's basic tokenizer, uncased) does before its word pieces and the package's
     /// tokenizer does not — the package splits words on spaces and ASCII punctuation only:
-    /// accents are stripped (Unicode NFD, non-spacing marks dropped: "Schrödinger" → "schrodinger", which the vocabulary
-    /// has, where "ö" made the whole word unknown); every character of a script written without spaces
+    /// accents are stripped (non-spacing marks dropped, precomposed Latin letters U+00C0–U+017F mapped to their base letter
+    /// by <see cref="LatinBase"/>: "Schrödinger" → "Schrodinger", which the vocabulary has, where "ö" made the whole word
+    /// unknown); every character of a script written without spaces
     /// (<see cref="Bm25Tokenizer.IsUnspacedScript"/>: Chinese, Japanese kana, Thai, …) and every non-ASCII punctuation mark
     /// ("？", "’", "⟩") stands alone between spaces. Without this a Chinese question was one unknown token, <c>[UNK]</c>, so
     /// every Chinese question had the same vector, and "如何重置我的VPN令牌？" did not even show the model "vpn".
