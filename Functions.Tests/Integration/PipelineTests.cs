@@ -17,6 +17,18 @@ public sealed class PipelineTests(AzuriteFixture azurite)
     private static MimeMessage Question(string messageId, string subject, string body, string from = "Pieter de Vries <pieter.devries@northwind.example>") =>
         TestMail.Question(messageId, subject, body, from);
 
+    /// <summary>Anna Lindqvist's reply in the thread of <paramref name="questionId"/> (the sample's VPN expert).</summary>
+    private static MimeMessage AnnaReplies(string questionId, string messageId, string text)
+    {
+        var reply = new MimeMessage();
+        reply.From.Add(MailboxAddress.Parse("Anna Lindqvist <anna.lindqvist@northwind.example>"));
+        reply.To.Add(MailboxAddress.Parse("ask@northwind.example"));
+        reply.Subject = $"Re: [{questionId}] VPN keeps dropping at home";
+        reply.MessageId = messageId;
+        reply.Body = new TextPart("plain") { Text = text };
+        return reply;
+    }
+
     /// <summary>Mails the refund question, runs the pipeline and returns the question and its routes (at least two), by rank.</summary>
     private static async Task<(QuestionEntity Question, List<RouteEntity> Routes)> AskRefundQuestionAsync(PipelineHarness h, string messageId)
     {
@@ -342,13 +354,7 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         await h.Maildir.DeliverAsync(Question("vpn-pause-1@mail.northwind.example", "VPN keeps dropping at home", "My VPN disconnects every ten minutes at home."), Ct);
         await h.Get<PipelineRunner>().RunAsync(null, Ct);
         var first = Assert.Single(await storage.Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
-        var pause = new MimeMessage();
-        pause.From.Add(MailboxAddress.Parse("Anna Lindqvist <anna.lindqvist@northwind.example>"));
-        pause.To.Add(MailboxAddress.Parse("ask@northwind.example"));
-        pause.Subject = $"Re: [{first.QuestionId}] VPN keeps dropping at home";
-        pause.MessageId = "pause-1@mail.northwind.example";
-        pause.Body = new TextPart("plain") { Text = "Pause" };
-        await h.Maildir.DeliverAsync(pause, Ct);
+        await h.Maildir.DeliverAsync(AnnaReplies(first.QuestionId, "pause-1@mail.northwind.example", "Pause"), Ct);
         await h.Get<PipelineRunner>().RunAsync(null, Ct);
 
         await h.Maildir.DeliverAsync(Question("vpn-pause-2@mail.northwind.example", "VPN drops every few minutes", "The VPN connection from home drops every few minutes.",
@@ -374,13 +380,7 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         await h.Maildir.DeliverAsync(Question("vpn-stop@mail.northwind.example", "VPN keeps dropping at home", "My VPN disconnects every ten minutes at home."), Ct);
         await h.Get<PipelineRunner>().RunAsync(null, Ct);
         var q = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
-        var stop = new MimeMessage();
-        stop.From.Add(MailboxAddress.Parse("Anna Lindqvist <anna.lindqvist@northwind.example>"));
-        stop.To.Add(MailboxAddress.Parse("ask@northwind.example"));
-        stop.Subject = $"Re: [{q.QuestionId}] VPN keeps dropping at home";
-        stop.MessageId = "stop-1@mail.northwind.example";
-        stop.Body = new TextPart("plain") { Text = "Stop." };
-        await h.Maildir.DeliverAsync(stop, Ct);
+        await h.Maildir.DeliverAsync(AnnaReplies(q.QuestionId, "stop-1@mail.northwind.example", "Stop."), Ct);
         await h.Get<PipelineRunner>().RunAsync(null, Ct);
 
         var ranking = await h.Get<QuestionRouter>().RankAsync("VPN keeps dropping", "My VPN drops every few minutes at home.", null, 20, Ct);
