@@ -347,6 +347,33 @@ public sealed class PipelineTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Two_copies_of_one_reply_in_one_batch_give_one_answer_and_one_relay()
+    {
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        var storage = h.Get<StorageClients>();
+        await h.Maildir.DeliverAsync(Question("vpn-copies@mail.northwind.example", "VPN keeps dropping at home", "My VPN disconnects every ten minutes at home."), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var q = Assert.Single(await storage.Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
+        var answer = AnnaReplies(q.QuestionId, "anna-answer-copies@mail.northwind.example", "Switch to the TCP VPN profile; your router drops idle UDP sessions.");
+        // The same mail twice in the inbox (a client that sent it twice, a copy dropped in by hand): one intake batch.
+        await h.Maildir.DeliverAsync(answer, Ct);
+        await h.Maildir.DeliverAsync(answer, Ct);
+
+        var run = await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        Assert.Equal(2, run.MailsPickedUp);
+        Assert.Equal(1, run.Duplicates);
+        var events = (await h.Get<OutcomeLog>().ReadAllAsync(Ct)).Where(e => e.QuestionId == q.QuestionId).ToList();
+        Assert.Single(events, e => e.Kind == OutcomeKinds.Answered);
+        Assert.DoesNotContain(events, e => e.Kind == OutcomeKinds.FollowUp);
+        Assert.Single(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == "pieter.devries@northwind.example");
+        var record = Assert.Single(await storage.Table(TableNames.Messages).ReadAllAsync<MessageEntity>(null, Ct),
+            m => m.InternetMessageId == "anna-answer-copies@mail.northwind.example");
+        Assert.Equal("NonQuestion", record.State);
+        Assert.StartsWith("Answer by Anna Lindqvist", record.Reason);
+    }
+
+    [Fact]
     public async Task A_paused_expert_is_passed_over_with_the_reason_so_their_next_question_is_a_bottleneck_not_a_gap()
     {
         await using var h = await WithSampleDirectoryAsync(azurite);

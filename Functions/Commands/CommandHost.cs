@@ -127,6 +127,8 @@ public sealed class CommandHost : IAsyncDisposable
                 throw new InvalidOperationException(
                     "Storage:ConnectionString does not answer (or is not a valid connection string). Fix it, or unset it to let " +
                     "the commands start a local Azurite.");
+            // Another command holding the folder is the likelier reason: say that (the launcher's lock error), not "starting".
+            if (azuriteFolder is not null && Directory.Exists(azuriteFolder)) AzuriteLauncher.LockFolder(azuriteFolder).Dispose();
             status?.Invoke("Local storage does not answer: starting Azurite (the first start downloads it with npm)…");
             azurite = await startAzurite(azuriteFolder, cancellationToken).ConfigureAwait(false);
             config["Storage:ConnectionString"] = azurite.ConnectionString;

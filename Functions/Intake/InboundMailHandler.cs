@@ -33,6 +33,9 @@ public sealed partial class InboundMailHandler(
     TimeProvider time,
     ILogger<InboundMailHandler> logger)
 {
+    /// <summary>State of a Messages row claimed by a handler that has not finished with the mail yet: "Processing".</summary>
+    public const string ProcessingState = "Processing";
+
     /// <summary>Processes one inbound mail.</summary>
     public async Task<IntakeResult> HandleAsync(InboundMailMessage message, CancellationToken cancellationToken)
     {
@@ -78,6 +81,22 @@ public sealed partial class InboundMailHandler(
         var key = DedupeKey(messageId, mime?.From.Mailboxes.FirstOrDefault()?.Address, raw);
         var messages = storage.Table(TableNames.Messages);
         var seen = await messages.GetOrNullAsync<MessageEntity>(key[..2], key, cancellationToken).ConfigureAwait(false);
+        if (seen is null)
+        {
+            // Claim the Message-ID before acting on the mail: two copies of one reply taken in by the same batch (handled in
+            // parallel) both found no row, and the second was recorded as a follow-up and relayed again. The claim is an
+            // insert, so exactly one copy wins; the loser is a duplicate. A retry of this same queue message (same mailbox
+            // reference, after a crash between claim and outcome) finds its own claim and carries on.
+            var claim = new MessageEntity
+            {
+                PartitionKey = key[..2], RowKey = key, MessageRef = message.MessageRef, InternetMessageId = messageId ?? "",
+                ProcessedAt = time.GetUtcNow(), State = ProcessingState,
+            };
+            if (!await messages.TryAddAsync(claim, cancellationToken).ConfigureAwait(false))
+                seen = await messages.GetOrNullAsync<MessageEntity>(key[..2], key, cancellationToken).ConfigureAwait(false);
+        }
+        if (seen is not null && seen.State == ProcessingState && seen.MessageRef == message.MessageRef)
+            seen = null; // our own claim, from an earlier attempt of this message
         if (seen is not null)
         {
             logger.LogInformation("Inbound mail {MessageRef} was processed before as {State} ({Kind}); skipping the duplicate",
@@ -85,7 +104,9 @@ public sealed partial class InboundMailHandler(
             if (seen.State == "Question" && seen.QuestionId.Length > 0)
                 await EnsureRoutingQueuedAsync(seen.QuestionId, cancellationToken).ConfigureAwait(false);
             await mailbox.MarkProcessedAsync(message.MessageRef, cancellationToken).ConfigureAwait(false);
-            return new IntakeResult("Duplicate", seen.Kind, $"Already processed as {seen.State}: {seen.Reason}", seen.QuestionId.Length > 0 ? seen.QuestionId : null);
+            return new IntakeResult("Duplicate", seen.Kind, seen.State == ProcessingState
+                ? "Another copy of this mail (the same Message-ID) is being processed."
+                : $"Already processed as {seen.State}: {seen.Reason}", seen.QuestionId.Length > 0 ? seen.QuestionId : null);
         }
 
         var record = new MessageEntity
