@@ -346,6 +346,20 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         Assert.NotEmpty(await h.Get<StorageClients>().Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct));
     }
 
+    [Theory]
+    [InlineData("pause please", "pause")]
+    [InlineData("Pause please, I'm on holiday until January.\n\nGrace", "pause")]
+    [InlineData("Please pause my requests", "pause")]
+    [InlineData("Sorry, pass.", "pass")]
+    [InlineData("OK, stop. Thanks", "stop")]
+    [InlineData("pass for now", "pass")]
+    [InlineData("Pass the --tcp flag to the client and it stays up.", null)]
+    [InlineData("Please stop the VPN service first, then start it again.", null)]
+    [InlineData("Pause the sync in OneDrive, then sign out and back in.", null)]
+    [InlineData("Sorry for the delay: the expense form is on the intranet under Finance.", null)]
+    public void Polite_command_replies_are_commands_and_answers_that_start_with_the_word_are_not(string reply, string? command) =>
+        Assert.Equal(command, InboundMailHandler.Command(reply));
+
     [Fact]
     public async Task Two_copies_of_one_reply_in_one_batch_give_one_answer_and_one_relay()
     {

@@ -424,8 +424,10 @@ public sealed partial class InboundMailHandler(
         return rest.Count <= MaxSignOffLines && rest.All(l => l.Length <= MaxSignOffChars) ? word : null;
     }
 
-    /// <summary>The command word alone, or followed by punctuation and a short remark ("Pass, sorry", "pass — ask Maria"); "Stop the VPN…" is not one.</summary>
-    [System.Text.RegularExpressions.GeneratedRegex(@"^(?<word>pass|pause|stop)\s*(?:[.!,;:\u2013\u2014-].{0,80})?$", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    /// <summary>The command word alone, after polite words ("Sorry, pass", "please pause"), or followed by punctuation and a
+    /// short remark ("Pass, sorry", "pass — ask Maria") or by polite words ("pause please, I'm away until January", "please
+    /// pause my requests"); "Stop the VPN…" and "Pass the --tcp flag…" are answers, not commands.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?:(?:sorry|please|ok|okay)[\s,.!]+)*(?<word>pass|pause|stop)(?:\s*[.!,;:\u2013\u2014-].{0,80}|\s+(?:please|for now|for a while|my requests|requests|thanks|thank you)\b.{0,80})?$", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
     private static partial System.Text.RegularExpressions.Regex CommandLine();
 
     /// <summary>A request to receive no more requests in plain words, as the whole line: "Stop sending me these please.",
