@@ -71,7 +71,9 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     public const string ProviderName = "local";
 
     private readonly Lazy<MiniLmEncoder> _encoder = new(() => new MiniLmEncoder(), LazyThreadSafetyMode.ExecutionAndPublication);
-    private static readonly Lazy<MiniLMTokenizer> Tokenizer = new(() => new MiniLMTokenizer(), LazyThreadSafetyMode.ExecutionAndPublication);
+    /// <summary>The model's WordPiece tokenizer, loaded once (its vocabulary) and shared with <see cref="MiniLmEncoder"/>;
+    /// it only reads the vocabulary, so concurrent use is safe.</summary>
+    internal static readonly Lazy<MiniLMTokenizer> Tokenizer = new(() => new MiniLMTokenizer(), LazyThreadSafetyMode.ExecutionAndPublication);
     private volatile bool _disposed;
 
     /// <summary>Creates the generator; the model itself is loaded on first use.</summary>
@@ -416,15 +418,7 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
             var encoded = EncodeBatch(encoder.Encode, batch, cancellationToken);
             for (var j = 0; j < count; j++)
             {
-                var vector = encoded[j];
-                // The package already normalises; normalising again guarantees unit length whatever it does.
-                var norm = TensorPrimitives.Norm(vector);
-                if (norm > 0f && float.IsFinite(norm))
-                {
-                    TensorPrimitives.Divide(vector, norm, vector);
-                }
-
-                vectors[order[start + j]] = vector;
+                vectors[order[start + j]] = encoded[j]; // unit length already (MiniLmEncoder normalises)
             }
 
             start += count;

@@ -30,7 +30,6 @@ internal sealed class MiniLmEncoder : IDisposable
     private static readonly string[] OutputNames = [TokenOutput];
 
     private readonly InferenceSession _session;
-    private readonly MiniLMTokenizer _tokenizer = new();
 
     /// <summary>Loads the model from the package's resources (about 1 s) into an ONNX Runtime session with default options
     /// (measured fastest on this host: graph optimisation all, two intra-op threads).</summary>
@@ -59,7 +58,7 @@ internal sealed class MiniLmEncoder : IDisposable
             throw new ArgumentException("At least one text is needed.", nameof(texts));
         }
 
-        var encoded = _tokenizer.Encode(texts);
+        var encoded = MiniLmEmbeddingGenerator.Tokenizer.Value.Encode(texts);
         var batch = encoded.Count;
         var tokens = encoded[0].InputIds.Length;
         var ids = new long[batch * tokens];
@@ -87,7 +86,6 @@ internal sealed class MiniLmEncoder : IDisposable
         for (var i = 0; i < batch; i++)
         {
             var vector = new float[dimensions];
-            var counted = 0;
             for (var t = 0; t < tokens; t++)
             {
                 if (mask[i * tokens + t] == 0)
@@ -96,12 +94,12 @@ internal sealed class MiniLmEncoder : IDisposable
                 }
 
                 TensorPrimitives.Add(vector, hidden.Slice((i * tokens + t) * dimensions, dimensions), vector);
-                counted++;
             }
 
-            // Mean, then unit length; the mean's scale cancels in the normalisation, so only the norm is needed.
+            // Mean, then unit length; the mean's scale cancels in the normalisation, so only the norm is needed (an all-zero
+            // sum, no token counted, keeps norm 0 and is returned as is).
             var norm = TensorPrimitives.Norm(vector);
-            if (counted > 0 && norm > 0f && float.IsFinite(norm))
+            if (norm > 0f && float.IsFinite(norm))
             {
                 TensorPrimitives.Divide(vector, norm, vector);
             }

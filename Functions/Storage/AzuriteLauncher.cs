@@ -202,26 +202,12 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
             var tree = ProcessTree(_process.Id);
             try
             {
-                var term = new ProcessStartInfo("kill") { UseShellExecute = false, RedirectStandardError = true };
-                term.ArgumentList.Add("-TERM");
-                foreach (var pid in tree) term.ArgumentList.Add(pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                using (var kill = Process.Start(term))
-                {
-                    if (kill is not null) await kill.WaitForExitAsync().ConfigureAwait(false);
-                }
-
+                await SignalAsync("TERM", tree).ConfigureAwait(false);
                 await Task.WhenAny(_closed, _process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(10))).ConfigureAwait(false);
 
                 // The npx parent may exit on SIGTERM while its node child (Azurite itself) keeps running, orphaned and still
                 // holding the data folder: end every process of the tree found above, not only what the parent still has.
-                var hard = new ProcessStartInfo("kill") { UseShellExecute = false, RedirectStandardError = true };
-                hard.ArgumentList.Add("-KILL");
-                foreach (var pid in tree.Where(IsAlive)) hard.ArgumentList.Add(pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                if (hard.ArgumentList.Count > 1)
-                {
-                    using var kill = Process.Start(hard);
-                    if (kill is not null) await kill.WaitForExitAsync().ConfigureAwait(false);
-                }
+                await SignalAsync("KILL", tree.Where(IsAlive)).ConfigureAwait(false);
             }
             catch (System.ComponentModel.Win32Exception)
             {
@@ -331,52 +317,32 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
     }
 
     /// <summary>Stops every Azurite left running on <paramref name="location"/> (<see cref="EmulatorsOn"/>): SIGTERM, up to
-    /// 10 s to exit (it writes its databases when it closes), then killed.</summary>
+    /// 10 s to exit (it writes its databases when it closes), then SIGKILL for any still alive.</summary>
     /// <param name="location">The data folder, locked by the caller.</param>
     /// <returns>How many were found.</returns>
     internal static async Task<int> StopOrphansAsync(string location)
     {
         var orphans = EmulatorsOn(location);
         if (orphans.Count == 0) return 0;
-        var processes = new List<Process>();
-        foreach (var pid in orphans)
-        {
-            try
-            {
-                processes.Add(Process.GetProcessById(pid));
-            }
-            catch (ArgumentException)
-            {
-                // already gone
-            }
-        }
-
-        var term = new ProcessStartInfo("kill") { UseShellExecute = false, RedirectStandardError = true };
-        term.ArgumentList.Add("-TERM");
-        foreach (var p in processes) term.ArgumentList.Add(p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        using (var kill = Process.Start(term))
-        {
-            if (kill is not null) await kill.WaitForExitAsync().ConfigureAwait(false);
-        }
-
-        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        foreach (var p in processes)
-        {
-            try
-            {
-                await p.WaitForExitAsync(wait.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                Kill(p);
-            }
-            finally
-            {
-                p.Dispose();
-            }
-        }
-
+        await SignalAsync("TERM", orphans).ConfigureAwait(false);
+        for (var waited = 0; waited < 100 && orphans.Any(IsAlive); waited++)
+            await Task.Delay(100).ConfigureAwait(false);
+        await SignalAsync("KILL", orphans.Where(IsAlive)).ConfigureAwait(false);
         return orphans.Count;
+    }
+
+    /// <summary>Sends <paramref name="signal"/> (TERM, KILL) to <paramref name="pids"/> with kill(1) and waits for it; nothing
+    /// when there are none. Throws <see cref="System.ComponentModel.Win32Exception"/> when kill(1) is missing.</summary>
+    /// <param name="signal">Signal name without the dash.</param>
+    /// <param name="pids">Process ids.</param>
+    private static async Task SignalAsync(string signal, IEnumerable<int> pids)
+    {
+        var psi = new ProcessStartInfo("kill") { UseShellExecute = false, RedirectStandardError = true };
+        psi.ArgumentList.Add("-" + signal);
+        foreach (var pid in pids) psi.ArgumentList.Add(pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (psi.ArgumentList.Count == 1) return;
+        using var kill = Process.Start(psi);
+        if (kill is not null) await kill.WaitForExitAsync().ConfigureAwait(false);
     }
 
     /// <summary>The process <paramref name="root"/> and its descendants (from /proc on Linux; the root alone elsewhere).</summary>
