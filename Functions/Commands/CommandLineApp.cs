@@ -278,7 +278,7 @@ public static class CommandLineApp
                 Markup.Escape(c.Reason));
         AnsiConsole.Write(table);
         if (asked.Count == 0 && passedOver.Count > 0)
-            AnsiConsole.MarkupLine("[yellow]Everyone close enough is out of office or at capacity: mailed in now, this question would be recorded as overloaded (a bottleneck).[/]");
+            AnsiConsole.MarkupLine("[yellow]Everyone close enough is passed over (paused, out of office or at capacity): mailed in now, this question would be recorded as overloaded (a bottleneck).[/]");
         else if (asked.Count == 0)
             AnsiConsole.MarkupLine($"[yellow]Nobody's evidence is close enough (Routing:MinSimilarity {options.MinSimilarity:0.00}): mailed in, this question would be recorded as a knowledge gap.[/]");
         AnsiConsole.MarkupLine($"[grey]embed {ranking.EmbedMs:0.0} ms + rank {ranking.RankMs:0.00} ms; nothing was sent[/]");
