@@ -418,6 +418,7 @@ public sealed partial class InboundMailHandler(
         var first = CommandLine().Match(lines[0]);
         string word;
         if (first.Success) word = first.Groups["word"].Value.ToLowerInvariant();
+        else if (TrailingCommandLine().Match(lines[0]) is { Success: true } trailing) word = trailing.Groups["word"].Value.ToLowerInvariant();
         else if (StopRequestLine().IsMatch(lines[0])) word = "stop";
         else return null;
         var rest = lines.Skip(1).ToList();
@@ -429,6 +430,13 @@ public sealed partial class InboundMailHandler(
     /// pause my requests"); "Stop the VPN…" and "Pass the --tcp flag…" are answers, not commands.</summary>
     [System.Text.RegularExpressions.GeneratedRegex(@"^(?:(?:sorry|please|ok|okay)[\s,.!]+)*(?<word>pass|pause|stop)(?:\s*[.!,;:\u2013\u2014-].{0,80}|\s+(?:please|for now|for a while|my requests|requests|thanks|thank you)\b.{0,80})?$", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
     private static partial System.Text.RegularExpressions.Regex CommandLine();
+
+    /// <summary>A short reason, then "pass" or "pause" as the line's last words after punctuation: "I'm away, please pause",
+    /// "Not my area — pass.", "On leave until March; pause please". The line is at most 80 characters before the command, and
+    /// the command must follow punctuation, so "Hit play, then pause" and "Press pause on the sync" stay answers. "stop"
+    /// is not taken this way: it ends an expert's participation, so it needs the word first or a plain stop request.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[^\n]{1,80}?[,.;:!\u2013\u2014-]\s*(?:(?:so|sorry|please|ok|okay)[\s,]+)*(?<word>pass|pause)(?:\s+(?:please|for now|for a while|my requests|thanks|thank you))?\s*[.!]*$", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex TrailingCommandLine();
 
     /// <summary>A request to receive no more requests in plain words, as the whole line: "Stop sending me these please.",
     /// "please stop emailing me", "Unsubscribe". "Stop the VPN client first" is not one.</summary>
