@@ -35,6 +35,8 @@ public sealed class CommandHostTests
             (_, _) => { started++; throw new InvalidOperationException("Azurite must not be started"); }, Ct));
 
         Assert.Contains("Routing:MaxRequestsPerExpert must be between 0 (no cap) and 1000.", ex.Message);
+        // What the command prints: the setting's own message, without the framework's "DataAnnotation validation failed for …" wrapper.
+        Assert.Equal("Routing:MaxRequestsPerExpert must be between 0 (no cap) and 1000.", CommandLineApp.SettingFailure(Assert.Single(ex.Failures)));
         Assert.Equal(0, probed);
         Assert.Equal(0, started);
         Assert.Empty(status); // no "starting Azurite…" line

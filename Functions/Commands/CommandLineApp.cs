@@ -14,7 +14,7 @@ namespace SocialLearning.Commands;
 /// The local command verbs (<c>dotnet run --project Functions -- &lt;verb&gt;</c>): demo, import, sync-experts, reembed, ask, outcomes, intake, evaluate, mail. Without a
 /// verb, Program starts the Functions worker instead.
 /// </summary>
-public static class CommandLineApp
+public static partial class CommandLineApp
 {
     /// <summary>The verbs this app knows; a first argument among them selects command mode.</summary>
     public static readonly string[] Verbs = ["demo", "process", "import", "sync-experts", "reembed", "ask", "outcomes", "intake", "evaluate", "mail", "--help", "-h", "-?", "--version"];
@@ -145,14 +145,14 @@ public static class CommandLineApp
         catch (OptionsValidationException ex)
         {
             AnsiConsole.MarkupLine("[red]Configuration is not valid:[/]");
-            foreach (var f in ex.Failures) AnsiConsole.MarkupLine($"  [red]•[/] {Markup.Escape(f)}");
+            foreach (var f in ex.Failures) AnsiConsole.MarkupLine($"  [red]•[/] {Markup.Escape(SettingFailure(f))}");
             return 2;
         }
         catch (AggregateException ex) when (ex.Flatten().InnerExceptions is { Count: > 0 } inner && inner.All(e => e is OptionsValidationException))
         {
             // Start-up validation of several options at once (the host wraps their failures).
             AnsiConsole.MarkupLine("[red]Configuration is not valid:[/]");
-            foreach (var f in inner.Cast<OptionsValidationException>().SelectMany(e => e.Failures)) AnsiConsole.MarkupLine($"  [red]•[/] {Markup.Escape(f)}");
+            foreach (var f in inner.Cast<OptionsValidationException>().SelectMany(e => e.Failures)) AnsiConsole.MarkupLine($"  [red]•[/] {Markup.Escape(SettingFailure(f))}");
             return 2;
         }
         catch (Azure.Identity.AuthenticationFailedException ex)
@@ -211,6 +211,21 @@ public static class CommandLineApp
     {
         public void Report(ReembedProgress value) => report(value);
     }
+
+    /// <summary>
+    /// One setting failure as the user should read it: the message of the setting's own validation attribute
+    /// ("Routing:ExpertsPerQuestion must be between 1 and 20."), without the framework's wrapper ("DataAnnotation validation
+    /// failed for 'RoutingOptions' members: 'ExpertsPerQuestion' with the error: '…'."). Other failures are returned unchanged.
+    /// </summary>
+    /// <param name="failure">One of <see cref="OptionsValidationException.Failures"/>.</param>
+    internal static string SettingFailure(string failure)
+    {
+        var m = DataAnnotationFailure().Match(failure);
+        return m.Success ? m.Groups["error"].Value : failure;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^DataAnnotation validation failed for '[^']*' members: '[^']*' with the error: '(?<error>.*)'\.$", System.Text.RegularExpressions.RegexOptions.Singleline)]
+    private static partial System.Text.RegularExpressions.Regex DataAnnotationFailure();
 
     private static string FirstLine(string s) => s.Split('\n', 2)[0].Trim();
 
