@@ -365,7 +365,7 @@ public sealed class PipelineTests(AzuriteFixture azurite)
     [InlineData("Pause the sync in OneDrive, then sign out and back in.", null)]
     [InlineData("Sorry for the delay: the expense form is on the intranet under Finance.", null)]
     public void Polite_command_replies_are_commands_and_answers_that_start_with_the_word_are_not(string reply, string? command) =>
-        Assert.Equal(command, InboundMailHandler.Command(reply));
+        Assert.Equal(command, ReplyCommands.Classify(reply));
 
     [Fact]
     public async Task Two_copies_of_one_reply_in_one_batch_give_one_answer_and_one_relay()
@@ -435,18 +435,18 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         Assert.DoesNotContain(ranking.Candidates, c => c.ExpertId == "e-anna-lindqvist");
         var record = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Messages).ReadAllAsync<MessageEntity>(null, Ct), m => m.InternetMessageId == "stop-1@mail.northwind.example");
         Assert.Equal("Anna Lindqvist asked to receive no more requests (stop).", record.Reason);
-        Assert.Null(InboundMailHandler.Command("Stop the VPN from dropping, please"));
+        Assert.Null(ReplyCommands.Classify("Stop the VPN from dropping, please"));
         // A request to receive nothing more, in plain words, is a stop too; an answer that starts like one is not.
-        Assert.Equal("stop", InboundMailHandler.Command("Stop sending me these please."));
-        Assert.Equal("stop", InboundMailHandler.Command("please stop emailing me"));
-        Assert.Equal("stop", InboundMailHandler.Command("Unsubscribe\n\nSam"));
-        Assert.Null(InboundMailHandler.Command("Stop asking me to restart it: reinstall the VPN client from the portal."));
-        Assert.Equal("pause", InboundMailHandler.Command(" Pause! "));
+        Assert.Equal("stop", ReplyCommands.Classify("Stop sending me these please."));
+        Assert.Equal("stop", ReplyCommands.Classify("please stop emailing me"));
+        Assert.Equal("stop", ReplyCommands.Classify("Unsubscribe\n\nSam"));
+        Assert.Null(ReplyCommands.Classify("Stop asking me to restart it: reinstall the VPN client from the portal."));
+        Assert.Equal("pause", ReplyCommands.Classify(" Pause! "));
         // A sign-off or a short remark does not turn the command into an answer; a real answer after the word does.
-        Assert.Equal("pass", InboundMailHandler.Command("Pass\n\nSam"));
-        Assert.Equal("stop", InboundMailHandler.Command("Stop.\nThanks,\nSam Mwangi"));
-        Assert.Equal("pass", InboundMailHandler.Command("Pass \u2014 Maria in Finance knows this better"));
-        Assert.Null(InboundMailHandler.Command("Pass\n\nActually: refunds above 500 EUR go to the customer service lead, who signs them off in the returns tool.\nThe form is on the intranet.\nCheers"));
+        Assert.Equal("pass", ReplyCommands.Classify("Pass\n\nSam"));
+        Assert.Equal("stop", ReplyCommands.Classify("Stop.\nThanks,\nSam Mwangi"));
+        Assert.Equal("pass", ReplyCommands.Classify("Pass \u2014 Maria in Finance knows this better"));
+        Assert.Null(ReplyCommands.Classify("Pass\n\nActually: refunds above 500 EUR go to the customer service lead, who signs them off in the returns tool.\nThe form is on the intranet.\nCheers"));
         var stopped = Assert.Single(await h.Get<SocialLearning.Outcomes.OutcomeLog>().ReadAllAsync(Ct), e => e.Kind == "passed" && e.ExpertId == "e-anna-lindqvist");
         Assert.Equal("Anna Lindqvist replied \"stop\" (no more requests)", stopped.Detail);
     }

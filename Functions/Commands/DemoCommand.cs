@@ -106,14 +106,23 @@ public static class DemoCommand
         await AnsiConsole.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .StartAsync(async ctx =>
             {
+                // Reports are applied on the reporting thread, under a lock, and never move a bar back: a Progress<T> posts
+                // them to the thread pool, so a late report could land after the stage was finished and leave it at 71%.
                 var tasks = new Dictionary<string, ProgressTask>();
-                var progress = new Progress<DemoProgress>(p =>
+                var gate = new Lock();
+                var progress = new InlineProgress<DemoProgress>(p =>
                 {
-                    if (!tasks.TryGetValue(p.Stage, out var t)) tasks[p.Stage] = t = ctx.AddTask(p.Stage, maxValue: Math.Max(1, p.Total));
-                    t.Value = Math.Min(p.Done, t.MaxValue);
+                    lock (gate)
+                    {
+                        if (!tasks.TryGetValue(p.Stage, out var t)) tasks[p.Stage] = t = ctx.AddTask(p.Stage, maxValue: Math.Max(1, p.Total));
+                        t.Value = Math.Max(t.Value, Math.Min(p.Done, t.MaxValue));
+                    }
                 });
                 (import, results, run) = await ExecuteAsync(services, scenario, mailboxRoot, progress, cancellationToken).ConfigureAwait(false);
-                foreach (var t in tasks.Values) t.Value = t.MaxValue;
+                lock (gate)
+                {
+                    foreach (var t in tasks.Values) t.Value = t.MaxValue;
+                }
             }).ConfigureAwait(false);
 
         DemoResults.Print(results, scenario, import, mailboxRoot);

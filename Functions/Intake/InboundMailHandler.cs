@@ -24,7 +24,7 @@ public sealed record IntakeResult(string State, string Kind, string Reason, stri
 /// <c>route-question</c>. Every mail ends in a recorded state in the <c>Messages</c> table with a reason. Each step is
 /// idempotent, so a retried message changes nothing the second time.
 /// </summary>
-public sealed partial class InboundMailHandler(
+public sealed class InboundMailHandler(
     IMailbox mailbox,
     StorageClients storage,
     OutcomeLog outcomes,
@@ -315,7 +315,7 @@ public sealed partial class InboundMailHandler(
         var table = storage.Table(TableNames.Routes);
         var received = time.GetUtcNow();
         var at = mime.Date == DateTimeOffset.MinValue || mime.Date.ToUniversalTime() > received.AddMinutes(5) ? received : mime.Date.ToUniversalTime();
-        var command = Command(text);
+        var command = ReplyCommands.Classify(text);
         // Attachments are not forwarded (the relay is text); the answer says so, so the asker knows to ask for them.
         if (attachments.Count > 0)
             text = (text + "\n\n" + $"[This reply came with {(attachments.Count == 1 ? "an attachment" : $"{attachments.Count} attachments")} the service does not forward: " +
@@ -404,50 +404,6 @@ public sealed partial class InboundMailHandler(
         await storage.Queue(QueueNames.OutboundMail).SendJsonAsync(new OutboundMailMessage("followup", token, route.ExpertId), cancellationToken).ConfigureAwait(false);
         return $"A follow-up by {route.ExpertName} to {token}; relayed to the asker.";
     }
-
-    /// <summary>
-    /// "pass", "pause" or "stop" when the visible reply is that word (any case, optional punctuation) on its first line,
-    /// followed by nothing or a short sign-off (at most <see cref="MaxSignOffLines"/> lines of at most
-    /// <see cref="MaxSignOffChars"/> characters, e.g. "Sam" or "Thanks, Sam"): the replies a routed request documents.
-    /// Null for anything else (an answer).
-    /// </summary>
-    internal static string? Command(string text)
-    {
-        var lines = text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
-        if (lines.Count == 0) return null;
-        var first = CommandLine().Match(lines[0]);
-        string word;
-        if (first.Success) word = first.Groups["word"].Value.ToLowerInvariant();
-        else if (TrailingCommandLine().Match(lines[0]) is { Success: true } trailing) word = trailing.Groups["word"].Value.ToLowerInvariant();
-        else if (StopRequestLine().IsMatch(lines[0])) word = "stop";
-        else return null;
-        var rest = lines.Skip(1).ToList();
-        return rest.Count <= MaxSignOffLines && rest.All(l => l.Length <= MaxSignOffChars) ? word : null;
-    }
-
-    /// <summary>The command word alone, after polite words ("Sorry, pass", "please pause"), or followed by punctuation and a
-    /// short remark ("Pass, sorry", "pass — ask Maria") or by polite words ("pause please, I'm away until January", "please
-    /// pause my requests"); "Stop the VPN…" and "Pass the --tcp flag…" are answers, not commands.</summary>
-    [System.Text.RegularExpressions.GeneratedRegex(@"^(?:(?:sorry|please|ok|okay)[\s,.!]+)*(?<word>pass|pause|stop)(?:\s*[.!,;:\u2013\u2014-].{0,80}|\s+(?:please|for now|for a while|my requests|requests|thanks|thank you)\b.{0,80})?$", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
-    private static partial System.Text.RegularExpressions.Regex CommandLine();
-
-    /// <summary>A short reason, then "pass" or "pause" as the line's last words after punctuation: "I'm away, please pause",
-    /// "Not my area — pass.", "On leave until March; pause please". The line is at most 80 characters before the command, and
-    /// the command must follow punctuation, so "Hit play, then pause" and "Press pause on the sync" stay answers. "stop"
-    /// is not taken this way: it ends an expert's participation, so it needs the word first or a plain stop request.</summary>
-    [System.Text.RegularExpressions.GeneratedRegex(@"^[^\n]{1,80}?[,.;:!\u2013\u2014-]\s*(?:(?:so|sorry|please|ok|okay)[\s,]+)*(?<word>pass|pause)(?:\s+(?:please|for now|for a while|my requests|thanks|thank you))?\s*[.!]*$", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
-    private static partial System.Text.RegularExpressions.Regex TrailingCommandLine();
-
-    /// <summary>A request to receive no more requests in plain words, as the whole line: "Stop sending me these please.",
-    /// "please stop emailing me", "Unsubscribe". "Stop the VPN client first" is not one.</summary>
-    [System.Text.RegularExpressions.GeneratedRegex(@"^(?:(?:please\s+)?stop\s+(?:sending|e-?mailing|asking|contacting)\s+me(?:\s+(?:these|this|them|questions|requests|mails|e-?mails))?(?:,?\s+please|,?\s+thanks?(?:\s+you)?)?|unsubscribe(?:\s+me)?)\s*[.!]*$", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
-    private static partial System.Text.RegularExpressions.Regex StopRequestLine();
-
-    /// <summary>Lines a sign-off under "pass", "pause" or "stop" may have: 2.</summary>
-    public const int MaxSignOffLines = 2;
-
-    /// <summary>Characters per sign-off line: 40.</summary>
-    public const int MaxSignOffChars = 40;
 
     /// <summary>Asks routing to put the next candidate in place of an expert who passed (see <see cref="Routing.RouteQuestionHandler"/>).</summary>
     private Task EscalateAsync(string questionId, CancellationToken cancellationToken) =>
