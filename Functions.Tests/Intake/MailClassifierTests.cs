@@ -264,4 +264,37 @@ public class MailClassifierTests
     {
         Assert.Throws<ArgumentException>(() => MailClassifier.Classify(Mail(), " "));
     }
+    [Theory]
+    [InlineData("REQUEST", "A text/calendar part with METHOD=REQUEST (a meeting invitation or update, RFC 5546), not a question.")]
+    [InlineData("CANCEL", "A text/calendar part with METHOD=CANCEL (a meeting cancellation, RFC 5546), not a question.")]
+    [InlineData("reply", "A text/calendar part with METHOD=REPLY (a meeting answer (accepted, declined or tentative), RFC 5546), not a question.")]
+    public void Meeting_invitation_to_the_shared_address_is_calendar_mail_not_a_question(string method, string reason)
+    {
+        // As Outlook and Google Calendar send it: a text and an HTML alternative, and the iCalendar part with its method.
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse("Priya Raman <priya.raman@contoso.example>"));
+        message.To.Add(MailboxAddress.Parse(Shared));
+        message.Subject = "Invitation: Renewals pricing review @ Thu 10:00";
+        var calendar = new TextPart("calendar") { Text = "BEGIN:VCALENDAR\r\nMETHOD:" + method.ToUpperInvariant() + "\r\nBEGIN:VEVENT\r\nSUMMARY:Renewals pricing review\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n" };
+        calendar.ContentType.Parameters.Add("method", method);
+        message.Body = new MultipartAlternative
+        {
+            new TextPart("plain") { Text = "Can we go through the multi-year renewal prices? Agenda to follow." },
+            new TextPart("html") { Text = "<p>Can we go through the multi-year renewal prices? Agenda to follow.</p>" },
+            calendar,
+        };
+
+        Assert.Equal(new MailClassification(MailKind.Calendar, reason), MailClassifier.Classify(message, Shared));
+    }
+
+    [Fact]
+    public void Question_with_an_ics_file_attached_is_still_a_question()
+    {
+        // A calendar file without an iTIP method is data the asker attached ("why does this invite show the wrong time?").
+        var message = Mail(subject: "Why does this invite show the wrong time zone?");
+        var ics = new MimePart("text", "calendar") { Content = new MimeContent(new MemoryStream("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"u8.ToArray())), FileName = "standup.ics" };
+        message.Body = new Multipart("mixed") { new TextPart("plain") { Text = "The attached invite shows 09:00 UTC instead of CET for everyone in Oslo." }, ics };
+
+        Assert.Equal(MailKind.Question, MailClassifier.Classify(message, Shared).Kind);
+    }
 }

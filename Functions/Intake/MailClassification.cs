@@ -23,6 +23,12 @@ public enum MailKind
     /// <summary>Bulk or mailing-list mail such as a newsletter: <c>Precedence: bulk</c> or <c>list</c>, a <c>List-Id</c>
     /// (RFC 2919) or a <c>List-Unsubscribe</c> header (RFC 2369). Dropped, never answered.</summary>
     Bulk,
+
+    /// <summary>A meeting invitation, update, answer or cancellation: an iCalendar body part with an iTIP method
+    /// (<c>text/calendar; method=REQUEST</c>, REPLY, CANCEL …; RFC 5545 and RFC 5546), as calendar clients send when the
+    /// shared address is invited to a meeting. Dropped, never answered; an <c>.ics</c> file merely attached (no method)
+    /// does not count.</summary>
+    Calendar,
 }
 
 /// <summary>The verdict of <see cref="MailClassifier.Classify"/>.</summary>

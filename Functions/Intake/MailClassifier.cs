@@ -15,7 +15,9 @@ namespace SocialLearning.Intake;
 /// <see cref="MailKind.Bounce"/>; <c>disposition-notification</c> (MDN, RFC 8098) and <c>feedback-report</c>
 /// (ARF, RFC 5965) are <see cref="MailKind.AutoReply"/>. MimeKit parses these as <see cref="MultipartReport"/>,
 /// <see cref="MessageDeliveryStatus"/>, <see cref="MessageDispositionNotification"/> and
-/// <see cref="MessageFeedbackReport"/>.</item>
+/// <see cref="MessageFeedbackReport"/>. In the same pass: an iCalendar part with an iTIP method (<c>text/calendar;
+/// method=REQUEST</c>, <c>REPLY</c>, <c>CANCEL</c> …, RFC 5546) is a <see cref="MailKind.Calendar"/> — a meeting
+/// invitation to the shared address, not a question; an <c>.ics</c> attachment without a method is not.</item>
 /// <item><see cref="MailKind.Bounce"/>: sender local part <c>MAILER-DAEMON</c>, <c>mailer-daemon</c> or
 /// <c>postmaster</c>; subject starting with a non-delivery phrase ("Undeliverable:", "Undelivered Mail Returned to
 /// Sender", "Delivery Status Notification", "Mail delivery failed", "Returned mail:", "Unzustellbar:",
@@ -165,7 +167,7 @@ public static class MailClassifier
             : new(MailKind.Question, $"A person's mail with {text.Length} characters of visible text.");
     }
 
-    /// <summary>Finds a report part in the body tree (multiparts only; attached messages are not opened).</summary>
+    /// <summary>Finds a report part or an iTIP calendar part in the body tree (multiparts only; attached messages are not opened).</summary>
     private static MailClassification? FindReport(MimeEntity? root)
     {
         var pending = new Stack<MimeEntity>();
@@ -187,6 +189,9 @@ public static class MailClassifier
                     return new(MailKind.AutoReply, "A message/feedback-report part (abuse report, RFC 5965).");
             }
 
+            if (entity is MimePart part && IsCalendarMethod(part) is { } method)
+                return new(MailKind.Calendar, $"A text/calendar part with METHOD={method} (a meeting {MeetingWord(method)}, RFC 5546), not a question.");
+
             if (entity is Multipart multipart)
             {
                 for (int c = multipart.Count - 1; c >= 0; c--) pending.Push(multipart[c]);
@@ -195,6 +200,26 @@ public static class MailClassifier
 
         return null;
     }
+
+    /// <summary>The iTIP method of an iCalendar part (<c>text/calendar</c> or <c>application/ics</c> with a <c>method</c>
+    /// parameter, upper case), or null: a part without the parameter is a calendar file, not a scheduling message.</summary>
+    private static string? IsCalendarMethod(MimePart part)
+    {
+        var type = part.ContentType;
+        var isCalendar = type.IsMimeType("text", "calendar") || type.IsMimeType("application", "ics");
+        if (!isCalendar) return null;
+        var method = type.Parameters.TryGetValue("method", out string? value) ? value?.Trim() : null;
+        return string.IsNullOrEmpty(method) ? null : method.ToUpperInvariant();
+    }
+
+    private static string MeetingWord(string method) => method switch
+    {
+        "REQUEST" => "invitation or update",
+        "REPLY" => "answer (accepted, declined or tentative)",
+        "CANCEL" => "cancellation",
+        "COUNTER" => "counter-proposal",
+        _ => "scheduling message",
+    };
 
     private static MailClassification? ForReportType(string? reportType) => reportType?.Trim().ToLowerInvariant() switch
     {
