@@ -368,6 +368,30 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         Assert.Equal(command, ReplyCommands.Classify(reply));
 
     [Fact]
+    public async Task A_question_forwarded_as_an_attachment_reaches_the_expert_with_the_forwarded_question_in_it()
+    {
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        var inner = Question("vpn-original@mail.northwind.example", "VPN keeps dropping at home",
+            "My VPN disconnects every ten minutes when I work from home; the office Wi-Fi is fine.", "Lena Novak <lena.novak@northwind.example>");
+        var forward = Question("vpn-forward@mail.northwind.example", "Fwd: VPN keeps dropping at home", "Can someone help Lena with this?");
+        forward.Body = new Multipart("mixed")
+        {
+            new TextPart("plain") { Text = "Can someone help Lena with this?" },
+            new MessagePart { Message = inner, ContentDisposition = new ContentDisposition(ContentDisposition.Attachment) },
+        };
+        await h.Maildir.DeliverAsync(forward, Ct);
+
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var q = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
+        Assert.Contains("My VPN disconnects every ten minutes when I work from home", q.Text);
+        var routes = await h.Get<StorageClients>().Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct);
+        Assert.Contains(routes, r => r.ExpertId == "e-anna-lindqvist");
+        var request = Assert.Single(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == "anna.lindqvist@northwind.example");
+        Assert.Contains("My VPN disconnects every ten minutes when I work from home", request.TextBody);
+    }
+
+    [Fact]
     public async Task Two_copies_of_one_reply_in_one_batch_give_one_answer_and_one_relay()
     {
         await using var h = await WithSampleDirectoryAsync(azurite);

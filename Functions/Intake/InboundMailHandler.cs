@@ -146,7 +146,7 @@ public sealed class InboundMailHandler(
             return new IntakeResult("NonQuestion", kind, reason, null);
         }
 
-        var questionId = await StoreQuestionAsync(mime!, key, text, cancellationToken).ConfigureAwait(false);
+        var questionId = await StoreQuestionAsync(mime!, key, MailText.NewQuestionText(mime!), cancellationToken).ConfigureAwait(false);
         record.State = "Question";
         record.Kind = kind;
         record.Reason = reason;

@@ -4,7 +4,7 @@ using MimeKit;
 namespace SocialLearning.Intake;
 
 /// <summary>Picks the text of an inbound mail that the question router works with.</summary>
-public static class MailText
+public static partial class MailText
 {
     /// <summary>
     /// CSS selectors of HTML reply containers that hold only quoted text: Gmail's <c>gmail_quote</c>
@@ -38,6 +38,57 @@ public static class MailText
 
         return ReplyText.ExtractVisible(text);
     }
+
+    /// <summary>
+    /// The text of a new question: <see cref="QuestionText"/> (what the sender wrote), then what the mail forwards — a
+    /// message forwarded inline (<see cref="ReplyText.ForwardedMessage"/>) or attached as <c>message/rfc822</c> ("forward
+    /// as attachment"), each under a "Forwarded:" line with its sender and subject — and the names of other attachments,
+    /// which the service does not pass on. Without this a forward ("Can someone answer Carol's question below?") reached
+    /// the experts without the question itself.
+    /// </summary>
+    /// <param name="message">A parsed MIME message.</param>
+    /// <returns>The parts joined by blank lines; <c>""</c> when there is no text at all.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="message"/> is null.</exception>
+    public static string NewQuestionText(MimeMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var parts = new List<string>();
+        var own = QuestionText(message);
+        if (own.Length > 0) parts.Add(own);
+
+        // Inline forwards: the body as the sender's client wrote it, quoted containers kept (Gmail puts the forwarded
+        // message in a gmail_quote block).
+        var raw = message.TextBody;
+        if (string.IsNullOrWhiteSpace(raw)) raw = string.IsNullOrWhiteSpace(message.HtmlBody) ? "" : HtmlText.ToText(message.HtmlBody);
+        if (ReplyText.ForwardedMessage(raw, IsForwardSubject(message.Subject)) is { } inline) parts.Add("Forwarded:\n" + inline);
+
+        var others = new List<string>();
+        foreach (var entity in message.BodyParts.Concat(message.Attachments).Distinct())
+        {
+            if (entity is MessagePart { Message: { } inner })
+            {
+                var from = inner.From.Mailboxes.FirstOrDefault();
+                var header = (from is null ? "" : "From: " + from + "\n") + (string.IsNullOrWhiteSpace(inner.Subject) ? "" : "Subject: " + inner.Subject.Trim() + "\n");
+                var body = QuestionText(inner);
+                if (header.Length + body.Length > 0) parts.Add(("Forwarded:\n" + header + (body.Length > 0 ? "\n" + body : "")).TrimEnd());
+            }
+            else if (entity is MimePart { IsAttachment: true } file)
+            {
+                others.Add(file.FileName ?? file.ContentType.Name ?? "unnamed");
+            }
+        }
+
+        if (others.Count > 0) parts.Add($"[Attached to the question, not passed on by the service (ask the asker): {string.Join(", ", others)}]");
+        return string.Join("\n\n", parts);
+    }
+
+    /// <summary>Whether a subject marks a forward: "Fwd:", "FW:", "WG:", "TR:", "RV:", "ENC:", "I:", "Doorst:", "VS:", "VB:",
+    /// "VL:", "PD:", after any "Re:"/"AW:"/"SV:" prefixes.</summary>
+    /// <param name="subject">The subject, or null.</param>
+    public static bool IsForwardSubject(string? subject) => subject is not null && ForwardSubject().IsMatch(subject);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*(?:(?:re|aw|sv|antw|r)\s*:\s*)*(?:fwd?|wg|tr|rv|enc|i|doorst|vs|vb|vl|pd)\s*:", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex ForwardSubject();
 
     private static string HtmlToText(string html)
     {

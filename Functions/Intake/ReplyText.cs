@@ -220,6 +220,75 @@ public static class ReplyText
         return string.Join('\n', visible).Trim();
     }
 
+    /// <summary>
+    /// The message a mail forwards inline, for a new question that is a forward ("Can someone answer Carol's question
+    /// below?"): the text after the first forwarded-message marker ("---------- Forwarded message ---------", "Begin
+    /// forwarded message:", "Weitergeleitete Nachricht", …) — or, when <paramref name="isForward"/> (the subject says
+    /// Fwd:, FW:, WG: …), also after an original-message marker or an Outlook-style header block. Of the forwarded
+    /// header lines only the sender ("From: Carol Diaz &lt;carol@…&gt;") and the subject are kept; the forwarded body is
+    /// reduced to what its sender wrote by <see cref="ExtractVisible"/> (its own quotes and signature go).
+    /// </summary>
+    /// <param name="text">A plain-text body (see <see cref="ExtractVisible"/>).</param>
+    /// <param name="isForward">Whether the mail's subject marks it as a forward.</param>
+    /// <returns>"From: …\nSubject: …\n\nbody" (lines present only when found), or null when nothing is forwarded or the
+    /// forwarded part is empty.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
+    public static string? ForwardedMessage(string text, bool isForward)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var lines = SplitLines(text);
+        int start = -1;
+        for (int i = 0; i < lines.Count && start < 0; i++)
+        {
+            string line = lines[i];
+            if (line.Length == 0 || IsQuoted(line) || line.Length > MaxPatternLineLength) continue;
+            if (IsMarker(line)) start = isForward || IsForwardMarker(line) ? i + 1 : lines.Count;
+            else if (isForward && IsOutlookHeaderBlock(lines, i)) start = i;
+        }
+
+        if (start < 0 || start >= lines.Count) return null;
+        int b = start;
+        while (b < lines.Count && lines[b].Length == 0) b++;
+        string? from = null, subject = null;
+        // The forwarded header block: "Key: value" lines up to the first blank line.
+        for (; b < lines.Count && lines[b].Length > 0 && lines[b].Length <= MaxPatternLineLength; b++)
+        {
+            if (HeaderKey(lines[b], out int valueStart) is not { } key || !(FromKeys.Contains(key) || OtherKeys.Contains(key))) break;
+            string value = lines[b][valueStart..].Trim().Trim('*').Trim();
+            if (FromKeys.Contains(key)) from ??= value;
+            else if (SubjectKeys.Contains(key)) subject ??= value;
+        }
+
+        string body = ExtractVisible(string.Join('\n', lines.Skip(b)));
+        if (body.Length == 0 && subject is null) return null;
+        var header = (from is null ? "" : "From: " + from + "\n") + (subject is null ? "" : "Subject: " + subject + "\n");
+        return (header + (header.Length > 0 && body.Length > 0 ? "\n" : "") + body).Trim();
+    }
+
+    /// <summary>Header keys of a subject line in a forwarded header block.</summary>
+    private static readonly HashSet<string> SubjectKeys = new(StringComparer.Ordinal)
+    {
+        "subject", "objet", "sujet", "betreff", "onderwerp", "oggetto", "asunto", "assunto", "temat", "ämne", "emne",
+        "aihe", "тема", "主题", "主旨", "件名", "제목", "tárgy", "konu", "předmět",
+    };
+
+    /// <summary>Markers that say "forwarded" (not "original message", which replies use as well).</summary>
+    private static readonly HashSet<string> ForwardMarkers = new(StringComparer.Ordinal)
+    {
+        "forwarded message", "begin forwarded message", "message transféré", "début du message réexpédié",
+        "début du message transféré", "weitergeleitete nachricht", "anfang der weitergeleiteten nachricht",
+        "doorgestuurd bericht", "messaggio inoltrato", "inizio messaggio inoltrato", "mensaje reenviado",
+        "mensagem encaminhada", "wiadomość przekazana dalej", "vidarebefordrat meddelande", "videresendt melding",
+        "videresendt besked", "välitetty viesti", "пересылаемое сообщение", "пересланное сообщение", "přeposlaná zpráva",
+        "转发的邮件", "転送されたメッセージ", "전달된 메시지",
+    };
+
+    private static bool IsForwardMarker(string line)
+    {
+        var core = line.AsSpan().Trim(RuleChars).TrimEnd(":：").Trim();
+        return ForwardMarkers.Contains(core.ToString().ToLowerInvariant());
+    }
+
     /// <summary>Splits on CRLF, LF and CR and removes trailing whitespace from each line.</summary>
     private static List<string> SplitLines(string text)
     {
