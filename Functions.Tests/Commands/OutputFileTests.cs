@@ -12,9 +12,14 @@ public sealed class OutputFileTests : IDisposable
     public void New_file_in_a_missing_folder_creates_the_folder_and_leaves_no_file_behind()
     {
         var path = Path.Combine(_folder, "reports", "2026", "outcomes.csv");
-        Assert.Equal(path, OutputFile.Validate(path, "--csv", "outcomes.csv"));
+        var notices = new List<string>();
+        Assert.Equal(path, OutputFile.Validate(path, "--csv", "outcomes.csv", notices.Add));
         Assert.True(Directory.Exists(Path.Combine(_folder, "reports", "2026")));
         Assert.False(File.Exists(path));
+        // Said, so a mistyped path does not leave the export somewhere unexpected without a word; nothing said the second time.
+        Assert.Equal($"Created the folders {Path.Combine(_folder, "reports")} … {Path.Combine(_folder, "reports", "2026")} for --csv.", Assert.Single(notices));
+        OutputFile.Validate(path, "--csv", "outcomes.csv", notices.Add);
+        Assert.Single(notices);
     }
 
     [Fact]

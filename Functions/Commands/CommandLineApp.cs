@@ -302,7 +302,7 @@ public static partial class CommandLineApp
 
     private static async Task<int> OutcomesAsync(string? csvPath, CancellationToken ct)
     {
-        if (csvPath is not null) csvPath = OutputFile.Validate(csvPath, "--csv", "outcomes.csv");
+        if (csvPath is not null) csvPath = OutputFile.Validate(csvPath, "--csv", "outcomes.csv", OutputFile.Notice);
         var root = CommandHost.RepoRoot();
         await using var host = await CommandHost.StartAsync(new Dictionary<string, string?>(), Path.Combine(root, ".azurite"),
             s => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(s)}[/]"), ct).ConfigureAwait(false);
@@ -378,7 +378,7 @@ public static partial class CommandLineApp
     /// </summary>
     private static async Task<int> IntakeAsync(string? csvPath, CancellationToken ct)
     {
-        if (csvPath is not null) csvPath = OutputFile.Validate(csvPath, "--csv", "intake.csv");
+        if (csvPath is not null) csvPath = OutputFile.Validate(csvPath, "--csv", "intake.csv", OutputFile.Notice);
         var root = CommandHost.RepoRoot();
         await using var host = await CommandHost.StartAsync(new Dictionary<string, string?>(), Path.Combine(root, ".azurite"),
             s => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(s)}[/]"), ct).ConfigureAwait(false);

@@ -68,7 +68,7 @@ public static class DemoCommand
     public static async Task<int> RunAsync(string? dump, string? mailbox, string? jsonPath, CancellationToken cancellationToken)
     {
         // Before anything else: a run can take minutes, and only then would the summary be written.
-        if (jsonPath is not null) jsonPath = OutputFile.Validate(jsonPath, "--json", "demo.json");
+        if (jsonPath is not null) jsonPath = OutputFile.Validate(jsonPath, "--json", "demo.json", OutputFile.Notice);
         var root = CommandHost.RepoRoot();
         var mailboxRoot = mailbox is null ? Path.Combine(root, ".local", "demo-mailbox") : Path.GetFullPath(mailbox);
         if (File.Exists(mailboxRoot))

@@ -33,7 +33,7 @@ public static class EvaluateCommand
         {
             if (string.Equals(Path.GetExtension(outPath), ".csv", StringComparison.OrdinalIgnoreCase))
                 throw new ArgumentException($"--out '{outPath}' names the CSV; give the JSON path (e.g. eval.json): the CSV is written beside it with the same name.");
-            OutputFile.Validate(outPath, "--out", "eval.json");
+            OutputFile.Validate(outPath, "--out", "eval.json", OutputFile.Notice);
         }
         var site = StackExchangeDump.Load(siteFolder, cancellationToken);
         var name = SiteName(siteFolder);

@@ -6,6 +6,10 @@ namespace SocialLearning.Commands;
 /// </summary>
 public static class OutputFile
 {
+    /// <summary>Prints a <see cref="Validate"/> notice as a grey console line.</summary>
+    /// <param name="line">The notice.</param>
+    public static void Notice(string line) => Spectre.Console.AnsiConsole.MarkupLine($"[grey]{Spectre.Console.Markup.Escape(line)}[/]");
+
     /// <summary>The message for an option given a blank path, e.g. "--csv needs a file path, for example --csv outcomes.csv."</summary>
     /// <param name="option">The option, e.g. <c>--csv</c>.</param>
     /// <param name="kind">"file" or "folder".</param>
@@ -20,11 +24,13 @@ public static class OutputFile
     /// <param name="path">The path as the user gave it (relative to the working directory, or absolute).</param>
     /// <param name="option">The option's name for the message, for example <c>--csv</c>.</param>
     /// <param name="example">A file name to suggest when <paramref name="path"/> is a folder, for example <c>outcomes.csv</c>.</param>
+    /// <param name="notice">Receives one line when folders had to be created ("Created the folder /x/y for --csv."), so a
+    /// mistyped path does not put the file somewhere unexpected without a word; null = not told.</param>
     /// <returns>The absolute path.</returns>
     /// <exception cref="ArgumentException">The path is empty, is an existing folder, or cannot be written (a parent is a
     /// file, no permission, read-only file system, invalid name); the message names the path, the option and what is
     /// expected.</exception>
-    public static string Validate(string path, string option, string example)
+    public static string Validate(string path, string option, string example, Action<string>? notice = null)
     {
         if (string.IsNullOrWhiteSpace(path))
             throw new ArgumentException(NeedsPath(option, "file", example));
@@ -47,7 +53,14 @@ public static class OutputFile
         try
         {
             var folder = Path.GetDirectoryName(full);
-            if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
+            if (!string.IsNullOrEmpty(folder) && !Directory.Exists(folder))
+            {
+                // The top-most folder that is missing: what the user will have to find (or remove) afterwards.
+                var created = folder;
+                for (var up = Path.GetDirectoryName(created); !string.IsNullOrEmpty(up) && !Directory.Exists(up); up = Path.GetDirectoryName(up)) created = up;
+                Directory.CreateDirectory(folder);
+                notice?.Invoke(created == folder ? $"Created the folder {folder} for {option}." : $"Created the folders {created} … {folder} for {option}.");
+            }
             if (File.Exists(full))
             {
                 using (new FileStream(full, FileMode.Open, FileAccess.Write, FileShare.ReadWrite)) { }
