@@ -9,6 +9,7 @@ public sealed class ReplyCommandsTests
     [InlineData("Pass\nGrace Okafor\nIT Service Desk | Northwind\n+31 10 555 0100", "pass")]
     [InlineData("Pause\nKind regards,\nJohn Doe\nPhone: +1 555 0100", "pause")]
     [InlineData("pass pass", "pass")]
+    [InlineData("Pause\nJohn Doe | Finance\nThis e-mail and any attachments are confidential and intended solely for the addressee. If you are not the intended recipient, delete it.", "pause")]
     [InlineData("Pause bitte, ich bin bis Januar im Urlaub.", "pause")]
     [InlineData("Pass, merci", "pass")]
     // Refusals in other words.
@@ -39,6 +40,7 @@ public sealed class ReplyCommandsTests
     [InlineData("I don't know the exact rule, but Finance signs off refunds above 500 EUR.")]
     [InlineData("Stop\nThe VPN service has to be stopped before the update:\nrun 'net stop vpnsvc' as admin.\nThen start it again.")]
     [InlineData("Pass\nWhich VPN client do you use?")]
+    [InlineData("Pass\nThe confidential salary bands are on the HR portal under Compensation > Bands > 2026 for every grade.")]
     [InlineData("Pass\nSteps:\n1. open settings")]
     [InlineData("Don't send me the logs, send them to the service desk.")]
     [InlineData("Remove the old profile first, then import the new one.")]

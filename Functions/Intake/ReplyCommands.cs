@@ -20,6 +20,8 @@ namespace SocialLearning.Intake;
 /// "Thanks, Sam"), or a signature block as above that opens with a closing ("Kind regards," …), since "Not my area"
 /// followed by a few lines of advice is an answer, and "stop" ends the expert's participation.</item>
 /// </list>
+/// <para>A legal disclaimer under the signature ("This e-mail … is confidential …", "If you are not the intended
+/// recipient …") ends what is read, whatever its length.</para>
 /// <para>Typographic apostrophes (’) count as ASCII ones. Polite words are recognised in English and, around the command
 /// word, in German, French, Spanish, Italian and Dutch ("Pause bitte", "pass, merci"); the command words themselves are
 /// the English ones the request mail names.</para>
@@ -62,7 +64,8 @@ public static partial class ReplyCommands
         var lines = visibleText.Replace('\u2019', '\'').Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
         if (lines.Count == 0) return null;
         var first = lines[0];
-        var rest = lines.Skip(1).ToList();
+        // A legal disclaimer under the signature is boilerplate, whatever its length: what follows it is not read.
+        var rest = lines.Skip(1).TakeWhile(l => !Disclaimer().IsMatch(l)).ToList();
         if (CommandLine().Match(first) is { Success: true } word)
         {
             var command = word.Groups["word"].Value.ToLowerInvariant();
@@ -120,6 +123,12 @@ public static partial class ReplyCommands
     [GeneratedRegex(@"^(?:(?:sorry|hi|hello)[\s,.!]+)*(?:(?:i'm|i\s+am|i'll\s+be|i\s+will\s+be)\s+(?:currently\s+)?)?(?:on\s+(?:vacation|holiday|holidays|leave|annual\s+leave|parental\s+leave|sick\s+leave|a\s+business\s+trip|sabbatical)|away|out\s+of\s+(?:the\s+)?office|ooo|off\s+sick)(?:\s+(?:until|till|til|through|from|for|this|next)\b[^?]{0,60})?(?:[\s,.!;\u2013\u2014-]+(?:sorry|thanks|thank\s+you))*[\s.!]*$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex AwayLine();
+
+    /// <summary>The first line of a mail disclaimer: "This e-mail and any attachments are confidential …", "CONFIDENTIALITY
+    /// NOTICE: …", "If you are not the intended recipient …", "Diese E-Mail enthält vertrauliche …".</summary>
+    [GeneratedRegex(@"^(?:\W*(?:confidentiality\s+notice|disclaimer|legal\s+notice)\b|(?:this|the\s+information\s+in\s+this|the\s+content\s+of\s+this|diese|ce|dit|questa|este)\s+(?:e-?mail|message|communication|nachricht|courriel|bericht|e-?mailbericht|messaggio|mensaje|correo)\b.*\b(?:confidential|privileged|intended|vertraulich|confidentiel|vertrouwelijk|riservat|confidencial)|if\s+you\s+(?:are\s+not\s+the\s+intended\s+recipient|have\s+received\s+this\s+(?:e-?mail|message)\s+in\s+error))",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Disclaimer();
 
     /// <summary>A closing that opens a signature block: "Kind regards,", "Best", "Thanks,", "Cheers", "Mit freundlichen Grüßen".</summary>
     [GeneratedRegex(@"^(?:(?:kind|best|warm|warmest|many)\s+regards|regards|best(?:\s+wishes)?|thanks|thank\s+you|many\s+thanks|cheers|sincerely|yours|mit\s+freundlichen\s+gr(?:ü|ue)(?:ß|ss)en|viele\s+gr(?:ü|ue)(?:ß|ss)e|gr(?:ü|ue)(?:ß|ss)e|cordialement|bien\s+(?:à|a)\s+vous|saludos|un\s+saludo|cordiali\s+saluti|met\s+vriendelijke\s+groet(?:en)?|groeten)\b[^\n]{0,40}$",
