@@ -49,4 +49,25 @@ public sealed class ReplyCommandsTests
     [InlineData("No idea why it fails for you; it works here with the TCP profile and MFA on.")]
     public void Answers_that_start_like_a_refusal_stay_answers(string reply) =>
         Assert.Null(ReplyCommands.Classify(reply));
+
+    [Theory]
+    [InlineData("pause please", "pause")]
+    [InlineData("Pause please, I'm on holiday until January.\n\nGrace", "pause")]
+    [InlineData("Please pause my requests", "pause")]
+    [InlineData("Sorry, pass.", "pass")]
+    [InlineData("OK, stop. Thanks", "stop")]
+    [InlineData("pass for now", "pass")]
+    [InlineData("I'm away, please pause", "pause")]
+    [InlineData("Not my area — pass.\n\nTom", "pass")]
+    [InlineData("On leave until March; pause please.", "pause")]
+    [InlineData("Sorry, not my field, so pass", "pass")]
+    [InlineData("Hit play, then pause.", null)]
+    [InlineData("Press pause on the sync client, then sign out.", null)]
+    [InlineData("Reinstall the driver, reboot, stop.", null)]
+    [InlineData("Pass the --tcp flag to the client and it stays up.", null)]
+    [InlineData("Please stop the VPN service first, then start it again.", null)]
+    [InlineData("Pause the sync in OneDrive, then sign out and back in.", null)]
+    [InlineData("Sorry for the delay: the expense form is on the intranet under Finance.", null)]
+    public void Polite_command_replies_are_commands_and_answers_that_start_with_the_word_are_not(string reply, string? command) =>
+        Assert.Equal(command, ReplyCommands.Classify(reply));
 }
