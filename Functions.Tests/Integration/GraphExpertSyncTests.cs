@@ -167,6 +167,27 @@ public sealed class GraphExpertSyncTests(AzuriteFixture azurite) : IDisposable
     }
 
     [Fact]
+    public async Task Import_replaces_only_its_own_source_so_synced_experts_stay_active()
+    {
+        var (h, sync, _, _) = await StartAsync();
+        await using var _h = h;
+        await h.Get<ExpertImporter>().ImportAsync(SampleDirectory.Experts().Take(3).ToList(), "sample", replaceDirectory: true, null, Ct);
+        Serve([[Ann, Bo]], AnnProfile(), BoProfile());
+        await sync.SyncAsync(Ct);
+
+        // The sample again, now with two experts: the third sample expert goes, the synced ones stay.
+        var result = await h.Get<ExpertImporter>().ImportAsync(SampleDirectory.Experts().Take(2).ToList(), "sample", replaceDirectory: true, null, Ct);
+
+        Assert.Equal(1, result.Deactivated);
+        Assert.EndsWith("; 1 deactivated (not in this import)", SocialLearning.Commands.DemoResults.ImportLine(result));
+        var experts = await ExpertsAsync(h);
+        Assert.True(experts["graph-" + AnnId].Active);
+        Assert.True(experts["graph-" + BoId].Active);
+        Assert.Equal(2, experts.Values.Count(e => e.Source == "sample" && e.Active));
+        Assert.Equal("not in the latest import (sample)", experts[SampleDirectory.Experts()[2].Id].DeactivatedReason);
+    }
+
+    [Fact]
     public async Task Removed_member_is_deactivated_not_deleted_and_not_routed_to_then_reactivated_when_added_again()
     {
         var (h, sync, embeddings, _) = await StartAsync();

@@ -371,6 +371,41 @@ public sealed class PipelineTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task One_person_listed_twice_gets_one_request_and_stop_reaches_both_listings()
+    {
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        // Anna again, from another source (a directory sync), with her address in other letter case.
+        var anna = SampleDirectory.Experts().Single(e => e.Id == "e-anna-lindqvist");
+        await h.Get<ExpertImporter>().ImportAsync([anna with { Id = "entra-anna", Name = "Anna Lindqvist (Entra)", Email = "Anna.Lindqvist@Northwind.example" }],
+            "entra", replaceDirectory: true, null, Ct);
+        await h.Maildir.DeliverAsync(Question("vpn-twice@mail.northwind.example", "VPN keeps dropping at home", "My VPN disconnects every ten minutes at home."), Ct);
+
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var storage = h.Get<StorageClients>();
+        var q = Assert.Single(await storage.Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
+        var routes = await storage.Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct);
+        Assert.Single(routes, r => r.ExpertEmail.Equals("anna.lindqvist@northwind.example", StringComparison.OrdinalIgnoreCase));
+        Assert.Single(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address.Equals("anna.lindqvist@northwind.example", StringComparison.OrdinalIgnoreCase));
+        var skipped = Assert.Single(await h.Get<SocialLearning.Outcomes.OutcomeLog>().ReadAllAsync(Ct), e => e.Kind == "skipped" && e.Detail.StartsWith("same mail address", StringComparison.Ordinal));
+        Assert.Matches("^same mail address as Anna Lindqvist( \\(Entra\\))?, already asked$", skipped.Detail);
+
+        var asked = routes.Single(r => r.ExpertEmail.Equals("anna.lindqvist@northwind.example", StringComparison.OrdinalIgnoreCase));
+        var stop = AnnaReplies(q.QuestionId, "anna-stop-twice@mail.northwind.example", "Stop.");
+        stop.From.Clear();
+        stop.From.Add(new MailboxAddress(asked.ExpertName, asked.ExpertEmail));
+        await h.Maildir.DeliverAsync(stop, Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var record = Assert.Single(await storage.Table(TableNames.Messages).ReadAllAsync<MessageEntity>(null, Ct), m => m.InternetMessageId == "anna-stop-twice@mail.northwind.example");
+        Assert.EndsWith("So are their 1 other listing(s) with the address " + (asked.ExpertId == "entra-anna" ? "Anna.Lindqvist@Northwind.example" : "anna.lindqvist@northwind.example") + ".", record.Reason);
+        var ranking = await h.Get<QuestionRouter>().RankAsync("VPN keeps dropping", "My VPN drops every few minutes at home.", null, 20, Ct);
+        Assert.DoesNotContain(ranking.Candidates, c => c.ExpertId is "e-anna-lindqvist" or "entra-anna");
+        // The pass that came with the stop has the asker, like any other pass.
+        Assert.Equal("pieter.devries@northwind.example", Assert.Single(await h.Get<SocialLearning.Outcomes.OutcomeLog>().ReadAllAsync(Ct), e => e.Kind == "passed").AskerEmail);
+    }
+
+    [Fact]
     public async Task Two_copies_of_one_reply_in_one_batch_give_one_answer_and_one_relay()
     {
         await using var h = await WithSampleDirectoryAsync(azurite);

@@ -177,7 +177,7 @@ public static class DemoCommand
         var importStage = $"Import {scenario.Profiles.Count} experts";
         progress?.Report(new DemoProgress(importStage, 0, scenario.Profiles.Count));
         var import = await services.GetRequiredService<ExpertImporter>().ImportAsync(scenario.Profiles, scenario.Source, replaceDirectory: true,
-            new InlineProgress<int>(n => progress?.Report(new DemoProgress(importStage, n, scenario.Profiles.Count))), cancellationToken).ConfigureAwait(false);
+            new InlineProgress<int>(n => progress?.Report(new DemoProgress(importStage, n, scenario.Profiles.Count))), cancellationToken, allSources: true).ConfigureAwait(false);
 
         var deliverStage = $"Deliver {scenario.Mails.Count} mails to the inbox";
         var maildir = new MaildirMailbox(mailboxRoot, Microsoft.Extensions.Logging.Abstractions.NullLogger<MaildirMailbox>.Instance);

@@ -44,9 +44,10 @@ public static class DemoResults
     public static string ImportLine(ImportResult import)
     {
         ArgumentNullException.ThrowIfNull(import);
-        return import.Embedded < import.Experts
+        var line = import.Embedded < import.Experts
             ? Inv($"Imported {import.Experts} experts in {import.Elapsed.TotalSeconds:0.0} s: {import.Embedded} new or changed (embedded, {import.EvidenceItems} evidence items written), {import.Experts - import.Embedded} unchanged since the last import (vectors kept)")
             : Inv($"Imported {import.Experts} experts ({import.Embedded} embedded, {import.EvidenceItems} evidence items) in {import.Elapsed.TotalSeconds:0.0} s");
+        return import.Deactivated > 0 ? line + Inv($"; {import.Deactivated} deactivated (not in this import)") : line;
     }
 
     private static string Inv(FormattableString s) => s.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -13,7 +13,8 @@ namespace SocialLearning.Experts;
 /// <param name="Embedded">Profiles (re-)embedded; unchanged profiles keep their vectors.</param>
 /// <param name="EvidenceItems">Evidence rows written.</param>
 /// <param name="Elapsed">Wall time.</param>
-public sealed record ImportResult(int Experts, int Embedded, int EvidenceItems, TimeSpan Elapsed);
+/// <param name="Deactivated">Experts deactivated because the import replaced their source and they were not in it.</param>
+public sealed record ImportResult(int Experts, int Embedded, int EvidenceItems, TimeSpan Elapsed, int Deactivated = 0);
 
 /// <summary>
 /// Writes expert profiles into the <c>Experts</c> and <c>Evidence</c> tables with their vectors. Each evidence item is
@@ -31,10 +32,16 @@ public sealed class ExpertImporter(
     /// <summary>Imports profiles into the directory.</summary>
     /// <param name="profiles">The profiles to write.</param>
     /// <param name="source">Where they come from ("sample", "stackexchange", …), stored with each expert.</param>
-    /// <param name="replaceDirectory">When true, experts not in <paramref name="profiles"/> are deactivated (never deleted).</param>
+    /// <param name="replaceDirectory">When true, experts of the same <paramref name="source"/> that are not in
+    /// <paramref name="profiles"/> are deactivated (never deleted); experts from other sources (a Microsoft Entra sync, another
+    /// import) are left alone unless <paramref name="allSources"/>.</param>
     /// <param name="progress">Receives the number of profiles done.</param>
     /// <param name="cancellationToken">Cancels the import.</param>
-    public async Task<ImportResult> ImportAsync(IReadOnlyList<ExpertProfile> profiles, string source, bool replaceDirectory, IProgress<int>? progress, CancellationToken cancellationToken)
+    /// <param name="allSources">With <paramref name="replaceDirectory"/>: deactivate every expert not in <paramref name="profiles"/>,
+    /// whatever their source — a demo scenario brings its whole directory.</param>
+    /// <returns>Counts and time; <see cref="ImportResult.Deactivated"/> says how many were deactivated.</returns>
+    public async Task<ImportResult> ImportAsync(IReadOnlyList<ExpertProfile> profiles, string source, bool replaceDirectory, IProgress<int>? progress, CancellationToken cancellationToken,
+        bool allSources = false)
     {
         var started = DateTimeOffset.UtcNow;
         var experts = storage.Table(TableNames.Experts);
@@ -117,11 +124,13 @@ public sealed class ExpertImporter(
             }
             progress?.Report(done);
         }
+        var deactivated = 0;
         if (replaceDirectory)
         {
             var ids = profiles.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
-            foreach (var gone in existing.Values.Where(e => e.Active && !ids.Contains(e.ExpertId)))
+            foreach (var gone in existing.Values.Where(e => e.Active && !ids.Contains(e.ExpertId) && (allSources || string.Equals(e.Source, source, StringComparison.Ordinal))))
             {
+                deactivated++;
                 gone.Active = false;
                 gone.DeactivatedAt = DateTimeOffset.UtcNow;
                 gone.DeactivatedReason = $"not in the latest import ({source})";
@@ -132,7 +141,7 @@ public sealed class ExpertImporter(
         var elapsed = DateTimeOffset.UtcNow - started;
         logger.LogInformation("Imported {ExpertCount} experts from {Source} ({Embedded} embedded, {EvidenceCount} evidence) in {ElapsedMs:0} ms",
             profiles.Count, source, embedded, evidenceCount, elapsed.TotalMilliseconds);
-        return new ImportResult(profiles.Count, embedded, evidenceCount, elapsed);
+        return new ImportResult(profiles.Count, embedded, evidenceCount, elapsed, deactivated);
     }
 
     /// <summary>The evidence embedded for a profile: its evidence items, plus one "about" item from about-me and skills when present.</summary>

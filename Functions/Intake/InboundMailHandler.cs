@@ -335,7 +335,7 @@ public sealed class InboundMailHandler(
             route = found;
             // "pause" and "stop" work in any thread, answered or not: the request mail promises it.
             if (command is "pause" or "stop")
-                return await PauseOrStopAsync(route, command, cancellationToken).ConfigureAwait(false);
+                return await PauseOrStopAsync(route, question, command, cancellationToken).ConfigureAwait(false);
             if (route.AnsweredAt is not null)
             {
                 return command == "pass"
@@ -412,14 +412,25 @@ public sealed class InboundMailHandler(
     /// <summary>How long "pause" stops requests to an expert.</summary>
     public static TimeSpan PauseLength { get; } = TimeSpan.FromDays(14);
 
-    private async Task<string> PauseOrStopAsync(RouteEntity route, string command, CancellationToken cancellationToken)
+    private async Task<string> PauseOrStopAsync(RouteEntity route, QuestionEntity question, string command, CancellationToken cancellationToken)
     {
         var experts = storage.Table(TableNames.Experts);
         var expert = await experts.GetOrNullAsync<ExpertEntity>(ExpertEntity.PartitionFor(route.ExpertId), KeyEncoding.Encode(route.ExpertId), cancellationToken).ConfigureAwait(false);
         if (expert is null) return $"{route.ExpertName} replied \"{command}\" but is no longer in the directory.";
-        if (command == "stop") expert.OptedOut = true;
-        else expert.PausedUntil = time.GetUtcNow() + PauseLength;
-        await experts.UpdateEntityAsync(expert, Azure.ETag.All, Azure.Data.Tables.TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        // The person, not one listing: every listing with the same mail address (the same person imported from two sources,
+        // or two accounts sharing a mailbox) is paused or stopped with it.
+        var snapshot = await directory.GetAsync(cancellationToken).ConfigureAwait(false);
+        var ids = snapshot.Experts.Values.Where(e => string.Equals(e.Email, expert.Email, StringComparison.OrdinalIgnoreCase)).Select(e => e.Id)
+            .Append(route.ExpertId).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var id in ids)
+        {
+            var listing = id == route.ExpertId ? expert
+                : await experts.GetOrNullAsync<ExpertEntity>(ExpertEntity.PartitionFor(id), KeyEncoding.Encode(id), cancellationToken).ConfigureAwait(false);
+            if (listing is null) continue;
+            if (command == "stop") listing.OptedOut = true;
+            else listing.PausedUntil = time.GetUtcNow() + PauseLength;
+            await experts.UpdateEntityAsync(listing, Azure.ETag.All, Azure.Data.Tables.TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        }
         directory.Invalidate();
         // On a question the expert has not answered (or passed) yet, pause/stop is also a pass: the next candidate is asked.
         if (route.AnsweredAt is null && route.PassedAt is null)
@@ -430,15 +441,16 @@ public sealed class InboundMailHandler(
                 await outcomes.AppendAsync(new OutcomeEntity
                 {
                     Kind = OutcomeKinds.Passed, QuestionId = route.PartitionKey, ExpertId = route.ExpertId, At = route.PassedAt.Value,
-                    Department = route.ExpertDepartment, Detail = $"{route.ExpertName} replied \"{command}\" ({(command == "stop" ? "no more requests" : $"no requests for {PauseLength.TotalDays:0} days")})",
+                    AskerEmail = question.AskerEmail, Department = route.ExpertDepartment, Detail = $"{route.ExpertName} replied \"{command}\" ({(command == "stop" ? "no more requests" : $"no requests for {PauseLength.TotalDays:0} days")})",
                 }, cancellationToken).ConfigureAwait(false);
                 await EscalateAsync(route.PartitionKey, cancellationToken).ConfigureAwait(false);
             }
         }
         logger.LogInformation("Expert {ExpertId} replied {Command}", route.ExpertId, command);
-        return command == "stop"
+        var others = ids.Count > 1 ? $" So are their {ids.Count - 1} other listing(s) with the address {expert.Email}." : "";
+        return (command == "stop"
             ? $"{route.ExpertName} asked to receive no more requests (stop)."
-            : $"{route.ExpertName} paused requests until {expert.PausedUntil:yyyy-MM-dd}.";
+            : $"{route.ExpertName} paused requests until {expert.PausedUntil:yyyy-MM-dd}.") + others;
     }
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];

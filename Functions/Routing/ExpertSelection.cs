@@ -28,7 +28,7 @@ public sealed record ExpertChoice(IReadOnlyList<RankedCandidate> Asked, IReadOnl
 /// The one walk down a ranked pool that decides who is asked — used by routing (<see cref="RouteQuestionHandler"/>, with
 /// <see cref="CapacityUse.Reserve"/>) and by the <c>ask</c> preview (<see cref="CapacityUse.Count"/>), so the preview
 /// shows exactly what routing would do. In rank order: candidates not close enough (<see cref="QuestionRouter.IsAskable"/>)
-/// are left out silently; one who replied "pause" and whose pause still holds, one out of office at the time the request
+/// are left out silently; a second listing of a mail address already asked is passed over (one request per person); one who replied "pause" and whose pause still holds, one out of office at the time the request
 /// would arrive (<see cref="IExpertAvailability"/>) or one at the capacity cap (<see cref="ExpertCapacity"/>) is passed
 /// over with the reason; the rest are asked until enough are found.
 /// </summary>
@@ -47,10 +47,12 @@ public sealed class ExpertSelection(
     /// <param name="questionId">The question (its own reservation is not counted against it); "" for a preview.</param>
     /// <param name="questionReceivedAt">When the question was received: the capacity window ends there.</param>
     /// <param name="cancellationToken">Cancels the availability and storage calls.</param>
+    /// <param name="alreadyAsked">(mail address, name) of the people already asked for this question (an escalation); a
+    /// candidate with one of these addresses is passed over; null = nobody.</param>
     /// <returns>The asked experts and the passed-over ones.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="want"/> &lt; 1.</exception>
     public async Task<ExpertChoice> SelectAsync(IReadOnlyList<RankedCandidate> candidates, int want, CapacityUse use, string questionId,
-        DateTimeOffset questionReceivedAt, CancellationToken cancellationToken)
+        DateTimeOffset questionReceivedAt, CancellationToken cancellationToken, IEnumerable<(string Email, string Name)>? alreadyAsked = null)
     {
         ArgumentNullException.ThrowIfNull(candidates);
         ArgumentOutOfRangeException.ThrowIfLessThan(want, 1);
@@ -58,10 +60,21 @@ public sealed class ExpertSelection(
         var asked = new List<RankedCandidate>(want);
         var passed = new List<PassedOver>();
         var snapshot = await directory.GetAsync(cancellationToken).ConfigureAwait(false);
+        // One request per person: a second listing of an address already asked (the same person from two sources, two accounts
+        // sharing a mailbox) is passed over, so nobody gets the same question twice.
+        var people = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (email, name) in alreadyAsked ?? []) people.TryAdd(email, name);
         foreach (var c in candidates)
         {
             if (asked.Count >= want) break;
             if (!QuestionRouter.IsAskable(c, o.MinSimilarity)) continue;
+            if (!string.IsNullOrEmpty(c.Email) && people.TryGetValue(c.Email, out var same))
+            {
+                var reason = $"same mail address as {same}, already asked";
+                passed.Add(new PassedOver(c, reason));
+                logger.LogInformation("Question {QuestionId}: {ExpertId} passed over, {Reason}", questionId, c.ExpertId, reason);
+                continue;
+            }
             if (snapshot.Experts.TryGetValue(c.ExpertId, out var listed) && listed.IsPausedAt(time.GetUtcNow()))
             {
                 var reason = $"paused until {listed.PausedUntil!.Value.UtcDateTime:yyyy-MM-dd} (replied \"pause\")";
@@ -92,6 +105,7 @@ public sealed class ExpertSelection(
             }
 
             asked.Add(c);
+            if (!string.IsNullOrEmpty(c.Email)) people.TryAdd(c.Email, c.Name);
         }
 
         return new ExpertChoice(asked, passed);

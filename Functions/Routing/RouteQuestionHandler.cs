@@ -172,7 +172,8 @@ public sealed class RouteQuestionHandler(
         // Still in the directory and available now (not paused, opted out or deactivated since the question was ranked).
         var pool = Candidates(q).Where(c => !asked.Contains(c.ExpertId) && snapshot.Experts.TryGetValue(c.ExpertId, out var d) && d.Available).ToList();
         var o = options.Value;
-        var (next, skipped) = await selection.SelectAsync(pool, 1, CapacityUse.Reserve, q.QuestionId, q.ReceivedAt, cancellationToken).ConfigureAwait(false);
+        var (next, skipped) = await selection.SelectAsync(pool, 1, CapacityUse.Reserve, q.QuestionId, q.ReceivedAt, cancellationToken,
+            routes.Select(r => (r.ExpertEmail, r.ExpertName))).ConfigureAwait(false);
         var now = time.GetUtcNow();
         foreach (var (c, why) in skipped)
         {
