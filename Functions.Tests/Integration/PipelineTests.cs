@@ -371,6 +371,24 @@ public sealed class PipelineTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_profile_with_thousands_of_skills_is_stored_with_the_first_200_not_failing_the_import()
+    {
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        var skills = Enumerable.Range(1, 3000).Select(i => $"Scope {i} emissions reporting topic {i}").Prepend("Carbon accounting").ToList();
+        var profile = new ExpertProfile("entra-harriet", "Harriet Vance", "harriet.vance@northwind.example", "Sustainability", "Reporting lead",
+            "I run the carbon accounting and Scope 3 reporting.", skills, [], 0, null);
+
+        await h.Get<ExpertImporter>().ImportAsync([profile], "entra", replaceDirectory: false, null, Ct);
+
+        var stored = (await ExpertTables.ReadExpertsAsync(h.Get<StorageClients>(), Ct)).Single(e => e.ExpertId == "entra-harriet");
+        var kept = stored.Skills.Split("; ");
+        Assert.Equal(ExpertImporter.MaxStoredSkills, kept.Length);
+        Assert.Equal("Carbon accounting", kept[0]);
+        var ranking = await h.Get<QuestionRouter>().RankAsync("Scope 3 carbon accounting", "How do we report Scope 3 emissions in the carbon accounting for 2026?", null, 5, Ct);
+        Assert.Equal("entra-harriet", ranking.Candidates[0].ExpertId);
+    }
+
+    [Fact]
     public async Task One_person_listed_twice_gets_one_request_and_stop_reaches_both_listings()
     {
         await using var h = await WithSampleDirectoryAsync(azurite);

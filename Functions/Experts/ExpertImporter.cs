@@ -109,8 +109,8 @@ public sealed class ExpertImporter(
                     await experts.UpsertEntityAsync(new ExpertEntity
                     {
                         PartitionKey = ExpertEntity.PartitionFor(p.Id), RowKey = KeyEncoding.Encode(p.Id), ExpertId = p.Id,
-                        Name = p.Name, Email = p.Email, Department = p.Department, JobTitle = p.JobTitle,
-                        AboutMe = Truncate(p.AboutMe, 8000), Skills = string.Join("; ", p.Skills), AnswerCount = p.AnswerCount,
+                        Name = Truncate(p.Name, 300), Email = p.Email, Department = Truncate(p.Department, 300), JobTitle = Truncate(p.JobTitle, 300),
+                        AboutMe = Truncate(p.AboutMe, 8000), Skills = StoredSkills(p, logger), AnswerCount = p.AnswerCount,
                         LastActive = p.LastActive, Active = true, OptedOut = existing.TryGetValue(p.Id, out var prev) && prev.OptedOut,
                         PausedUntil = prev?.PausedUntil,
                         Source = source, ProfileHash = hash, Vector = VectorCodec.Encode(centroid), VectorModel = modelId, VectorDimensions = dims,
@@ -142,6 +142,27 @@ public sealed class ExpertImporter(
         logger.LogInformation("Imported {ExpertCount} experts from {Source} ({Embedded} embedded, {EvidenceCount} evidence) in {ElapsedMs:0} ms",
             profiles.Count, source, embedded, evidenceCount, elapsed.TotalMilliseconds);
         return new ImportResult(profiles.Count, embedded, evidenceCount, elapsed, deactivated);
+    }
+
+    /// <summary>Most skills stored with an expert: 200 (Table Storage caps a text property at 32,768 characters; a profile
+    /// with thousands of skills made a whole sync fail with "PropertyValueTooLarge").</summary>
+    public const int MaxStoredSkills = 200;
+
+    /// <summary>Longest skill stored, in characters: 100.</summary>
+    public const int MaxSkillLength = 100;
+
+    /// <summary>The skills as stored ("a; b; c"): trimmed, blank and repeated ones (ignoring case) left out, each at most
+    /// <see cref="MaxSkillLength"/> characters, at most <see cref="MaxStoredSkills"/> of them (the first ones, in the
+    /// profile's order); a warning names the expert when some were left out.</summary>
+    internal static string StoredSkills(ExpertProfile p, ILogger? logger = null)
+    {
+        var kept = p.Skills.Select(k => Truncate(k.Trim(), MaxSkillLength)).Where(k => k.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        if (kept.Count > MaxStoredSkills)
+        {
+            logger?.LogWarning("Expert {ExpertId} lists {Count} skills; the first {Kept} are kept", p.Id, kept.Count, MaxStoredSkills);
+            kept = kept.Take(MaxStoredSkills).ToList();
+        }
+        return string.Join("; ", kept);
     }
 
     /// <summary>The evidence embedded for a profile: its evidence items, plus one "about" item from about-me and skills when present.</summary>
