@@ -389,6 +389,36 @@ public sealed class PipelineTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_Date_header_older_than_a_day_is_replaced_by_the_intake_time_so_timings_and_the_capacity_window_hold()
+    {
+        var h = await PipelineHarness.StartAsync(azurite, settings: new Dictionary<string, string?> { ["Mail:MaxDateAgeHours"] = "24" });
+        await using var _h = h;
+        await h.Get<ExpertImporter>().ImportAsync(SampleDirectory.Experts(), "sample", replaceDirectory: true, null, Ct);
+        var old = Question("vpn-old-date@mail.northwind.example", "VPN keeps dropping at home", "My VPN disconnects every ten minutes at home.");
+        old.Date = new DateTimeOffset(2025, 1, 1, 9, 0, 0, TimeSpan.Zero);
+        var recent = Question("printer-recent-date@mail.northwind.example", "Printer on floor 3 jams", "The printer on floor 3 jams every morning; who can fix the paper feed?");
+        recent.Date = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddHours(-3).ToUnixTimeSeconds()); // a Date header has whole seconds
+        await h.Maildir.DeliverAsync(old, Ct);
+        await h.Maildir.DeliverAsync(recent, Ct);
+        var before = DateTimeOffset.UtcNow;
+
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var questions = (await h.Get<StorageClients>().Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct)).ToDictionary(q => q.InternetMessageId);
+        Assert.InRange(questions["vpn-old-date@mail.northwind.example"].ReceivedAt, before.AddSeconds(-1), DateTimeOffset.UtcNow.AddSeconds(1));
+        Assert.Equal(recent.Date.ToUniversalTime(), questions["printer-recent-date@mail.northwind.example"].ReceivedAt); // delayed in transit: kept
+
+        // An answer whose clock is behind the asker's counts from the question, not before it.
+        var q = questions["vpn-old-date@mail.northwind.example"];
+        var reply = AnnaReplies(q.QuestionId, "anna-behind@mail.northwind.example", "Switch to the TCP VPN profile; your router drops idle UDP sessions.");
+        reply.Date = q.ReceivedAt.AddMinutes(-30);
+        await h.Maildir.DeliverAsync(reply, Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var answered = Assert.Single(await h.Get<OutcomeLog>().ReadAllAsync(Ct), e => e.Kind == OutcomeKinds.Answered);
+        Assert.Equal(q.ReceivedAt, answered.At);
+    }
+
+    [Fact]
     public async Task One_person_listed_twice_gets_one_request_and_stop_reaches_both_listings()
     {
         await using var h = await WithSampleDirectoryAsync(azurite);

@@ -40,6 +40,9 @@ public sealed class PipelineHarness : IAsyncDisposable
             ["Mail:SharedAddress"] = "ask@northwind.example",
             ["Mail:MaildirRoot"] = mailRoot,
             ["Embeddings:Provider"] = "Local",
+            // Tests replay dated mail (a capacity week, a dump's test period), as the demos do: Date headers are the
+            // question times. The product's default (24 hours) has its own test.
+            ["Mail:MaxDateAgeHours"] = "1000000",
         };
         if (settings is not null) foreach (var kv in settings) values[kv.Key] = kv.Value;
         var config = new ConfigurationBuilder().AddInMemoryCollection(values).Build();

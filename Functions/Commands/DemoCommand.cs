@@ -80,7 +80,12 @@ public static class DemoCommand
 
         await using var host = await CommandHost.StartAsync(
             // The demo is a local replay: always the Maildir transport, whatever Mail:Transport says.
-            new Dictionary<string, string?> { ["Mail:MaildirRoot"] = mailboxRoot, ["Mail:Transport"] = "Maildir" },
+            new Dictionary<string, string?>
+            {
+                ["Mail:MaildirRoot"] = mailboxRoot, ["Mail:Transport"] = "Maildir",
+                // The scenarios replay dated mail (the sample's weeks, a dump's test period): their Date headers are the question times.
+                ["Mail:MaxDateAgeHours"] = "1000000",
+            },
             Path.Combine(root, ".azurite"), s => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(s)}[/]"), cancellationToken).ConfigureAwait(false);
         var services = host.Services;
         var storage = services.GetRequiredService<StorageClients>();

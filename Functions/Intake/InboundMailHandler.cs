@@ -259,7 +259,7 @@ public sealed class InboundMailHandler(
         // must not place the question, its capacity window or its `received` event after the routing that follows): then
         // the time it was taken in.
         var now = time.GetUtcNow();
-        var received = mime.Date == DateTimeOffset.MinValue || mime.Date.ToUniversalTime() > now ? now : mime.Date.ToUniversalTime();
+        var received = mime.Date == DateTimeOffset.MinValue || mime.Date.ToUniversalTime() > now || IsTooOld(mime.Date, now) ? now : mime.Date.ToUniversalTime();
         for (var attempt = 0; ; attempt++)
         {
             var id = QuestionIds.From(key, attempt);
@@ -314,7 +314,9 @@ public sealed class InboundMailHandler(
         var from = sender.Address;
         var table = storage.Table(TableNames.Routes);
         var received = time.GetUtcNow();
-        var at = mime.Date == DateTimeOffset.MinValue || mime.Date.ToUniversalTime() > received.AddMinutes(5) ? received : mime.Date.ToUniversalTime();
+        var at = mime.Date == DateTimeOffset.MinValue || mime.Date.ToUniversalTime() > received.AddMinutes(5) || IsTooOld(mime.Date, received) ? received : mime.Date.ToUniversalTime();
+        // An answer dated before its question (the expert's clock behind the asker's) counts from the question.
+        if (at < question.ReceivedAt) at = question.ReceivedAt;
         var command = ReplyCommands.Classify(text);
         // Attachments are not forwarded (the relay is text); the answer says so, so the asker knows to ask for them.
         if (attachments.Count > 0)
@@ -452,6 +454,9 @@ public sealed class InboundMailHandler(
             ? $"{route.ExpertName} asked to receive no more requests (stop)."
             : $"{route.ExpertName} paused requests until {expert.PausedUntil:yyyy-MM-dd}.") + others;
     }
+
+    /// <summary>Whether a mail's Date header lies more than <see cref="MailOptions.MaxDateAgeHours"/> before <paramref name="now"/> (then the intake time is used).</summary>
+    private bool IsTooOld(DateTimeOffset date, DateTimeOffset now) => date.ToUniversalTime() < now - TimeSpan.FromHours(mailOptions.Value.MaxDateAgeHours);
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
 

@@ -22,6 +22,15 @@ public sealed class MailOptions : IValidatableObject
     /// <summary>Folder holding the local <c>inbox/</c> and <c>outbox/</c> Maildirs (Transport = Maildir). Must exist.</summary>
     public string? MaildirRoot { get; set; }
 
+    /// <summary>
+    /// How far back, in hours, a mail's own <c>Date</c> header may place a question or an answer before the time intake
+    /// takes it in: 24 (mail delayed in transit keeps its time). An older date — a sender's clock set wrong, an old mail sent
+    /// again — is replaced by the intake time, so time to first answer is not inflated and the capacity window (counted on
+    /// question times) cannot be bypassed. 1–1,000,000; the demos set the maximum, as they replay dated mail.
+    /// </summary>
+    [Range(1, 1_000_000, ErrorMessage = "Mail:MaxDateAgeHours must be between 1 and 1000000 hours.")]
+    public double MaxDateAgeHours { get; set; } = 24;
+
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
