@@ -284,7 +284,11 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         var routes = (await storage.Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct)).OrderBy(r => r.Rank).ToList();
         Assert.Equal([pool[0].ExpertId, pool[1].ExpertId], routes.Select(r => r.ExpertId));
         Assert.True(routes[1].Escalation);
-        Assert.Single(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == pool[1].Email);
+        var escalated = Assert.Single(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == pool[1].Email);
+        // The expert asked in another's place is told so, and when the question was asked (it is not today's).
+        Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $" has a question that you may be able to answer (asked on {q.ReceivedAt.UtcDateTime:d MMMM yyyy}). The colleague asked before you passed it on, so we are asking you:"), escalated.TextBody);
+        Assert.DoesNotContain("passed it on", h.Maildir.ReadOutbox().First(m => m.To.Mailboxes.Single().Address == pool[0].Email).TextBody);
 
         // The same escalation message again (a retried queue message) asks nobody new.
         await h.Get<RouteQuestionHandler>().HandleAsync(new RouteQuestionMessage(q.QuestionId, Escalate: true), Ct);

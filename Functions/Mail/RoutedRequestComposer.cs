@@ -22,10 +22,18 @@ public static class RoutedRequestComposer
 
         var asker = string.IsNullOrWhiteSpace(question.AskerName) ? question.AskerEmail : question.AskerName;
         var first = route.ExpertName.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? route.ExpertName;
+        // When the question is not fresh (an escalation, a backlog), the expert sees when it was asked; after a pass, why
+        // they are asked now.
+        var when = route.AskedAt - question.ReceivedAt > TimeSpan.FromHours(12)
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (asked on {question.ReceivedAt.UtcDateTime:d MMMM yyyy})")
+            : "";
+        var lead = route.Escalation
+            ? $" has a question that you may be able to answer{when}. The colleague asked before you passed it on, so we are asking you:"
+            : $" has a question that you may be able to answer{when}:";
         var body = new StringBuilder()
             .Append("Hello ").Append(first).AppendLine(",")
             .AppendLine()
-            .Append(asker).AppendLine(" has a question that you may be able to answer:")
+            .Append(asker).AppendLine(lead)
             .AppendLine();
         foreach (var line in (subject + "\n\n" + question.Text).Split('\n'))
             body.Append("    ").AppendLine(line.TrimEnd('\r'));
