@@ -73,6 +73,31 @@ public sealed class CapacityTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_pass_by_the_only_close_expert_leaves_an_escalated_event_saying_nobody_else_can_be_asked()
+    {
+        await using var h = await PipelineHarness.StartAsync(azurite);
+        await h.Get<ExpertImporter>().ImportAsync(SampleDirectory.Experts(), "sample", replaceDirectory: true, null, Ct);
+        await h.Maildir.DeliverAsync(VpnQuestion(1, Monday), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var storage = h.Get<StorageClients>();
+        var q = Assert.Single(await storage.Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
+        var pass = new MimeMessage();
+        pass.From.Add(MailboxAddress.Parse("Anna Lindqvist <anna.lindqvist@northwind.example>"));
+        pass.To.Add(MailboxAddress.Parse("ask@northwind.example"));
+        pass.Subject = $"Re: [{q.QuestionId}] VPN drops every few minutes (1)";
+        pass.MessageId = "anna-pass-alone@mail.northwind.example";
+        pass.Date = Monday.AddHours(1);
+        pass.Body = new TextPart("plain") { Text = "Not my area, sorry." };
+        await h.Maildir.DeliverAsync(pass, Ct);
+
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var escalated = Assert.Single(await h.Get<OutcomeLog>().ReadAllAsync(Ct), e => e.Kind == OutcomeKinds.Escalated);
+        Assert.Equal("an expert passed and nobody else in the pool can be asked (0 close enough left, 0 passed over)", escalated.Detail);
+        Assert.Single(await storage.Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct));
+    }
+
+    [Fact]
     public async Task Preview_counts_the_cap_like_routing_and_reserves_nothing()
     {
         await using var h = await PipelineHarness.StartAsync(azurite);

@@ -187,7 +187,8 @@ public sealed class RouteQuestionHandler(
             await outcomes.AppendAsync(new OutcomeEntity
             {
                 Kind = OutcomeKinds.Escalated, QuestionId = q.QuestionId, At = now, AskerEmail = q.AskerEmail,
-                Detail = $"an expert passed and nobody else in the pool can be asked ({pool.Count(c => QuestionRouter.IsAskable(c, o.MinSimilarity))} close enough left, {skipped.Count} passed over)",
+                // Numbered by the pass it answers, so two passes that both find nobody leave two distinguishable rows.
+                Detail = $"{(passes == 1 ? "an expert" : $"{passes} experts")} passed and nobody else in the pool can be asked ({pool.Count(c => QuestionRouter.IsAskable(c, o.MinSimilarity))} close enough left, {skipped.Count} passed over)",
             }, cancellationToken).ConfigureAwait(false);
             logger.LogWarning("Question {QuestionId}: an expert passed and nobody else can be asked", q.QuestionId);
             return;
