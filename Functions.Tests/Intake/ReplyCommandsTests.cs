@@ -26,6 +26,14 @@ public sealed class ReplyCommandsTests
     // An away note without the word is a pass on this question, not a pause.
     [InlineData("I'm on vacation until January 4th.", "pass")]
     [InlineData("I am out of the office this week, sorry", "pass")]
+    // A greeting line first, "I'm afraid", "with this one", "isn't really my area", "pause until …".
+    [InlineData("Hi,\n\nI'm afraid I don't know, sorry.\n\nBest regards,\nDaniel", "pass")]
+    [InlineData("Hi team,\n\npass on this one, sorry.\n\nCheers,\nIn\u00e8s", "pass")]
+    [InlineData("Sorry, I can't help with this one.", "pass")]
+    [InlineData("This isn't really my area, sorry.", "pass")]
+    [InlineData("Pause until January please", "pause")]
+    [InlineData("Please stop emailing me about this kind of thing.\n\nBenedikt", "stop")]
+    [InlineData("Please take me off this list.", "stop")]
     // Plain requests for nothing more.
     [InlineData("Please don't send me any more of these.", "stop")]
     [InlineData("Unsubscribe me please", "stop")]
@@ -47,6 +55,10 @@ public sealed class ReplyCommandsTests
     [InlineData("Away from the desk, the phone app is the quickest: Settings > VPN > TCP.")]
     [InlineData("I'm on holiday, but the answer is in the travel policy, section 4.2: economy below six hours?")]
     [InlineData("No idea why it fails for you; it works here with the TCP profile and MFA on.")]
+    [InlineData("Stop-gap: use the guest network SSID NW-Guest with today's code from reception.")]
+    [InlineData("Pass-through authentication is on; sign in with your normal account.")]
+    [InlineData("Stop until the update finishes, then restart the VPN client.")]
+    [InlineData("Hello world programs fail too\nthe compiler is missing from the image")]
     public void Answers_that_start_like_a_refusal_stay_answers(string reply) =>
         Assert.Null(ReplyCommands.Classify(reply));
 

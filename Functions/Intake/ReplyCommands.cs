@@ -62,6 +62,8 @@ public static partial class ReplyCommands
     {
         ArgumentNullException.ThrowIfNull(visibleText);
         var lines = visibleText.Replace('\u2019', '\'').Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+        // A greeting on its own line ("Hi,", "Hello Sam,", "Hi team,") comes before what the reply says.
+        if (lines.Count > 1 && Greeting().IsMatch(lines[0])) lines.RemoveAt(0);
         if (lines.Count == 0) return null;
         var first = lines[0];
         // A legal disclaimer under the signature is boilerplate, whatever its length: what follows it is not read.
@@ -92,7 +94,7 @@ public static partial class ReplyCommands
     /// or followed by punctuation and a short remark ("Pass, sorry", "pass — ask Maria") or by polite words ("pause please,
     /// I'm away until January", "Pause bitte, ich bin im Urlaub", "please pause my requests"). "Stop the VPN…" and "Pass
     /// the --tcp flag…" are answers, not commands.</summary>
-    [GeneratedRegex(@"^(?:(?:sorry|please|ok|okay|hi|hello)[\s,.!]+)*(?<word>pass|pause|stop)(?:[\s,.!]+\k<word>)*(?:\s*[.!,;:\u2013\u2014-].{0,80}|\s+(?:please|for now|for a while|my requests|requests|thanks|thank you|bitte|danke|merci|svp|s'il vous pla[iî]t|por favor|gracias|per favore|grazie|graag|alsjeblieft|alstublieft|dank je|bedankt)\b.{0,80})?$",
+    [GeneratedRegex(@"^(?:(?:sorry|please|ok|okay|hi|hello)[\s,.!]+)*(?<word>pass|pause|stop)(?:[\s,.!]+\k<word>)*(?:\s*[.!,;:\u2013\u2014].{0,80}|\s+-.{0,80}|-\s.{0,80}|(?<=pause)\s+(?:until|till)\s.{0,80}|\s+(?:on\s+(?:this|that)(?:\s+one)?|please|for now|for a while|my requests|requests|thanks|thank you|bitte|danke|merci|svp|s'il vous pla[iî]t|por favor|gracias|per favore|grazie|graag|alsjeblieft|alstublieft|dank je|bedankt)\b.{0,80})?$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex CommandLine();
 
@@ -107,14 +109,14 @@ public static partial class ReplyCommands
     /// <summary>A request to receive no more requests in plain words, as the whole line: "Stop sending me these please.",
     /// "Please don't send me any more of these.", "Unsubscribe me please", "Please remove me from this list", "Opt me out".
     /// "Stop the VPN client first" is not one.</summary>
-    [GeneratedRegex(@"^(?:please[\s,]+)?(?:stop\s+(?:sending|e-?mailing|asking|contacting)\s+me(?:\s+(?:these|this|them|questions|requests|mails|e-?mails))?|(?:don't|dont|do\s+not)\s+(?:send|e-?mail|ask|contact)\s+me\s+(?:any\s+)?(?:more|further|again|these|this|anything)(?:\s+(?:of\s+)?(?:these|this|them|questions|requests|mails|e-?mails))?(?:\s+again)?|remove\s+me(?:\s+from\s+(?:this|the|your)\s+(?:list|mailing\s+list|distribution(?:\s+list)?|service))?|unsubscribe(?:\s+me)?|opt\s+me\s+out|i\s+(?:want|would\s+like|'d\s+like)\s+to\s+(?:unsubscribe|opt\s+out))(?:[\s,]+(?:please|thanks?(?:\s+you)?))?\s*[.!]*$",
+    [GeneratedRegex(@"^(?:please[\s,]+)?(?:stop\s+(?:sending|e-?mailing|asking|contacting)\s+me(?:\s+(?:these|this|them|questions|requests|mails|e-?mails))?(?:\s+about\s+(?:this|these|that|such)\b[^.?!]{0,40})?|take\s+me\s+off\s+(?:this|the|your)\s+(?:list|mailing\s+list|distribution(?:\s+list)?)|(?:don't|dont|do\s+not)\s+(?:send|e-?mail|ask|contact)\s+me\s+(?:any\s+)?(?:more|further|again|these|this|anything)(?:\s+(?:of\s+)?(?:these|this|them|questions|requests|mails|e-?mails))?(?:\s+again)?|remove\s+me(?:\s+from\s+(?:this|the|your)\s+(?:list|mailing\s+list|distribution(?:\s+list)?|service))?|unsubscribe(?:\s+me)?|opt\s+me\s+out|i\s+(?:want|would\s+like|'d\s+like)\s+to\s+(?:unsubscribe|opt\s+out))(?:[\s,]+(?:please|thanks?(?:\s+you)?))?\s*[.!]*$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex StopRequestLine();
 
     /// <summary>A refusal in other words, as the whole line (with "sorry", "thanks" or "ask someone else" around it): "I'll
     /// pass on this one, sorry.", "Not me, sorry.", "Not my area", "Can't help, sorry", "Sorry, I don't know", "No idea",
     /// "I'm not the right person for this".</summary>
-    [GeneratedRegex(@"^(?:(?:sorry|ok|okay|hi|hello|hey|unfortunately)[\s,.!\u2013\u2014-]+)*(?:i'?ll\s+(?:have\s+to\s+)?pass|i\s+(?:will|must|have\s+to|need\s+to)\s+pass|(?:i'm\s+)?passing|not\s+(?:me|my\s+(?:area|field|topic|thing|expertise|department|specialty|speciality|subject))|not\s+something\s+i\s+(?:know|can\s+help\s+with)|(?:i\s+)?(?:can't|cannot|can\s+not|couldn't)\s+help(?:\s+(?:here|with\s+(?:this|that)|on\s+(?:this|that)|you))?|(?:i\s+)?(?:don't|do\s+not)\s+know(?:\s+(?:this|that)(?:\s+one)?)?|(?:i\s+have\s+)?no\s+(?:idea|clue)|(?:i'm|i\s+am)\s+not\s+(?:the\s+right\s+person|able\s+to\s+help|sure)(?:\s+(?:for|on)\s+(?:this|that)(?:\s+one)?)?|ask\s+someone\s+else)(?:\s+on\s+(?:this|that)(?:\s+one)?)?(?:[\s,.!;:\u2013\u2014-]+(?:sorry|thanks|thank\s+you|please\s+ask\s+someone\s+else|ask\s+someone\s+else|pass))*[\s.!]*$",
+    [GeneratedRegex(@"^(?:(?:sorry|ok|okay|hi|hello|hey|unfortunately|i'm\s+afraid|i\s+am\s+afraid)[\s,.!\u2013\u2014-]+)*(?:i'?ll\s+(?:have\s+to\s+)?pass|i\s+(?:will|must|have\s+to|need\s+to)\s+pass|(?:i'm\s+)?passing|not\s+(?:me|my\s+(?:area|field|topic|thing|expertise|department|specialty|speciality|subject))|not\s+something\s+i\s+(?:know|can\s+help\s+with)|(?:this|that|it)\s+(?:isn't|is\s+not)\s+(?:really\s+)?my\s+(?:area|field|topic|thing|expertise|department|specialty|speciality|subject)|(?:i\s+)?(?:can't|cannot|can\s+not|couldn't)\s+help(?:\s+(?:here|with\s+(?:this|that)(?:\s+one)?|on\s+(?:this|that)(?:\s+one)?|you))?|(?:i\s+)?(?:don't|do\s+not)\s+know(?:\s+(?:this|that)(?:\s+one)?)?|(?:i\s+have\s+)?no\s+(?:idea|clue)|(?:i'm|i\s+am)\s+not\s+(?:the\s+right\s+person|able\s+to\s+help|sure)(?:\s+(?:for|on)\s+(?:this|that)(?:\s+one)?)?|ask\s+someone\s+else)(?:\s+on\s+(?:this|that)(?:\s+one)?)?(?:[\s,.!;:\u2013\u2014-]+(?:sorry|thanks|thank\s+you|please\s+ask\s+someone\s+else|ask\s+someone\s+else|pass))*[\s.!]*$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex DeclineLine();
 
@@ -129,6 +131,11 @@ public static partial class ReplyCommands
     [GeneratedRegex(@"^(?:\W*(?:confidentiality\s+notice|disclaimer|legal\s+notice)\b|(?:this|the\s+information\s+in\s+this|the\s+content\s+of\s+this|diese|ce|dit|questa|este)\s+(?:e-?mail|message|communication|nachricht|courriel|bericht|e-?mailbericht|messaggio|mensaje|correo)\b.*\b(?:confidential|privileged|intended|vertraulich|confidentiel|vertrouwelijk|riservat|confidencial)|if\s+you\s+(?:are\s+not\s+the\s+intended\s+recipient|have\s+received\s+this\s+(?:e-?mail|message)\s+in\s+error))",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Disclaimer();
+
+    /// <summary>A greeting alone on a line: "Hi,", "Hello Sam,", "Hi team,", "Dear all,", "Hallo," (at most three words after it).</summary>
+    [GeneratedRegex(@"^(?:hi|hello|hey|dear|hallo|bonjour|hola|ciao|hoi|good\s+(?:morning|afternoon|evening))(?:\s+[\p{L}.'-]+){0,3}\s*[,!:]?$",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Greeting();
 
     /// <summary>A closing that opens a signature block: "Kind regards,", "Best", "Thanks,", "Cheers", "Mit freundlichen Grüßen".</summary>
     [GeneratedRegex(@"^(?:(?:kind|best|warm|warmest|many)\s+regards|regards|best(?:\s+wishes)?|thanks|thank\s+you|many\s+thanks|cheers|sincerely|yours|mit\s+freundlichen\s+gr(?:ü|ue)(?:ß|ss)en|viele\s+gr(?:ü|ue)(?:ß|ss)e|gr(?:ü|ue)(?:ß|ss)e|cordialement|bien\s+(?:à|a)\s+vous|saludos|un\s+saludo|cordiali\s+saluti|met\s+vriendelijke\s+groet(?:en)?|groeten)\b[^\n]{0,40}$",
