@@ -296,5 +296,24 @@ public class MailClassifierTests
         message.Body = new Multipart("mixed") { new TextPart("plain") { Text = "The attached invite shows 09:00 UTC instead of CET for everyone in Oslo." }, ics };
 
         Assert.Equal(MailKind.Question, MailClassifier.Classify(message, Shared).Kind);
+
+        // Also when the attached invitation carries a method (an invite forwarded as a file): attached, so the asker's material.
+        ics.ContentType.Parameters.Add("method", "REQUEST");
+        ics.ContentDisposition = new ContentDisposition(ContentDisposition.Attachment) { FileName = "standup.ics" };
+        Assert.Equal(MailKind.Question, MailClassifier.Classify(message, Shared).Kind);
+    }
+
+    [Fact]
+    public void Invitation_whose_method_is_only_in_the_calendar_text_is_calendar_mail()
+    {
+        var message = Mail(subject: "Invitation: VPN troubleshooting @ Thu 10 Dec 2026");
+        message.Body = new MultipartAlternative
+        {
+            new TextPart("plain") { Text = "VPN troubleshooting session." },
+            new TextPart("calendar") { Text = "BEGIN:VCALENDAR\r\nPRODID:-//Northwind//Calendar//EN\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n" },
+        };
+
+        Assert.Equal(new MailClassification(MailKind.Calendar, "A text/calendar part with METHOD=REQUEST (a meeting invitation or update, RFC 5546), not a question."),
+            MailClassifier.Classify(message, Shared));
     }
 }

@@ -17,7 +17,8 @@ namespace SocialLearning.Intake;
 /// <see cref="MessageDeliveryStatus"/>, <see cref="MessageDispositionNotification"/> and
 /// <see cref="MessageFeedbackReport"/>. In the same pass: an iCalendar part with an iTIP method (<c>text/calendar;
 /// method=REQUEST</c>, <c>REPLY</c>, <c>CANCEL</c> …, RFC 5546) is a <see cref="MailKind.Calendar"/> — a meeting
-/// invitation to the shared address, not a question; an <c>.ics</c> attachment without a method is not.</item>
+/// invitation to the shared address, not a question (the method may also stand only in the iCalendar text as
+/// <c>METHOD:REQUEST</c>); an <c>.ics</c> file attached to a question (<c>Content-Disposition: attachment</c>) is not.</item>
 /// <item><see cref="MailKind.Bounce"/>: sender local part <c>MAILER-DAEMON</c>, <c>mailer-daemon</c> or
 /// <c>postmaster</c>; subject starting with a non-delivery phrase ("Undeliverable:", "Undelivered Mail Returned to
 /// Sender", "Delivery Status Notification", "Mail delivery failed", "Returned mail:", "Unzustellbar:",
@@ -36,7 +37,7 @@ namespace SocialLearning.Intake;
 /// <item>Otherwise <see cref="MailKind.Question"/>.</item>
 /// </list>
 /// </remarks>
-public static class MailClassifier
+public static partial class MailClassifier
 {
     private static readonly string[] BounceSenders = ["mailer-daemon", "mailerdaemon", "mail-daemon", "postmaster"];
 
@@ -207,10 +208,17 @@ public static class MailClassifier
     {
         var type = part.ContentType;
         var isCalendar = type.IsMimeType("text", "calendar") || type.IsMimeType("application", "ics");
-        if (!isCalendar) return null;
+        // An invitation file the asker attached to a question (Content-Disposition: attachment) is the question's material.
+        if (!isCalendar || part.IsAttachment) return null;
         var method = type.Parameters.TryGetValue("method", out string? value) ? value?.Trim() : null;
+        // Some clients leave the parameter out and give the method only inside the iCalendar text (RFC 5545 METHOD property).
+        if (string.IsNullOrEmpty(method) && part is TextPart text && CalendarMethodLine().Match(text.Text ?? "") is { Success: true } line)
+            method = line.Groups["method"].Value;
         return string.IsNullOrEmpty(method) ? null : method.ToUpperInvariant();
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^METHOD:(?<method>[A-Za-z-]+)\s*$", System.Text.RegularExpressions.RegexOptions.Multiline | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex CalendarMethodLine();
 
     private static string MeetingWord(string method) => method switch
     {
