@@ -23,6 +23,15 @@ public sealed class OutputFileTests : IDisposable
     }
 
     [Fact]
+    public void Missing_folder_path_ending_in_a_separator_is_a_folder_error_and_creates_nothing()
+    {
+        var path = Path.Combine(_folder, "newfolder") + Path.DirectorySeparatorChar;
+        var ex = Assert.Throws<ArgumentException>(() => OutputFile.Validate(path, "--csv", "outcomes.csv", _ => Assert.Fail("nothing may be created")));
+        Assert.Equal($"--csv '{path}' is a folder; give a file path, for example {Path.Combine(path, "outcomes.csv")}.", ex.Message);
+        Assert.False(Directory.Exists(Path.Combine(_folder, "newfolder")));
+    }
+
+    [Fact]
     public void Existing_file_is_accepted_and_left_unchanged()
     {
         var path = Path.Combine(_folder, "demo.json");

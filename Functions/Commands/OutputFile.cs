@@ -43,7 +43,8 @@ public static class OutputFile
         {
             throw new ArgumentException($"{option} '{path}' is not a valid file path: {ex.Message}");
         }
-        if (Directory.Exists(full))
+        // A path that ends in a separator names a folder, existing or not: refused before anything is created.
+        if (Directory.Exists(full) || path.EndsWith(Path.DirectorySeparatorChar) || path.EndsWith(Path.AltDirectorySeparatorChar))
             throw new ArgumentException($"{option} '{full}' is a folder; give a file path, for example {Path.Combine(full, example)}.");
         for (var parent = Path.GetDirectoryName(full); !string.IsNullOrEmpty(parent); parent = Path.GetDirectoryName(parent))
         {
