@@ -98,6 +98,32 @@ public sealed class CapacityTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task The_cap_is_per_person_so_a_second_listing_of_a_busy_address_is_not_asked()
+    {
+        await using var h = await PipelineHarness.StartAsync(azurite);
+        await h.Get<ExpertImporter>().ImportAsync(SampleDirectory.Experts(), "sample", replaceDirectory: true, null, Ct);
+        for (var i = 0; i < 3; i++)
+        {
+            await h.Maildir.DeliverAsync(VpnQuestion(i + 1, Monday.AddDays(i)), Ct);
+            await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        }
+        // Anna, who now holds 3 requests this week, is also synced from another source under the same address.
+        var anna = SampleDirectory.Experts().Single(e => e.Id == "e-anna-lindqvist");
+        await h.Get<ExpertImporter>().ImportAsync([anna with { Id = "entra-anna", Email = "Anna.Lindqvist@northwind.example" }], "entra", replaceDirectory: false, null, Ct);
+
+        await h.Maildir.DeliverAsync(VpnQuestion(4, Monday.AddDays(3)), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var storage = h.Get<StorageClients>();
+        var fourth = (await storage.Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct)).OrderBy(q => q.ReceivedAt).Last();
+        Assert.DoesNotContain(await storage.Table(TableNames.Routes).ReadAllAsync<RouteEntity>(fourth.QuestionId, Ct),
+            r => r.ExpertEmail.Equals("anna.lindqvist@northwind.example", StringComparison.OrdinalIgnoreCase));
+        var skipped = (await h.Get<OutcomeLog>().ReadAllAsync(Ct)).Where(e => e.Kind == OutcomeKinds.Skipped && e.QuestionId == fourth.QuestionId).ToList();
+        Assert.Contains(skipped, e => e.ExpertId == "e-anna-lindqvist" && e.Detail == "at capacity: 3 requests in 7 days (cap 3)");
+        Assert.DoesNotContain(h.Maildir.ReadOutbox().Skip(3), m => m.To.Mailboxes.Single().Address.Equals("anna.lindqvist@northwind.example", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public async Task Preview_counts_the_cap_like_routing_and_reserves_nothing()
     {
         await using var h = await PipelineHarness.StartAsync(azurite);
