@@ -422,8 +422,7 @@ public sealed class InboundMailHandler(
         // The person, not one listing: every listing with the same mail address (the same person imported from two sources,
         // or two accounts sharing a mailbox) is paused or stopped with it.
         var snapshot = await directory.GetAsync(cancellationToken).ConfigureAwait(false);
-        var ids = snapshot.Experts.Values.Where(e => string.Equals(e.Email, expert.Email, StringComparison.OrdinalIgnoreCase)).Select(e => e.Id)
-            .Append(route.ExpertId).Distinct(StringComparer.Ordinal).ToList();
+        var ids = snapshot.ListingsOf(expert.Email).Select(e => e.Id).Append(route.ExpertId).Distinct(StringComparer.Ordinal).ToList();
         foreach (var id in ids)
         {
             var listing = id == route.ExpertId ? expert

@@ -32,8 +32,18 @@ public sealed record DirectoryExpert(string Id, string Name, string Email, strin
 /// <param name="LoadedAt">When the snapshot was read.</param>
 public sealed record DirectorySnapshot(HybridIndex Hybrid, IReadOnlyDictionary<string, DirectoryExpert> Experts, int MaxAnswerCount, DateTimeOffset LoadedAt)
 {
+    private ILookup<string, DirectoryExpert>? _byEmail;
+
     /// <summary>The vector index inside <see cref="Hybrid"/>.</summary>
     public ExpertIndex Index => Hybrid.Vectors;
+
+    /// <summary>Every listing with <paramref name="email"/> (compared ignoring case), in any order; empty for "" or an unknown
+    /// address. One person can be listed more than once (synced from Entra and imported, two accounts sharing a mailbox);
+    /// routing asks an address once per question and caps it as one person. Grouped once per snapshot, on first use.</summary>
+    /// <param name="email">A mail address.</param>
+    public IEnumerable<DirectoryExpert> ListingsOf(string email) =>
+        string.IsNullOrEmpty(email) ? [] :
+        (_byEmail ??= Experts.Values.Where(e => !string.IsNullOrEmpty(e.Email)).ToLookup(e => e.Email, StringComparer.OrdinalIgnoreCase))[email];
 }
 
 /// <summary>

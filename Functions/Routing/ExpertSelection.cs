@@ -63,7 +63,6 @@ public sealed class ExpertSelection(
         // One request per person: a second listing of an address already asked (the same person from two sources, two accounts
         // sharing a mailbox) is passed over, so nobody gets the same question twice.
         var people = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        ILookup<string, Matching.DirectoryExpert>? sameAddress = null;
         foreach (var (email, name) in alreadyAsked ?? []) people.TryAdd(email, name);
         foreach (var c in candidates)
         {
@@ -96,15 +95,17 @@ public sealed class ExpertSelection(
 
             // The cap is per person: requests held by other listings of the same address count too.
             var others = 0;
-            if (capacity.Cap > 0 && !string.IsNullOrEmpty(c.Email))
+            if (capacity.Cap > 0)
             {
-                sameAddress ??= snapshot.Experts.Values.Where(e => !string.IsNullOrEmpty(e.Email)).ToLookup(e => e.Email, StringComparer.OrdinalIgnoreCase);
-                foreach (var other in sameAddress[c.Email].Where(e => e.Id != c.ExpertId))
+                foreach (var other in snapshot.ListingsOf(c.Email).Where(e => e.Id != c.ExpertId))
                     others += await capacity.CountAsync(other.Id, questionReceivedAt, questionId, cancellationToken).ConfigureAwait(false);
             }
-            var (free, held) = others > 0 && (await CountAsync(c.ExpertId).ConfigureAwait(false)) is var mine && mine.Held + others >= capacity.Cap
-                ? (false, mine.Held + others)
-                : use == CapacityUse.Reserve
+            bool free;
+            int held;
+            if (others > 0 && await CountAsync(c.ExpertId).ConfigureAwait(false) is var mine && mine.Held + others >= capacity.Cap)
+                (free, held) = (false, mine.Held + others);
+            else
+                (free, held) = use == CapacityUse.Reserve
                     ? await capacity.TryReserveAsync(c.ExpertId, questionId, questionReceivedAt, time.GetUtcNow(), cancellationToken).ConfigureAwait(false)
                     : await CountAsync(c.ExpertId).ConfigureAwait(false);
             if (!free)
