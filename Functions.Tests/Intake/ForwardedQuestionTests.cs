@@ -89,4 +89,29 @@ public sealed class ForwardedQuestionTests
     [InlineData("Firewall rules for the lab", false)]
     [InlineData("Information: VPN outage", false)]
     public void Forward_subjects(string subject, bool forward) => Assert.Equal(forward, MailText.IsForwardSubject(subject));
+
+    [Theory]
+    [InlineData("Fwd: [Q-7K2M9P] VPN", true)]
+    [InlineData("  FW: RE: [Q-7K2M9P] VPN", true)]
+    [InlineData("WG: VPN", true)]
+    [InlineData("Re: Fwd: [Q-7K2M9P] VPN", false)]
+    [InlineData("AW: WG: VPN", false)]
+    [InlineData("Information: VPN outage", false)]
+    public void Only_a_forward_prefix_first_means_the_sender_forwarded_it(string subject, bool forward) => Assert.Equal(forward, MailText.StartsAsForward(subject));
+
+    [Theory]
+    [InlineData("From: Bob Marsh <bob.marsh@northwind.example>", "bob.marsh@northwind.example")]
+    [InlineData("From: Bob Marsh [mailto:bob.marsh@northwind.example]", "bob.marsh@northwind.example")]
+    [InlineData("From: bob.marsh@northwind.example", "bob.marsh@northwind.example")]
+    [InlineData("From: Bob Marsh", null)]
+    public void A_forwarded_mail_names_its_senders_address_as_the_client_wrote_it(string fromLine, string? address)
+    {
+        var m = new MimeMessage();
+        m.From.Add(MailboxAddress.Parse("anna.lindqvist@northwind.example"));
+        m.Subject = "FW: VPN";
+        m.Body = new TextPart("plain") { Text = $"See below.\n\n-----Original Message-----\n{fromLine}\nSent: Friday, November 20, 2026 11:15 AM\nSubject: VPN\n\nUse the TCP profile.\n" };
+        var forwarded = Assert.Single(MailText.Forwarded(m));
+        Assert.Equal(address, forwarded.FromAddress);
+        Assert.EndsWith("Subject: VPN\n\nUse the TCP profile.", forwarded.Text);
+    }
 }

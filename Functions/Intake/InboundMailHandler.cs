@@ -129,7 +129,7 @@ public sealed class InboundMailHandler(
         if (kind != MailKind.Question.ToString())
         {
             var attachments = kind == "Reply" ? AttachmentNames(mime!) : [];
-            if (kind == "Reply" && string.IsNullOrWhiteSpace(text) && attachments.Count == 0)
+            if (kind == "Reply" && string.IsNullOrWhiteSpace(text) && attachments.Count == 0 && MailText.Forwarded(mime!, MailText.StartsAsForward(mime!.Subject)).Count == 0)
             {
                 // Only a quote of the request, a signature or a mobile footer: nothing to relay, and no answer to time.
                 (kind, reason) = (MailKind.Empty.ToString(),
@@ -318,6 +318,18 @@ public sealed class InboundMailHandler(
         // An answer dated before its question (the expert's clock behind the asker's) counts from the question.
         if (at < question.ReceivedAt) at = question.ReceivedAt;
         var command = ReplyCommands.Classify(text);
+        // What the reply forwards. A colleague's mail forwarded to the shared address (the expert asked around and passes the
+        // answer on) is part of the answer; the service's own request forwarded to colleagues, with the shared address in
+        // copy, hands the question to them (see RecordHandoffAsync).
+        var shared = mailOptions.Value.SharedAddress;
+        var forwarded = MailText.Forwarded(mime, MailText.StartsAsForward(mime.Subject));
+        var colleagues = forwarded.Where(f => f.FromAddress is not null && !SameAddress(f.FromAddress, shared) && !SameAddress(f.FromAddress, question.AskerEmail)).ToList();
+        var handedTo = command is "pause" or "stop" || colleagues.Count > 0 || !(MailText.StartsAsForward(mime.Subject) || forwarded.Count > 0)
+            ? [] : OtherRecipients(mime, shared, question.AskerEmail, from);
+        if (command is null && colleagues.Count > 0)
+            text = string.Join("\n\n", colleagues.Select(f => "Forwarded:\n" + f.Text).Prepend(text).Where(t => t.Length > 0));
+        if (command is null && handedTo.Count == 0 && string.IsNullOrWhiteSpace(text) && attachments.Count == 0)
+            return $"A forward in the thread of {token} from {from} with no text of its own, no colleague's mail in it and no colleague in copy; not counted as an answer, not relayed.";
         // Attachments are not forwarded (the relay is text); the answer says so, so the asker knows to ask for them.
         if (attachments.Count > 0)
             text = (text + "\n\n" + $"[This reply came with {(attachments.Count == 1 ? "an attachment" : $"{attachments.Count} attachments")} the service does not forward: " +
@@ -331,13 +343,26 @@ public sealed class InboundMailHandler(
             var routes = await table.ReadAllAsync<RouteEntity>(token, cancellationToken).ConfigureAwait(false);
             var found = routes.FirstOrDefault(r => string.Equals(r.ExpertEmail, from, StringComparison.OrdinalIgnoreCase));
             if (found is null)
-                return string.Equals(from, question.AskerEmail, StringComparison.OrdinalIgnoreCase)
-                    ? $"A reply by the asker in the thread of {token}; kept, not relayed (answers come from the experts asked)."
-                    : $"A reply in the thread of {token} from {from}, who was not asked; kept, not relayed.";
+            {
+                if (SameAddress(from, question.AskerEmail))
+                    return $"A reply by the asker in the thread of {token}; kept, not relayed (answers come from the experts asked).";
+                // A colleague an asked expert brought in: named in the expert's handoff, or replying to a forward of the
+                // expert's own request mail (its Message-ID in References).
+                var referrer = routes.FirstOrDefault(r => r.ReferredTo.Split("; ").Any(a => SameAddress(a, from)))
+                               ?? routes.FirstOrDefault(r => AnswersRequestOf(mime, r));
+                if (referrer is null)
+                    return $"A reply in the thread of {token} from {from}, who was not asked; kept, not relayed.";
+                if (command is not null)
+                    return $"{from}, brought in by {referrer.ExpertName}, replied \"{command}\" in the thread of {token}; nothing to do (the service did not ask them).";
+                await AddReferredRouteAsync(question, referrer, sender, routes.Count + 1, at, cancellationToken).ConfigureAwait(false);
+                continue; // the route is there now (this reply's or a concurrent one's): record the answer on it
+            }
             route = found;
             // "pause" and "stop" work in any thread, answered or not: the request mail promises it.
             if (command is "pause" or "stop")
                 return await PauseOrStopAsync(route, question, command, cancellationToken).ConfigureAwait(false);
+            if (handedTo.Count > 0)
+                return await RecordHandoffAsync(route, question, handedTo, text, at, cancellationToken).ConfigureAwait(false);
             if (route.AnsweredAt is not null)
             {
                 return command == "pass"
@@ -363,7 +388,8 @@ public sealed class InboundMailHandler(
         {
             Kind = passed ? OutcomeKinds.Passed : OutcomeKinds.Answered, QuestionId = token, ExpertId = route.ExpertId, At = at,
             AskerEmail = question.AskerEmail, Department = route.ExpertDepartment,
-            Detail = (passed ? $"{route.ExpertName} passed" : $"answer by {route.ExpertName}") + minutes,
+            Detail = (passed ? $"{route.ExpertName} passed" : $"answer by {route.ExpertName}")
+                     + (route.ReferredBy.Length > 0 ? $" (brought in by {route.ReferredBy}{(route.ExpertDepartment.Length == 0 ? "; not in the expert directory" : "")})" : "") + minutes,
         }, cancellationToken).ConfigureAwait(false);
         if (passed)
         {
@@ -374,9 +400,79 @@ public sealed class InboundMailHandler(
         return $"Answer by {route.ExpertName} to {token}; relayed to the asker.";
     }
 
-    /// <summary>File names of the mail's attachments (MIME parts with a filename or a Content-Disposition of attachment), in order; unnamed ones as "unnamed".</summary>
+    /// <summary>File names of the mail's attachments (MIME parts with a filename or a Content-Disposition of attachment), in
+    /// order; unnamed ones as "unnamed". Attached mails (<c>message/rfc822</c>) are not among them: their text is read
+    /// (<see cref="MailText.Forwarded"/>).</summary>
     internal static IReadOnlyList<string> AttachmentNames(MimeMessage mime) =>
-        mime.Attachments.Select(a => a.ContentDisposition?.FileName ?? a.ContentType?.Name ?? "unnamed").ToList();
+        mime.Attachments.Where(a => a is not MessagePart).Select(a => a.ContentDisposition?.FileName ?? a.ContentType?.Name ?? "unnamed").ToList();
+
+    private static bool SameAddress(string a, string b) => string.Equals(a.Trim(), b.Trim(), StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The people in To and Cc other than the shared address, the sender and the asker, each once.</summary>
+    internal static IReadOnlyList<MailboxAddress> OtherRecipients(MimeMessage mime, string shared, string asker, string sender) =>
+        mime.To.Mailboxes.Concat(mime.Cc.Mailboxes)
+            .Where(m => m.Address.Contains('@') && !SameAddress(m.Address, shared) && !SameAddress(m.Address, asker) && !SameAddress(m.Address, sender))
+            .DistinctBy(m => m.Address.ToLowerInvariant()).ToList();
+
+    /// <summary>Whether the mail answers (In-Reply-To or References) the request mail sent for <paramref name="route"/>.</summary>
+    private static bool AnswersRequestOf(MimeMessage mime, RouteEntity route)
+    {
+        var id = Mail.RoutedRequestComposer.RequestMessageId(route.PartitionKey, route.ExpertId);
+        return SameAddress(mime.InReplyTo ?? "", id) || mime.References.Any(r => SameAddress(r, id));
+    }
+
+    /// <summary>
+    /// An asked expert forwarded the request to colleagues with the shared address in copy ("Bob, can you take this
+    /// one?"): the colleagues are kept on the expert's route (<see cref="RouteEntity.ReferredTo"/>), so a reply from one of
+    /// them in the thread is relayed as an answer, and a <c>referred</c> event names them. The note is not an answer and
+    /// is not relayed; nobody else is asked meanwhile.
+    /// </summary>
+    private async Task<string> RecordHandoffAsync(RouteEntity route, QuestionEntity question, IReadOnlyList<MailboxAddress> to, string note, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var table = storage.Table(TableNames.Routes);
+        for (var attempt = 0; ; attempt++)
+        {
+            var known = route.ReferredTo.Split("; ", StringSplitOptions.RemoveEmptyEntries).ToList();
+            var added = to.Select(m => m.Address.ToLowerInvariant()).Where(a => !known.Contains(a)).ToList();
+            if (added.Count == 0) return $"{route.ExpertName} handed {question.QuestionId} to the same colleagues again; recorded once.";
+            route.ReferredTo = string.Join("; ", known.Concat(added));
+            if (await table.TryReplaceAsync(route, cancellationToken).ConfigureAwait(false)) break;
+            if (attempt >= 10)
+                throw new InvalidOperationException($"The route {question.QuestionId} → {route.ExpertId} kept changing while a handoff was recorded; the message will be retried.");
+            route = await table.GetOrNullAsync<RouteEntity>(route.PartitionKey, route.RowKey, cancellationToken).ConfigureAwait(false)
+                    ?? throw new InvalidOperationException($"The route {question.QuestionId} → {route.ExpertId} disappeared while a handoff was recorded.");
+        }
+        var names = string.Join(", ", to.Select(m => string.IsNullOrWhiteSpace(m.Name) ? m.Address : $"{m.Name} ({m.Address})"));
+        var quoted = note.Trim().ReplaceLineEndings(" ");
+        await outcomes.AppendAsync(new OutcomeEntity
+        {
+            Kind = OutcomeKinds.Referred, QuestionId = question.QuestionId, ExpertId = route.ExpertId, At = at,
+            AskerEmail = question.AskerEmail, Department = route.ExpertDepartment,
+            Detail = $"{route.ExpertName} handed the question to {names}" + (quoted.Length > 0 ? $": \"{Truncate(quoted, 160)}\"" : ""),
+        }, cancellationToken).ConfigureAwait(false);
+        return $"{route.ExpertName} handed {question.QuestionId} to {names}; a reply from them in the thread is relayed to the asker as an answer. Nobody else is asked meanwhile.";
+    }
+
+    /// <summary>
+    /// Adds the route of a colleague whom <paramref name="referrer"/> brought in and who now replies: their directory
+    /// listing (id, name, department) when their address is listed, else their address as id and their mail's name, with
+    /// <see cref="RouteEntity.ReferredBy"/> set. No request mail is sent for it. An existing route (a concurrent reply)
+    /// is left as it is.
+    /// </summary>
+    private async Task AddReferredRouteAsync(QuestionEntity question, RouteEntity referrer, MailboxAddress sender, int rank, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var snapshot = await directory.GetAsync(cancellationToken).ConfigureAwait(false);
+        var listing = snapshot.ListingsOf(sender.Address).OrderBy(e => e.Id, StringComparer.Ordinal).FirstOrDefault();
+        var id = listing?.Id ?? sender.Address.ToLowerInvariant();
+        var name = listing?.Name ?? (string.IsNullOrWhiteSpace(sender.Name) ? sender.Address : sender.Name);
+        await storage.Table(TableNames.Routes).TryAddAsync(new RouteEntity
+        {
+            PartitionKey = question.QuestionId, RowKey = KeyEncoding.Encode(id), ExpertId = id, ExpertEmail = sender.Address, ExpertName = name,
+            ExpertDepartment = listing?.Department ?? "", Rank = rank, AskedAt = at, ReferredBy = referrer.ExpertName,
+            Reason = $"brought in by {referrer.ExpertName}, who was asked" + (listing is null ? "; not in the expert directory" : ""),
+        }, cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("Question {QuestionId}: {Address}, brought in by {Referrer}, replied", question.QuestionId, sender.Address, referrer.ExpertId);
+    }
 
     /// <summary>
     /// A further reply by an expert who already answered: kept on the route (<see cref="RouteEntity.FollowUps"/>,
@@ -418,7 +514,10 @@ public sealed class InboundMailHandler(
     {
         var experts = storage.Table(TableNames.Experts);
         var expert = await experts.GetOrNullAsync<ExpertEntity>(ExpertEntity.PartitionFor(route.ExpertId), KeyEncoding.Encode(route.ExpertId), cancellationToken).ConfigureAwait(false);
-        if (expert is null) return $"{route.ExpertName} replied \"{command}\" but is no longer in the directory.";
+        if (expert is null)
+            return route.ReferredBy.Length > 0
+                ? $"{route.ExpertName} replied \"{command}\"; they are not in the expert directory (brought in by {route.ReferredBy}), so the service sends them no requests anyway."
+                : $"{route.ExpertName} replied \"{command}\" but is no longer in the directory.";
         // The person, not one listing: every listing with the same mail address (the same person imported from two sources,
         // or two accounts sharing a mailbox) is paused or stopped with it.
         var snapshot = await directory.GetAsync(cancellationToken).ConfigureAwait(false);

@@ -56,30 +56,48 @@ public static partial class MailText
         var own = QuestionText(message);
         if (own.Length > 0) parts.Add(own);
 
-        // Inline forwards: the body as the sender's client wrote it, quoted containers kept (Gmail puts the forwarded
-        // message in a gmail_quote block).
-        var raw = message.TextBody;
-        if (string.IsNullOrWhiteSpace(raw)) raw = string.IsNullOrWhiteSpace(message.HtmlBody) ? "" : HtmlText.ToText(message.HtmlBody);
-        if (ReplyText.ForwardedMessage(raw, IsForwardSubject(message.Subject)) is { } inline) parts.Add("Forwarded:\n" + inline);
-
-        var others = new List<string>();
-        foreach (var entity in message.BodyParts.Concat(message.Attachments).Distinct())
-        {
-            if (entity is MessagePart { Message: { } inner })
-            {
-                var from = inner.From.Mailboxes.FirstOrDefault();
-                var header = (from is null ? "" : "From: " + from + "\n") + (string.IsNullOrWhiteSpace(inner.Subject) ? "" : "Subject: " + inner.Subject.Trim() + "\n");
-                var body = QuestionText(inner);
-                if (header.Length + body.Length > 0) parts.Add(("Forwarded:\n" + header + (body.Length > 0 ? "\n" + body : "")).TrimEnd());
-            }
-            else if (entity is MimePart { IsAttachment: true } file)
-            {
-                others.Add(file.FileName ?? file.ContentType.Name ?? "unnamed");
-            }
-        }
-
+        parts.AddRange(Forwarded(message).Select(f => "Forwarded:\n" + f.Text));
+        var others = message.BodyParts.Concat(message.Attachments).Distinct()
+            .OfType<MimePart>().Where(p => p.IsAttachment).Select(p => p.FileName ?? p.ContentType.Name ?? "unnamed").ToList();
         if (others.Count > 0) parts.Add($"[Attached to the question, not passed on by the service (ask the asker): {string.Join(", ", others)}]");
         return string.Join("\n\n", parts);
+    }
+
+    /// <summary>
+    /// The messages a mail forwards, in order: one forwarded inline (<see cref="ReplyText.ForwardedMessage"/>, on the body
+    /// as the sender's client wrote it, quoted containers kept — Gmail puts the forwarded message in a gmail_quote block),
+    /// then each attached as <c>message/rfc822</c> ("forward as attachment"). Empty when the mail forwards nothing.
+    /// </summary>
+    /// <param name="message">A parsed MIME message.</param>
+    /// <param name="isForward">Whether the subject marks the mail as a forward, which lets an Outlook-style header block or
+    /// an original-message marker start the forwarded part; null: <see cref="IsForwardSubject"/> of its subject. Replies
+    /// pass <see cref="StartsAsForward"/>, so the quote in "Re: Fwd: …" is not taken for a forward.</param>
+    /// <returns>Each forwarded message with its sender's address (null when its header names none) and its text:
+    /// "From: …\nSubject: …\n\nbody", header lines present only when found.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="message"/> is null.</exception>
+    public static IReadOnlyList<ForwardedMail> Forwarded(MimeMessage message, bool? isForward = null)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var found = new List<ForwardedMail>();
+        var raw = message.TextBody;
+        if (string.IsNullOrWhiteSpace(raw)) raw = string.IsNullOrWhiteSpace(message.HtmlBody) ? "" : HtmlText.ToText(message.HtmlBody);
+        if (ReplyText.ForwardedMessage(raw, isForward ?? IsForwardSubject(message.Subject)) is { } inline)
+        {
+            var first = inline.Split('\n', 2)[0];
+            // "From: Carol Diaz <carol@…>", "From: carol@…" or Outlook's "From: Carol Diaz [mailto:carol@…]".
+            var address = first.StartsWith("From: ", StringComparison.Ordinal) ? AddressIn().Match(first) : null;
+            var from = address is { Success: true } ? address.Value : null;
+            found.Add(new ForwardedMail(from, inline));
+        }
+        foreach (var entity in message.BodyParts.Concat(message.Attachments).Distinct())
+        {
+            if (entity is not MessagePart { Message: { } inner }) continue;
+            var sender = inner.From.Mailboxes.FirstOrDefault();
+            var header = (sender is null ? "" : "From: " + sender + "\n") + (string.IsNullOrWhiteSpace(inner.Subject) ? "" : "Subject: " + inner.Subject.Trim() + "\n");
+            var body = QuestionText(inner);
+            if (header.Length + body.Length > 0) found.Add(new ForwardedMail(sender?.Address, (header + (body.Length > 0 ? "\n" + body : "")).TrimEnd()));
+        }
+        return found;
     }
 
     /// <summary>Whether a subject marks a forward: "Fwd:", "FW:", "WG:", "TR:", "RV:", "ENC:", "I:", "Doorst:", "VS:", "VB:",
@@ -89,6 +107,17 @@ public static partial class MailText
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^\s*(?:(?:re|aw|sv|antw|r)\s*:\s*)*(?:fwd?|wg|tr|rv|enc|i|doorst|vs|vb|vl|pd)\s*:", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
     private static partial System.Text.RegularExpressions.Regex ForwardSubject();
+
+    /// <summary>Whether the subject's first prefix is a forward prefix (<see cref="IsForwardSubject"/>'s list): "FW: Re: …"
+    /// was forwarded by its sender, "Re: FW: …" is a reply in a forwarded thread.</summary>
+    /// <param name="subject">The subject, or null.</param>
+    public static bool StartsAsForward(string? subject) => subject is not null && OuterForwardSubject().IsMatch(subject);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*(?:fwd?|wg|tr|rv|enc|i|doorst|vs|vb|vl|pd)\s*:", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex OuterForwardSubject();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"[^\s<>\[\]:;,""]+@[^\s<>\[\]:;,""]+")]
+    private static partial System.Text.RegularExpressions.Regex AddressIn();
 
     private static string HtmlToText(string html)
     {
@@ -111,3 +140,8 @@ public static partial class MailText
         return HtmlText.ToText(document);
     }
 }
+
+/// <summary>A message forwarded in a mail (<see cref="MailText.Forwarded"/>).</summary>
+/// <param name="FromAddress">The forwarded message's sender address, or null when its header names none.</param>
+/// <param name="Text">"From: …\nSubject: …\n\nbody" (header lines only when found).</param>
+public sealed record ForwardedMail(string? FromAddress, string Text);

@@ -18,7 +18,7 @@ public static class RoutedRequestComposer
         var subject = string.IsNullOrWhiteSpace(question.Subject) ? "" : Intake.QuestionIds.WithoutTokens(question.Subject);
         if (subject.Length == 0) subject = "A colleague has a question";
         var message = NewServiceMail(mail, question.QuestionId, new MailboxAddress(route.ExpertName, route.ExpertEmail),
-            $"[{question.QuestionId}] {subject}", $"{question.QuestionId}.{KeyEncoding.Hash(route.ExpertId)[..12]}@sociallearning.local", route.AskedAt);
+            $"[{question.QuestionId}] {subject}", RequestMessageId(question.QuestionId, route.ExpertId), route.AskedAt);
 
         var asker = string.IsNullOrWhiteSpace(question.AskerName) ? question.AskerEmail : question.AskerName;
         var first = route.ExpertName.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? route.ExpertName;
@@ -48,6 +48,10 @@ public static class RoutedRequestComposer
         message.Body = new TextPart("plain") { Text = body.ToString() };
         return message;
     }
+
+    /// <summary>The Message-ID of the request for question <paramref name="questionId"/> to expert <paramref name="expertId"/>:
+    /// <c>Q-XXXXXX.&lt;12 hex of the expert id's hash&gt;@sociallearning.local</c>, without angle brackets.</summary>
+    public static string RequestMessageId(string questionId, string expertId) => $"{questionId}.{KeyEncoding.Hash(expertId)[..12]}@sociallearning.local";
 
     /// <summary>
     /// Builds the mail that brings an expert's answer to the asker, in the thread of the asker's own mail (In-Reply-To and
@@ -83,6 +87,7 @@ public static class RoutedRequestComposer
         }
 
         var expert = string.IsNullOrWhiteSpace(route.ExpertDepartment) ? route.ExpertName : $"{route.ExpertName} ({route.ExpertDepartment})";
+        if (route.ReferredBy.Length > 0) expert += $", brought in by {route.ReferredBy},";
         var body = new StringBuilder()
             .Append(expert).Append(' ').AppendLine(lead)
             .AppendLine();

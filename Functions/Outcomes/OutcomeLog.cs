@@ -14,6 +14,11 @@ public static class OutcomeKinds
     public const string Answered = "answered";
     /// <summary>An expert passed.</summary>
     public const string Passed = "passed";
+    /// <summary>
+    /// An asked expert handed the question to colleagues (forwarded the request with the shared address in copy): Detail
+    /// names them and quotes the expert's note. Not a pass: nobody else is asked while the colleagues may answer.
+    /// </summary>
+    public const string Referred = "referred";
     /// <summary>The question went to further experts.</summary>
     public const string Escalated = "escalated";
     /// <summary>An answer was relayed to the asker.</summary>

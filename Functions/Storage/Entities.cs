@@ -239,6 +239,16 @@ public sealed class RouteEntity : EntityBase
     public DateTimeOffset? TimedOutAt { get; set; }
     /// <summary>True when this expert was asked in place of one who passed (escalation), not in the first routing.</summary>
     public bool Escalation { get; set; }
+    /// <summary>
+    /// The colleagues this expert handed the request to (forwarded it, with the shared address in copy): their mail
+    /// addresses, lower case, joined by "; ". A reply from one of them in the thread is relayed as an answer. Empty when none.
+    /// </summary>
+    public string ReferredTo { get; set; } = "";
+    /// <summary>
+    /// Set on the route of a colleague the service did not ask but an asked expert brought in (<see cref="ReferredTo"/>):
+    /// the name of that expert. Such a route has no request mail (<see cref="RequestSentAt"/> stays null). Empty otherwise.
+    /// </summary>
+    public string ReferredBy { get; set; } = "";
 }
 
 /// <summary>Row of the <c>Messages</c> table (inbound mail dedupe): PartitionKey = first 2 hex chars of the key, RowKey = key.</summary>
@@ -267,7 +277,7 @@ public sealed class MessageEntity : EntityBase
 /// <summary>Row of the <c>Outcomes</c> table: PartitionKey <c>yyyy-MM</c> of <see cref="At"/>, RowKey time-ordered and deterministic.</summary>
 public sealed class OutcomeEntity : EntityBase
 {
-    /// <summary>Event kind: received, routed, answered, passed, escalated, relayed, feedback, gap.</summary>
+    /// <summary>Event kind (<see cref="Outcomes.OutcomeKinds"/>): received, routed, answered, passed, referred, escalated, relayed, followup, skipped, overloaded, too-short, gap.</summary>
     public string Kind { get; set; } = "";
     /// <summary>Question id.</summary>
     public string QuestionId { get; set; } = "";
