@@ -82,4 +82,53 @@ public sealed class ReplyCommandsTests
     [InlineData("Sorry for the delay: the expense form is on the intranet under Finance.", null)]
     public void Polite_command_replies_are_commands_and_answers_that_start_with_the_word_are_not(string reply, string? command) =>
         Assert.Equal(command, ReplyCommands.Classify(reply));
+
+    [Theory]
+    // A refusal with a pointer to someone else, on the same line or the next.
+    [InlineData("Not my area, sorry. Try Finance.", "pass")]
+    [InlineData("Not my area.\nTry Marcus Johnson in Finance, he signs off refunds above 500 EUR.\n\nTom", "pass")]
+    [InlineData("I don't know, sorry. Olga in Accounts Payable would know.", "pass")]
+    [InlineData("Can't help with this one. Maybe ask the service desk.", "pass")]
+    // Away notes typed by hand, with what such notes say besides the absence.
+    [InlineData("I'm out of the office until 4 January with no access to email. For urgent IT matters please contact the service desk.", "pass")]
+    [InlineData("I'm on parental leave until March.\nFor urgent matters please contact Grace Okafor at grace.okafor@northwind.example.\n\nBest regards,\nTom", "pass")]
+    // Pause and stop asked for as a question.
+    [InlineData("Could you pause requests for me? I'm on leave.", "pause")]
+    [InlineData("Can you please stop sending me these?", "stop")]
+    [InlineData("Would you pause my requests until January?\n\nGrace", "pause")]
+    // The commands in other languages.
+    [InlineData("Paso", "pass")]
+    [InlineData("Désolé, je passe", "pass")]
+    [InlineData("Da muss ich leider passen.", "pass")]
+    [InlineData("Lo siento, no es mi área.", "pass")]
+    [InlineData("Non lo so, scusa", "pass")]
+    [InlineData("Geen idee, sorry", "pass")]
+    [InlineData("Bitte keine Anfragen mehr schicken.", "stop")]
+    [InlineData("Merci de ne plus m'envoyer de demandes.", "stop")]
+    [InlineData("Por favor, no me envíen más solicitudes", "stop")]
+    [InlineData("Bitte pausieren", "pause")]
+    [InlineData("Mettez-moi en pause, merci", "pause")]
+    // Acknowledgements: not an answer yet.
+    [InlineData("Thanks!", "ack")]
+    [InlineData("On it.", "ack")]
+    [InlineData("Let me check and get back to you tomorrow.\n\nDaniel", "ack")]
+    [InlineData("OK, I'll have a look today, thanks", "ack")]
+    public void Pointers_away_notes_questions_other_languages_and_acknowledgements(string reply, string command) =>
+        Assert.Equal(command, ReplyCommands.Classify(reply));
+
+    [Theory]
+    [InlineData("Not my area, sorry. But the refund form is on the intranet under Customer Service > Returns.")]
+    [InlineData("Not my area. Why do you need a refund for a pallet?")]
+    [InlineData("I'm out of the office until Monday. The VPN profile you need is the TCP one.")]
+    [InlineData("Could you pause the sync client and try again? That usually fixes it.")]
+    [InlineData("Paso 1: abre la configuración de la VPN y elige el perfil TCP.")]
+    [InlineData("Passo 1: apri le impostazioni.")]
+    [InlineData("Pausa il client, poi riavvia.")]
+    [InlineData("Keine Ahnung warum, aber mit dem TCP-Profil geht es bei mir.")]
+    [InlineData("Thanks! Use the TCP profile and it stays up.")]
+    [InlineData("Thanks for asking: the refund limit is 500 EUR.")]
+    [InlineData("Try the TCP profile; it fixed the drops for me.")]
+    [InlineData("Let me explain: the VPN drops because the lease expires.")]
+    public void Answers_around_the_new_rules_stay_answers(string reply) =>
+        Assert.Null(ReplyCommands.Classify(reply));
 }

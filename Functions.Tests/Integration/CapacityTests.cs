@@ -87,13 +87,16 @@ public sealed class CapacityTests(AzuriteFixture azurite)
         pass.Subject = $"Re: [{q.QuestionId}] VPN drops every few minutes (1)";
         pass.MessageId = "anna-pass-alone@mail.northwind.example";
         pass.Date = Monday.AddHours(1);
-        pass.Body = new TextPart("plain") { Text = "Not my area, sorry." };
+        pass.Body = new TextPart("plain") { Text = "Not my area, sorry. Try the network team in Rotterdam." };
         await h.Maildir.DeliverAsync(pass, Ct);
 
         await h.Get<PipelineRunner>().RunAsync(null, Ct);
 
         var escalated = Assert.Single(await h.Get<OutcomeLog>().ReadAllAsync(Ct), e => e.Kind == OutcomeKinds.Escalated);
         Assert.Equal("an expert passed and nobody else in the pool can be asked (0 close enough left, 0 passed over)", escalated.Detail);
+        // The pass keeps the expert's words, the pointer to whom to ask included, for the outcome log.
+        var passed = Assert.Single(await h.Get<OutcomeLog>().ReadAllAsync(Ct), e => e.Kind == OutcomeKinds.Passed);
+        Assert.Equal("Anna Lindqvist passed (\"Not my area, sorry. Try the network team in Rotterdam.\") 1 h 00 min after the question", passed.Detail);
         Assert.Single(await storage.Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct));
     }
 

@@ -676,4 +676,28 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         var relay = Assert.Single(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == "pieter.devries@northwind.example");
         Assert.Contains(note, relay.TextBody);
     }
+
+    [Fact]
+    public async Task An_acknowledgement_is_not_the_answer_so_the_answer_that_follows_is_relayed_as_the_answer()
+    {
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        var (q, routes) = await AskRefundQuestionAsync(h, "refund-ack@mail.northwind.example");
+        var before = h.Maildir.ReadOutbox().Count;
+        await h.Maildir.DeliverAsync(Reply(routes[0], q, "ack-1@mail.northwind.example", new TextPart("plain") { Text = "Let me check and get back to you tomorrow.\n\nSam" }), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var route = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct), r => r.ExpertId == routes[0].ExpertId);
+        Assert.Null(route.AnsweredAt);
+        Assert.Equal(before, h.Maildir.ReadOutbox().Count);
+        var ack = Assert.Single(await h.Get<SocialLearning.Outcomes.OutcomeLog>().ReadAllAsync(Ct), e => e.Kind == "acknowledged");
+        Assert.Equal($"{routes[0].ExpertName}: \"Let me check and get back to you tomorrow. Sam\"", ack.Detail);
+
+        await h.Maildir.DeliverAsync(Reply(routes[0], q, "ack-2@mail.northwind.example", new TextPart("plain") { Text = "The customer service lead approves refunds up to 500 EUR." }), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        route = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct), r => r.ExpertId == routes[0].ExpertId);
+        Assert.Equal(("The customer service lead approves refunds up to 500 EUR.", 0), (route.AnswerText, route.FollowUps));
+        var relay = Assert.Single(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == "pieter.devries@northwind.example");
+        Assert.Contains("answered your question:", relay.TextBody);
+        Assert.DoesNotContain("get back to you", relay.TextBody);
+    }
 }

@@ -318,6 +318,8 @@ public sealed class InboundMailHandler(
         // An answer dated before its question (the expert's clock behind the asker's) counts from the question.
         if (at < question.ReceivedAt) at = question.ReceivedAt;
         var command = ReplyCommands.Classify(text);
+        // "Thanks!" with a file or a forwarded mail in it is the answer: the attachment or the forward is what it says.
+        if (command == ReplyCommands.Acknowledged && (attachments.Count > 0 || MailText.Forwarded(mime, MailText.StartsAsForward(mime.Subject)).Count > 0)) command = null;
         // What the reply forwards. A colleague's mail forwarded to the shared address (the expert asked around and passes the
         // answer on) is part of the answer; the service's own request forwarded to colleagues, with the shared address in
         // copy, hands the question to them (see RecordHandoffAsync).
@@ -363,6 +365,17 @@ public sealed class InboundMailHandler(
                 return await PauseOrStopAsync(route, question, command, cancellationToken).ConfigureAwait(false);
             if (handedTo.Count > 0)
                 return await RecordHandoffAsync(route, question, handedTo, text, at, cancellationToken).ConfigureAwait(false);
+            if (command == ReplyCommands.Acknowledged)
+            {
+                if (route.AnsweredAt is not null || route.PassedAt is not null)
+                    return $"{route.ExpertName} wrote \"{Truncate(OneLine(text), 80)}\" in the thread of {token} after {(route.AnsweredAt is not null ? "answering" : "passing")}; not relayed.";
+                await outcomes.AppendAsync(new OutcomeEntity
+                {
+                    Kind = OutcomeKinds.Acknowledged, QuestionId = token, ExpertId = route.ExpertId, At = at, AskerEmail = question.AskerEmail,
+                    Department = route.ExpertDepartment, Detail = $"{route.ExpertName}: \"{Truncate(OneLine(text), 120)}\"",
+                }, cancellationToken).ConfigureAwait(false);
+                return $"{route.ExpertName} acknowledged {token} (\"{Truncate(OneLine(text), 80)}\") without answering yet; not counted as an answer, not relayed.";
+            }
             if (route.AnsweredAt is not null)
             {
                 return command == "pass"
@@ -388,7 +401,8 @@ public sealed class InboundMailHandler(
         {
             Kind = passed ? OutcomeKinds.Passed : OutcomeKinds.Answered, QuestionId = token, ExpertId = route.ExpertId, At = at,
             AskerEmail = question.AskerEmail, Department = route.ExpertDepartment,
-            Detail = (passed ? $"{route.ExpertName} passed" : $"answer by {route.ExpertName}")
+            // A pass says in the expert's words why and whom to ask instead ("Not my area, sorry. Try Finance.").
+            Detail = (passed ? $"{route.ExpertName} passed" + (OneLine(text).Trim('.', '!', ' ').Equals("pass", StringComparison.OrdinalIgnoreCase) ? "" : $" (\"{Truncate(OneLine(text), 160)}\")") : $"answer by {route.ExpertName}")
                      + (route.ReferredBy.Length > 0 ? $" (brought in by {route.ReferredBy}{(route.ExpertDepartment.Length == 0 ? "; not in the expert directory" : "")})" : "") + minutes,
         }, cancellationToken).ConfigureAwait(false);
         if (passed)
@@ -405,6 +419,8 @@ public sealed class InboundMailHandler(
     /// (<see cref="MailText.Forwarded"/>).</summary>
     internal static IReadOnlyList<string> AttachmentNames(MimeMessage mime) =>
         mime.Attachments.Where(a => a is not MessagePart).Select(a => a.ContentDisposition?.FileName ?? a.ContentType?.Name ?? "unnamed").ToList();
+
+    private static string OneLine(string text) => string.Join(' ', text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     private static bool SameAddress(string a, string b) => string.Equals(a.Trim(), b.Trim(), StringComparison.OrdinalIgnoreCase);
 

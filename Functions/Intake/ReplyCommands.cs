@@ -23,8 +23,16 @@ namespace SocialLearning.Intake;
 /// <para>A legal disclaimer under the signature ("This e-mail … is confidential …", "If you are not the intended
 /// recipient …") ends what is read, whatever its length.</para>
 /// <para>Typographic apostrophes (’) count as ASCII ones. Polite words are recognised in English and, around the command
-/// word, in German, French, Spanish, Italian and Dutch ("Pause bitte", "pass, merci"); the command words themselves are
-/// the English ones the request mail names.</para>
+/// word, in German, French, Spanish, Italian and Dutch ("Pause bitte", "pass, merci"). Whole-line refusals, stop and pause
+/// requests in those languages count too ("Da muss ich leider passen", "Désolé, je passe", "Paso", "Bitte keine Anfragen
+/// mehr schicken", "Mettez-moi en pause"); only alone or with polite words, since "Paso 1: …" is step 1 of an answer.</para>
+/// <para>A refusal may be followed by pointers to someone else ("Not my area, sorry. Try Finance.", "Olga in Accounts
+/// Payable would know."), an away note by what such notes say besides the absence ("… with no access to email. For urgent
+/// matters contact the service desk."), each up to <see cref="MaxDetailChars"/> characters, on the same line or the next
+/// ones; anything else after them (a question, advice) makes the reply an answer. Pause and stop asked for as a question
+/// ("Could you pause requests for me? I'm on leave.") are commands.</para>
+/// <para>An acknowledgement alone ("Thanks!", "On it", "Let me check and get back to you tomorrow") is
+/// <see cref="Acknowledged"/>: not the answer yet.</para>
 /// <para>An away note without the word ("I'm on vacation until January 4th") is a pass on this question, not a pause: the
 /// expert did not ask to be paused, and out-of-office replies proper are recognised before this (auto-reply headers and
 /// subjects).</para>
@@ -53,11 +61,11 @@ public static partial class ReplyCommands
     public const int MaxSignatureChars = 60;
 
     /// <summary>
-    /// The command of a reply: <see cref="Pass"/>, <see cref="Pause"/> or <see cref="Stop"/>, or null when the reply is an
-    /// answer (see the class remarks for the rules).
+    /// The command of a reply: <see cref="Pass"/>, <see cref="Pause"/>, <see cref="Stop"/> or <see cref="Acknowledged"/>, or
+    /// null when the reply is an answer (see the class remarks for the rules).
     /// </summary>
     /// <param name="visibleText">The reply's visible text: new text only, quotes and "-- " signature removed; lines separated by '\n'.</param>
-    /// <returns>The command word in lower case, or null.</returns>
+    /// <returns>"pass", "pause", "stop" or "ack", or null.</returns>
     public static string? Classify(string visibleText)
     {
         ArgumentNullException.ThrowIfNull(visibleText);
@@ -76,10 +84,102 @@ public static partial class ReplyCommands
         }
         if (TrailingCommandLine().Match(first) is { Success: true } trailing)
             return IsSignature(rest) ? trailing.Groups["word"].Value.ToLowerInvariant() : null;
-        if (StopRequestLine().IsMatch(first)) return IsSignOff(rest) ? Stop : null;
-        if (DeclineLine().IsMatch(first) || AwayLine().IsMatch(first)) return IsSignOff(rest) ? Pass : null;
+        if (StopRequestLine().IsMatch(first) || ForeignStopLine().IsMatch(first)) return IsSignOff(rest) ? Stop : null;
+        if (ForeignPauseLine().IsMatch(first)) return IsSignature(rest) ? Pause : null;
+        if (DeclineLine().IsMatch(first) || ForeignDeclineLine().IsMatch(first)) return IsSignOff(WithoutReferrals(rest)) ? Pass : null;
+        if (AwayLine().IsMatch(first)) return IsSignOff(WithoutAwayDetails(rest)) ? Pass : null;
+        if (AcknowledgementLine().IsMatch(first)) return IsSignOff(rest) ? Acknowledged : null;
+        if (PoliteRequestLine().Match(first) is { Success: true } request)
+        {
+            var command = request.Groups["word"].Value.ToLowerInvariant();
+            return (command == Stop ? IsSignOff(rest) : IsSignature(rest)) ? command : null;
+        }
+
+        // The first line in sentences: a refusal, an away note or a polite request first, then what commonly follows it on
+        // the same line ("Not my area, sorry. Try Finance.", "Could you pause requests for me? I'm on leave.", "I'm out of
+        // the office until 4 January with no access to email. For urgent matters contact the service desk.").
+        var sentences = SentenceEnd().Split(first).Where(x => x.Length > 0).ToList();
+        if (sentences.Count < 2) return null;
+        var (head, tail) = (sentences[0], sentences.Skip(1).ToList());
+        if (PoliteRequestLine().Match(head) is { Success: true } asked)
+        {
+            var command = asked.Groups["word"].Value.ToLowerInvariant();
+            var reasonOk = tail.All(t => t.Length <= 80 && !t.EndsWith('?')) && tail.Sum(t => t.Length) <= 120;
+            return reasonOk && (command == Stop ? IsSignOff(rest) : IsSignature(rest)) ? command : null;
+        }
+        if (DeclineLine().IsMatch(head) || ForeignDeclineLine().IsMatch(head))
+            return tail.All(t => ReferralLine().IsMatch(t)) && IsSignOff(WithoutReferrals(rest)) ? Pass : null;
+        if (AwayLine().IsMatch(head))
+            return tail.All(IsAwayDetail) && IsSignOff(WithoutAwayDetails(rest)) ? Pass : null;
         return null;
     }
+
+    /// <summary>"ack": the expert acknowledges the request and has not answered yet ("Thanks!", "On it", "Let me check and
+    /// get back to you") — not an answer, nothing relayed.</summary>
+    public const string Acknowledged = "ack";
+
+    /// <summary>Longest line (characters) of an away note's details ("For urgent matters contact …") or of a pointer to
+    /// someone else ("Try Marcus in Finance, he signs off refunds") read as part of a refusal: 160.</summary>
+    public const int MaxDetailChars = 160;
+
+    /// <summary>The lines after a refusal without the leading pointers to someone else ("Try Finance.", "Ask Marcus Johnson,
+    /// he handles refunds").</summary>
+    private static List<string> WithoutReferrals(List<string> rest) =>
+        rest.SkipWhile(l => l.Length <= MaxDetailChars && SentenceEnd().Split(l).Where(x => x.Length > 0).All(x => ReferralLine().IsMatch(x))).ToList();
+
+    /// <summary>The lines after an away note without its leading details ("I have no access to email.", "For urgent IT
+    /// matters please contact the service desk at +31 10 555 0100.").</summary>
+    private static List<string> WithoutAwayDetails(List<string> rest) =>
+        rest.SkipWhile(l => l.Length <= MaxDetailChars && SentenceEnd().Split(l).Where(x => x.Length > 0).All(IsAwayDetail)).ToList();
+
+    private static bool IsAwayDetail(string sentence) =>
+        sentence.Length <= MaxDetailChars && !sentence.EndsWith('?') && (AwayDetail().IsMatch(sentence) || ReferralLine().IsMatch(sentence));
+
+    [GeneratedRegex(@"(?<=[.!?;])\s+")]
+    private static partial Regex SentenceEnd();
+
+    /// <summary>A pointer to someone else, as a sentence: "Try Finance.", "Maybe ask Marcus Johnson, he signs off refunds.",
+    /// "Check with the service desk", "Olga in AP would know.", "Marcus is the right person for this."</summary>
+    [GeneratedRegex(@"^(?:(?:maybe|perhaps|probably|you\s+(?:could|can|might|should)(?:\s+want\s+to)?|better|best\s+to|please|i'?d|i\s+would|i\s+suggest\s+you)[\s,]+)*(?:try|ask|check\s+with|contact|talk\s+to|speak\s+to|reach\s+out\s+to|email|e-mail|mail|ping)\s+[^?]{1,120}?[.!]*$|^[\p{L}.' -]{2,60}\s+(?:would|might|should|will|may)\s+know(?:\s+(?:better|more|this|that))?[.!]*$|^[\p{L}.' -]{2,60}\s+(?:is|are)\s+(?:the\s+)?(?:right|better|best)\s+(?:person|people|team|contact)(?:\s+(?:for\s+(?:this|that)(?:\s+one)?|to\s+ask))?[.!]*$",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ReferralLine();
+
+    /// <summary>What an away note says besides the absence: no or limited access to mail, when the expert is back, whom to
+    /// contact in urgent cases.</summary>
+    [GeneratedRegex(@"\b(?:urgent|in\s+my\s+absence|(?:no|limited)\s+access|back\s+(?:on|in|from|after)|return(?:ing)?\s+on|reply\s+when|respond\s+when|get\s+back\s+to\s+you|contact|reach)\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex AwayDetail();
+
+    /// <summary>A request to pause or stop put as a question: "Could you pause requests for me?", "Can you please stop
+    /// sending me these?", "Would you pause my requests until January?"</summary>
+    [GeneratedRegex(@"^(?:(?:hi|hello|sorry|hey)[\s,.!]+)*(?:could|can|would|will)\s+you\s+(?:please\s+)?(?<word>pause|stop)\s+(?:sending\s+(?:me\s+)?)?(?:the\s+|my\s+|these\s+|all\s+)?(?:requests|questions|mails|e-?mails|these|them|it)(?:\s+(?:for|to)\s+me)?(?:\s+(?:for\s+now|for\s+a\s+while|for\s+(?:a|two|\d+)\s+(?:weeks?|months?)|until\s+[^?]{1,40}))?(?:[\s,]+please)?\s*[?.!]*$",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex PoliteRequestLine();
+
+    /// <summary>A refusal in German, French, Spanish, Italian or Dutch as the whole line: "Da muss ich leider passen",
+    /// "Désolé, je passe", "Paso", "Lo siento, no es mi área", "Non lo so", "Geen idee". Only alone or with polite words:
+    /// "Paso 1: abre la configuración" (step 1) is an answer.</summary>
+    [GeneratedRegex(@"^(?:(?:tut\s+mir\s+leid|sorry|leider|entschuldigung|d[ée]sol[ée]e?|pardon|lo\s+siento|perd[oó]n|scusa(?:te)?|mi\s+dispiace|helaas)[\s,.!]+)*(?:ich\s+passe|da\s+muss\s+ich\s+(?:leider\s+)?passen|ich\s+muss\s+(?:hier\s+)?(?:leider\s+)?passen|(?:das\s+ist\s+)?nicht\s+mein\s+(?:gebiet|bereich|thema|fachgebiet)|keine\s+ahnung|(?:das\s+)?wei(?:ß|ss)\s+ich\s+(?:leider\s+)?nicht|je\s+passe(?:\s+mon\s+tour)?|je\s+ne\s+sais\s+pas|(?:ce\s+n'est\s+)?pas\s+mon\s+domaine|aucune\s+id[ée]e|(?:yo\s+)?paso|no\s+es\s+mi\s+(?:[áa]rea|campo|tema)|no\s+(?:lo\s+)?s[ée]|ni\s+idea|passo|non\s+[èe]\s+il\s+mio\s+campo|non\s+lo\s+so|ik\s+pas|niet\s+mijn\s+(?:vakgebied|terrein|gebied)|geen\s+idee|ik\s+weet\s+het\s+niet)(?:[\s,.!]+(?:sorry|leider|d[ée]sol[ée]e?|merci|danke|gracias|grazie|bedankt|dank\s+je|lo\s+siento|scusa|helaas))*[\s.!]*$",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ForeignDeclineLine();
+
+    /// <summary>A stop request in German, French or Spanish as the whole line: "Bitte keine Anfragen mehr schicken", "Merci de
+    /// ne plus m'envoyer de demandes", "Por favor, no me envíen más solicitudes".</summary>
+    [GeneratedRegex(@"^(?:bitte[\s,]+)?(?:keine\s+(?:anfragen|fragen|mails|e-?mails|nachrichten)\s+mehr(?:\s+(?:schicken|senden))?|(?:schicken|senden)\s+sie\s+mir\s+(?:bitte\s+)?keine\s+(?:anfragen|fragen|mails|e-?mails)\s+mehr|merci\s+de\s+ne\s+plus\s+m'(?:envoyer|écrire)(?:\s+de\s+(?:demandes|questions|mails|courriels))?|ne\s+plus\s+m'envoyer\s+de\s+(?:demandes|questions)|d[ée]sinscri(?:vez|s)[- ]moi|(?:por\s+favor[\s,]+)?no\s+me\s+(?:env[íi]e[ns]?|mande[ns]?)\s+m[áa]s\s+(?:solicitudes|preguntas|correos))(?:[\s,]+(?:bitte|danke|merci|s'il\s+vous\s+pla[iî]t|svp|gracias|por\s+favor))?\s*[.!]*$",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ForeignStopLine();
+
+    /// <summary>A pause in German, French, Spanish or Italian as the whole line: "Bitte pausieren", "Mettez-moi en pause",
+    /// "Pausa, por favor".</summary>
+    [GeneratedRegex(@"^(?:bitte\s+pausieren|pausieren(?:,?\s+bitte)?|(?:mettez|mets)[- ]moi\s+en\s+pause(?:,?\s+(?:svp|merci|s'il\s+vous\s+pla[iî]t))?|pausa(?:,?\s+(?:por\s+favor|per\s+favore|gracias|grazie))?)\s*[.!]*$",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ForeignPauseLine();
+
+    /// <summary>An acknowledgement that is not an answer yet, as the whole line: "Thanks!", "Thank you", "On it", "Looking
+    /// into it", "Let me check and get back to you", "Will do", "I'll have a look tomorrow".</summary>
+    [GeneratedRegex(@"^(?:(?:ok|okay|sure|hi|thanks|thank\s+you)[\s,.!]+)*(?:thanks|thank\s+you|many\s+thanks|thx|noted|received|got\s+it|on\s+it|will\s+do|(?:i'm\s+|i\s+am\s+)?looking\s+into\s+it|(?:i'll|i\s+will)\s+(?:have\s+a\s+look|take\s+a\s+look|look\s+into\s+(?:it|this)|check|get\s+back\s+to\s+you)(?:\s+(?:and\s+get\s+back\s+to\s+you|today|tomorrow|later|this\s+week|on\s+\p{L}+))*|let\s+me\s+(?:check|look\s+into\s+(?:it|this)|have\s+a\s+look)(?:\s+and\s+(?:get|come)\s+back\s+to\s+you)?(?:\s+(?:today|tomorrow|later|this\s+week))?)(?:[\s,]+(?:thanks|thank\s+you))?\s*[.!]*$",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex AcknowledgementLine();
 
     /// <summary>A name, title and phone under the command word: at most <see cref="MaxSignatureLines"/> short lines, no question among them.</summary>
     private static bool IsSignature(List<string> rest) =>
@@ -122,7 +222,7 @@ public static partial class ReplyCommands
 
     /// <summary>An away note as the whole line: "I'm on vacation until January 4th.", "I am out of the office this week",
     /// "Away until Monday, sorry".</summary>
-    [GeneratedRegex(@"^(?:(?:sorry|hi|hello)[\s,.!]+)*(?:(?:i'm|i\s+am|i'll\s+be|i\s+will\s+be)\s+(?:currently\s+)?)?(?:on\s+(?:vacation|holiday|holidays|leave|annual\s+leave|parental\s+leave|sick\s+leave|a\s+business\s+trip|sabbatical)|away|out\s+of\s+(?:the\s+)?office|ooo|off\s+sick)(?:\s+(?:until|till|til|through|from|for|this|next)\b[^?]{0,60})?(?:[\s,.!;\u2013\u2014-]+(?:sorry|thanks|thank\s+you))*[\s.!]*$",
+    [GeneratedRegex(@"^(?:(?:sorry|hi|hello)[\s,.!]+)*(?:(?:i'm|i\s+am|i'll\s+be|i\s+will\s+be)\s+(?:currently\s+)?)?(?:on\s+(?:vacation|holiday|holidays|leave|annual\s+leave|parental\s+leave|sick\s+leave|a\s+business\s+trip|sabbatical)|away|out\s+of\s+(?:the\s+)?office|ooo|off\s+sick)(?:\s+(?:until|till|til|through|from|for|this|next)\b(?:[^?.!;]|\.(?!\s)){0,60})?(?:[\s,.!;\u2013\u2014-]+(?:sorry|thanks|thank\s+you))*[\s.!]*$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex AwayLine();
 

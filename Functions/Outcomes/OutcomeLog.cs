@@ -19,6 +19,9 @@ public static class OutcomeKinds
     /// names them and quotes the expert's note. Not a pass: nobody else is asked while the colleagues may answer.
     /// </summary>
     public const string Referred = "referred";
+    /// <summary>An asked expert acknowledged the request without answering yet ("Thanks!", "On it", "Let me check and get back
+    /// to you"): not an answer, nothing relayed; Detail quotes them.</summary>
+    public const string Acknowledged = "acknowledged";
     /// <summary>The question went to further experts.</summary>
     public const string Escalated = "escalated";
     /// <summary>An answer was relayed to the asker.</summary>
