@@ -185,6 +185,30 @@ public sealed class GraphUnitTests
     }
 
     [Fact]
+    public async Task A_relay_with_a_file_is_sent_with_a_graph_fileAttachment_of_the_same_bytes()
+    {
+        using var server = WireMockServer.Start();
+        server.Given(Request.Create().UsingPost()).RespondWith(Response.Create().WithStatusCode(202));
+        var mailbox = new GraphMailbox(Client(server), Options.Create(new MailOptions { Transport = "Graph", SharedAddress = "ask@contoso.example" }),
+            TimeProvider.System, NullLogger<GraphMailbox>.Instance);
+        var pdf = "%PDF-1.4 reconciliation"u8.ToArray();
+        var m = Composed();
+        var builder = new BodyBuilder { TextBody = "See the attached reconciliation." };
+        builder.Attachments.Add("reconciliation.pdf", pdf, new ContentType("application", "pdf"));
+        m.Body = builder.ToMessageBody();
+
+        await mailbox.SendAsync(m, "relay:Q-7KX2PD:e-anna", Ct);
+
+        var entry = Assert.Single(server.LogEntries).RequestMessage;
+        var message = JsonNode.Parse(entry.Body ?? System.Text.Encoding.UTF8.GetString(entry.BodyAsBytes ?? []))!["Message"]!;
+        Assert.Equal("text", message["body"]!["contentType"]!.GetValue<string>());
+        var file = Assert.Single(message["attachments"]!.AsArray())!;
+        Assert.Equal("#microsoft.graph.fileAttachment", file["@odata.type"]!.GetValue<string>());
+        Assert.Equal(("reconciliation.pdf", "application/pdf"), (file["name"]!.GetValue<string>(), file["contentType"]!.GetValue<string>()));
+        Assert.Equal(pdf, Convert.FromBase64String(file["contentBytes"]!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task Send_refused_with_403_raises_an_access_error_naming_the_mailbox_and_Mail_Send()
     {
         using var server = WireMockServer.Start();

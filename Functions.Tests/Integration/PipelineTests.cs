@@ -658,23 +658,73 @@ public sealed class PipelineTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task An_answer_with_an_attachment_is_relayed_with_a_note_naming_the_file_the_service_does_not_forward()
+    public async Task An_answers_files_and_pasted_screenshot_travel_with_the_relay_but_not_a_signature_logo()
     {
         await using var h = await WithSampleDirectoryAsync(azurite);
         var (q, routes) = await AskRefundQuestionAsync(h, "refund-attach@mail.northwind.example");
-        var body = new Multipart("mixed")
-        {
-            new TextPart("plain") { Text = "See the attached reconciliation." },
-            new MimePart("application", "pdf") { Content = new MimeContent(new MemoryStream("%PDF-1.4"u8.ToArray())), FileName = "reconciliation.pdf" },
-        };
-        await h.Maildir.DeliverAsync(Reply(routes[0], q, "attach-1@mail.northwind.example", body), Ct);
+        var pdf = "%PDF-1.4 refund reconciliation"u8.ToArray();
+        var screenshot = new byte[40_000];
+        new Random(7).NextBytes(screenshot);
+        var builder = new BodyBuilder { TextBody = "See the attached reconciliation and the screenshot of the returns tool." };
+        builder.Attachments.Add("reconciliation.pdf", pdf, new ContentType("application", "pdf"));
+        var shot = builder.LinkedResources.Add("image001.png", screenshot, new ContentType("image", "png"));
+        shot.ContentId = "shot@northwind";
+        var logo = builder.LinkedResources.Add("image002.png", new byte[900], new ContentType("image", "png"));
+        logo.ContentId = "logo@northwind";
+        builder.HtmlBody = "<p>See the attached reconciliation and the screenshot of the returns tool.</p><img src=\"cid:shot@northwind\"><p>Sam<img src=\"cid:logo@northwind\"></p>";
+        await h.Maildir.DeliverAsync(Reply(routes[0], q, "attach-1@mail.northwind.example", builder.ToMessageBody()), Ct);
         await h.Get<PipelineRunner>().RunAsync(null, Ct);
 
         var route = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct), r => r.ExpertId == routes[0].ExpertId);
-        var note = $"[This reply came with an attachment the service does not forward: reconciliation.pdf. Ask {routes[0].ExpertName} ({routes[0].ExpertEmail}) for it.]";
-        Assert.Equal("See the attached reconciliation.\n\n" + note, route.AnswerText);
+        Assert.Equal(("See the attached reconciliation and the screenshot of the returns tool.", "image001.png; reconciliation.pdf"), (route.AnswerText, route.AnswerAttachments));
         var relay = Assert.Single(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == "pieter.devries@northwind.example");
-        Assert.Contains(note, relay.TextBody);
+        Assert.Contains("Attached: image001.png, reconciliation.pdf", relay.TextBody); // in the order of the mail
+        var files = relay.Attachments.OfType<MimePart>().ToDictionary(p => p.FileName ?? "");
+        Assert.Equal(["image001.png", "reconciliation.pdf"], files.Keys.Order());
+        Assert.Equal(pdf, Decoded(files["reconciliation.pdf"]));
+        Assert.Equal(screenshot, Decoded(files["image001.png"]));
+    }
+
+    [Fact]
+    public async Task Files_too_large_to_relay_are_named_with_their_size_and_whom_to_ask()
+    {
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        var (q, routes) = await AskRefundQuestionAsync(h, "refund-attach-big@mail.northwind.example");
+        var builder = new BodyBuilder { TextBody = "The full returns log is attached." };
+        builder.Attachments.Add("returns-2026.csv", new byte[4 * 1024 * 1024], new ContentType("text", "csv"));
+        await h.Maildir.DeliverAsync(Reply(routes[0], q, "attach-big@mail.northwind.example", builder.ToMessageBody()), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var relay = Assert.Single(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == "pieter.devries@northwind.example");
+        Assert.Empty(relay.Attachments);
+        Assert.Contains($"[The answer came with returns-2026.csv (4.0 MB): more than the 3.0 MB the service passes on. Ask {routes[0].ExpertName} ({routes[0].ExpertEmail}) for it.]", relay.TextBody);
+    }
+
+    [Fact]
+    public async Task Files_of_an_answer_whose_mail_left_the_mailbox_before_the_relay_are_named_with_whom_to_ask()
+    {
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        var (q, routes) = await AskRefundQuestionAsync(h, "refund-attach-gone@mail.northwind.example");
+        var builder = new BodyBuilder { TextBody = "The signed form is attached." };
+        builder.Attachments.Add("refund-form.pdf", "%PDF-1.4 form"u8.ToArray(), new ContentType("application", "pdf"));
+        await h.Maildir.DeliverAsync(Reply(routes[0], q, "attach-gone@mail.northwind.example", builder.ToMessageBody()), Ct);
+        var claimed = await h.Get<SocialLearning.Mail.IMailbox>().ClaimNewAsync(Ct);
+        await h.Get<InboundMailHandler>().HandleAsync(new InboundMailMessage(Assert.Single(claimed)), Ct);
+        foreach (var file in Directory.GetFiles(Path.Combine(h.MailRoot, "inbox", "cur"))) File.Delete(file);
+
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var relay = Assert.Single(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == "pieter.devries@northwind.example");
+        Assert.Empty(relay.Attachments);
+        Assert.Contains("The signed form is attached.", relay.TextBody);
+        Assert.Contains($"[The answer came with refund-form.pdf; the mail is no longer in the shared mailbox, so the service could not pass it on. Ask {routes[0].ExpertName} ({routes[0].ExpertEmail}) for it.]", relay.TextBody);
+    }
+
+    private static byte[] Decoded(MimePart part)
+    {
+        using var buffer = new MemoryStream();
+        part.Content!.DecodeTo(buffer);
+        return buffer.ToArray();
     }
 
     [Fact]

@@ -136,7 +136,7 @@ public sealed class InboundMailHandler(
                     $"A reply in the thread of {thread!.QuestionId} with no text of its own (only quoted text, a signature or a mobile footer); not counted as an answer, not relayed.");
             }
             else if (kind == "Reply")
-                reason = await RecordReplyAsync(thread!, mime!, text, attachments, cancellationToken).ConfigureAwait(false);
+                reason = await RecordReplyAsync(thread!, mime!, message.MessageRef, text, attachments, cancellationToken).ConfigureAwait(false);
             record.State = "NonQuestion";
             record.Kind = kind;
             record.Reason = reason;
@@ -307,7 +307,7 @@ public sealed class InboundMailHandler(
     /// A reply in the thread of a routed request: from an asked expert, "pass" records a pass; anything else records the
     /// answer and enqueues its relay to the asker. Returns the reason recorded with the mail.
     /// </summary>
-    private async Task<string> RecordReplyAsync(QuestionEntity question, MimeMessage mime, string text, IReadOnlyList<string> attachments, CancellationToken cancellationToken)
+    private async Task<string> RecordReplyAsync(QuestionEntity question, MimeMessage mime, string messageRef, string text, IReadOnlyList<string> attachments, CancellationToken cancellationToken)
     {
         var token = question.QuestionId;
         var sender = mime.From.Mailboxes.First();
@@ -332,9 +332,10 @@ public sealed class InboundMailHandler(
             text = string.Join("\n\n", colleagues.Select(f => "Forwarded:\n" + f.Text).Prepend(text).Where(t => t.Length > 0));
         if (command is null && handedTo.Count == 0 && string.IsNullOrWhiteSpace(text) && attachments.Count == 0)
             return $"A forward in the thread of {token} from {from} with no text of its own, no colleague's mail in it and no colleague in copy; not counted as an answer, not relayed.";
-        // Attachments are not forwarded (the relay is text); the answer says so, so the asker knows to ask for them.
+        // An answer's files travel with its relay (read again from the mailbox then); a follow-up's are named, with whom to ask.
+        var followUpText = text;
         if (attachments.Count > 0)
-            text = (text + "\n\n" + $"[This reply came with {(attachments.Count == 1 ? "an attachment" : $"{attachments.Count} attachments")} the service does not forward: " +
+            followUpText = (text + "\n\n" + $"[This reply came with {(attachments.Count == 1 ? "an attachment" : $"{attachments.Count} attachments")} the service does not forward: " +
                     $"{string.Join(", ", attachments)}. Ask {(string.IsNullOrWhiteSpace(sender.Name) ? from : $"{sender.Name} ({from})")} for {(attachments.Count == 1 ? "it" : "them")}.]").Trim();
         RouteEntity route;
         bool passed;
@@ -380,7 +381,7 @@ public sealed class InboundMailHandler(
             {
                 return command == "pass"
                     ? $"{route.ExpertName} replied \"pass\" to {token} after answering it; the answer stands."
-                    : await RecordFollowUpAsync(route, question, text, at, cancellationToken).ConfigureAwait(false);
+                    : await RecordFollowUpAsync(route, question, followUpText, at, cancellationToken).ConfigureAwait(false);
             }
             if (route.PassedAt is not null && command == "pass")
                 return $"{route.ExpertName} passed on {token} again; recorded once.";
@@ -391,6 +392,8 @@ public sealed class InboundMailHandler(
             {
                 route.AnsweredAt = at;
                 route.AnswerText = CutText(text);
+                route.AnswerMessageRef = messageRef;
+                route.AnswerAttachments = string.Join("; ", attachments);
             }
             if (await table.TryReplaceAsync(route, cancellationToken).ConfigureAwait(false)) break;
             if (attempt >= 10)
@@ -414,11 +417,11 @@ public sealed class InboundMailHandler(
         return $"Answer by {route.ExpertName} to {token}; relayed to the asker.";
     }
 
-    /// <summary>File names of the mail's attachments (MIME parts with a filename or a Content-Disposition of attachment), in
-    /// order; unnamed ones as "unnamed". Attached mails (<c>message/rfc822</c>) are not among them: their text is read
-    /// (<see cref="MailText.Forwarded"/>).</summary>
+    /// <summary>Names of the mail's files (<see cref="RelayAttachments.Files"/>: attachments and pictures in the text, not
+    /// signature logos), in order; unnamed ones as "unnamed". Attached mails (<c>message/rfc822</c>) are not among them:
+    /// their text is read (<see cref="MailText.Forwarded"/>).</summary>
     internal static IReadOnlyList<string> AttachmentNames(MimeMessage mime) =>
-        mime.Attachments.Where(a => a is not MessagePart).Select(a => a.ContentDisposition?.FileName ?? a.ContentType?.Name ?? "unnamed").ToList();
+        RelayAttachments.Files(mime).Select(f => RelayAttachments.Name(f.Part)).ToList();
 
     private static string OneLine(string text) => string.Join(' ', text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 

@@ -6,7 +6,8 @@ namespace SocialLearning.Mail;
 /// <summary>
 /// Converts a composed <see cref="MimeMessage"/> into the Graph <see cref="Message"/> that <c>sendMail</c> accepts
 /// (source: "user: sendMail", learn.microsoft.com/graph/api/user-sendmail): subject, To / Cc / Bcc, Reply-To, one body
-/// (HTML when the mail has one, else plain text) and <c>internetMessageHeaders</c>.
+/// (HTML when the mail has one, else plain text), its attachments as <c>fileAttachment</c>s (name, content type, bytes)
+/// and <c>internetMessageHeaders</c>.
 /// </summary>
 /// <remarks>
 /// Graph accepts only custom headers whose names start with <c>X-</c> in <c>internetMessageHeaders</c> and rejects the
@@ -40,6 +41,8 @@ public static class GraphMessageMapping
             ReplyTo = Recipients(mime.ReplyTo),
             InternetMessageHeaders = CustomHeaders(mime),
         };
+        var files = mime.Attachments.OfType<MimePart>().ToList();
+        if (files.Count > 0) message.Attachments = files.Select(ToFileAttachment).ToList<Attachment>();
         return message;
     }
 
@@ -59,6 +62,20 @@ public static class GraphMessageMapping
         if (!seen.Contains(AutoResponseSuppress))
             headers.Add(new InternetMessageHeader { Name = AutoResponseSuppress, Value = "All" });
         return headers;
+    }
+
+    /// <summary>A file of the mail as a Graph <c>fileAttachment</c> (name, content type, decoded bytes).</summary>
+    private static FileAttachment ToFileAttachment(MimePart part)
+    {
+        using var bytes = new MemoryStream();
+        part.Content?.DecodeTo(bytes);
+        return new FileAttachment
+        {
+            OdataType = "#microsoft.graph.fileAttachment",
+            Name = part.FileName ?? part.ContentType.Name ?? "unnamed",
+            ContentType = part.ContentType.MimeType,
+            ContentBytes = bytes.ToArray(),
+        };
     }
 
     private static List<Recipient> Recipients(InternetAddressList list) =>

@@ -86,6 +86,48 @@ public sealed class OutboundMailHandler(IMailbox mailbox, StorageClients storage
         logger.LogInformation("Relayed follow-up {Count} of {ExpertId} on {QuestionId} to {Asker}", relayed, route.ExpertId, question.QuestionId, question.AskerEmail);
     }
 
+    /// <summary>
+    /// The files of an answer, read again from the mail that brought it (<see cref="RouteEntity.AnswerMessageRef"/>): all of
+    /// them when together at most <see cref="RelayAttachments.MaxTotalBytes"/>, else none and a note naming them, their
+    /// size and whom to ask — as when the mail is no longer in the mailbox or cannot be read.
+    /// </summary>
+    private async Task<(IReadOnlyList<MimeKit.MimePart> Files, string? Note)> AnswerFilesAsync(RouteEntity route, CancellationToken cancellationToken)
+    {
+        var names = route.AnswerAttachments.Split("; ");
+        var them = names.Length == 1 ? "it" : "them";
+        var ask = $"Ask {route.ExpertName} ({route.ExpertEmail}) for {them}.";
+        byte[]? raw = null;
+        try
+        {
+            if (route.AnswerMessageRef.Length > 0) raw = await mailbox.ReadAsync(route.AnswerMessageRef, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MailSkippedException ex)
+        {
+            logger.LogWarning("The answer mail {MessageRef} of {ExpertId} could not be read again for its files: {Reason}", route.AnswerMessageRef, route.ExpertId, ex.Reason);
+        }
+        MimeKit.MimeMessage? answer = null;
+        if (raw is not null)
+        {
+            try
+            {
+                using var stream = new MemoryStream(raw, writable: false);
+                answer = MimeKit.MimeMessage.Load(stream, cancellationToken);
+            }
+            catch (FormatException ex)
+            {
+                logger.LogWarning(ex, "The answer mail {MessageRef} could not be parsed again for its files", route.AnswerMessageRef);
+            }
+        }
+        if (answer is null)
+            return ([], $"[The answer came with {string.Join(", ", names)}; the mail is no longer in the shared mailbox, so the service could not pass {them} on. {ask}]");
+        var files = RelayAttachments.Files(answer);
+        var total = files.Sum(f => f.Bytes);
+        if (total > RelayAttachments.MaxTotalBytes)
+            return ([], $"[The answer came with {string.Join(", ", files.Select(f => $"{RelayAttachments.Name(f.Part)} ({RelayAttachments.DescribeSize(f.Bytes)})"))}: " +
+                        $"more than the {RelayAttachments.DescribeSize(RelayAttachments.MaxTotalBytes)} the service passes on. {ask}]");
+        return (files.Select(f => f.Part).ToList(), null);
+    }
+
     private async Task RelayAsync(QuestionEntity question, RouteEntity route, CancellationToken cancellationToken)
     {
         if (route.RelayedAt is not null || route.AnsweredAt is null)
@@ -93,7 +135,8 @@ public sealed class OutboundMailHandler(IMailbox mailbox, StorageClients storage
             logger.LogInformation("Answer {QuestionId} by {ExpertId} was relayed before (or never given); not relaying", question.QuestionId, route.ExpertId);
             return;
         }
-        var mime = RoutedRequestComposer.ComposeRelay(question, route, mail.Value);
+        var (files, note) = route.AnswerAttachments.Length > 0 ? await AnswerFilesAsync(route, cancellationToken).ConfigureAwait(false) : ([], null);
+        var mime = RoutedRequestComposer.ComposeRelay(question, route, mail.Value, files, note);
         await mailbox.SendAsync(mime, $"relay:{question.QuestionId}:{route.ExpertId}", cancellationToken).ConfigureAwait(false);
         route.RelayedAt = time.GetUtcNow();
         if (await storage.Table(TableNames.Routes).TryReplaceAsync(route, cancellationToken).ConfigureAwait(false))

@@ -57,8 +57,28 @@ public static class RoutedRequestComposer
     /// Builds the mail that brings an expert's answer to the asker, in the thread of the asker's own mail (In-Reply-To and
     /// References: the question's Message-ID, RFC 5322 §3.6.4), with the question token in the subject.
     /// </summary>
-    public static MimeMessage ComposeRelay(QuestionEntity question, RouteEntity route, MailOptions mail) =>
-        ComposeRelay(question, route, mail, route.AnswerText, "answered your question:", "relay", route.AnsweredAt ?? route.AskedAt);
+    /// <param name="question">The question.</param>
+    /// <param name="route">The answered route.</param>
+    /// <param name="mail">Mail settings.</param>
+    /// <param name="files">The answer's files to attach (<see cref="RelayAttachments.Files"/>); none by default.</param>
+    /// <param name="filesNote">A line saying why the answer's files are not attached and whom to ask, or null.</param>
+    public static MimeMessage ComposeRelay(QuestionEntity question, RouteEntity route, MailOptions mail, IReadOnlyList<MimePart>? files = null, string? filesNote = null)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        var message = ComposeRelay(question, route, mail, route.AnswerText, "answered your question:", "relay", route.AnsweredAt ?? route.AskedAt,
+            files is { Count: > 0 } ? "Attached: " + string.Join(", ", files.Select(RelayAttachments.Name)) : filesNote);
+        if (files is not { Count: > 0 }) return message;
+        var mixed = new Multipart("mixed") { message.Body! };
+        foreach (var file in files)
+        {
+            // A picture placed in the expert's text travels as an attachment: the relay is plain text.
+            file.ContentDisposition = new ContentDisposition(ContentDisposition.Attachment) { FileName = RelayAttachments.Name(file) };
+            file.ContentId = null;
+            mixed.Add(file);
+        }
+        message.Body = mixed;
+        return message;
+    }
 
     /// <summary>
     /// The mail relaying an expert's follow-up (<see cref="RouteEntity.FollowUpText"/>: corrections or additions after
@@ -74,7 +94,7 @@ public static class RoutedRequestComposer
         return ComposeRelay(question, route, mail, string.Join("\n\n", FollowUpBuffer.Texts(route.FollowUpText)), "added to their answer:", $"followup{route.FollowUps}", date);
     }
 
-    private static MimeMessage ComposeRelay(QuestionEntity question, RouteEntity route, MailOptions mail, string text, string lead, string idPart, DateTimeOffset date)
+    private static MimeMessage ComposeRelay(QuestionEntity question, RouteEntity route, MailOptions mail, string text, string lead, string idPart, DateTimeOffset date, string? note = null)
     {
         var subject = string.IsNullOrWhiteSpace(question.Subject) ? "your question" : question.Subject.Trim();
         var message = NewServiceMail(mail, question.QuestionId, new MailboxAddress(question.AskerName, question.AskerEmail),
@@ -93,6 +113,7 @@ public static class RoutedRequestComposer
             .AppendLine();
         foreach (var line in text.Split('\n'))
             body.Append("    ").AppendLine(line.TrimEnd('\r'));
+        if (note is not null) body.AppendLine().AppendLine(note);
         body.AppendLine()
             .Append("You can write to ").Append(route.ExpertName).Append(" directly at ").Append(route.ExpertEmail).AppendLine(".")
             .AppendLine()

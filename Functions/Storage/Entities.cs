@@ -225,6 +225,11 @@ public sealed class RouteEntity : EntityBase
     public DateTimeOffset? AnsweredAt { get; set; }
     /// <summary>The expert's answer (visible reply text, quotes and signature removed).</summary>
     public string AnswerText { get; set; } = "";
+    /// <summary>Mailbox reference (Maildir file name or Graph message id) of the mail that brought the answer: its files are
+    /// read from it when the answer is relayed. Empty when unknown.</summary>
+    public string AnswerMessageRef { get; set; } = "";
+    /// <summary>Names of the files that came with the answer (<see cref="Mail.RelayAttachments"/>), joined by "; "; empty when none.</summary>
+    public string AnswerAttachments { get; set; } = "";
     /// <summary>When the answer was handed to the mailbox for the asker; null until then.</summary>
     public DateTimeOffset? RelayedAt { get; set; }
     /// <summary>Further replies of the expert after their answer (corrections, additions), recorded.</summary>
