@@ -40,6 +40,7 @@ public static class ServiceRegistration
         services.AddSingleton<ExpertSelection>();
         services.AddSingleton<QuestionRouter>();
         services.AddSingleton<ExpertImporter>();
+        services.AddSingleton<LearnedEvidence>();
         services.AddSingleton<ExpertReembedder>();
         services.AddSingleton<InboundMailHandler>();
         services.AddSingleton<RouteQuestionHandler>();

@@ -92,6 +92,11 @@ public sealed class ExpertImporter(
                     var dims = vectors[at].Vector.Length;
                     var centroid = new float[dims];
                     var rows = new List<EvidenceEntity>(items.Count);
+                    // Evidence learned from relayed answers stays with the profile: in the centroid and in the answer count.
+                    var current = await evidenceTable.ReadAllAsync<EvidenceEntity>(EvidenceEntity.PartitionFor(p.Id), cancellationToken).ConfigureAwait(false);
+                    var learned = current.Where(r => LearnedEvidence.IsLearned(r.RowKey)).ToList();
+                    foreach (var r in learned.Where(r => r.Vector is not null && r.VectorModel == modelId && r.VectorDimensions == dims))
+                        System.Numerics.Tensors.TensorPrimitives.Add(centroid, VectorCodec.Decode(r.Vector!), centroid);
                     foreach (var item in items)
                     {
                         var v = vectors[at++].Vector;
@@ -105,13 +110,13 @@ public sealed class ExpertImporter(
                     }
                     var norm = System.Numerics.Tensors.TensorPrimitives.Norm(centroid);
                     if (norm > 0) System.Numerics.Tensors.TensorPrimitives.Divide(centroid, norm, centroid);
-                    await WriteEvidenceAsync(evidenceTable, EvidenceEntity.PartitionFor(p.Id), rows, cancellationToken).ConfigureAwait(false);
+                    await WriteEvidenceAsync(evidenceTable, EvidenceEntity.PartitionFor(p.Id), rows, cancellationToken, current).ConfigureAwait(false);
                     await experts.UpsertEntityAsync(new ExpertEntity
                     {
                         PartitionKey = ExpertEntity.PartitionFor(p.Id), RowKey = KeyEncoding.Encode(p.Id), ExpertId = p.Id,
                         Name = Truncate(p.Name, 300), Email = p.Email, Department = Truncate(p.Department, 300), JobTitle = Truncate(p.JobTitle, 300),
-                        AboutMe = Truncate(p.AboutMe, 8000), Skills = StoredSkills(p, logger), AnswerCount = p.AnswerCount,
-                        LastActive = p.LastActive, Active = true, OptedOut = existing.TryGetValue(p.Id, out var prev) && prev.OptedOut,
+                        AboutMe = Truncate(p.AboutMe, 8000), Skills = StoredSkills(p, logger), AnswerCount = p.AnswerCount + learned.Count,
+                        LastActive = learned.Select(r => r.When).Append(p.LastActive).Max(), Active = true, OptedOut = existing.TryGetValue(p.Id, out var prev) && prev.OptedOut,
                         PausedUntil = prev?.PausedUntil,
                         Source = source, ProfileHash = hash, Vector = VectorCodec.Encode(centroid), VectorModel = modelId, VectorDimensions = dims,
                     }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
@@ -179,13 +184,20 @@ public sealed class ExpertImporter(
 
     /// <summary>
     /// Replaces the evidence partition <paramref name="pk"/> with <paramref name="rows"/>: rows no longer part of the
-    /// profile are deleted, the others upserted, in transactions of at most 100 rows (one partition each).
+    /// profile are deleted — not those learned from relayed answers (<see cref="LearnedEvidence.IsLearned"/>), which no
+    /// import brings — the others upserted, in transactions of at most 100 rows (one partition each).
     /// </summary>
-    internal static async Task WriteEvidenceAsync(TableClient table, string pk, List<EvidenceEntity> rows, CancellationToken cancellationToken)
+    /// <param name="table">The Evidence table.</param>
+    /// <param name="pk">The expert's evidence partition.</param>
+    /// <param name="rows">The profile's evidence rows.</param>
+    /// <param name="cancellationToken">Cancels the writes.</param>
+    /// <param name="current">The partition's rows as read just before, or null to read them here.</param>
+    internal static async Task WriteEvidenceAsync(TableClient table, string pk, List<EvidenceEntity> rows, CancellationToken cancellationToken,
+        List<EvidenceEntity>? current = null)
     {
         var keep = rows.Select(r => r.RowKey).ToHashSet(StringComparer.Ordinal);
-        var stale = await table.ReadAllAsync<EvidenceEntity>(pk, cancellationToken).ConfigureAwait(false);
-        var actions = stale.Where(s => !keep.Contains(s.RowKey)).Select(s => new TableTransactionAction(TableTransactionActionType.Delete, s, Azure.ETag.All))
+        var stale = current ?? await table.ReadAllAsync<EvidenceEntity>(pk, cancellationToken).ConfigureAwait(false);
+        var actions = stale.Where(s => !keep.Contains(s.RowKey) && !LearnedEvidence.IsLearned(s.RowKey)).Select(s => new TableTransactionAction(TableTransactionActionType.Delete, s, Azure.ETag.All))
             .Concat(rows.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)));
         foreach (var batch in actions.Chunk(100))
             await table.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);

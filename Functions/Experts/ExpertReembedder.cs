@@ -140,7 +140,7 @@ public sealed class ExpertReembedder(
             if (v.Length != model.Dimensions) throw new EmbeddingMismatchException(model, VectorModel.Of(vectors[i]));
             newRows.Add(new EvidenceEntity
             {
-                PartitionKey = pk, RowKey = r.RowKey, Kind = r.Kind, Title = r.Title, Text = r.Text, When = r.When,
+                PartitionKey = pk, RowKey = r.RowKey, Kind = r.Kind, Title = r.Title, Text = r.Text, When = r.When, AskedAt = r.AskedAt,
                 Vector = VectorCodec.Encode(v.Span), VectorModel = VectorModel.Of(vectors[i]).ModelId, VectorDimensions = v.Length,
             });
         }

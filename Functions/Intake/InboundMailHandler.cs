@@ -30,6 +30,8 @@ public sealed class InboundMailHandler(
     OutcomeLog outcomes,
     IOptions<MailOptions> mailOptions,
     Matching.ExpertDirectory directory,
+    Experts.LearnedEvidence learning,
+    IOptions<RoutingOptions> routingOptions,
     TimeProvider time,
     ILogger<InboundMailHandler> logger)
 {
@@ -350,9 +352,10 @@ public sealed class InboundMailHandler(
                 if (SameAddress(from, question.AskerEmail))
                     return $"A reply by the asker in the thread of {token}; kept, not relayed (answers come from the experts asked).";
                 // A colleague an asked expert brought in: named in the expert's handoff, or replying to a forward of the
-                // expert's own request mail (its Message-ID in References).
+                // expert's own request mail ("Re: Fwd: …", the request's Message-ID in References). A plain reply-all in an
+                // expert's thread ("Thanks Anna, great") is not an answer to the asker.
                 var referrer = routes.FirstOrDefault(r => r.ReferredTo.Split("; ").Any(a => SameAddress(a, from)))
-                               ?? routes.FirstOrDefault(r => AnswersRequestOf(mime, r));
+                               ?? (MailText.IsForwardSubject(mime.Subject) ? routes.FirstOrDefault(r => AnswersRequestOf(mime, r)) : null);
                 if (referrer is null)
                     return $"A reply in the thread of {token} from {from}, who was not asked; kept, not relayed.";
                 if (command is not null)
@@ -414,7 +417,8 @@ public sealed class InboundMailHandler(
             return $"{route.ExpertName} passed on {token}; routing asks the next close candidate if one is left and the question has no answer by then (see the escalated event, if any).";
         }
         await storage.Queue(QueueNames.OutboundMail).SendJsonAsync(new OutboundMailMessage("relay", token, route.ExpertId), cancellationToken).ConfigureAwait(false);
-        return $"Answer by {route.ExpertName} to {token}; relayed to the asker.";
+        var learned = routingOptions.Value.LearnFromAnswers ? await LearnAsync(question, route, cancellationToken).ConfigureAwait(false) : "learning is off";
+        return $"Answer by {route.ExpertName} to {token}; relayed to the asker. Expert profile: {learned}.";
     }
 
     /// <summary>Names of the mail's files (<see cref="RelayAttachments.Files"/>: attachments and pictures in the text, not
@@ -422,6 +426,22 @@ public sealed class InboundMailHandler(
     /// their text is read (<see cref="MailText.Forwarded"/>).</summary>
     internal static IReadOnlyList<string> AttachmentNames(MimeMessage mime) =>
         RelayAttachments.Files(mime).Select(f => RelayAttachments.Name(f.Part)).ToList();
+
+    /// <summary>Adds the answer to the expert's evidence (<see cref="Experts.LearnedEvidence"/>). The answer is recorded and its
+    /// relay queued by then, so a failure here is logged and does not fail the mail (a retry would take the same reply for a
+    /// follow-up).</summary>
+    private async Task<string> LearnAsync(QuestionEntity question, RouteEntity route, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await learning.LearnAsync(question, route, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Could not learn from the answer of {ExpertId} to {QuestionId}", route.ExpertId, question.QuestionId);
+            return $"not learned ({ex.GetType().Name}: {ex.Message})";
+        }
+    }
 
     private static string OneLine(string text) => string.Join(' ', text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 

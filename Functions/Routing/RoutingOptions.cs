@@ -50,6 +50,12 @@ public sealed class RoutingOptions : IValidatableObject
     /// <summary>How often, at most, the in-memory expert index checks the directory for changes, in seconds. Default 300.</summary>
     [Range(1, 86400, ErrorMessage = "Routing:IndexRefreshSeconds must be between 1 and 86400.")]
     public int IndexRefreshSeconds { get; set; } = 300;
+
+    /// <summary>
+    /// Whether a relayed answer by a listed expert becomes evidence on their profile (<see cref="Experts.LearnedEvidence"/>),
+    /// so routing learns who knows what from the answers it brings. Default true.
+    /// </summary>
+    public bool LearnFromAnswers { get; set; } = true;
 }
 
 /// <summary>Queue message of <c>route-question</c>.</summary>
