@@ -43,6 +43,7 @@ public static class ServiceRegistration
         services.AddSingleton<LearnedEvidence>();
         services.AddSingleton<ExpertReembedder>();
         services.AddSingleton<InboundMailHandler>();
+        services.AddSingleton<ThreadIndex>();
         services.AddSingleton<RouteQuestionHandler>();
         services.AddSingleton<OutboundMailHandler>();
         services.AddSingleton<MailboxPoller>();

@@ -172,4 +172,48 @@ public sealed class HandoffTests(AzuriteFixture azurite)
         Assert.Contains(Answer, relay.TextBody);
         Assert.DoesNotContain("Who approves refunds for damaged pallets", relay.TextBody);
     }
+
+    [Fact]
+    public async Task A_colleagues_reply_without_the_token_to_the_experts_forward_is_matched_through_the_forward_not_taken_for_a_new_question()
+    {
+        var (h, q, routes, request) = await AskAsync("refund-thread@mail.northwind.example");
+        await using var _ = h;
+        var anna = routes[0];
+        await h.Maildir.DeliverAsync(Forward(anna, request, "fw-outlook-7@mail.northwind.example", "Bob, can you take this one?", "Bob Marsh <bob.marsh@northwind.example>"), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        // Bob answers from his phone: the token is gone from the subject, and In-Reply-To names Anna's forward.
+        var reply = new MimeMessage();
+        reply.From.Add(MailboxAddress.Parse("Bob Marsh <bob.marsh@northwind.example>"));
+        reply.To.Add(new MailboxAddress(anna.ExpertName, anna.ExpertEmail));
+        reply.Cc.Add(MailboxAddress.Parse("ask@northwind.example"));
+        reply.Subject = "Re: Damaged pallet refund";
+        reply.MessageId = "bob-phone-1@mail.northwind.example";
+        reply.InReplyTo = "fw-outlook-7@mail.northwind.example";
+        reply.References.Add("fw-outlook-7@mail.northwind.example");
+        reply.Body = new TextPart("plain") { Text = Answer + "\n\nSent from my iPhone" };
+        // Anna's manager, in copy of her reply, answers all in the request's thread: not an answer to the asker.
+        var manager = new MimeMessage();
+        manager.From.Add(MailboxAddress.Parse("Lena Vogt <lena.vogt@northwind.example>"));
+        manager.To.Add(new MailboxAddress(anna.ExpertName, anna.ExpertEmail));
+        manager.Cc.Add(MailboxAddress.Parse("ask@northwind.example"));
+        manager.Subject = "Re: " + request.Subject;
+        manager.MessageId = "lena-1@mail.northwind.example";
+        manager.InReplyTo = "anna-reply@mail.northwind.example";
+        manager.References.Add(request.MessageId!);
+        manager.References.Add("anna-reply@mail.northwind.example");
+        manager.Body = new TextPart("plain") { Text = "Thanks Anna, great that you took this on." };
+        await h.Maildir.DeliverAsync(reply, Ct);
+        await h.Maildir.DeliverAsync(manager, Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        Assert.Single(await h.Get<StorageClients>().Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
+        var bob = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct), r => r.ExpertEmail == "bob.marsh@northwind.example");
+        Assert.Equal(Answer, bob.AnswerText);
+        var relay = Assert.Single(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == "pieter.devries@northwind.example");
+        Assert.Contains(Answer, relay.TextBody);
+        var records = await h.Get<StorageClients>().Table(TableNames.Messages).ReadAllAsync<MessageEntity>(null, Ct);
+        Assert.Equal($"A reply in the thread of {q.QuestionId} from lena.vogt@northwind.example, who was not asked; kept, not relayed.",
+            Assert.Single(records, m => m.InternetMessageId == "lena-1@mail.northwind.example").Reason);
+    }
 }

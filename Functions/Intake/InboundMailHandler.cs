@@ -31,6 +31,7 @@ public sealed class InboundMailHandler(
     IOptions<MailOptions> mailOptions,
     Matching.ExpertDirectory directory,
     Experts.LearnedEvidence learning,
+    ThreadIndex threads,
     IOptions<RoutingOptions> routingOptions,
     TimeProvider time,
     ILogger<InboundMailHandler> logger)
@@ -121,6 +122,13 @@ public sealed class InboundMailHandler(
         var text = mime is null ? "" : MailText.QuestionText(mime);
         var (kind, reason) = Classify(mime, parseError, text);
         var thread = kind == "Reply" ? await ThreadQuestionAsync(mime!, cancellationToken).ConfigureAwait(false) : null;
+        if (kind == MailKind.Question.ToString() && await threads.FindAsync(mime!.InReplyTo, mime.References, cancellationToken).ConfigureAwait(false) is { } known
+            && await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(known, QuestionEntity.Row, cancellationToken).ConfigureAwait(false) is { } threadQuestion)
+        {
+            // No token and none of the service's own Message-IDs, but it answers a mail the service took in for a question
+            // (an expert's forward of the request): a reply in that thread.
+            (kind, reason, thread) = ("Reply", $"A reply in the thread of {known}: it answers a mail taken in for that question.", threadQuestion);
+        }
         if (kind == "Reply" && thread is null)
         {
             // A [Q-…] token (or In-Reply-To) that names no stored question — typed by hand, copied from an old mail, or of
@@ -313,6 +321,8 @@ public sealed class InboundMailHandler(
     {
         var token = question.QuestionId;
         var sender = mime.From.Mailboxes.First();
+        // Replies to this mail belong to the question too, even when they lose the token.
+        await threads.RecordAsync(mime.MessageId, token, cancellationToken).ConfigureAwait(false);
         var from = sender.Address;
         var table = storage.Table(TableNames.Routes);
         var received = time.GetUtcNow();

@@ -279,6 +279,13 @@ public sealed class MessageEntity : EntityBase
     public DateTimeOffset ProcessedAt { get; set; }
 }
 
+/// <summary>Row of the <c>Threads</c> table: a mail taken in as part of a question's thread (<see cref="Intake.ThreadIndex"/>).</summary>
+public sealed class ThreadEntity : EntityBase
+{
+    /// <summary>The question the mail belongs to.</summary>
+    public string QuestionId { get; set; } = "";
+}
+
 /// <summary>Row of the <c>Outcomes</c> table: PartitionKey <c>yyyy-MM</c> of <see cref="At"/>, RowKey time-ordered and deterministic.</summary>
 public sealed class OutcomeEntity : EntityBase
 {

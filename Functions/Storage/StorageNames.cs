@@ -20,8 +20,12 @@ public static class TableNames
     /// <summary>Requests each expert received (the hard capacity cap reads it); PartitionKey encoded expert id, RowKey question id.</summary>
     public const string ExpertRequests = "ExpertRequests";
 
+    /// <summary>Mails taken in as part of a question's thread (replies, forwards); PartitionKey hash prefix, RowKey hashed
+    /// Message-ID (<see cref="Intake.ThreadIndex"/>).</summary>
+    public const string Threads = "Threads";
+
     /// <summary>Every table the service uses, for creation at start-up.</summary>
-    public static readonly string[] All = [Experts, Evidence, Questions, Routes, Outcomes, Messages, ExpertRequests, Subscriptions];
+    public static readonly string[] All = [Experts, Evidence, Questions, Routes, Outcomes, Messages, ExpertRequests, Subscriptions, Threads];
 }
 
 /// <summary>Storage Queue names (DESIGN.md, "Storage"). Poison queues are <c>&lt;name&gt;-poison</c>.</summary>
