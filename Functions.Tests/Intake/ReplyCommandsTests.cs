@@ -131,4 +131,36 @@ public sealed class ReplyCommandsTests
     [InlineData("Let me explain: the VPN drops because the lease expires.")]
     public void Answers_around_the_new_rules_stay_answers(string reply) =>
         Assert.Null(ReplyCommands.Classify(reply));
+
+    [Theory]
+    // From a README-only user run: each was relayed to the asker as the answer.
+    [InlineData("Hi,\n\nI'm out of the office until 4 January with no access to email. For urgent matters contact the service desk (ext. 4400).\n\nBest regards,\nYuki Tanaka\nProduct Support Lead | Northwind", "pass")]
+    [InlineData("Das ist leider nicht mein Thema, sorry.\n\nViele Grüße\nBenedikt", "pass")]
+    [InlineData("Sorry, daar kan ik je niet mee helpen.\n\nTomasz", "pass")]
+    [InlineData("Ich bin bis zum 4. Januar nicht im Büro und habe keinen Zugriff auf meine E-Mails.", "pass")]
+    [InlineData("Sono fuori ufficio fino al 4 gennaio.", "pass")]
+    [InlineData("Pouvez-vous mettre mes demandes en pause ? Je suis en congé jusqu'au 15.", "pause")]
+    [InlineData("Kunnen jullie mijn verzoeken even pauzeren? Ik ben op vakantie.", "pause")]
+    [InlineData("Let me check with payroll and get back to you.", "ack")]
+    [InlineData("Good question! I'll find out and get back to you.", "ack")]
+    [InlineData("Ich kümmere mich darum und melde mich morgen.", "ack")]
+    [InlineData("On it \U0001F44D", "ack")]
+    [InlineData("I'm not the right person for this - Fatima in Finance is.", "pass")]
+    [InlineData("Better ask Payroll - Olga knows this.", "pass")]
+    [InlineData("Sorry, not my area - try Carla Mendes, she owns the API gateway.", "pass")]
+    [InlineData("Thanks Grace, Anna has this one.\n\nRavi", "ack")]
+    public void Commands_a_user_run_found_relayed_as_answers(string reply, string command) =>
+        Assert.Equal(command, ReplyCommands.Classify(reply));
+
+    [Theory]
+    [InlineData("The returns tool has it: Returns > Damaged > Refund.")]
+    [InlineData("I'm out of the office until 4 January, but the answer is in the travel policy, section 4.2.")]
+    [InlineData("Ich bin im Urlaub, aber nimm das TCP-Profil, dann geht es.")]
+    [InlineData("Let me explain: the limit is 60 requests per minute on Standard.")]
+    [InlineData("Good question! The limit is 60 requests per minute on Standard.")]
+    [InlineData("Better ask for the TCP profile when you install the client; it stays up.")]
+    [InlineData("Sorry, not my area - but the form is on the intranet under Finance > Refunds.")]
+    [InlineData("Use build 4. Then restart the client.")]
+    public void Answers_near_those_commands_stay_answers(string reply) =>
+        Assert.Null(ReplyCommands.Classify(reply));
 }

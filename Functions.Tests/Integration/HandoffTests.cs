@@ -216,4 +216,33 @@ public sealed class HandoffTests(AzuriteFixture azurite)
         Assert.Equal($"A reply in the thread of {q.QuestionId} from lena.vogt@northwind.example, who was not asked; kept, not relayed.",
             Assert.Single(records, m => m.InternetMessageId == "lena-1@mail.northwind.example").Reason);
     }
+
+    [Fact]
+    public async Task A_colleague_who_declines_the_handoff_counts_as_the_experts_pass_so_the_next_candidate_is_asked()
+    {
+        var (h, q, routes, request) = await AskAsync("refund-declined@mail.northwind.example");
+        await using var _ = h;
+        var anna = routes[0];
+        await h.Maildir.DeliverAsync(Forward(anna, request, "handoff-declined@mail.northwind.example", "Bob, is this yours?", "Bob Marsh <bob.marsh@northwind.example>"), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var reply = new MimeMessage();
+        reply.From.Add(MailboxAddress.Parse("Bob Marsh <bob.marsh@northwind.example>"));
+        reply.To.Add(new MailboxAddress(anna.ExpertName, anna.ExpertEmail));
+        reply.Cc.Add(MailboxAddress.Parse("ask@northwind.example"));
+        reply.Subject = "Re: Fwd: " + request.Subject;
+        reply.MessageId = "bob-declines@mail.northwind.example";
+        reply.InReplyTo = "handoff-declined@mail.northwind.example";
+        reply.Body = new TextPart("plain") { Text = "Not my area, sorry.\n\nBob" };
+        await h.Maildir.DeliverAsync(reply, Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var after = await h.Get<StorageClients>().Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct);
+        Assert.NotNull(Assert.Single(after, r => r.ExpertId == anna.ExpertId).PassedAt);
+        Assert.DoesNotContain(after, r => r.ExpertEmail == "bob.marsh@northwind.example");
+        Assert.DoesNotContain(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == "pieter.devries@northwind.example");
+        var events = await h.Get<SocialLearning.Outcomes.OutcomeLog>().ReadAllAsync(Ct);
+        var passed = Assert.Single(events, e => e.Kind == "passed");
+        Assert.Equal((anna.ExpertId, $"{anna.ExpertName} handed the question to Bob Marsh, who declined (\"Not my area, sorry. Bob\")"), (passed.ExpertId, passed.Detail));
+        Assert.Single(events, e => e.Kind == "escalated");
+    }
 }

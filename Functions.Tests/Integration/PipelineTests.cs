@@ -697,7 +697,28 @@ public sealed class PipelineTests(AzuriteFixture azurite)
 
         var relay = Assert.Single(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == "pieter.devries@northwind.example");
         Assert.Empty(relay.Attachments);
-        Assert.Contains($"[The answer came with returns-2026.csv (4.0 MB): more than the 3.0 MB the service passes on. Ask {routes[0].ExpertName} ({routes[0].ExpertEmail}) for it.]", relay.TextBody);
+        Assert.Contains($"[The answer came with returns-2026.csv (4.0 MB): more than the 3.0 MB the service passes on in all. Ask {routes[0].ExpertName} ({routes[0].ExpertEmail}) for it.]", relay.TextBody);
+    }
+
+    [Fact]
+    public async Task Files_that_fit_under_the_limit_go_along_and_the_rest_are_named()
+    {
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        var (q, routes) = await AskRefundQuestionAsync(h, "refund-attach-part@mail.northwind.example");
+        var checklist = new byte[2 * 1024 * 1024];
+        new Random(3).NextBytes(checklist);
+        var builder = new BodyBuilder { TextBody = "Checklist and data map attached." };
+        builder.Attachments.Add("refund checklist.pdf", checklist, new ContentType("application", "pdf"));
+        builder.Attachments.Add("data-map.xls", new byte[1536 * 1024], new ContentType("application", "vnd.ms-excel"));
+        await h.Maildir.DeliverAsync(Reply(routes[0], q, "attach-part@mail.northwind.example", builder.ToMessageBody()), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var relay = Assert.Single(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == "pieter.devries@northwind.example");
+        var file = Assert.Single(relay.Attachments.OfType<MimePart>());
+        Assert.Equal("refund checklist.pdf", file.FileName);
+        Assert.Equal(checklist, Decoded(file));
+        Assert.Contains("Attached: refund checklist.pdf\n[The answer also came with data-map.xls (1.5 MB): more than the 3.0 MB the service passes on in all. " +
+                        $"Ask {routes[0].ExpertName} ({routes[0].ExpertEmail}) for it.]", relay.TextBody!.ReplaceLineEndings("\n"));
     }
 
     [Fact]

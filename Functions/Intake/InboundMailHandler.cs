@@ -368,8 +368,10 @@ public sealed class InboundMailHandler(
                                ?? (MailText.IsForwardSubject(mime.Subject) ? routes.FirstOrDefault(r => AnswersRequestOf(mime, r)) : null);
                 if (referrer is null)
                     return $"A reply in the thread of {token} from {from}, who was not asked; kept, not relayed.";
+                if (command is "pass" or "pause" or "stop")
+                    return await ReferralDeclinedAsync(referrer, question, sender, text, at, cancellationToken).ConfigureAwait(false);
                 if (command is not null)
-                    return $"{from}, brought in by {referrer.ExpertName}, replied \"{command}\" in the thread of {token}; nothing to do (the service did not ask them).";
+                    return $"{Display(sender)}, brought in by {referrer.ExpertName}, acknowledged {token} (\"{Truncate(OneLine(text), 80)}\"); not relayed.";
                 await AddReferredRouteAsync(question, referrer, sender, routes.Count + 1, at, cancellationToken).ConfigureAwait(false);
                 continue; // the route is there now (this reply's or a concurrent one's): record the answer on it
             }
@@ -453,6 +455,32 @@ public sealed class InboundMailHandler(
         }
     }
 
+    private static string Display(MailboxAddress m) => string.IsNullOrWhiteSpace(m.Name) ? m.Address : m.Name;
+
+    /// <summary>
+    /// A colleague an asked expert brought in declines ("Not my area, sorry."): the handoff failed, so it counts as the
+    /// expert's pass — a <c>passed</c> event in the colleague's words, and the next candidate is asked — unless the question
+    /// has an answer from that expert or the expert passed already. The colleague is not in the service's hands (nothing
+    /// to pause or stop).
+    /// </summary>
+    private async Task<string> ReferralDeclinedAsync(RouteEntity referrer, QuestionEntity question, MailboxAddress colleague, string text, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var name = Display(colleague);
+        if (referrer.AnsweredAt is not null || referrer.PassedAt is not null)
+            return $"{name}, brought in by {referrer.ExpertName}, declined {question.QuestionId}; {referrer.ExpertName} has {(referrer.AnsweredAt is not null ? "answered" : "passed")} already, so nothing changes.";
+        referrer.PassedAt = at;
+        if (!await storage.Table(TableNames.Routes).TryReplaceAsync(referrer, cancellationToken).ConfigureAwait(false))
+            throw new InvalidOperationException($"The route {question.QuestionId} → {referrer.ExpertId} changed while a declined handoff was recorded; the message will be retried.");
+        await outcomes.AppendAsync(new OutcomeEntity
+        {
+            Kind = OutcomeKinds.Passed, QuestionId = question.QuestionId, ExpertId = referrer.ExpertId, At = at, AskerEmail = question.AskerEmail,
+            Department = referrer.ExpertDepartment,
+            Detail = $"{referrer.ExpertName} handed the question to {name}, who declined (\"{Truncate(OneLine(text), 160)}\")",
+        }, cancellationToken).ConfigureAwait(false);
+        await EscalateAsync(question.QuestionId, cancellationToken).ConfigureAwait(false);
+        return $"{name}, brought in by {referrer.ExpertName}, declined {question.QuestionId}: counted as {referrer.ExpertName}'s pass; routing asks the next close candidate if one is left.";
+    }
+
     private static string OneLine(string text) => string.Join(' ', text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     private static bool SameAddress(string a, string b) => string.Equals(a.Trim(), b.Trim(), StringComparison.OrdinalIgnoreCase);
@@ -499,7 +527,8 @@ public sealed class InboundMailHandler(
             AskerEmail = question.AskerEmail, Department = route.ExpertDepartment,
             Detail = $"{route.ExpertName} handed the question to {names}" + (quoted.Length > 0 ? $": \"{Truncate(quoted, 160)}\"" : ""),
         }, cancellationToken).ConfigureAwait(false);
-        return $"{route.ExpertName} handed {question.QuestionId} to {names}; a reply from them in the thread is relayed to the asker as an answer. Nobody else is asked meanwhile.";
+        return $"{route.ExpertName} handed {question.QuestionId} to {names}; a reply from them in the thread is relayed to the asker as an answer." +
+               (route.AnsweredAt is null ? " Nobody else is asked meanwhile." : "");
     }
 
     /// <summary>

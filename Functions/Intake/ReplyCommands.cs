@@ -69,7 +69,8 @@ public static partial class ReplyCommands
     public static string? Classify(string visibleText)
     {
         ArgumentNullException.ThrowIfNull(visibleText);
-        var lines = visibleText.Replace('\u2019', '\'').Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+        // Emoji and pictographs ("On it 👍", "Pass 🙏") carry no words.
+        var lines = Pictographs().Replace(visibleText.Replace('\u2019', '\''), "").Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
         // A greeting on its own line ("Hi,", "Hello Sam,", "Hi team,") comes before what the reply says.
         if (lines.Count > 1 && Greeting().IsMatch(lines[0])) lines.RemoveAt(0);
         if (lines.Count == 0) return null;
@@ -87,32 +88,77 @@ public static partial class ReplyCommands
         if (StopRequestLine().IsMatch(first) || ForeignStopLine().IsMatch(first)) return IsSignOff(rest) ? Stop : null;
         if (ForeignPauseLine().IsMatch(first)) return IsSignature(rest) ? Pause : null;
         if (DeclineLine().IsMatch(first) || ForeignDeclineLine().IsMatch(first)) return IsSignOff(WithoutReferrals(rest)) ? Pass : null;
-        if (AwayLine().IsMatch(first)) return IsSignOff(WithoutAwayDetails(rest)) ? Pass : null;
+        if (IsAway(first)) return IsSignOff(WithoutAwayDetails(rest)) ? Pass : null;
         if (AcknowledgementLine().IsMatch(first)) return IsSignOff(rest) ? Acknowledged : null;
-        if (PoliteRequestLine().Match(first) is { Success: true } request)
-        {
-            var command = request.Groups["word"].Value.ToLowerInvariant();
-            return (command == Stop ? IsSignOff(rest) : IsSignature(rest)) ? command : null;
-        }
+        if (RequestedCommand(first) is { } request)
+            return (request == Stop ? IsSignOff(rest) : IsSignature(rest)) ? request : null;
 
-        // The first line in sentences: a refusal, an away note or a polite request first, then what commonly follows it on
-        // the same line ("Not my area, sorry. Try Finance.", "Could you pause requests for me? I'm on leave.", "I'm out of
-        // the office until 4 January with no access to email. For urgent matters contact the service desk.").
-        var sentences = SentenceEnd().Split(first).Where(x => x.Length > 0).ToList();
-        if (sentences.Count < 2) return null;
-        var (head, tail) = (sentences[0], sentences.Skip(1).ToList());
-        if (PoliteRequestLine().Match(head) is { Success: true } asked)
+        // The first line in clauses (sentences, and parts set off by a spaced dash): a refusal, an away note or a polite
+        // request first, then what commonly follows it on the same line ("Not my area, sorry. Try Finance.", "I'm not the
+        // right person for this - Fatima in Finance is.", "Could you pause requests for me? I'm on leave.", "I'm out of
+        // the office until 4 January with no access to email. For urgent matters contact the service desk (ext. 4400).").
+        var clauses = Clauses(first);
+        if (clauses.Count >= 2)
         {
-            var command = asked.Groups["word"].Value.ToLowerInvariant();
-            var reasonOk = tail.All(t => t.Length <= 80 && !t.EndsWith('?')) && tail.Sum(t => t.Length) <= 120;
-            return reasonOk && (command == Stop ? IsSignOff(rest) : IsSignature(rest)) ? command : null;
+            var (head, tail) = (clauses[0], clauses.Skip(1).ToList());
+            if (RequestedCommand(head) is { } asked)
+            {
+                var reasonOk = tail.All(t => t.Length <= 80 && !t.EndsWith('?')) && tail.Sum(t => t.Length) <= 120;
+                return reasonOk && (asked == Stop ? IsSignOff(rest) : IsSignature(rest)) ? asked : null;
+            }
+            if (DeclineLine().IsMatch(head) || ForeignDeclineLine().IsMatch(head) || BetterAskLine().IsMatch(head))
+                return tail.All(t => ReferralLine().IsMatch(t)) && IsSignOff(WithoutReferrals(rest)) ? Pass : null;
+            if (IsAway(head))
+                return tail.All(IsAwayDetail) && IsSignOff(WithoutAwayDetails(rest)) ? Pass : null;
         }
-        if (DeclineLine().IsMatch(head) || ForeignDeclineLine().IsMatch(head))
-            return tail.All(t => ReferralLine().IsMatch(t)) && IsSignOff(WithoutReferrals(rest)) ? Pass : null;
-        if (AwayLine().IsMatch(head))
-            return tail.All(IsAwayDetail) && IsSignOff(WithoutAwayDetails(rest)) ? Pass : null;
-        return null;
+        // A first line of acknowledgements only: "Good question! I'll find out and get back to you.", "Thanks Grace, Anna
+        // has this one."
+        return clauses.All(c => AcknowledgementLine().IsMatch(c) || Interjection().IsMatch(c)) && clauses.Any(c => AcknowledgementLine().IsMatch(c)) && IsSignOff(rest)
+            ? Acknowledged : null;
     }
+
+    /// <summary>A line's clauses: sentences (a sentence ends at '.', '!', '?' or ';' before a capital letter, not after a
+    /// digit, so "4. Januar" and "(ext. 4400)" stay whole) and parts set off by a spaced dash.</summary>
+    private static List<string> Clauses(string line) =>
+        SentenceEnd().Split(line).SelectMany(x => ClauseDash().Split(x)).Select(x => x.Trim()).Where(x => x.Length > 0).ToList();
+
+    private static bool IsAway(string line) => AwayLine().IsMatch(line) || ForeignAwayLine().IsMatch(line);
+
+    /// <summary>"pause" or "stop" asked for as a question ("Could you pause requests for me?", "Pouvez-vous mettre mes demandes
+    /// en pause ?"), or null.</summary>
+    private static string? RequestedCommand(string line) =>
+        PoliteRequestLine().Match(line) is { Success: true } m ? m.Groups["word"].Value.ToLowerInvariant()
+        : ForeignPauseRequestLine().IsMatch(line) ? Pause
+        : null;
+
+    [GeneratedRegex(@"[\p{Cs}\p{So}\uFE0F\u200D]")]
+    private static partial Regex Pictographs();
+
+    [GeneratedRegex(@"\s+[-\u2013\u2014]\s+")]
+    private static partial Regex ClauseDash();
+
+    /// <summary>A short interjection that may stand beside an acknowledgement: "Good question!", "Hi Sam", "OK", "Thanks".</summary>
+    [GeneratedRegex(@"^(?:(?:good|great|interesting)\s+question|hi|hello|hey|ok|okay|sure|thanks|thank\s+you|danke|merci|gracias|grazie|bedankt|noted)(?:\s+(?-i:\p{Lu})\p{L}+)?\s*[.!,]*$",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Interjection();
+
+    /// <summary>A refusal by pointing elsewhere: "Better ask Payroll", "Best to ask Olga".</summary>
+    [GeneratedRegex(@"^(?:sorry[\s,]+)?(?:better|best)\s+(?:to\s+)?ask\s+[^?]{1,60}$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex BetterAskLine();
+
+    /// <summary>An away note in German, French, Spanish, Italian or Dutch as the whole line: "Ich bin bis zum 4. Januar nicht
+    /// im Büro und habe keinen Zugriff auf meine E-Mails.", "Sono fuori ufficio fino al 4 gennaio.", "Je suis en congé
+    /// jusqu'au 15.", "Estoy de vacaciones hasta el lunes.", "Ik ben afwezig tot maandag." What follows the absence may not
+    /// turn to the matter ("aber", "mais", "pero", "ma", "maar") or ask anything.</summary>
+    [GeneratedRegex(@"^(?:(?:hallo|hi|bonjour|hola|ciao|hoi)[\s,.!]+)*(?:(?:ich\s+bin|je\s+suis|estoy|sono|ik\s+ben)\s+)?(?:(?:bis|jusqu'au|hasta|fino\s+al|tot)\s+(?:zum\s+|el\s+)?[^?!:]{1,30}?\s+)?(?:nicht\s+im\s+b(?:ü|ue)ro|im\s+urlaub|abwesend|au(?:ß|ss)er\s+haus|in\s+elternzeit|absente?|en\s+cong[ée]s?|en\s+vacances|fuera\s+de\s+la\s+oficina|de\s+vacaciones|ausente|fuori\s+(?:ufficio|sede)|in\s+ferie|in\s+vacanza|assente|afwezig|met\s+vakantie|op\s+vakantie|niet\s+op\s+kantoor)\b(?!.*\b(?:aber|mais|pero|ma|maar)\b)[^?:]{0,100}$",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ForeignAwayLine();
+
+    /// <summary>A pause asked for as a question in French, Dutch, German, Spanish or Italian: "Pouvez-vous mettre mes
+    /// demandes en pause ?", "Kunnen jullie mijn verzoeken even pauzeren?", "Können Sie meine Anfragen pausieren?"</summary>
+    [GeneratedRegex(@"^(?:¿\s*)?(?:(?:pouvez|pourriez)-vous|peux-tu|pourrais-tu|kunnen\s+(?:jullie|u)|kun\s+je|k(?:ö|oe)nn(?:en|ten)\s+sie|k(?:ö|oe)nnt\s+ihr|(?:pueden|podéis|podeis|podrían|podrian|puedes)|(?:potete|puoi|potreste))\s+(?:(?:s'il\s+vous\s+pla[iî]t|bitte|even|alstublieft|por\s+favor|per\s+favore)\s+)?(?:mettre\s+(?:mes|les)\s+(?:demandes|questions)\s+en\s+pause|(?:mijn\s+)?(?:verzoeken|vragen)\s+(?:even\s+)?pauzeren|(?:meine\s+)?(?:anfragen|fragen)\s+(?:bitte\s+)?(?:pausieren|anhalten)|pausar\s+(?:mis\s+)?(?:solicitudes|preguntas)|(?:mettere\s+in\s+pausa|sospendere)\s+(?:le\s+mie\s+)?(?:richieste|domande))(?:\s+(?:bitte|s'il\s+vous\s+pla[iî]t|svp|por\s+favor|per\s+favore|alstublieft))?\s*[?.!]*$",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ForeignPauseRequestLine();
 
     /// <summary>"ack": the expert acknowledges the request and has not answered yet ("Thanks!", "On it", "Let me check and
     /// get back to you") — not an answer, nothing relayed.</summary>
@@ -125,28 +171,28 @@ public static partial class ReplyCommands
     /// <summary>The lines after a refusal without the leading pointers to someone else ("Try Finance.", "Ask Marcus Johnson,
     /// he handles refunds").</summary>
     private static List<string> WithoutReferrals(List<string> rest) =>
-        rest.SkipWhile(l => l.Length <= MaxDetailChars && SentenceEnd().Split(l).Where(x => x.Length > 0).All(x => ReferralLine().IsMatch(x))).ToList();
+        rest.SkipWhile(l => l.Length <= MaxDetailChars && Clauses(l).All(x => ReferralLine().IsMatch(x))).ToList();
 
     /// <summary>The lines after an away note without its leading details ("I have no access to email.", "For urgent IT
     /// matters please contact the service desk at +31 10 555 0100.").</summary>
     private static List<string> WithoutAwayDetails(List<string> rest) =>
-        rest.SkipWhile(l => l.Length <= MaxDetailChars && SentenceEnd().Split(l).Where(x => x.Length > 0).All(IsAwayDetail)).ToList();
+        rest.SkipWhile(l => l.Length <= MaxDetailChars && Clauses(l).All(IsAwayDetail)).ToList();
 
     private static bool IsAwayDetail(string sentence) =>
         sentence.Length <= MaxDetailChars && !sentence.EndsWith('?') && (AwayDetail().IsMatch(sentence) || ReferralLine().IsMatch(sentence));
 
-    [GeneratedRegex(@"(?<=[.!?;])\s+")]
+    [GeneratedRegex(@"(?:(?<=(?<!\d)\.)|(?<=[!?;]))\s+(?=[\p{Lu}¿¡""'(])")]
     private static partial Regex SentenceEnd();
 
     /// <summary>A pointer to someone else, as a sentence: "Try Finance.", "Maybe ask Marcus Johnson, he signs off refunds.",
     /// "Check with the service desk", "Olga in AP would know.", "Marcus is the right person for this."</summary>
-    [GeneratedRegex(@"^(?:(?:maybe|perhaps|probably|you\s+(?:could|can|might|should)(?:\s+want\s+to)?|better|best\s+to|please|i'?d|i\s+would|i\s+suggest\s+you)[\s,]+)*(?:try|ask|check\s+with|contact|talk\s+to|speak\s+to|reach\s+out\s+to|email|e-mail|mail|ping)\s+[^?]{1,120}?[.!]*$|^[\p{L}.' -]{2,60}\s+(?:would|might|should|will|may)\s+know(?:\s+(?:better|more|this|that))?[.!]*$|^[\p{L}.' -]{2,60}\s+(?:is|are)\s+(?:the\s+)?(?:right|better|best)\s+(?:person|people|team|contact)(?:\s+(?:for\s+(?:this|that)(?:\s+one)?|to\s+ask))?[.!]*$",
+    [GeneratedRegex(@"^(?:(?:maybe|perhaps|probably|you\s+(?:could|can|might|should)(?:\s+want\s+to)?|better|best\s+to|please|i'?d|i\s+would|i\s+suggest\s+you)[\s,]+)*(?:try|ask|check\s+with|contact|talk\s+to|speak\s+to|reach\s+out\s+to|email|e-mail|mail|ping)\s+[^?]{1,120}?[.!]*$|^[\p{L}.' -]{2,60}\s+(?:(?:would|might|should|will|may)\s+know|knows)(?:\s+(?:better|more|this|that|it))?[.!]*$|^[\p{L}.' -]{2,60}\s+(?:is|does)[.!]*$|^[\p{L}.' -]{2,60}\s+(?:is|are)\s+(?:the\s+)?(?:right|better|best)\s+(?:person|people|team|contact)(?:\s+(?:for\s+(?:this|that)(?:\s+one)?|to\s+ask))?[.!]*$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ReferralLine();
 
     /// <summary>What an away note says besides the absence: no or limited access to mail, when the expert is back, whom to
     /// contact in urgent cases.</summary>
-    [GeneratedRegex(@"\b(?:urgent|in\s+my\s+absence|(?:no|limited)\s+access|back\s+(?:on|in|from|after)|return(?:ing)?\s+on|reply\s+when|respond\s+when|get\s+back\s+to\s+you|contact|reach)\b",
+    [GeneratedRegex(@"\b(?:urgent|in\s+my\s+absence|(?:no|limited)\s+access|back\s+(?:on|in|from|after)|return(?:ing)?\s+on|reply\s+when|respond\s+when|get\s+back\s+to\s+you|contact|reach|dringend|vertretung|keinen\s+zugriff|wenden\s+sie\s+sich|urgence|urgente|urgenza|contacte[rz]?|contatta(?:re)?|p[óo]ngase|neem\s+contact|spoed)\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex AwayDetail();
 
@@ -159,7 +205,7 @@ public static partial class ReplyCommands
     /// <summary>A refusal in German, French, Spanish, Italian or Dutch as the whole line: "Da muss ich leider passen",
     /// "Désolé, je passe", "Paso", "Lo siento, no es mi área", "Non lo so", "Geen idee". Only alone or with polite words:
     /// "Paso 1: abre la configuración" (step 1) is an answer.</summary>
-    [GeneratedRegex(@"^(?:(?:tut\s+mir\s+leid|sorry|leider|entschuldigung|d[ée]sol[ée]e?|pardon|lo\s+siento|perd[oó]n|scusa(?:te)?|mi\s+dispiace|helaas)[\s,.!]+)*(?:ich\s+passe|da\s+muss\s+ich\s+(?:leider\s+)?passen|ich\s+muss\s+(?:hier\s+)?(?:leider\s+)?passen|(?:das\s+ist\s+)?nicht\s+mein\s+(?:gebiet|bereich|thema|fachgebiet)|keine\s+ahnung|(?:das\s+)?wei(?:ß|ss)\s+ich\s+(?:leider\s+)?nicht|je\s+passe(?:\s+mon\s+tour)?|je\s+ne\s+sais\s+pas|(?:ce\s+n'est\s+)?pas\s+mon\s+domaine|aucune\s+id[ée]e|(?:yo\s+)?paso|no\s+es\s+mi\s+(?:[áa]rea|campo|tema)|no\s+(?:lo\s+)?s[ée]|ni\s+idea|passo|non\s+[èe]\s+il\s+mio\s+campo|non\s+lo\s+so|ik\s+pas|niet\s+mijn\s+(?:vakgebied|terrein|gebied)|geen\s+idee|ik\s+weet\s+het\s+niet)(?:[\s,.!]+(?:sorry|leider|d[ée]sol[ée]e?|merci|danke|gracias|grazie|bedankt|dank\s+je|lo\s+siento|scusa|helaas))*[\s.!]*$",
+    [GeneratedRegex(@"^(?:(?:tut\s+mir\s+leid|sorry|leider|entschuldigung|d[ée]sol[ée]e?|pardon|lo\s+siento|perd[oó]n|scusa(?:te)?|mi\s+dispiace|helaas)[\s,.!]+)*(?:ich\s+passe|da\s+muss\s+ich\s+(?:leider\s+)?passen|ich\s+muss\s+(?:hier\s+)?(?:leider\s+)?passen|(?:das\s+ist\s+)?(?:leider\s+)?nicht\s+mein\s+(?:gebiet|bereich|thema|fachgebiet)|(?:da\s+)?kann\s+ich\s+(?:dir\s+|ihnen\s+)?(?:leider\s+)?nicht\s+helfen|ich\s+kann\s+(?:da\s+|hier\s+)?(?:leider\s+)?nicht\s+helfen|je\s+ne\s+peux\s+pas\s+(?:vous\s+|t')?aider|no\s+puedo\s+ayudar(?:te|le)?|non\s+posso\s+aiutar(?:ti|la|vi)?|(?:daar|hier)\s+kan\s+ik\s+(?:je\s+|u\s+)?(?:helaas\s+)?niet\s+(?:mee\s+)?helpen|ik\s+kan\s+(?:je\s+|u\s+)?(?:hier\s+|daar\s+)?(?:helaas\s+)?niet\s+(?:mee\s+)?helpen|keine\s+ahnung|(?:das\s+)?wei(?:ß|ss)\s+ich\s+(?:leider\s+)?nicht|je\s+passe(?:\s+mon\s+tour)?|je\s+ne\s+sais\s+pas|(?:ce\s+n'est\s+)?pas\s+mon\s+domaine|aucune\s+id[ée]e|(?:yo\s+)?paso|no\s+es\s+mi\s+(?:[áa]rea|campo|tema)|no\s+(?:lo\s+)?s[ée]|ni\s+idea|passo|non\s+[èe]\s+il\s+mio\s+campo|non\s+lo\s+so|ik\s+pas|niet\s+mijn\s+(?:vakgebied|terrein|gebied)|geen\s+idee|ik\s+weet\s+het\s+niet)(?:[\s,.!]+(?:sorry|leider|d[ée]sol[ée]e?|merci|danke|gracias|grazie|bedankt|dank\s+je|lo\s+siento|scusa|helaas))*[\s.!]*$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ForeignDeclineLine();
 
@@ -177,7 +223,7 @@ public static partial class ReplyCommands
 
     /// <summary>An acknowledgement that is not an answer yet, as the whole line: "Thanks!", "Thank you", "On it", "Looking
     /// into it", "Let me check and get back to you", "Will do", "I'll have a look tomorrow".</summary>
-    [GeneratedRegex(@"^(?:(?:ok|okay|sure|hi|thanks|thank\s+you)[\s,.!]+)*(?:thanks|thank\s+you|many\s+thanks|thx|noted|received|got\s+it|on\s+it|will\s+do|(?:i'm\s+|i\s+am\s+)?looking\s+into\s+it|(?:i'll|i\s+will)\s+(?:have\s+a\s+look|take\s+a\s+look|look\s+into\s+(?:it|this)|check|get\s+back\s+to\s+you)(?:\s+(?:and\s+get\s+back\s+to\s+you|today|tomorrow|later|this\s+week|on\s+\p{L}+))*|let\s+me\s+(?:check|look\s+into\s+(?:it|this)|have\s+a\s+look)(?:\s+and\s+(?:get|come)\s+back\s+to\s+you)?(?:\s+(?:today|tomorrow|later|this\s+week))?)(?:[\s,]+(?:thanks|thank\s+you))?\s*[.!]*$",
+    [GeneratedRegex(@"^(?:(?:ok|okay|sure|hi|thanks|thank\s+you)(?:\s+(?-i:\p{Lu})\p{L}+)?[\s,.!]+)*(?:(?:i'll|i\s+will|let\s+me|i'm\s+going\s+to|i\s+am\s+going\s+to|will)\s+(?:[\p{L}' ]{1,50}?\s+)?(?:and\s+)?(?:get|come)\s+back\s+to\s+you(?:\s+(?:today|tomorrow|later|soon|shortly|this\s+week|on\s+\p{L}+))?|(?-i:\p{Lu}[\p{L}'-]+(?:\s+\p{Lu}[\p{L}'-]+)?)\s+(?:has\s+(?:this|it)(?:\s+one)?|is\s+on\s+(?:it|this)(?:\s+one)?|will\s+(?:answer|reply|take\s+(?:it|this)(?:\s+one)?))|ich\s+k(?:ü|ue)mmere\s+mich\s+(?:darum|drum)(?:\s+und\s+melde\s+mich(?:\s+(?:morgen|heute|bald|später))?)?|ich\s+melde\s+mich(?:\s+(?:morgen|heute|bald|später))?|je\s+(?:regarde|m'en\s+occupe|reviens\s+vers\s+(?:toi|vous))(?:\s+(?:et\s+je\s+reviens\s+vers\s+(?:toi|vous)|demain))?|(?:lo\s+miro|me\s+encargo)(?:\s+y\s+te\s+digo(?:\s+algo)?)?|ti\s+faccio\s+sapere|ci\s+penso\s+io|ik\s+(?:zoek\s+het\s+uit|kom\s+erop\s+terug|kijk\s+ernaar)|thanks|thank\s+you|many\s+thanks|thx|noted|received|got\s+it|on\s+it|will\s+do|(?:i'm\s+|i\s+am\s+)?looking\s+into\s+it|(?:i'll|i\s+will)\s+(?:have\s+a\s+look|take\s+a\s+look|look\s+into\s+(?:it|this)|check|get\s+back\s+to\s+you)(?:\s+(?:and\s+get\s+back\s+to\s+you|today|tomorrow|later|this\s+week|on\s+\p{L}+))*|let\s+me\s+(?:check|look\s+into\s+(?:it|this)|have\s+a\s+look)(?:\s+and\s+(?:get|come)\s+back\s+to\s+you)?(?:\s+(?:today|tomorrow|later|this\s+week))?)(?:[\s,]+(?:thanks|thank\s+you))?\s*[.!]*$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex AcknowledgementLine();
 

@@ -120,12 +120,20 @@ public sealed class OutboundMailHandler(IMailbox mailbox, StorageClients storage
         }
         if (answer is null)
             return ([], $"[The answer came with {string.Join(", ", names)}; the mail is no longer in the shared mailbox, so the service could not pass {them} on. {ask}]");
+        // In the mail's order, each file that still fits under the limit goes along; the others are named with their size.
         var files = RelayAttachments.Files(answer);
-        var total = files.Sum(f => f.Bytes);
-        if (total > RelayAttachments.MaxTotalBytes)
-            return ([], $"[The answer came with {string.Join(", ", files.Select(f => $"{RelayAttachments.Name(f.Part)} ({RelayAttachments.DescribeSize(f.Bytes)})"))}: " +
-                        $"more than the {RelayAttachments.DescribeSize(RelayAttachments.MaxTotalBytes)} the service passes on. {ask}]");
-        return (files.Select(f => f.Part).ToList(), null);
+        var sent = new List<MimeKit.MimePart>();
+        var left = new List<(MimeKit.MimePart Part, long Bytes)>();
+        long total = 0;
+        foreach (var f in files)
+        {
+            if (total + f.Bytes <= RelayAttachments.MaxTotalBytes) { sent.Add(f.Part); total += f.Bytes; }
+            else left.Add(f);
+        }
+        if (left.Count == 0) return (sent, null);
+        var leftThem = left.Count == 1 ? "it" : "them";
+        return (sent, $"[The answer {(sent.Count > 0 ? "also " : "")}came with {string.Join(", ", left.Select(f => $"{RelayAttachments.Name(f.Part)} ({RelayAttachments.DescribeSize(f.Bytes)})"))}: " +
+                      $"more than the {RelayAttachments.DescribeSize(RelayAttachments.MaxTotalBytes)} the service passes on in all. Ask {route.ExpertName} ({route.ExpertEmail}) for {leftThem}.]");
     }
 
     private async Task RelayAsync(QuestionEntity question, RouteEntity route, CancellationToken cancellationToken)

@@ -10,8 +10,11 @@ namespace SocialLearning.Mail;
 /// <c>Auto-Submitted: auto-generated</c> (RFC 3834) and <c>X-Auto-Response-Suppress: All</c> so out-of-office replies
 /// do not come back.
 /// </summary>
-public static class RoutedRequestComposer
+public static partial class RoutedRequestComposer
 {
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*(?:re|aw|sv|antw)\s*:", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex ReplyPrefix();
+
     /// <summary>Builds the request for <paramref name="route"/> of <paramref name="question"/>.</summary>
     public static MimeMessage Compose(QuestionEntity question, RouteEntity route, MailOptions mail)
     {
@@ -65,8 +68,9 @@ public static class RoutedRequestComposer
     public static MimeMessage ComposeRelay(QuestionEntity question, RouteEntity route, MailOptions mail, IReadOnlyList<MimePart>? files = null, string? filesNote = null)
     {
         ArgumentNullException.ThrowIfNull(route);
+        var attached = files is { Count: > 0 } ? "Attached: " + string.Join(", ", files.Select(RelayAttachments.Name)) : null;
         var message = ComposeRelay(question, route, mail, route.AnswerText, "answered your question:", "relay", route.AnsweredAt ?? route.AskedAt,
-            files is { Count: > 0 } ? "Attached: " + string.Join(", ", files.Select(RelayAttachments.Name)) : filesNote);
+            attached is not null && filesNote is not null ? attached + "\n" + filesNote : attached ?? filesNote);
         if (files is not { Count: > 0 }) return message;
         var mixed = new Multipart("mixed") { message.Body! };
         foreach (var file in files)
@@ -98,7 +102,7 @@ public static class RoutedRequestComposer
     {
         var subject = string.IsNullOrWhiteSpace(question.Subject) ? "your question" : question.Subject.Trim();
         var message = NewServiceMail(mail, question.QuestionId, new MailboxAddress(question.AskerName, question.AskerEmail),
-            $"Re: {subject} [{question.QuestionId}]", $"{question.QuestionId}.{idPart}.{KeyEncoding.Hash(route.ExpertId)[..12]}@sociallearning.local",
+            $"{(ReplyPrefix().IsMatch(subject) ? "" : "Re: ")}{subject} [{question.QuestionId}]", $"{question.QuestionId}.{idPart}.{KeyEncoding.Hash(route.ExpertId)[..12]}@sociallearning.local",
             date);
         if (!string.IsNullOrWhiteSpace(question.InternetMessageId))
         {

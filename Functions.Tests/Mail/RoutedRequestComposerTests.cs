@@ -1,0 +1,39 @@
+using SocialLearning.Mail;
+using SocialLearning.Storage;
+
+namespace SocialLearning.Tests.Mail;
+
+public sealed class RoutedRequestComposerTests
+{
+    private static readonly MailOptions Mail = new() { SharedAddress = "ask@northwind.example", DisplayName = "SocialLearning" };
+
+    private static QuestionEntity Question(string subject) => new()
+    {
+        QuestionId = "Q-7K2M9P", Subject = subject, AskerEmail = "pieter.devries@northwind.example", AskerName = "Pieter de Vries",
+        InternetMessageId = "q-1@mail.northwind.example", Text = "Who signs off?",
+    };
+
+    private static RouteEntity Route() => new()
+    {
+        ExpertId = "e-anna-lindqvist", ExpertName = "Anna Lindqvist", ExpertEmail = "anna.lindqvist@northwind.example", ExpertDepartment = "IT",
+        AnswerText = "The lead does.", AnsweredAt = new DateTimeOffset(2026, 11, 20, 10, 0, 0, TimeSpan.Zero),
+    };
+
+    [Theory]
+    [InlineData("Commission statement October", "Re: Commission statement October [Q-7K2M9P]")]
+    [InlineData("Re: Commission statement October", "Re: Commission statement October [Q-7K2M9P]")]
+    [InlineData("AW: Provision Oktober", "AW: Provision Oktober [Q-7K2M9P]")]
+    [InlineData("Fwd: Commission statement", "Re: Fwd: Commission statement [Q-7K2M9P]")]
+    public void The_relay_subject_gets_one_reply_prefix(string subject, string expected) =>
+        Assert.Equal(expected, RoutedRequestComposer.ComposeRelay(Question(subject), Route(), Mail).Subject);
+
+    [Fact]
+    public void A_colleague_brought_in_is_named_with_who_brought_them_in()
+    {
+        var route = Route();
+        route.ReferredBy = "Grace Okafor";
+        var relay = RoutedRequestComposer.ComposeRelay(Question("VPN"), route, Mail);
+        Assert.StartsWith("Anna Lindqvist (IT), brought in by Grace Okafor, answered your question:", relay.TextBody);
+        Assert.Equal("q-1@mail.northwind.example", relay.InReplyTo);
+    }
+}
