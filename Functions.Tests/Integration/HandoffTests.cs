@@ -168,6 +168,8 @@ public sealed class HandoffTests(AzuriteFixture azurite)
         Assert.Equal("I asked Bob in returns, his answer is below.\n\nForwarded:\nFrom: Bob Marsh [mailto:bob.marsh@northwind.example]\nSubject: RE: refund question\n\n" + Answer,
             route.AnswerText);
         Assert.Equal("", route.ReferredTo);
+        var answered = Assert.Single(await h.Get<SocialLearning.Outcomes.OutcomeLog>().ReadAllAsync(Ct), e => e.Kind == "answered");
+        Assert.StartsWith($"answer by {expert.ExpertName} (forwarding an answer by bob.marsh@northwind.example)", answered.Detail);
         var relay = Assert.Single(h.Maildir.ReadOutbox(), x => x.To.Mailboxes.Single().Address == "pieter.devries@northwind.example");
         Assert.Contains(Answer, relay.TextBody);
         Assert.DoesNotContain("Who approves refunds for damaged pallets", relay.TextBody);

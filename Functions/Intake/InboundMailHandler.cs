@@ -421,7 +421,10 @@ public sealed class InboundMailHandler(
             AskerEmail = question.AskerEmail, Department = route.ExpertDepartment,
             // A pass says in the expert's words why and whom to ask instead ("Not my area, sorry. Try Finance.").
             Detail = (passed ? $"{route.ExpertName} passed" + (OneLine(text).Trim('.', '!', ' ').Equals("pass", StringComparison.OrdinalIgnoreCase) ? "" : $" (\"{Truncate(OneLine(text), 160)}\")") : $"answer by {route.ExpertName}")
-                     + (route.ReferredBy.Length > 0 ? $" (brought in by {route.ReferredBy}{(route.ExpertDepartment.Length == 0 ? "; not in the expert directory" : "")})" : "") + minutes,
+                     + (route.ReferredBy.Length > 0 ? $" (brought in by {route.ReferredBy}{(route.ExpertDepartment.Length == 0 ? "; not in the expert directory" : "")})" : "")
+                     // Whose answer an expert passes on, so the knowledge flow reaches the log.
+                     + (!passed && colleagues.Count > 0 ? $" (forwarding an answer by {string.Join(", ", colleagues.Select(f => f.FromAddress).Distinct(StringComparer.OrdinalIgnoreCase))})" : "")
+                     + minutes,
         }, cancellationToken).ConfigureAwait(false);
         if (passed)
         {
