@@ -771,4 +771,98 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         Assert.Contains("answered your question:", relay.TextBody);
         Assert.DoesNotContain("get back to you", relay.TextBody);
     }
+
+    /// <summary>Pieter (the asker) writes in the thread of the relay he got.</summary>
+    private static MimeMessage AskerWrites(QuestionEntity q, string messageId, string text)
+    {
+        var m = new MimeMessage();
+        m.From.Add(MailboxAddress.Parse("Pieter de Vries <pieter.devries@northwind.example>"));
+        m.To.Add(MailboxAddress.Parse("ask@northwind.example"));
+        m.Subject = $"Re: Customer wants a refund for a damaged pallet [{q.QuestionId}]";
+        m.MessageId = messageId;
+        m.Body = new TextPart("plain") { Text = text };
+        return m;
+    }
+
+    [Fact]
+    public async Task The_askers_replies_reach_the_experts_still_asked_and_after_an_answer_the_one_who_answered_who_can_write_back()
+    {
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        var (q, routes) = await AskRefundQuestionAsync(h, "refund-asker@mail.northwind.example");
+        // The outbox is ordered by idempotency key, not by time: "new" is what was not there before.
+        var seen = h.Maildir.ReadOutbox().Select(m => m.MessageId).ToHashSet();
+        List<MimeMessage> Sent()
+        {
+            var fresh = h.Maildir.ReadOutbox().Where(m => !seen.Contains(m.MessageId)).ToList();
+            seen.UnionWith(fresh.Select(m => m.MessageId));
+            return fresh;
+        }
+
+        // Before any answer: more detail goes to every expert still asked; a bare thanks goes to nobody.
+        await h.Maildir.DeliverAsync(AskerWrites(q, "asker-1@mail.northwind.example", "The pallet was damaged by our own carrier, if that matters."), Ct);
+        await h.Maildir.DeliverAsync(AskerWrites(q, "asker-thanks@mail.northwind.example", "Thanks!"), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var detail = Sent();
+        Assert.Equal(routes.Select(r => r.ExpertEmail).Order(), detail.Select(m => m.To.Mailboxes.Single().Address).Order());
+        Assert.All(detail, m =>
+        {
+            Assert.Equal($"Re: [{q.QuestionId}] Customer wants a refund for a damaged pallet", m.Subject);
+            Assert.Contains("Pieter de Vries added to their question:", m.TextBody);
+            Assert.Contains("damaged by our own carrier", m.TextBody);
+            Assert.DoesNotContain("Thanks!", m.TextBody);
+        });
+
+        // An answer, then the asker's reply to it goes to the one who answered only, who writes back: a follow-up for the asker.
+        await h.Maildir.DeliverAsync(Reply(routes[0], q, "asker-ans@mail.northwind.example", new TextPart("plain") { Text = "Own carrier: file it as a transport claim, the customer service lead approves it." }), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        Assert.Single(Sent(), m => m.To.Mailboxes.Single().Address == "pieter.devries@northwind.example");
+        await h.Maildir.DeliverAsync(AskerWrites(q, "asker-2@mail.northwind.example", "That worked, the claim is filed. Thank you!"), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var toExpert = Assert.Single(Sent());
+        Assert.Equal(routes[0].ExpertEmail, toExpert.To.Mailboxes.Single().Address);
+        Assert.Contains("Pieter de Vries replied to your answer:", toExpert.TextBody);
+        Assert.Contains("That worked, the claim is filed.", toExpert.TextBody);
+        Assert.DoesNotContain("damaged by our own carrier", toExpert.TextBody); // had it already
+
+        var back = Reply(routes[0], q, "asker-back@mail.northwind.example", new TextPart("plain") { Text = "Glad it worked. Keep the claim number for the credit note." });
+        back.InReplyTo = toExpert.MessageId;
+        await h.Maildir.DeliverAsync(back, Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var followUp = Assert.Single(Sent());
+        Assert.Equal("pieter.devries@northwind.example", followUp.To.Mailboxes.Single().Address);
+        Assert.Contains("Keep the claim number for the credit note.", followUp.TextBody);
+
+        var events = (await h.Get<SocialLearning.Outcomes.OutcomeLog>().ReadAllAsync(Ct)).Where(e => e.Kind == "asker-reply").Select(e => e.Detail).ToList();
+        Assert.Equal(3, events.Count);
+        Assert.Contains(events, d => d.EndsWith("not relayed (a thanks, and nobody has answered yet)", StringComparison.Ordinal));
+        Assert.Contains(events, d => d.EndsWith($"relayed to {routes[0].ExpertName} (who answered)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_expert_asked_after_the_asker_added_detail_gets_it_in_the_request_and_not_again()
+    {
+        await using var h = await PipelineHarness.StartAsync(azurite, settings: new Dictionary<string, string?> { ["Routing:MinSimilarity"] = "0.1" });
+        await h.Get<ExpertImporter>().ImportAsync(SampleDirectory.Experts(), "sample", replaceDirectory: true, null, Ct);
+        var (q, routes) = await AskRefundQuestionAsync(h, "refund-later@mail.northwind.example");
+        await h.Maildir.DeliverAsync(AskerWrites(q, "later-1@mail.northwind.example", "It was 14 cartons of glassware, invoice 2026-1187."), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var i = 0;
+        foreach (var r in routes)
+            await h.Maildir.DeliverAsync(Reply(r, q, $"later-pass-{i++}@mail.northwind.example", new TextPart("plain") { Text = "pass" }), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var all = (await h.Get<StorageClients>().Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct)).ToList();
+        var next = all.Where(r => routes.All(o => o.ExpertId != r.ExpertId)).ToList();
+        Assert.Equal(routes.Count, next.Count); // one more asked for each pass
+        Assert.All(next, r =>
+        {
+            Assert.True(r.Escalation);
+            Assert.Equal(1, r.AskerRepliesRelayed);
+            var request = Assert.Single(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == r.ExpertEmail);
+            Assert.Equal($"[{q.QuestionId}] Customer wants a refund for a damaged pallet", request.Subject);
+            var text = request.TextBody!.ReplaceLineEndings("\n");
+            Assert.Contains("Pieter de Vries added later:\n    It was 14 cartons of glassware, invoice 2026-1187.", text);
+            Assert.True(text.IndexOf("added later", StringComparison.Ordinal) < text.IndexOf("Why you:", StringComparison.Ordinal));
+        });
+    }
 }

@@ -360,7 +360,7 @@ public sealed class InboundMailHandler(
             if (found is null)
             {
                 if (SameAddress(from, question.AskerEmail))
-                    return $"A reply by the asker in the thread of {token}; kept, not relayed (answers come from the experts asked).";
+                    return await RecordAskerReplyAsync(question, routes, messageRef, followUpText, command, at, cancellationToken).ConfigureAwait(false);
                 // A colleague an asked expert brought in: named in the expert's handoff, or replying to a forward of the
                 // expert's own request mail ("Re: Fwd: …", the request's Message-ID in References). A plain reply-all in an
                 // expert's thread ("Thanks Anna, great") is not an answer to the asker.
@@ -456,6 +456,49 @@ public sealed class InboundMailHandler(
             logger.LogWarning(ex, "Could not learn from the answer of {ExpertId} to {QuestionId}", route.ExpertId, question.QuestionId);
             return $"not learned ({ex.GetType().Name}: {ex.Message})";
         }
+    }
+
+    /// <summary>
+    /// The asker writes in the thread ("It only happens on Wi-Fi", "That fixed it, thanks!"): the reply is kept on the
+    /// question (<see cref="QuestionEntity.AskerRepliesJson"/>) and relayed to the experts who answered — or, while nobody
+    /// has, to those asked who have not passed (a bare "Thanks!" then goes to nobody) — and an <c>asker-reply</c> event
+    /// says to whom.
+    /// </summary>
+    private async Task<string> RecordAskerReplyAsync(QuestionEntity question, List<RouteEntity> routes, string messageRef, string text, string? command, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var token = question.QuestionId;
+        var table = storage.Table(TableNames.Questions);
+        var answered = routes.Where(r => r.AnsweredAt is not null).ToList();
+        // A bare thanks before any answer ("Thanks!" to the service's receipt) is for nobody: logged, not kept for experts.
+        var keep = answered.Count > 0 || command != ReplyCommands.Acknowledged;
+        for (var attempt = 0; keep; attempt++)
+        {
+            var stored = AskerReplies.Add(question.AskerRepliesJson, at, text, messageRef);
+            if (stored is null)
+                return $"A reply by the asker in the thread of {token}; not relayed: {AskerReplies.MaxReplies} replies of the asker are relayed per question at most (the mail stays in the shared mailbox).";
+            if (stored == question.AskerRepliesJson) break; // a retry: stored already
+            question.AskerRepliesJson = stored;
+            if (await table.TryReplaceAsync(question, cancellationToken).ConfigureAwait(false)) break;
+            if (attempt >= 10)
+                throw new InvalidOperationException($"The question {token} kept changing while the asker's reply was recorded; the message will be retried.");
+            question = await table.GetOrNullAsync<QuestionEntity>(question.PartitionKey, question.RowKey, cancellationToken).ConfigureAwait(false)
+                       ?? throw new InvalidOperationException($"The question {token} disappeared while the asker's reply was recorded.");
+        }
+        var targets = answered.Count > 0 ? answered
+            : !keep ? []
+            : routes.Where(r => r.PassedAt is null && r.RequestSentAt is not null).ToList();
+        foreach (var r in targets)
+            await storage.Queue(QueueNames.OutboundMail).SendJsonAsync(new OutboundMailMessage("asker", token, r.ExpertId), cancellationToken).ConfigureAwait(false);
+        var asker = string.IsNullOrWhiteSpace(question.AskerName) ? question.AskerEmail : question.AskerName;
+        var to = targets.Count > 0
+            ? $"relayed to {string.Join(", ", targets.Select(r => r.ExpertName))} ({(answered.Count > 0 ? "who answered" : "asked, no answer yet")})"
+            : command == ReplyCommands.Acknowledged ? "not relayed (a thanks, and nobody has answered yet)" : "nobody to relay to (every expert asked passed)";
+        await outcomes.AppendAsync(new OutcomeEntity
+        {
+            Kind = OutcomeKinds.AskerReply, QuestionId = token, At = at, AskerEmail = question.AskerEmail,
+            Detail = $"{asker}: \"{Truncate(OneLine(text), 120)}\"; {to}",
+        }, cancellationToken, messageRef).ConfigureAwait(false);
+        return $"A reply by the asker in the thread of {token}; {to}.";
     }
 
     private static string Display(MailboxAddress m) => string.IsNullOrWhiteSpace(m.Name) ? m.Address : m.Name;

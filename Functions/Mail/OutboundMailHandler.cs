@@ -30,7 +30,7 @@ public sealed class OutboundMailHandler(IMailbox mailbox, StorageClients storage
 
     private async Task SendAsync(OutboundMailMessage message, CancellationToken cancellationToken)
     {
-        if (message.Kind is not ("request" or "relay" or "followup") || message.ExpertId is null)
+        if (message.Kind is not ("request" or "relay" or "followup" or "asker") || message.ExpertId is null)
             throw new InvalidOperationException($"Unknown outbound mail kind '{message.Kind}'.");
         var question = await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(message.QuestionId, QuestionEntity.Row, cancellationToken).ConfigureAwait(false)
                        ?? throw new InvalidOperationException($"Question {message.QuestionId} does not exist.");
@@ -40,6 +40,11 @@ public sealed class OutboundMailHandler(IMailbox mailbox, StorageClients storage
         if (message.Kind == "relay")
         {
             await RelayAsync(question, route, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        if (message.Kind == "asker")
+        {
+            await RelayAskerRepliesAsync(question, route, cancellationToken).ConfigureAwait(false);
             return;
         }
         if (message.Kind == "followup")
@@ -55,6 +60,7 @@ public sealed class OutboundMailHandler(IMailbox mailbox, StorageClients storage
         var mime = RoutedRequestComposer.Compose(question, route, mail.Value);
         await mailbox.SendAsync(mime, $"request:{question.QuestionId}:{route.ExpertId}", cancellationToken).ConfigureAwait(false);
         route.RequestSentAt = time.GetUtcNow();
+        route.AskerRepliesRelayed = AskerReplies.Read(question.AskerRepliesJson).Count; // the request carries them
         await routes.TryReplaceAsync(route, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Sent request {QuestionId} to {ExpertEmail}", message.QuestionId, route.ExpertEmail);
     }
@@ -84,6 +90,27 @@ public sealed class OutboundMailHandler(IMailbox mailbox, StorageClients storage
             AskerEmail = question.AskerEmail, Department = route.ExpertDepartment, Detail = $"follow-up {relayed} by {route.ExpertName} relayed to the asker",
         }, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Relayed follow-up {Count} of {ExpertId} on {QuestionId} to {Asker}", relayed, route.ExpertId, question.QuestionId, question.AskerEmail);
+    }
+
+    /// <summary>
+    /// Sends the asker's replies that <paramref name="route"/>'s expert has not had yet (all of them in one mail when several
+    /// arrived before this ran); nothing when none is waiting. The mailbox key names the newest reply, so a retry after a
+    /// send does not send it twice.
+    /// </summary>
+    private async Task RelayAskerRepliesAsync(QuestionEntity question, RouteEntity route, CancellationToken cancellationToken)
+    {
+        var replies = AskerReplies.Read(question.AskerRepliesJson);
+        if (route.AskerRepliesRelayed >= replies.Count)
+        {
+            logger.LogInformation("No reply of the asker of {QuestionId} is waiting for {ExpertId}", question.QuestionId, route.ExpertId);
+            return;
+        }
+        var mime = RoutedRequestComposer.ComposeAskerReplies(question, route, replies.Skip(route.AskerRepliesRelayed).ToList(), mail.Value, time.GetUtcNow());
+        await mailbox.SendAsync(mime, $"asker:{question.QuestionId}:{route.ExpertId}:{replies.Count}", cancellationToken).ConfigureAwait(false);
+        route.AskerRepliesRelayed = replies.Count;
+        if (!await storage.Table(TableNames.Routes).TryReplaceAsync(route, cancellationToken).ConfigureAwait(false))
+            throw new InvalidOperationException($"The route {question.QuestionId} → {route.ExpertId} changed while the asker's reply was relayed; retrying.");
+        logger.LogInformation("Relayed {Count} reply(ies) of the asker of {QuestionId} to {ExpertId}", replies.Count, question.QuestionId, route.ExpertId);
     }
 
     /// <summary>

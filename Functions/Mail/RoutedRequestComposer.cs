@@ -40,6 +40,13 @@ public static partial class RoutedRequestComposer
             .AppendLine();
         foreach (var line in (subject + "\n\n" + question.Text).Split('\n'))
             body.Append("    ").AppendLine(line.TrimEnd('\r'));
+        // What the asker added in the thread before this expert was asked (an escalation, a reserve).
+        foreach (var added in AskerReplies.Read(question.AskerRepliesJson))
+        {
+            body.AppendLine().Append(asker).AppendLine(" added later:");
+            foreach (var line in added.Text.Split('\n'))
+                body.Append("    ").AppendLine(line.TrimEnd('\r'));
+        }
         body.AppendLine()
             .Append("Why you: ").AppendLine(route.Reason)
             .AppendLine()
@@ -120,6 +127,49 @@ public static partial class RoutedRequestComposer
         if (note is not null) body.AppendLine().AppendLine(note);
         body.AppendLine()
             .Append("You can write to ").Append(route.ExpertName).Append(" directly at ").Append(route.ExpertEmail).AppendLine(".")
+            .AppendLine()
+            .Append("— ").AppendLine(mail.DisplayName);
+        message.Body = new TextPart("plain") { Text = body.ToString() };
+        return message;
+    }
+
+    /// <summary>
+    /// The mail that brings the asker's replies in the thread to an expert asked: in the thread of the expert's request
+    /// (In-Reply-To its Message-ID, the token in the subject), "… replied to your answer:" to an expert who answered, "…
+    /// added to their question:" to one who has not, each reply quoted, and how to answer back.
+    /// </summary>
+    /// <param name="question">The question.</param>
+    /// <param name="route">The expert's route.</param>
+    /// <param name="replies">The replies the expert has not had yet, oldest first.</param>
+    /// <param name="mail">Mail settings.</param>
+    /// <param name="date">The mail's Date (now).</param>
+    public static MimeMessage ComposeAskerReplies(QuestionEntity question, RouteEntity route, IReadOnlyList<AskerReplies.Reply> replies, MailOptions mail, DateTimeOffset date)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        ArgumentNullException.ThrowIfNull(route);
+        ArgumentNullException.ThrowIfNull(replies);
+        var subject = string.IsNullOrWhiteSpace(question.Subject) ? "A colleague has a question" : Intake.QuestionIds.WithoutTokens(question.Subject);
+        var message = NewServiceMail(mail, question.QuestionId, new MailboxAddress(route.ExpertName, route.ExpertEmail),
+            $"Re: [{question.QuestionId}] {subject}", $"{question.QuestionId}.asker{route.AskerRepliesRelayed + replies.Count}.{KeyEncoding.Hash(route.ExpertId)[..12]}@sociallearning.local", date);
+        var request = RequestMessageId(question.QuestionId, route.ExpertId);
+        message.InReplyTo = request;
+        message.References.Add(request);
+        var asker = string.IsNullOrWhiteSpace(question.AskerName) ? question.AskerEmail : question.AskerName;
+        var first = route.ExpertName.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? route.ExpertName;
+        var body = new StringBuilder()
+            .Append("Hello ").Append(first).AppendLine(",")
+            .AppendLine()
+            .Append(asker).AppendLine(route.AnsweredAt is not null ? " replied to your answer:" : " added to their question:")
+            .AppendLine();
+        foreach (var reply in replies)
+        {
+            foreach (var line in reply.Text.Split('\n'))
+                body.Append("    ").AppendLine(line.TrimEnd('\r'));
+            body.AppendLine();
+        }
+        body.AppendLine(route.AnsweredAt is not null
+                ? "To write back, reply to this mail: it goes to the asker in the same thread."
+                : "To answer, reply to this mail: your reply goes back to the asker in this thread. Not for you? Reply \"pass\".")
             .AppendLine()
             .Append("— ").AppendLine(mail.DisplayName);
         message.Body = new TextPart("plain") { Text = body.ToString() };

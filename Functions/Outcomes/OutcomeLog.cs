@@ -22,6 +22,9 @@ public static class OutcomeKinds
     /// <summary>An asked expert acknowledged the request without answering yet ("Thanks!", "On it", "Let me check and get back
     /// to you"): not an answer, nothing relayed; Detail quotes them.</summary>
     public const string Acknowledged = "acknowledged";
+    /// <summary>The asker wrote in the thread after asking (more detail, thanks): Detail quotes it and says to which experts
+    /// it was relayed.</summary>
+    public const string AskerReply = "asker-reply";
     /// <summary>The question went to further experts.</summary>
     public const string Escalated = "escalated";
     /// <summary>An answer was relayed to the asker.</summary>
@@ -49,17 +52,23 @@ public static class OutcomeKinds
 
 /// <summary>
 /// The append-only outcome log (table <c>Outcomes</c>). Each event's RowKey is built from its own time, question
-/// id, kind and expert, so appending the same event twice (a retried handler) leaves one row.
+/// id, kind and expert (and, for events that several mails can raise in the same second, the mail's reference), so
+/// appending the same event twice (a retried handler) leaves one row.
 /// </summary>
 public sealed class OutcomeLog(StorageClients storage)
 {
     /// <summary>Appends <paramref name="e"/> unless the same event is already there.</summary>
-    public async Task AppendAsync(OutcomeEntity e, CancellationToken cancellationToken)
+    /// <param name="e">The event.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <param name="source">The mail that raised it (its mailbox reference), when two mails may raise the same kind of
+    /// event for the same question and expert within one second (Date headers have whole seconds); its hash joins the key.</param>
+    public async Task AppendAsync(OutcomeEntity e, CancellationToken cancellationToken, string? source = null)
     {
         var at = e.At.ToUniversalTime();
         e.PartitionKey = at.ToString("yyyy-MM", CultureInfo.InvariantCulture);
         e.RowKey = KeyEncoding.Encode(string.Join('_',
-            new[] { at.ToString("yyyyMMdd'T'HHmmss.fffffff", CultureInfo.InvariantCulture), e.QuestionId, e.Kind, e.ExpertId }.Where(s => s.Length > 0)));
+            new[] { at.ToString("yyyyMMdd'T'HHmmss.fffffff", CultureInfo.InvariantCulture), e.QuestionId, e.Kind, e.ExpertId,
+                string.IsNullOrEmpty(source) ? "" : KeyEncoding.Hash(source)[..12] }.Where(s => s.Length > 0)));
         await storage.Table(TableNames.Outcomes).TryAddAsync(e, cancellationToken).ConfigureAwait(false);
     }
 

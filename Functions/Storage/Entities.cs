@@ -181,6 +181,12 @@ public sealed class QuestionEntity : EntityBase
     /// close enough), a bottleneck (everyone close enough at capacity or away) or "too little text to route" (see
     /// <see cref="Routing.RoutableText"/>); empty otherwise.</summary>
     public string UnroutedReason { get; set; } = "";
+    /// <summary>
+    /// What the asker wrote in the thread after asking (more detail, "that fixed it, thanks"), in arrival order:
+    /// <see cref="Mail.AskerReplies"/> form (a JSON array of {at, text}), at most <see cref="Mail.AskerReplies.MaxReplies"/>.
+    /// Relayed to the experts who answered, or while nobody has, to those still asked. Empty for none.
+    /// </summary>
+    public string AskerRepliesJson { get; set; } = "";
 }
 
 /// <summary>
@@ -242,6 +248,8 @@ public sealed class RouteEntity : EntityBase
     public DateTimeOffset? PassedAt { get; set; }
     /// <summary>When the request timed out.</summary>
     public DateTimeOffset? TimedOutAt { get; set; }
+    /// <summary>How many of the asker's replies in the thread (<see cref="QuestionEntity.AskerRepliesJson"/>) went to this expert.</summary>
+    public int AskerRepliesRelayed { get; set; }
     /// <summary>True when this expert was asked in place of one who passed (escalation), not in the first routing.</summary>
     public bool Escalation { get; set; }
     /// <summary>
