@@ -31,6 +31,20 @@ public sealed class HandoffTests(AzuriteFixture azurite)
         return (h, q, routes, request);
     }
 
+    /// <summary>Bob Marsh replies to <paramref name="expert"/> with the shared address in copy, in reply to <paramref name="inReplyTo"/>.</summary>
+    private static MimeMessage BobReplies(RouteEntity expert, string subject, string id, string inReplyTo, string text)
+    {
+        var reply = new MimeMessage();
+        reply.From.Add(MailboxAddress.Parse("Bob Marsh <bob.marsh@northwind.example>"));
+        reply.To.Add(new MailboxAddress(expert.ExpertName, expert.ExpertEmail));
+        reply.Cc.Add(MailboxAddress.Parse("ask@northwind.example"));
+        reply.Subject = subject;
+        reply.MessageId = id;
+        reply.InReplyTo = inReplyTo;
+        reply.Body = new TextPart("plain") { Text = text };
+        return reply;
+    }
+
     /// <summary>The asked expert forwards the request mail, as Gmail writes a forward, to <paramref name="to"/> with the shared address in copy.</summary>
     private static MimeMessage Forward(RouteEntity expert, MimeMessage request, string id, string note, string to)
     {
@@ -77,15 +91,8 @@ public sealed class HandoffTests(AzuriteFixture azurite)
         Assert.StartsWith($"{anna.ExpertName} handed {q.QuestionId} to Bob Marsh", record.Reason);
 
         // Bob replies to all: his answer reaches the asker, named as brought in by the expert asked.
-        var reply = new MimeMessage();
-        reply.From.Add(MailboxAddress.Parse("Bob Marsh <bob.marsh@northwind.example>"));
-        reply.To.Add(new MailboxAddress(anna.ExpertName, anna.ExpertEmail));
-        reply.Cc.Add(MailboxAddress.Parse("ask@northwind.example"));
-        reply.Subject = "Re: Fwd: " + request.Subject;
-        reply.MessageId = "bob-1@mail.northwind.example";
-        reply.InReplyTo = "handoff-1@mail.northwind.example";
-        reply.Date = DateTimeOffset.UtcNow;
-        reply.Body = new TextPart("plain") { Text = Answer + "\n\nOn Fri, 20 Nov 2026 at 10:02, " + anna.ExpertName + " wrote:\n> Bob, you handle the damaged-goods refunds, can you take this one?\n" };
+        var reply = BobReplies(anna, "Re: Fwd: " + request.Subject, "bob-1@mail.northwind.example", "handoff-1@mail.northwind.example",
+            Answer + "\n\nOn Fri, 20 Nov 2026 at 10:02, " + anna.ExpertName + " wrote:\n> Bob, you handle the damaged-goods refunds, can you take this one?\n");
         // Someone else in the thread, never handed the question, is kept and not relayed as before.
         var stranger = new MimeMessage();
         stranger.From.Add(MailboxAddress.Parse("Eve Lang <eve.lang@northwind.example>"));
@@ -185,15 +192,8 @@ public sealed class HandoffTests(AzuriteFixture azurite)
         await h.Get<PipelineRunner>().RunAsync(null, Ct);
 
         // Bob answers from his phone: the token is gone from the subject, and In-Reply-To names Anna's forward.
-        var reply = new MimeMessage();
-        reply.From.Add(MailboxAddress.Parse("Bob Marsh <bob.marsh@northwind.example>"));
-        reply.To.Add(new MailboxAddress(anna.ExpertName, anna.ExpertEmail));
-        reply.Cc.Add(MailboxAddress.Parse("ask@northwind.example"));
-        reply.Subject = "Re: Damaged pallet refund";
-        reply.MessageId = "bob-phone-1@mail.northwind.example";
-        reply.InReplyTo = "fw-outlook-7@mail.northwind.example";
+        var reply = BobReplies(anna, "Re: Damaged pallet refund", "bob-phone-1@mail.northwind.example", "fw-outlook-7@mail.northwind.example", Answer + "\n\nSent from my iPhone");
         reply.References.Add("fw-outlook-7@mail.northwind.example");
-        reply.Body = new TextPart("plain") { Text = Answer + "\n\nSent from my iPhone" };
         // Anna's manager, in copy of her reply, answers all in the request's thread: not an answer to the asker.
         var manager = new MimeMessage();
         manager.From.Add(MailboxAddress.Parse("Lena Vogt <lena.vogt@northwind.example>"));
@@ -227,14 +227,7 @@ public sealed class HandoffTests(AzuriteFixture azurite)
         var anna = routes[0];
         await h.Maildir.DeliverAsync(Forward(anna, request, "handoff-declined@mail.northwind.example", "Bob, is this yours?", "Bob Marsh <bob.marsh@northwind.example>"), Ct);
         await h.Get<PipelineRunner>().RunAsync(null, Ct);
-        var reply = new MimeMessage();
-        reply.From.Add(MailboxAddress.Parse("Bob Marsh <bob.marsh@northwind.example>"));
-        reply.To.Add(new MailboxAddress(anna.ExpertName, anna.ExpertEmail));
-        reply.Cc.Add(MailboxAddress.Parse("ask@northwind.example"));
-        reply.Subject = "Re: Fwd: " + request.Subject;
-        reply.MessageId = "bob-declines@mail.northwind.example";
-        reply.InReplyTo = "handoff-declined@mail.northwind.example";
-        reply.Body = new TextPart("plain") { Text = "Not my area, sorry.\n\nBob" };
+        var reply = BobReplies(anna, "Re: Fwd: " + request.Subject, "bob-declines@mail.northwind.example", "handoff-declined@mail.northwind.example", "Not my area, sorry.\n\nBob");
         await h.Maildir.DeliverAsync(reply, Ct);
         await h.Get<PipelineRunner>().RunAsync(null, Ct);
 

@@ -18,16 +18,8 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         TestMail.Question(messageId, subject, body, from);
 
     /// <summary>Anna Lindqvist's reply in the thread of <paramref name="questionId"/> (the sample's VPN expert).</summary>
-    private static MimeMessage AnnaReplies(string questionId, string messageId, string text)
-    {
-        var reply = new MimeMessage();
-        reply.From.Add(MailboxAddress.Parse("Anna Lindqvist <anna.lindqvist@northwind.example>"));
-        reply.To.Add(MailboxAddress.Parse("ask@northwind.example"));
-        reply.Subject = $"Re: [{questionId}] VPN keeps dropping at home";
-        reply.MessageId = messageId;
-        reply.Body = new TextPart("plain") { Text = text };
-        return reply;
-    }
+    private static MimeMessage AnnaReplies(string questionId, string messageId, string text) =>
+        TestMail.Reply("Anna Lindqvist <anna.lindqvist@northwind.example>", $"Re: [{questionId}] VPN keeps dropping at home", messageId, text);
 
     /// <summary>Mails the refund question, runs the pipeline and returns the question and its routes (at least two), by rank.</summary>
     private static async Task<(QuestionEntity Question, List<RouteEntity> Routes)> AskRefundQuestionAsync(PipelineHarness h, string messageId)
@@ -773,16 +765,8 @@ public sealed class PipelineTests(AzuriteFixture azurite)
     }
 
     /// <summary>Pieter (the asker) writes in the thread of the relay he got.</summary>
-    private static MimeMessage AskerWrites(QuestionEntity q, string messageId, string text)
-    {
-        var m = new MimeMessage();
-        m.From.Add(MailboxAddress.Parse("Pieter de Vries <pieter.devries@northwind.example>"));
-        m.To.Add(MailboxAddress.Parse("ask@northwind.example"));
-        m.Subject = $"Re: Customer wants a refund for a damaged pallet [{q.QuestionId}]";
-        m.MessageId = messageId;
-        m.Body = new TextPart("plain") { Text = text };
-        return m;
-    }
+    private static MimeMessage AskerWrites(QuestionEntity q, string messageId, string text) =>
+        TestMail.Reply("Pieter de Vries <pieter.devries@northwind.example>", $"Re: Customer wants a refund for a damaged pallet [{q.QuestionId}]", messageId, text);
 
     [Fact]
     public async Task The_askers_replies_reach_the_experts_still_asked_and_after_an_answer_the_one_who_answered_who_can_write_back()

@@ -17,4 +17,16 @@ internal static class TestMail
         m.Body = new TextPart("plain") { Text = body };
         return m;
     }
+
+    /// <summary>A plain-text mail from <paramref name="from"/> to ask@northwind.example (a reply in a thread), dated now.</summary>
+    public static MimeMessage Reply(string from, string subject, string messageId, string text)
+    {
+        var m = new MimeMessage();
+        m.From.Add(MailboxAddress.Parse(from));
+        m.To.Add(MailboxAddress.Parse("ask@northwind.example"));
+        m.Subject = subject;
+        m.MessageId = messageId;
+        m.Body = new TextPart("plain") { Text = text };
+        return m;
+    }
 }
