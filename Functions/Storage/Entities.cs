@@ -183,7 +183,7 @@ public sealed class QuestionEntity : EntityBase
     public string UnroutedReason { get; set; } = "";
     /// <summary>
     /// What the asker wrote in the thread after asking (more detail, "that fixed it, thanks"), in arrival order:
-    /// <see cref="Mail.AskerReplies"/> form (a JSON array of {at, text}), at most <see cref="Mail.AskerReplies.MaxReplies"/>.
+    /// <see cref="Mail.AskerReplies"/> form (a JSON array of {at, text, ref}), at most <see cref="Mail.AskerReplies.MaxReplies"/>.
     /// Relayed to the experts who answered, or while nobody has, to those still asked. Empty for none.
     /// </summary>
     public string AskerRepliesJson { get; set; } = "";
@@ -297,7 +297,7 @@ public sealed class ThreadEntity : EntityBase
 /// <summary>Row of the <c>Outcomes</c> table: PartitionKey <c>yyyy-MM</c> of <see cref="At"/>, RowKey time-ordered and deterministic.</summary>
 public sealed class OutcomeEntity : EntityBase
 {
-    /// <summary>Event kind (<see cref="Outcomes.OutcomeKinds"/>): received, routed, answered, passed, referred, escalated, relayed, followup, skipped, overloaded, too-short, gap.</summary>
+    /// <summary>Event kind (<see cref="Outcomes.OutcomeKinds"/>): received, routed, answered, acknowledged, passed, referred, escalated, relayed, followup, asker-reply, skipped, overloaded, too-short, gap.</summary>
     public string Kind { get; set; } = "";
     /// <summary>Question id.</summary>
     public string QuestionId { get; set; } = "";
