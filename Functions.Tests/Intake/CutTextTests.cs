@@ -41,4 +41,14 @@ public sealed class CutTextTests
         Assert.False(char.IsHighSurrogate(kept[^1]));
         Assert.True(cut.Length <= 201);
     }
+
+    [Fact]
+    public void A_cut_answer_says_whom_to_ask_for_the_rest()
+    {
+        var text = string.Join(' ', Enumerable.Repeat("word", 6000)); // 29,999 characters
+        var cut = InboundMailHandler.CutText(text, rest: "ask Lucía Fernández (lucia.fernandez@northwind.example) for the rest");
+        Assert.EndsWith("\n\n[… cut: the mail had 29,999 characters; ask Lucía Fernández (lucia.fernandez@northwind.example) for the rest]", cut);
+        Assert.True(cut.Length <= InboundMailHandler.MaxStoredTextLength);
+        Assert.StartsWith("word word", cut);
+    }
 }

@@ -44,4 +44,29 @@ public sealed class QuestionIdsTests
     [InlineData("[Q-ZZZZZZ]", "")]
     public void A_stale_token_and_the_reply_prefixes_before_it_leave_the_subject_of_a_new_question(string subject, string expected) =>
         Assert.Equal(expected, QuestionIds.WithoutTokens(subject));
+
+    [Fact]
+    public void A_stale_token_beside_the_right_one_leaves_the_right_one_among_the_candidates_and_our_message_id_comes_first()
+    {
+        Assert.Equal(["Q-X3WY1A", "Q-ABCDEF"],
+            QuestionIds.ThreadCandidates("Re: Re: [Q-ABCDEF] VPN token reset [Q-X3WY1A]", "<Q-X3WY1A.relay.272cc1609e00@sociallearning.local>", null));
+        Assert.Equal(["Q-ABCDEF", "Q-X3WY1A", "Q-BBBBBB"],
+            QuestionIds.ThreadCandidates("Re: [Q-ABCDEF] VPN token reset [Q-X3WY1A]", "x@mail.example", ["Q-BBBBBB.222222222222@sociallearning.local", "Q-X3WY1A.1@sociallearning.local"]));
+    }
+
+    [Theory]
+    [InlineData("Re: Badge not working after sabbatical", "badge not working after sabbatical")]
+    [InlineData("AW: Fwd:  RE: [Q-X3WY1A] Badge   not working", "badge not working")]
+    [InlineData("[Q-ABCDEF]", "")]
+    [InlineData(null, "")]
+    public void Thread_subject_drops_prefixes_tokens_case_and_extra_spaces(string? subject, string expected) =>
+        Assert.Equal(expected, QuestionIds.ThreadSubject(subject));
+
+    [Theory]
+    [InlineData("Re: Badge", true)]
+    [InlineData("AW: Badge", true)]
+    [InlineData("Fwd: Badge", false)]
+    [InlineData("Report: Badge", false)]
+    [InlineData("Badge", false)]
+    public void Only_reply_prefixes_make_a_reply_subject(string subject, bool expected) => Assert.Equal(expected, QuestionIds.IsReplySubject(subject));
 }

@@ -849,4 +849,76 @@ public sealed class PipelineTests(AzuriteFixture azurite)
             Assert.True(text.IndexOf("added later", StringComparison.Ordinal) < text.IndexOf("Why you:", StringComparison.Ordinal));
         });
     }
+
+    [Fact]
+    public async Task The_askers_reply_to_their_own_question_mail_lands_in_its_thread_before_any_answer_not_as_a_new_question()
+    {
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        var (q, routes) = await AskRefundQuestionAsync(h, "refund-own@mail.northwind.example");
+        var before = h.Maildir.ReadOutbox().Count;
+
+        // The asker has no mail with the token yet: a reply to their own mail (In-Reply-To), and a "Re:" typed fresh.
+        var detail = TestMail.Reply("Pieter de Vries <pieter.devries@northwind.example>", "Re: Customer wants a refund for a damaged pallet", "own-2@mail.northwind.example",
+            "Some more detail: the pallet was 14 cartons of glassware.");
+        detail.InReplyTo = "refund-own@mail.northwind.example";
+        detail.References.Add("refund-own@mail.northwind.example");
+        await h.Maildir.DeliverAsync(detail, Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        await h.Maildir.DeliverAsync(TestMail.Reply("Pieter de Vries <pieter.devries@northwind.example>", "RE: Customer wants a refund for a damaged pallet", "own-3@mail.northwind.example",
+            "Thanks!"), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        Assert.Single(await h.Get<StorageClients>().Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
+        var sent = h.Maildir.ReadOutbox();
+        Assert.Equal(before + routes.Count, sent.Count);
+        Assert.All(routes, r => Assert.Contains("14 cartons of glassware", Assert.Single(sent, m => m.To.Mailboxes.Single().Address == r.ExpertEmail && m.Subject!.StartsWith("Re:", StringComparison.Ordinal)).TextBody));
+        var records = await h.Get<StorageClients>().Table(TableNames.Messages).ReadAllAsync<MessageEntity>(null, Ct);
+        Assert.Equal($"A reply by the asker in the thread of {q.QuestionId}; relayed to {string.Join(", ", routes.Select(r => r.ExpertName))} (asked, no answer yet).",
+            Assert.Single(records, m => m.InternetMessageId == "own-2@mail.northwind.example").Reason);
+        Assert.Equal($"A reply by the asker in the thread of {q.QuestionId}; not relayed (a thanks, and nobody has answered yet).",
+            Assert.Single(records, m => m.InternetMessageId == "own-3@mail.northwind.example").Reason);
+    }
+
+    [Fact]
+    public async Task A_stale_token_in_the_askers_subject_leaves_the_relay_and_the_askers_reply_to_it_finds_the_question()
+    {
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        await h.Maildir.DeliverAsync(Question("stale-1@mail.northwind.example", "[Q-ABCDEF] Customer wants a refund for a damaged pallet",
+            "A customer received a damaged pallet and wants a refund instead of a replacement. Who approves refunds and how?"), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var q = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
+        var route = (await h.Get<StorageClients>().Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct)).OrderBy(r => r.Rank).First();
+        await h.Maildir.DeliverAsync(Reply(route, q, "stale-ans@mail.northwind.example", new TextPart("plain") { Text = "The customer service lead approves refunds up to 500 EUR." }), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var relay = Assert.Single(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == "pieter.devries@northwind.example");
+        Assert.Equal($"Re: Customer wants a refund for a damaged pallet [{q.QuestionId}]", relay.Subject);
+
+        // A client that kept the stale token too, and In-Reply-To the relay.
+        var thanks = TestMail.Reply("Pieter de Vries <pieter.devries@northwind.example>", $"Re: Re: [Q-ABCDEF] Customer wants a refund for a damaged pallet [{q.QuestionId}]",
+            "stale-thanks@mail.northwind.example", "Thanks, that worked!");
+        thanks.InReplyTo = relay.MessageId;
+        await h.Maildir.DeliverAsync(thanks, Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        Assert.Single(await h.Get<StorageClients>().Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
+        var toExpert = Assert.Single(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == route.ExpertEmail && m.Subject!.StartsWith("Re:", StringComparison.Ordinal));
+        Assert.Contains("Thanks, that worked!", toExpert.TextBody);
+    }
+
+    [Fact]
+    public async Task An_experts_re_under_the_request_subject_without_token_or_thread_headers_is_the_answer_and_a_cut_answer_says_whom_to_ask()
+    {
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        var (q, routes) = await AskRefundQuestionAsync(h, "refund-resubject@mail.northwind.example");
+        var longAnswer = "Refunds up to 500 EUR are approved by the customer service lead. " + string.Join(' ', Enumerable.Repeat("More detail on the returns process.", 600));
+        await h.Maildir.DeliverAsync(TestMail.Reply($"{routes[0].ExpertName} <{routes[0].ExpertEmail}>", "Re: Customer wants a refund for a damaged pallet", "resubject-1@mail.northwind.example", longAnswer), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        Assert.Single(await h.Get<StorageClients>().Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
+        var route = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct), r => r.ExpertId == routes[0].ExpertId);
+        Assert.NotNull(route.AnsweredAt);
+        var relay = Assert.Single(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == "pieter.devries@northwind.example");
+        Assert.Contains($"characters; ask {routes[0].ExpertName} ({routes[0].ExpertEmail}) for the rest]", relay.TextBody);
+        var record = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Messages).ReadAllAsync<MessageEntity>(null, Ct), m => m.InternetMessageId == "resubject-1@mail.northwind.example");
+        Assert.Equal("Reply", record.Kind);
+    }
 }

@@ -59,7 +59,9 @@ public sealed class LearnedEvidence(StorageClients storage, IEmbeddingGenerator<
 
         var subject = Intake.QuestionIds.WithoutTokens(question.Subject);
         var questionPart = Truncate((subject.Length > 0 ? subject + ". " : "") + question.Text, 1500);
-        var text = Truncate(questionPart + "\n\nAnswer: " + route.AnswerText, MaxTextLength);
+        // Without the asker's and the expert's names ("Hi Celine", "Thanks, Anna"): evidence is about the subject, and a
+        // greeting would otherwise match the next mail that names the same person.
+        var text = WithoutNames(Truncate(questionPart + "\n\nAnswer: " + route.AnswerText, MaxTextLength), [question.AskerName, route.ExpertName, question.AskerEmail.Split('@')[0]]);
         var embedded = (await embeddings.GenerateAsync([text], cancellationToken: cancellationToken).ConfigureAwait(false))[0];
         var model = VectorModel.Of(embedded);
         if (expert.Vector is not null && (expert.VectorModel != model.ModelId || expert.VectorDimensions != model.Dimensions))
@@ -104,4 +106,23 @@ public sealed class LearnedEvidence(StorageClients storage, IEmbeddingGenerator<
     }
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
+
+    /// <summary>
+    /// <paramref name="text"/> with each word of <paramref name="names"/> (3 letters or more; a mail address's local part
+    /// split at dots, dashes and underscores) removed where it stands as a whole word, case-insensitive, and the spaces
+    /// it leaves collapsed (none before punctuation or at a line's end).
+    /// </summary>
+    /// <param name="text">An evidence text.</param>
+    /// <param name="names">People's names ("Celine Roux") or address local parts ("celine.roux").</param>
+    internal static string WithoutNames(string text, IEnumerable<string?> names)
+    {
+        var words = names.SelectMany(n => (n ?? "").Split([' ', '.', '-', '_', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Where(w => w.Length >= 3 && w.All(char.IsLetter)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        if (words.Count == 0) return text;
+        var pattern = @"(?<![\p{L}\p{N}])(?:" + string.Join('|', words.Select(System.Text.RegularExpressions.Regex.Escape)) + @")(?![\p{L}\p{N}])";
+        var removed = System.Text.RegularExpressions.Regex.Replace(text, pattern, "", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        removed = System.Text.RegularExpressions.Regex.Replace(removed, @"[ \t]{2,}", " ");
+        removed = System.Text.RegularExpressions.Regex.Replace(removed, @"[ \t]+(?=[,.!?;:]|$)", "", System.Text.RegularExpressions.RegexOptions.Multiline);
+        return removed.Trim();
+    }
 }

@@ -74,6 +74,8 @@ public sealed class InboundMailHandler(
         {
             using var stream = new MemoryStream(raw, writable: false);
             mime = await MimeMessage.LoadAsync(stream, cancellationToken).ConfigureAwait(false);
+            foreach (var change in MailCharsets.Repair(mime))
+                logger.LogInformation("Inbound mail {MessageRef}: charset repaired ({Change})", message.MessageRef, change);
         }
         catch (FormatException ex)
         {
@@ -122,12 +124,12 @@ public sealed class InboundMailHandler(
         var text = mime is null ? "" : MailText.QuestionText(mime);
         var (kind, reason) = Classify(mime, parseError, text);
         var thread = kind == "Reply" ? await ThreadQuestionAsync(mime!, cancellationToken).ConfigureAwait(false) : null;
-        if (kind == MailKind.Question.ToString() && await threads.FindAsync(mime!.InReplyTo, mime.References, cancellationToken).ConfigureAwait(false) is { } known
-            && await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(known, QuestionEntity.Row, cancellationToken).ConfigureAwait(false) is { } threadQuestion)
+        if ((kind is "Reply" or nameof(MailKind.Question)) && thread is null && await KnownThreadAsync(mime!, cancellationToken).ConfigureAwait(false) is { } known)
         {
-            // No token and none of the service's own Message-IDs, but it answers a mail the service took in for a question
-            // (an expert's forward of the request): a reply in that thread.
-            (kind, reason, thread) = ("Reply", $"A reply in the thread of {known}: it answers a mail taken in for that question.", threadQuestion);
+            // No token that names a stored question, but it answers a mail the service took in for one (the asker's own
+            // question, an expert's forward of the request), or it is the asker's or an asked expert's "Re:" under the
+            // thread's subject: a reply in that thread, not a new question.
+            (kind, reason, thread) = ("Reply", known.Reason, known.Question);
         }
         if (kind == "Reply" && thread is null)
         {
@@ -291,6 +293,9 @@ public sealed class InboundMailHandler(
             {
                 logger.LogInformation("Stored question {QuestionId} from {Asker}", id, from.Address);
             }
+            // The asker's replies to their own mail (adding detail before any answer) belong to this question.
+            await threads.RecordAsync(mime.MessageId, id, cancellationToken).ConfigureAwait(false);
+            await threads.RecordSubjectAsync(from.Address, mime.Subject, id, cancellationToken).ConfigureAwait(false);
             await outcomes.AppendAsync(new OutcomeEntity
             {
                 Kind = OutcomeKinds.Received, QuestionId = id, At = received, AskerEmail = from.Address, Detail = Truncate(mime.Subject ?? "", 200),
@@ -307,11 +312,34 @@ public sealed class InboundMailHandler(
         await storage.Queue(QueueNames.RouteQuestion).SendJsonAsync(new RouteQuestionMessage(questionId), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The stored question named by the mail's thread token (<see cref="QuestionIds.FindInThread"/>), or null.</summary>
-    private async Task<QuestionEntity?> ThreadQuestionAsync(MimeMessage mime, CancellationToken cancellationToken) =>
-        QuestionIds.FindInThread(mime.Subject, mime.InReplyTo, mime.References) is { } token
-            ? await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(token, QuestionEntity.Row, cancellationToken).ConfigureAwait(false)
-            : null;
+    /// <summary>The first stored question among those the mail's thread names (<see cref="QuestionIds.ThreadCandidates"/>), or null.</summary>
+    private async Task<QuestionEntity?> ThreadQuestionAsync(MimeMessage mime, CancellationToken cancellationToken)
+    {
+        foreach (var token in QuestionIds.ThreadCandidates(mime.Subject, mime.InReplyTo, mime.References))
+        {
+            if (await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(token, QuestionEntity.Row, cancellationToken).ConfigureAwait(false) is { } q)
+                return q;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The question of a mail without a usable token, from the thread index (<see cref="ThreadIndex"/>): a mail it answers
+    /// (In-Reply-To, References) that the service took in for a question, or else — for a reply ("Re:") — the thread its
+    /// sender has under that subject as the question's asker or an expert sent its request. Null when neither is known.
+    /// </summary>
+    private async Task<(QuestionEntity Question, string Reason)?> KnownThreadAsync(MimeMessage mime, CancellationToken cancellationToken)
+    {
+        var questions = storage.Table(TableNames.Questions);
+        if (await threads.FindAsync(mime.InReplyTo, mime.References, cancellationToken).ConfigureAwait(false) is { } byId
+            && await questions.GetOrNullAsync<QuestionEntity>(byId, QuestionEntity.Row, cancellationToken).ConfigureAwait(false) is { } q1)
+            return (q1, $"A reply in the thread of {byId}: it answers a mail taken in for that question.");
+        if (QuestionIds.IsReplySubject(mime.Subject) && mime.From.Mailboxes.FirstOrDefault() is { } from
+            && await threads.FindBySubjectAsync(from.Address, mime.Subject, cancellationToken).ConfigureAwait(false) is { } bySubject
+            && await questions.GetOrNullAsync<QuestionEntity>(bySubject, QuestionEntity.Row, cancellationToken).ConfigureAwait(false) is { } q2)
+            return (q2, $"A reply in the thread of {bySubject}: its sender's \"Re:\" under that question's subject (no token, no thread headers).");
+        return null;
+    }
 
     /// <summary>
     /// A reply in the thread of a routed request: from an asked expert, "pass" records a pass; anything else records the
@@ -406,7 +434,7 @@ public sealed class InboundMailHandler(
             else
             {
                 route.AnsweredAt = at;
-                route.AnswerText = CutText(text);
+                route.AnswerText = CutText(text, rest: $"ask {route.ExpertName} ({route.ExpertEmail}) for the rest");
                 route.AnswerMessageRef = messageRef;
                 route.AnswerAttachments = string.Join("; ", attachments);
             }
@@ -468,6 +496,7 @@ public sealed class InboundMailHandler(
     {
         var token = question.QuestionId;
         var table = storage.Table(TableNames.Questions);
+        routes = routes.OrderBy(r => r.Rank).ToList();
         var answered = routes.Where(r => r.AnsweredAt is not null).ToList();
         // A bare thanks before any answer ("Thanks!" to the service's receipt) is for nobody: logged, not kept for experts.
         var keep = answered.Count > 0 || command != ReplyCommands.Acknowledged;
@@ -691,17 +720,20 @@ public sealed class InboundMailHandler(
     /// inside a surrogate pair, only when no whitespace lies within the last 200 characters before it — one giant
     /// token), trailing whitespace removed, and a visible marker appended on its own paragraph:
     /// <c>[… cut: the mail had N characters]</c>, N = the length of the whole extracted text, formatted with thousands
-    /// separators (invariant culture). The result, marker included, has at most <paramref name="max"/> characters, so the
-    /// expert reading the request knows the rest is in the asker's original mail.
+    /// separators (invariant culture), then "; " and <paramref name="rest"/> when given. The result, marker included, has
+    /// at most <paramref name="max"/> characters, so the expert reading the request knows the rest is in the asker's
+    /// original mail — and the asker reading a long answer, whom to ask for the rest.
     /// </summary>
     /// <param name="text">The extracted text of a mail (<see cref="MailText.QuestionText"/>).</param>
-    /// <param name="max">Longest result, characters; default <see cref="MaxStoredTextLength"/>. Must leave room for the marker (at least 100).</param>
+    /// <param name="max">Longest result, characters; default <see cref="MaxStoredTextLength"/>. Must leave room for the marker (at least 100 plus <paramref name="rest"/>).</param>
+    /// <param name="rest">Where the rest is, for a reader who never got the mail ("ask Anna Lindqvist (anna@…) for the rest"); null for none.</param>
     /// <returns>The text to store.</returns>
-    public static string CutText(string text, int max = MaxStoredTextLength)
+    public static string CutText(string text, int max = MaxStoredTextLength, string? rest = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(max, 100);
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 100 + (rest?.Length ?? 0));
         if (text.Length <= max) return text;
-        var marker = "\n\n[… cut: the mail had " + text.Length.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + " characters]";
+        var marker = "\n\n[… cut: the mail had " + text.Length.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + " characters" +
+                     (string.IsNullOrEmpty(rest) ? "" : "; " + rest) + "]";
         var limit = max - marker.Length;
         var cut = limit;
         // A word boundary: the text up to the last whitespace at or before the limit.

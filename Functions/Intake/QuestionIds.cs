@@ -35,25 +35,56 @@ public static partial class QuestionIds
     }
 
     /// <summary>
-    /// The question a mail belongs to: the subject's <c>[Q-XXXXXX]</c> token, or else the question id in the Message-ID of
-    /// one of the service's own mails that the mail answers (<c>In-Reply-To</c>, then <c>References</c>, RFC 5322 §3.6.4:
-    /// ids of the form <c>Q-XXXXXX.…@sociallearning.local</c>) — a reply whose subject lost the token (some clients rewrite
-    /// subjects) still reaches its question. Null when neither names one.
+    /// The question a mail belongs to: the first of <see cref="ThreadCandidates"/>, or null when nothing names one.
     /// </summary>
     /// <param name="subject">Subject line.</param>
     /// <param name="inReplyTo">In-Reply-To message id, or null.</param>
     /// <param name="references">References message ids, oldest first.</param>
-    public static string? FindInThread(string? subject, string? inReplyTo, IEnumerable<string>? references)
+    public static string? FindInThread(string? subject, string? inReplyTo, IEnumerable<string>? references) =>
+        ThreadCandidates(subject, inReplyTo, references).FirstOrDefault();
+
+    /// <summary>
+    /// Every question id a mail names, most specific first, each once: the id in the Message-ID of the service's own mail
+    /// it answers (<c>In-Reply-To</c>, RFC 5322 §3.6.4: ids of the form <c>Q-XXXXXX.…@sociallearning.local</c>), then each
+    /// <c>[Q-XXXXXX]</c> token of the subject in order, then the ids in <c>References</c>, newest first. A reply whose
+    /// subject lost the token still reaches its question, and a subject that carries a stale token beside the right one
+    /// ("Re: [Q-ABCDEF] VPN token reset [Q-X3WY1A]") is resolved by trying each in turn.
+    /// </summary>
+    /// <param name="subject">Subject line.</param>
+    /// <param name="inReplyTo">In-Reply-To message id, or null.</param>
+    /// <param name="references">References message ids, oldest first.</param>
+    public static IEnumerable<string> ThreadCandidates(string? subject, string? inReplyTo, IEnumerable<string>? references)
     {
-        if (FindToken(subject) is { } token) return token;
-        foreach (var id in (references ?? []).Reverse().Prepend(inReplyTo))
-        {
-            if (string.IsNullOrEmpty(id)) continue;
-            var m = OwnMessageId().Match(id);
-            if (m.Success) return m.Groups[1].Value.ToUpperInvariant();
-        }
-        return null;
+        var fromIds = (references ?? []).Reverse().Select(OwnId).OfType<string>();
+        var tokens = subject is null ? [] : Token().Matches(subject).Select(m => m.Groups[1].Value.ToUpperInvariant());
+        return new[] { OwnId(inReplyTo) }.OfType<string>().Concat(tokens).Concat(fromIds).Distinct(StringComparer.Ordinal);
     }
+
+    private static string? OwnId(string? messageId)
+    {
+        if (string.IsNullOrEmpty(messageId)) return null;
+        var m = OwnMessageId().Match(messageId);
+        return m.Success ? m.Groups[1].Value.ToUpperInvariant() : null;
+    }
+
+    /// <summary>
+    /// The subject a reply keeps of its thread: without reply and forward prefixes ("Re:", "AW: Fwd:", …), without
+    /// <c>[Q-XXXXXX]</c> tokens, whitespace collapsed, lower case; "" when nothing is left.
+    /// </summary>
+    /// <param name="subject">A mail subject, or null.</param>
+    public static string ThreadSubject(string? subject)
+    {
+        if (string.IsNullOrWhiteSpace(subject)) return "";
+        var rest = Token().Replace(subject, " ");
+        return Whitespace().Replace(ReplyPrefixes().Replace(rest.Trim(), ""), " ").Trim().ToLowerInvariant();
+    }
+
+    /// <summary>Whether <paramref name="subject"/> starts as a reply ("Re:", "AW:", "SV:", "Antw:", "VS:"), not a forward.</summary>
+    /// <param name="subject">A mail subject, or null.</param>
+    public static bool IsReplySubject(string? subject) => subject is not null && ReplyPrefix().IsMatch(subject);
+
+    [GeneratedRegex(@"^\s*(?:re|aw|sv|vs|antw)\s*:", RegexOptions.IgnoreCase)]
+    private static partial Regex ReplyPrefix();
 
     [GeneratedRegex(@"\[(Q-[0-9A-HJKMNP-TV-Z]{6})\]", RegexOptions.IgnoreCase)]
     private static partial Regex Token();

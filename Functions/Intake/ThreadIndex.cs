@@ -41,6 +41,40 @@ public sealed class ThreadIndex(StorageClients storage)
         return null;
     }
 
+    /// <summary>
+    /// Records that <paramref name="participant"/> (the asker, or an expert sent the request) has a thread about
+    /// <paramref name="questionId"/> under <paramref name="subject"/> (<see cref="QuestionIds.ThreadSubject"/>), so their
+    /// reply that lost both the token and the mail headers that name the thread ("Re: Badge not working after
+    /// sabbatical", typed fresh or from a client that drops In-Reply-To) still lands in it. The newest question under a
+    /// subject wins. Nothing for an empty subject.
+    /// </summary>
+    /// <param name="participant">The participant's mail address.</param>
+    /// <param name="subject">The subject of the mail they got or sent.</param>
+    /// <param name="questionId">The question id.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    public async Task RecordSubjectAsync(string participant, string? subject, string questionId, CancellationToken cancellationToken)
+    {
+        if (SubjectKey(participant, subject) is not { } key) return;
+        await storage.Table(TableNames.Threads).UpsertEntityAsync(new ThreadEntity { PartitionKey = key[..2], RowKey = key, QuestionId = questionId },
+            Azure.Data.Tables.TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The question <paramref name="participant"/> has a thread about under <paramref name="subject"/>
+    /// (<see cref="RecordSubjectAsync"/>), or null.</summary>
+    /// <param name="participant">The sender's mail address.</param>
+    /// <param name="subject">The mail's subject.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    public async Task<string?> FindBySubjectAsync(string participant, string? subject, CancellationToken cancellationToken) =>
+        SubjectKey(participant, subject) is { } key
+            ? (await storage.Table(TableNames.Threads).GetOrNullAsync<ThreadEntity>(key[..2], key, cancellationToken).ConfigureAwait(false))?.QuestionId
+            : null;
+
+    private static string? SubjectKey(string participant, string? subject)
+    {
+        var thread = QuestionIds.ThreadSubject(subject);
+        return thread.Length == 0 || string.IsNullOrWhiteSpace(participant) ? null : KeyEncoding.Hash($"subject:{participant.Trim().ToLowerInvariant()}:{thread}");
+    }
+
     /// <summary>The key of a Message-ID: SHA-256 (hex) of it without angle brackets, trimmed, lower case; null when empty.</summary>
     private static string? Key(string? messageId)
     {

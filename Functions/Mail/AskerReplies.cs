@@ -4,7 +4,7 @@ namespace SocialLearning.Mail;
 
 /// <summary>
 /// The asker's replies in a question's thread (<see cref="Storage.QuestionEntity.AskerRepliesJson"/>): a JSON array of
-/// <c>{"at": "2026-11-20T10:02:00+00:00", "text": "…", "ref": "<12 hex>"}</c> in arrival order, so each expert's
+/// <c>{"at": "2026-11-20T10:02:00+00:00", "text": "…", "ref": "12 hex"}</c> in arrival order, so each expert's
 /// <see cref="Storage.RouteEntity.AskerRepliesRelayed"/> counts a prefix of it.
 /// </summary>
 public static class AskerReplies

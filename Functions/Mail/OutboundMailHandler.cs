@@ -9,7 +9,7 @@ namespace SocialLearning.Mail;
 /// routed requests to experts and experts' answers relayed to the asker. What was sent already (the route has
 /// <see cref="RouteEntity.RequestSentAt"/> or <see cref="RouteEntity.RelayedAt"/>) is not sent again.
 /// </summary>
-public sealed class OutboundMailHandler(IMailbox mailbox, StorageClients storage, Outcomes.OutcomeLog outcomes, IOptions<MailOptions> mail, TimeProvider time, ILogger<OutboundMailHandler> logger)
+public sealed class OutboundMailHandler(IMailbox mailbox, StorageClients storage, Outcomes.OutcomeLog outcomes, Intake.ThreadIndex threads, IOptions<MailOptions> mail, TimeProvider time, ILogger<OutboundMailHandler> logger)
 {
     /// <summary>
     /// Sends one mail. Throws <see cref="InvalidOperationException"/> for an unknown kind or missing state. When the mailbox
@@ -59,9 +59,11 @@ public sealed class OutboundMailHandler(IMailbox mailbox, StorageClients storage
         }
         var mime = RoutedRequestComposer.Compose(question, route, mail.Value);
         await mailbox.SendAsync(mime, $"request:{question.QuestionId}:{route.ExpertId}", cancellationToken).ConfigureAwait(false);
-        route.RequestSentAt = time.GetUtcNow();
-        route.AskerRepliesRelayed = AskerReplies.Read(question.AskerRepliesJson).Count; // the request carries them
-        await routes.TryReplaceAsync(route, cancellationToken).ConfigureAwait(false);
+        var sentAt = time.GetUtcNow();
+        var carried = AskerReplies.Read(question.AskerRepliesJson).Count; // the request carries them
+        await UpdateRouteAsync(route, r => { r.RequestSentAt ??= sentAt; r.AskerRepliesRelayed = Math.Max(r.AskerRepliesRelayed, carried); }, cancellationToken).ConfigureAwait(false);
+        // The expert's "Re:" that loses the token and the thread headers still finds the question by its subject.
+        await threads.RecordSubjectAsync(route.ExpertEmail, mime.Subject, question.QuestionId, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Sent request {QuestionId} to {ExpertEmail}", message.QuestionId, route.ExpertEmail);
     }
 
@@ -80,10 +82,14 @@ public sealed class OutboundMailHandler(IMailbox mailbox, StorageClients storage
         var mime = RoutedRequestComposer.ComposeFollowUp(question, route, mail.Value, time.GetUtcNow());
         await mailbox.SendAsync(mime, $"followup:{question.QuestionId}:{route.ExpertId}:{route.FollowUps}", cancellationToken).ConfigureAwait(false);
         var relayed = route.FollowUps;
-        route.FollowUpsRelayed = relayed;
-        route.FollowUpText = "";
-        if (!await storage.Table(TableNames.Routes).TryReplaceAsync(route, cancellationToken).ConfigureAwait(false))
-            throw new InvalidOperationException($"The route {question.QuestionId} → {route.ExpertId} changed while its follow-up was relayed; retrying.");
+        await UpdateRouteAsync(route, r =>
+        {
+            // Another follow-up came in meanwhile: the retry relays what is waiting then (the mailbox key counts them).
+            if (r.FollowUps != relayed)
+                throw new InvalidOperationException($"A further follow-up of {route.ExpertId} on {question.QuestionId} came in while one was relayed; retrying.");
+            r.FollowUpsRelayed = relayed;
+            r.FollowUpText = "";
+        }, cancellationToken).ConfigureAwait(false);
         await outcomes.AppendAsync(new OutcomeEntity
         {
             Kind = Outcomes.OutcomeKinds.Relayed, QuestionId = question.QuestionId, ExpertId = route.ExpertId, At = time.GetUtcNow(),
@@ -107,9 +113,7 @@ public sealed class OutboundMailHandler(IMailbox mailbox, StorageClients storage
         }
         var mime = RoutedRequestComposer.ComposeAskerReplies(question, route, replies.Skip(route.AskerRepliesRelayed).ToList(), mail.Value, time.GetUtcNow());
         await mailbox.SendAsync(mime, $"asker:{question.QuestionId}:{route.ExpertId}:{replies.Count}", cancellationToken).ConfigureAwait(false);
-        route.AskerRepliesRelayed = replies.Count;
-        if (!await storage.Table(TableNames.Routes).TryReplaceAsync(route, cancellationToken).ConfigureAwait(false))
-            throw new InvalidOperationException($"The route {question.QuestionId} → {route.ExpertId} changed while the asker's reply was relayed; retrying.");
+        await UpdateRouteAsync(route, r => r.AskerRepliesRelayed = Math.Max(r.AskerRepliesRelayed, replies.Count), cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Relayed {Count} reply(ies) of the asker of {QuestionId} to {ExpertId}", replies.Count, question.QuestionId, route.ExpertId);
     }
 
@@ -173,15 +177,32 @@ public sealed class OutboundMailHandler(IMailbox mailbox, StorageClients storage
         var (files, note) = route.AnswerAttachments.Length > 0 ? await AnswerFilesAsync(route, cancellationToken).ConfigureAwait(false) : ([], null);
         var mime = RoutedRequestComposer.ComposeRelay(question, route, mail.Value, files, note);
         await mailbox.SendAsync(mime, $"relay:{question.QuestionId}:{route.ExpertId}", cancellationToken).ConfigureAwait(false);
-        route.RelayedAt = time.GetUtcNow();
-        if (await storage.Table(TableNames.Routes).TryReplaceAsync(route, cancellationToken).ConfigureAwait(false))
+        var relayedAt = time.GetUtcNow();
+        route = await UpdateRouteAsync(route, r => r.RelayedAt ??= relayedAt, cancellationToken).ConfigureAwait(false);
+        await outcomes.AppendAsync(new OutcomeEntity
         {
-            await outcomes.AppendAsync(new OutcomeEntity
-            {
-                Kind = Outcomes.OutcomeKinds.Relayed, QuestionId = question.QuestionId, ExpertId = route.ExpertId, At = route.RelayedAt.Value,
-                AskerEmail = question.AskerEmail, Department = route.ExpertDepartment, Detail = $"answer by {route.ExpertName} relayed to the asker",
-            }, cancellationToken).ConfigureAwait(false);
-        }
+            Kind = Outcomes.OutcomeKinds.Relayed, QuestionId = question.QuestionId, ExpertId = route.ExpertId, At = route.RelayedAt!.Value,
+            AskerEmail = question.AskerEmail, Department = route.ExpertDepartment, Detail = $"answer by {route.ExpertName} relayed to the asker",
+        }, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Relayed the answer of {ExpertId} on {QuestionId} to {Asker}", route.ExpertId, question.QuestionId, question.AskerEmail);
+    }
+
+    /// <summary>
+    /// Applies <paramref name="apply"/> to the route and stores it; when another writer changed the route meanwhile (an
+    /// answer, a follow-up or the asker's reply recorded at the same time: the ETag differs), reads it again and applies
+    /// the change to that, up to 10 times. Returns the stored route. <paramref name="apply"/> may throw to give up.
+    /// </summary>
+    private async Task<RouteEntity> UpdateRouteAsync(RouteEntity route, Action<RouteEntity> apply, CancellationToken cancellationToken)
+    {
+        var table = storage.Table(TableNames.Routes);
+        for (var attempt = 0; ; attempt++)
+        {
+            apply(route);
+            if (await table.TryReplaceAsync(route, cancellationToken).ConfigureAwait(false)) return route;
+            if (attempt >= 10)
+                throw new InvalidOperationException($"The route {route.PartitionKey} → {route.ExpertId} kept changing while a sent mail was recorded on it; retrying.");
+            route = await table.GetOrNullAsync<RouteEntity>(route.PartitionKey, route.RowKey, cancellationToken).ConfigureAwait(false)
+                    ?? throw new InvalidOperationException($"The route {route.PartitionKey} → {route.ExpertId} disappeared while a sent mail was recorded on it.");
+        }
     }
 }

@@ -107,7 +107,9 @@ public static partial class RoutedRequestComposer
 
     private static MimeMessage ComposeRelay(QuestionEntity question, RouteEntity route, MailOptions mail, string text, string lead, string idPart, DateTimeOffset date, string? note = null)
     {
-        var subject = string.IsNullOrWhiteSpace(question.Subject) ? "your question" : question.Subject.Trim();
+        // Without any token the asker's subject carried (a stale one typed or copied in): the relay names its own only.
+        var subject = string.IsNullOrWhiteSpace(question.Subject) ? "your question" : Intake.QuestionIds.WithoutTokens(question.Subject);
+        if (subject.Length == 0) subject = "your question";
         var message = NewServiceMail(mail, question.QuestionId, new MailboxAddress(question.AskerName, question.AskerEmail),
             $"{(ReplyPrefix().IsMatch(subject) ? "" : "Re: ")}{subject} [{question.QuestionId}]", $"{question.QuestionId}.{idPart}.{KeyEncoding.Hash(route.ExpertId)[..12]}@sociallearning.local",
             date);
