@@ -45,4 +45,16 @@ public sealed class MailCharsetsTests
         Assert.Empty(MailCharsets.Repair(message));
         Assert.Equal(French, message.TextBody!.Trim());
     }
+
+    [Fact]
+    public void Windows_1252_bytes_labelled_iso_8859_1_keep_the_euro_sign_dashes_and_quotes()
+    {
+        System.Runtime.CompilerServices.RuntimeHelpers.RunModuleConstructor(typeof(MailClassifier).Module.ModuleHandle);
+        const string german = "Der neue Ausweis kostet 20 € – „bitte“ bar";
+        var message = Load("; charset=iso-8859-1", Encoding.GetEncoding(1252).GetBytes(german));
+        Assert.DoesNotContain('€', message.TextBody!);
+
+        Assert.Equal(["text/plain: labelled iso-8859-1, read as windows-1252"], MailCharsets.Repair(message));
+        Assert.Equal(german, message.TextBody!.Trim());
+    }
 }

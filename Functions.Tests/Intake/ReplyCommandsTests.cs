@@ -113,6 +113,12 @@ public sealed class ReplyCommandsTests
     [InlineData("On it.", "ack")]
     [InlineData("Let me check and get back to you tomorrow.\n\nDaniel", "ack")]
     [InlineData("OK, I'll have a look today, thanks", "ack")]
+    [InlineData("You're welcome!", "ack")]
+    [InlineData("You’re very welcome.\n\nTomasz", "ack")]
+    [InlineData("No problem, glad it helped!", "ack")]
+    [InlineData("Happy to help", "ack")]
+    [InlineData("Gern geschehen!", "ack")]
+    [InlineData("De rien", "ack")]
     public void Pointers_away_notes_questions_other_languages_and_acknowledgements(string reply, string command) =>
         Assert.Equal(command, ReplyCommands.Classify(reply));
 
@@ -129,6 +135,8 @@ public sealed class ReplyCommandsTests
     [InlineData("Thanks for asking: the refund limit is 500 EUR.")]
     [InlineData("Try the TCP profile; it fixed the drops for me.")]
     [InlineData("Let me explain: the VPN drops because the lease expires.")]
+    [InlineData("Glad it worked. Keep the claim number for the credit note.")]
+    [InlineData("No problem: the limit is 500 EUR, above that finance signs.")]
     public void Answers_around_the_new_rules_stay_answers(string reply) =>
         Assert.Null(ReplyCommands.Classify(reply));
 

@@ -107,4 +107,25 @@ public sealed class LearnedEvidenceTests(AzuriteFixture azurite)
         var shortRoute = new RouteEntity { PartitionKey = "Q-SHORT1", ExpertId = expert.ExpertId, AnsweredAt = q.ReceivedAt, AnswerText = "Use the returns tool." };
         Assert.Equal("answer too short to learn from", await h.Get<LearnedEvidence>().LearnAsync(new QuestionEntity { QuestionId = "Q-SHORT1", Subject = "x" }, shortRoute, Ct));
     }
+
+    [Fact]
+    public async Task A_demo_reset_forgets_what_the_directory_learned_so_a_rerun_ranks_as_the_first_run_did()
+    {
+        var (h, q, expert) = await AskAsync("learn-reset@mail.northwind.example");
+        await using var _ = h;
+        var profile = SampleDirectory.Experts().Single(e => e.Id == expert.ExpertId);
+        await h.Maildir.DeliverAsync(Answer(expert, q, "learn-reset-answer@mail.northwind.example", AnswerText), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var storage = h.Get<StorageClients>();
+        Assert.NotNull(await storage.Table(TableNames.Evidence).GetOrNullAsync<EvidenceEntity>(EvidenceEntity.PartitionFor(expert.ExpertId), "learned-" + q.QuestionId, Ct));
+
+        await SocialLearning.Commands.DemoCommand.ResetLocalStateAsync(storage, Ct);
+        Assert.Empty(await storage.Table(TableNames.Evidence).ReadAllAsync<EvidenceEntity>(null, Ct));
+        Assert.Empty(await storage.Table(TableNames.Threads).ReadAllAsync<ThreadEntity>(null, Ct));
+        await h.Get<ExpertImporter>().ImportAsync(SampleDirectory.Experts(), "sample", replaceDirectory: true, null, Ct);
+
+        var stored = await storage.Table(TableNames.Experts).GetOrNullAsync<ExpertEntity>(ExpertEntity.PartitionFor(expert.ExpertId), KeyEncoding.Encode(expert.ExpertId), Ct);
+        Assert.Equal(profile.AnswerCount, stored!.AnswerCount);
+        Assert.DoesNotContain(await storage.Table(TableNames.Evidence).ReadAllAsync<EvidenceEntity>(null, Ct), e => e.RowKey.StartsWith("learned-", StringComparison.Ordinal));
+    }
 }

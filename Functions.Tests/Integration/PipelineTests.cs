@@ -921,4 +921,71 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         var record = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Messages).ReadAllAsync<MessageEntity>(null, Ct), m => m.InternetMessageId == "resubject-1@mail.northwind.example");
         Assert.Equal("Reply", record.Kind);
     }
+
+    [Fact]
+    public async Task Of_two_questions_named_in_a_subject_the_one_the_sender_takes_part_in_under_that_subject_is_the_thread()
+    {
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        var (a, _) = await AskRefundQuestionAsync(h, "two-a@mail.northwind.example");
+        await h.Maildir.DeliverAsync(Question("two-b@mail.northwind.example", "VPN keeps dropping at home",
+            "My VPN disconnects every ten minutes when I work from home, but the internet itself is fine.", "Aisha Bello <aisha.bello@northwind.example>"), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var b = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct), x => x.QuestionId != a.QuestionId);
+
+        await h.Maildir.DeliverAsync(TestMail.Reply("Aisha Bello <aisha.bello@northwind.example>", $"Re: [{a.QuestionId}] [{b.QuestionId}] VPN keeps dropping at home",
+            "two-b-more@mail.northwind.example", "It only happens on the home Wi-Fi, not on the phone hotspot."), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var record = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Messages).ReadAllAsync<MessageEntity>(null, Ct), m => m.InternetMessageId == "two-b-more@mail.northwind.example");
+        Assert.StartsWith($"A reply by the asker in the thread of {b.QuestionId}; relayed to ", record.Reason);
+        Assert.Contains("only happens on the home Wi-Fi", SocialLearning.Mail.AskerReplies.Read((await h.Get<StorageClients>().Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(b.QuestionId, QuestionEntity.Row, Ct))!.AskerRepliesJson).Single().Text);
+    }
+
+    [Fact]
+    public async Task The_askers_text_sent_after_a_question_too_short_to_route_is_added_and_the_question_routed_with_it()
+    {
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        await h.Maildir.DeliverAsync(Question("short-1@mail.northwind.example", "Quick question", ""), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var q = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
+        Assert.Equal(QuestionStates.Unrouted, q.State);
+        Assert.Empty(h.Maildir.ReadOutbox());
+
+        await h.Maildir.DeliverAsync(TestMail.Reply("Pieter de Vries <pieter.devries@northwind.example>", "Re: Quick question", "short-2@mail.northwind.example",
+            "Sorry, forgot the text: a customer received a damaged pallet and wants a refund instead of a replacement. Who approves refunds and how?"), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        q = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
+        Assert.Equal((QuestionStates.Routed, ""), (q.State, q.UnroutedReason));
+        Assert.StartsWith("Sorry, forgot the text: a customer received a damaged pallet", q.Text);
+        Assert.Equal("", q.AskerRepliesJson);
+        var requests = h.Maildir.ReadOutbox();
+        Assert.NotEmpty(requests);
+        Assert.All(requests, m => Assert.Contains("wants a refund instead of a replacement", m.TextBody));
+        Assert.All(requests, m => Assert.DoesNotContain("added later", m.TextBody));
+        var events = await h.Get<SocialLearning.Outcomes.OutcomeLog>().ReadAllAsync(Ct);
+        Assert.Single(events, e => e.Kind == "too-short");
+        Assert.EndsWith("added to the question, which nobody had been asked (too little text to route: 0 content words in subject and body (at least 2 needed)); routed again with it",
+            Assert.Single(events, e => e.Kind == "asker-reply").Detail);
+        Assert.Equal(requests.Count, events.Count(e => e.Kind == "routed"));
+    }
+
+    [Fact]
+    public async Task An_askers_remark_written_before_the_answer_reaches_the_expert_as_an_addition_to_the_question_not_as_a_reply_to_the_answer()
+    {
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        var (q, routes) = await AskRefundQuestionAsync(h, "order-1@mail.northwind.example");
+        var answer = Reply(routes[0], q, "order-ans@mail.northwind.example", new TextPart("plain") { Text = "The customer service lead approves refunds up to 500 EUR." });
+        answer.Date = q.ReceivedAt.AddMinutes(42);
+        var remark = AskerWrites(q, "order-remark@mail.northwind.example", "It was our own carrier that damaged it.");
+        remark.Date = q.ReceivedAt.AddMinutes(10);
+        await h.Maildir.DeliverAsync(answer, Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct); // the answer is recorded first, then the earlier remark comes in
+        await h.Maildir.DeliverAsync(remark, Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var toExpert = Assert.Single(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == routes[0].ExpertEmail && m.Subject!.StartsWith("Re:", StringComparison.Ordinal));
+        Assert.Contains("Pieter de Vries added to their question:", toExpert.TextBody);
+        Assert.DoesNotContain("replied to your answer", toExpert.TextBody);
+    }
 }

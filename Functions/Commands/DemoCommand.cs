@@ -103,7 +103,7 @@ public static class DemoCommand
             var waiting = Directory.Exists(Path.Combine(mailboxRoot, "inbox", "new")) ? Directory.GetFiles(Path.Combine(mailboxRoot, "inbox", "new")).Length : 0;
             if (waiting > 0)
                 AnsiConsole.MarkupLine($"[grey]{waiting} mail(s) already waiting in {Markup.Escape(Path.Combine(mailboxRoot, "inbox", "new"))} will be processed with the scenario's mail.[/]");
-            AnsiConsole.MarkupLine("[grey]Local storage reset: questions, routes, requests, intake records, the outcome log and experts' pause/stop replies of earlier runs were cleared.[/]");
+            AnsiConsole.MarkupLine("[grey]Local storage reset: questions, routes, requests, intake records, the outcome log, experts' pause/stop replies and what the directory learned from answers in earlier runs were cleared.[/]");
         }
         ImportResult import = null!;
         List<DemoResult> results = null!;
@@ -150,12 +150,26 @@ public static class DemoCommand
         return 0;
     }
 
-    /// <summary>Empties the conversation state (questions, routes, expert requests, intake records, outcomes) and the queues;
-    /// the expert directory stays (the import replaces it and skips unchanged profiles), but its experts' pause and stop
-    /// replies to the earlier run's requests are cleared, so a rerun shows the same result.</summary>
+    /// <summary>Empties the conversation state (questions, routes, expert requests, intake records, outcomes, the thread
+    /// index) and the queues; the expert directory stays (the import replaces it and skips unchanged profiles), but its
+    /// experts' pause and stop replies to the earlier run's requests are cleared, and when the directory learned from
+    /// answers since (<see cref="Experts.LearnedEvidence"/>) it is emptied for the import to write afresh, so a rerun
+    /// shows the same result.</summary>
     internal static async Task ResetLocalStateAsync(StorageClients storage, CancellationToken cancellationToken)
     {
-        foreach (var t in new[] { TableNames.Questions, TableNames.Routes, TableNames.ExpertRequests, TableNames.Messages, TableNames.Outcomes })
+        var tables = new List<string> { TableNames.Questions, TableNames.Routes, TableNames.ExpertRequests, TableNames.Messages, TableNames.Outcomes, TableNames.Threads };
+        // What the directory learned from the earlier run's answers is part of that run too; the profiles it changed
+        // (answer counts, centroids) go with it, and the import that follows writes them afresh.
+        var learned = false;
+        await foreach (var _ in storage.Table(TableNames.Evidence).QueryAsync<Storage.EvidenceEntity>(
+                           e => e.RowKey.CompareTo(Experts.LearnedEvidence.RowPrefix) >= 0 && e.RowKey.CompareTo(Experts.LearnedEvidence.RowPrefix + "\uffff") < 0,
+                           maxPerPage: 1, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            learned = true;
+            break;
+        }
+        if (learned) tables.AddRange([TableNames.Experts, TableNames.Evidence]);
+        foreach (var t in tables)
             await storage.Table(t).DeleteAsync(cancellationToken).ConfigureAwait(false);
         foreach (var q in QueueNames.All.SelectMany(q => new[] { q, QueueNames.Poison(q) }))
             await storage.Queue(q).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -312,15 +312,37 @@ public sealed class InboundMailHandler(
         await storage.Queue(QueueNames.RouteQuestion).SendJsonAsync(new RouteQuestionMessage(questionId), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The first stored question among those the mail's thread names (<see cref="QuestionIds.ThreadCandidates"/>), or null.</summary>
+    /// <summary>
+    /// The question of the mail's thread among those it names (<see cref="QuestionIds.ThreadCandidates"/>), or null when
+    /// none is stored. The service's own Message-ID in In-Reply-To decides alone; otherwise, when several stored questions
+    /// are named ("Re: [Q-22HVRW] [Q-R01D8H] Prospect wants to connect their ERP", an expert asked both), the one the
+    /// sender takes part in (asker or asked) whose subject the mail's is wins, then any the sender takes part in, then
+    /// the first named.
+    /// </summary>
     private async Task<QuestionEntity?> ThreadQuestionAsync(MimeMessage mime, CancellationToken cancellationToken)
     {
+        var questions = storage.Table(TableNames.Questions);
+        var found = new List<QuestionEntity>();
         foreach (var token in QuestionIds.ThreadCandidates(mime.Subject, mime.InReplyTo, mime.References))
         {
-            if (await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(token, QuestionEntity.Row, cancellationToken).ConfigureAwait(false) is { } q)
-                return q;
+            if (await questions.GetOrNullAsync<QuestionEntity>(token, QuestionEntity.Row, cancellationToken).ConfigureAwait(false) is not { } q) continue;
+            if (found.Count == 0 && QuestionIds.ThreadCandidates(null, mime.InReplyTo, null).FirstOrDefault() == token) return q;
+            found.Add(q);
         }
-        return null;
+        if (found.Count <= 1) return found.FirstOrDefault();
+        var from = mime.From.Mailboxes.FirstOrDefault()?.Address ?? "";
+        var subject = QuestionIds.ThreadSubject(mime.Subject);
+        var best = found[0];
+        var bestScore = -1;
+        foreach (var q in found)
+        {
+            var takesPart = SameAddress(q.AskerEmail, from)
+                            || (await storage.Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, cancellationToken).ConfigureAwait(false))
+                                .Any(r => SameAddress(r.ExpertEmail, from) || r.ReferredTo.Split("; ").Any(a => SameAddress(a, from)));
+            var score = (takesPart ? 2 : 0) + (subject.Length > 0 && QuestionIds.ThreadSubject(q.Subject) == subject ? 1 : 0);
+            if (score > bestScore) (best, bestScore) = (q, score);
+        }
+        return best;
     }
 
     /// <summary>
@@ -497,12 +519,15 @@ public sealed class InboundMailHandler(
         var token = question.QuestionId;
         var table = storage.Table(TableNames.Questions);
         routes = routes.OrderBy(r => r.Rank).ToList();
+        if (question.State == QuestionStates.Unrouted && routes.All(r => r.RequestSentAt is null) && command != ReplyCommands.Acknowledged)
+            return await RerouteWithAddedTextAsync(question, text, at, messageRef, cancellationToken).ConfigureAwait(false);
         var answered = routes.Where(r => r.AnsweredAt is not null).ToList();
         // A bare thanks before any answer ("Thanks!" to the service's receipt) is for nobody: logged, not kept for experts.
         var keep = answered.Count > 0 || command != ReplyCommands.Acknowledged;
         for (var attempt = 0; keep; attempt++)
         {
-            var stored = AskerReplies.Add(question.AskerRepliesJson, at, text, messageRef);
+            var stored = AskerReplies.Add(question.AskerRepliesJson, at, text, messageRef,
+                $"ask {(string.IsNullOrWhiteSpace(question.AskerName) ? question.AskerEmail : $"{question.AskerName} ({question.AskerEmail})")} for the rest");
             if (stored is null)
                 return $"A reply by the asker in the thread of {token}; not relayed: {AskerReplies.MaxReplies} replies of the asker are relayed per question at most (the mail stays in the shared mailbox).";
             if (stored == question.AskerRepliesJson) break; // a retry: stored already
@@ -521,7 +546,43 @@ public sealed class InboundMailHandler(
         var asker = string.IsNullOrWhiteSpace(question.AskerName) ? question.AskerEmail : question.AskerName;
         var to = targets.Count > 0
             ? $"relayed to {string.Join(", ", targets.Select(r => r.ExpertName))} ({(answered.Count > 0 ? "who answered" : "asked, no answer yet")})"
-            : command == ReplyCommands.Acknowledged ? "not relayed (a thanks, and nobody has answered yet)" : "nobody to relay to (every expert asked passed)";
+            : !keep ? "not relayed (a thanks, and nobody has answered yet)"
+            : routes.Any(r => r.RequestSentAt is not null) ? "nobody to relay to now (every expert asked passed); an expert asked later gets it in the request"
+            : "kept for the experts about to be asked: their requests carry it";
+        await outcomes.AppendAsync(new OutcomeEntity
+        {
+            Kind = OutcomeKinds.AskerReply, QuestionId = token, At = at, AskerEmail = question.AskerEmail,
+            Detail = $"{asker}: \"{Truncate(OneLine(text), 120)}\"; {to}",
+        }, cancellationToken, messageRef).ConfigureAwait(false);
+        return $"A reply by the asker in the thread of {token}; {to}.";
+    }
+
+    /// <summary>
+    /// The asker writes in the thread of a question nobody could be asked about — too little text to route, a knowledge
+    /// gap, a bottleneck ("Sorry, forgot the text: how do I claim travel expenses …?"): the text is added to the question's
+    /// own and the question is routed again with it (a new <c>routed</c>, <c>gap</c> or <c>overloaded</c> event follows).
+    /// </summary>
+    private async Task<string> RerouteWithAddedTextAsync(QuestionEntity question, string text, DateTimeOffset at, string messageRef, CancellationToken cancellationToken)
+    {
+        var token = question.QuestionId;
+        var table = storage.Table(TableNames.Questions);
+        var was = question.UnroutedReason;
+        var added = text.Trim();
+        for (var attempt = 0; ; attempt++)
+        {
+            if (question.State != QuestionStates.Unrouted || question.Text.Contains(added, StringComparison.Ordinal)) break; // a retry, or routed meanwhile
+            question.Text = CutText(string.IsNullOrWhiteSpace(question.Text) ? added : question.Text.TrimEnd() + "\n\n" + added);
+            question.State = QuestionStates.Received;
+            question.UnroutedReason = "";
+            if (await table.TryReplaceAsync(question, cancellationToken).ConfigureAwait(false)) break;
+            if (attempt >= 10)
+                throw new InvalidOperationException($"The question {token} kept changing while the asker's added text was recorded; the message will be retried.");
+            question = await table.GetOrNullAsync<QuestionEntity>(question.PartitionKey, question.RowKey, cancellationToken).ConfigureAwait(false)
+                       ?? throw new InvalidOperationException($"The question {token} disappeared while the asker's added text was recorded.");
+        }
+        await EnsureRoutingQueuedAsync(token, cancellationToken).ConfigureAwait(false);
+        var asker = string.IsNullOrWhiteSpace(question.AskerName) ? question.AskerEmail : question.AskerName;
+        var to = $"added to the question, which nobody had been asked ({(was.Length > 0 ? was : "not routed")}); routed again with it";
         await outcomes.AppendAsync(new OutcomeEntity
         {
             Kind = OutcomeKinds.AskerReply, QuestionId = token, At = at, AskerEmail = question.AskerEmail,

@@ -47,14 +47,15 @@ public static class AskerReplies
     /// <param name="at">When the reply was written.</param>
     /// <param name="text">Its visible text.</param>
     /// <param name="messageRef">The mailbox reference of the reply's mail.</param>
-    public static string? Add(string? json, DateTimeOffset at, string text, string messageRef)
+    /// <param name="rest">For a text cut at <see cref="MaxTextLength"/>: whom to ask for the rest (see <see cref="Intake.InboundMailHandler.CutText"/>); null for none.</param>
+    public static string? Add(string? json, DateTimeOffset at, string text, string messageRef, string? rest = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         var replies = Read(json).ToList();
         var key = Storage.KeyEncoding.Hash(messageRef)[..12];
         if (replies.Any(r => r.Ref == key)) return json;
         if (replies.Count >= MaxReplies) return null;
-        replies.Add(new Reply(at, Intake.InboundMailHandler.CutText(text.Trim(), MaxTextLength), key));
+        replies.Add(new Reply(at, Intake.InboundMailHandler.CutText(text.Trim(), MaxTextLength, rest), key));
         return JsonSerializer.Serialize(replies, Json);
     }
 }

@@ -161,7 +161,10 @@ public static partial class RoutedRequestComposer
         var body = new StringBuilder()
             .Append("Hello ").Append(first).AppendLine(",")
             .AppendLine()
-            .Append(asker).AppendLine(route.AnsweredAt is not null ? " replied to your answer:" : " added to their question:")
+            // Worded by when each reply was written, not by when it is sent: a remark written before the answer is not
+            // feedback on it.
+            .Append(asker).AppendLine(route.AnsweredAt is not { } answered || replies.All(r => r.At < answered) ? " added to their question:"
+                : replies.All(r => r.At >= answered) ? " replied to your answer:" : " wrote in the thread:")
             .AppendLine();
         foreach (var reply in replies)
         {
