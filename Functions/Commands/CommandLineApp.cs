@@ -62,7 +62,7 @@ public static partial class CommandLineApp
 
         var text = new Argument<string>("question") { Description = "The question, in plain words." };
         var from = new Option<string?>("--from") { Description = "The asker's address (excluded from the experts)." };
-        var top = new Option<int>("--top") { Description = "How many experts to show.", DefaultValueFactory = _ => 5 };
+        var top = new Option<int>("--top") { Description = "How many experts to show; those who would be asked are always shown, with their rank, even below it.", DefaultValueFactory = _ => 5 };
         var ask = new Command("ask", "Rank the directory for one question and print the route (nothing is sent).") { text, from, top };
         ask.SetAction((r, ct) => Guarded(() => AskAsync(r.GetValue(text)!, r.GetValue(from), r.GetValue(top), ct), ct));
         root.Add(ask);
@@ -366,7 +366,8 @@ public static partial class CommandLineApp
         }
         var kinds = string.Join(", ", added.GroupBy(e => e.Kind).Select(g => $"{g.Count()} {g.Key}"));
         AnsiConsole.MarkupLine(run.MailsPickedUp == 0
-            ? $"No mail was waiting in {Markup.Escape(Path.Combine(mailbox ?? host.Services.GetRequiredService<IOptions<Mail.MailOptions>>().Value.MaildirRoot ?? "", "inbox", "new"))}."
+            ? $"No mail was waiting in {Markup.Escape(Path.Combine(mailbox ?? host.Services.GetRequiredService<IOptions<Mail.MailOptions>>().Value.MaildirRoot ?? "", "inbox", "new"))}" +
+              (added.Count > 0 ? $"; work left queued by an earlier run was finished ({kinds})." : ".")
             : $"{run.MailsPickedUp} mail(s) taken in; {(kinds.Length > 0 ? kinds : "no outcome events")}; {records.Count} not a question" +
               (run.Duplicates > 0 ? $"; {run.Duplicates} taken in before (same Message-ID), ignored." : "."));
         return 0;

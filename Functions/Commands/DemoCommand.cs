@@ -73,6 +73,8 @@ public static class DemoCommand
         var mailboxRoot = mailbox is null ? Path.Combine(root, ".local", "demo-mailbox") : Path.GetFullPath(mailbox);
         if (File.Exists(mailboxRoot))
             throw new InvalidOperationException($"--mailbox '{mailboxRoot}' is a file; give a folder (it will hold inbox/ and outbox/).");
+        if (mailbox is not null && !Directory.Exists(mailboxRoot))
+            AnsiConsole.MarkupLine($"[grey]Created the folder {Markup.Escape(mailboxRoot)} for --mailbox (it did not exist: check the path if you meant an existing mailbox).[/]");
         Directory.CreateDirectory(mailboxRoot);
 
         var scenario = dump is null ? SampleScenario() : DumpScenario.Load(dump);
