@@ -44,6 +44,7 @@ public static class ServiceRegistration
         services.AddSingleton<ExpertReembedder>();
         services.AddSingleton<InboundMailHandler>();
         services.AddSingleton<ThreadIndex>();
+        services.AddSingleton<Experts.ExpertRoster>();
         services.AddSingleton<RouteQuestionHandler>();
         services.AddSingleton<OutboundMailHandler>();
         services.AddSingleton<MailboxPoller>();

@@ -334,4 +334,42 @@ public sealed class CommandLineTests(AzuriteFixture azurite)
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task Experts_lists_each_listings_standing_and_resume_lifts_a_stop_for_every_listing_of_the_address()
+    {
+        await using var h = await WithSampleMailAsync(azurite);
+        var storage = h.Get<StorageClients>();
+        var table = storage.Table(TableNames.Experts);
+        var all = (await table.ReadAllAsync<ExpertEntity>(null, Ct)).OrderBy(e => e.ExpertId, StringComparer.Ordinal).ToList();
+        var (stopped, paused) = (all[0], all[1]);
+        stopped.OptedOut = true;
+        paused.PausedUntil = new DateTimeOffset(2099, 1, 4, 0, 0, 0, TimeSpan.Zero);
+        await table.UpsertEntityAsync(stopped, Azure.Data.Tables.TableUpdateMode.Replace, Ct);
+        await table.UpsertEntityAsync(paused, Azure.Data.Tables.TableUpdateMode.Replace, Ct);
+        var connection = await azurite.ConnectionStringAsync();
+
+        var (code, output) = await Cli.RunAsync(connection, h.MailRoot, "experts");
+        Assert.Equal(0, code);
+        Assert.Contains($"{all.Count} listings (asked {all.Count - 2}, paused 1, stopped 1)", output);
+        Assert.Contains("paused until 2099-01-04", output);
+        var csvPath = Path.Combine(h.MailRoot, "experts.csv");
+        (code, _) = await Cli.RunAsync(connection, h.MailRoot, "experts", "--csv", csvPath);
+        Assert.Equal(0, code);
+        var lines = (await File.ReadAllLinesAsync(csvPath, Ct)).ToList();
+        Assert.Equal("id,name,email,department,source,answers,learned,last_active_utc,standing", lines[0].TrimStart('\uFEFF'));
+        Assert.Equal(all.Count + 1, lines.Count);
+        Assert.Single(lines, l => l.StartsWith(stopped.ExpertId + ",", StringComparison.Ordinal) && l.EndsWith(",stopped", StringComparison.Ordinal));
+
+        (code, output) = await Cli.RunAsync(connection, h.MailRoot, "experts", "resume", stopped.Email.ToUpperInvariant());
+        Assert.Equal(0, code);
+        Assert.Contains($"Resumed {stopped.Name} ({stopped.ExpertId})", output);
+        var after = await table.GetOrNullAsync<ExpertEntity>(stopped.PartitionKey, stopped.RowKey, Ct);
+        Assert.False(after!.OptedOut);
+        (code, output) = await Cli.RunAsync(connection, h.MailRoot, "experts", "resume", stopped.Email);
+        Assert.Equal((0, true), (code, output.Contains("was neither paused nor stopped; nothing changed.", StringComparison.Ordinal)));
+        (code, output) = await Cli.RunAsync(connection, h.MailRoot, "experts", "resume", "nobody@northwind.example");
+        Assert.Equal(1, code);
+        Assert.Contains("No expert in the directory has the address or id 'nobody@northwind.example'.", output);
+    }
 }

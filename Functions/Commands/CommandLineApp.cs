@@ -17,7 +17,7 @@ namespace SocialLearning.Commands;
 public static partial class CommandLineApp
 {
     /// <summary>The verbs this app knows; a first argument among them selects command mode.</summary>
-    public static readonly string[] Verbs = ["demo", "process", "import", "sync-experts", "reembed", "ask", "outcomes", "intake", "evaluate", "mail", "--help", "-h", "-?", "--version"];
+    public static readonly string[] Verbs = ["demo", "process", "import", "sync-experts", "reembed", "experts", "ask", "outcomes", "intake", "evaluate", "mail", "--help", "-h", "-?", "--version"];
 
     /// <summary>Parses and runs the command line; returns the exit code (0 ok, 1 failure, 2 bad settings).</summary>
     public static async Task<int> RunAsync(string[] args)
@@ -59,6 +59,15 @@ public static partial class CommandLineApp
         var reembed = new Command("reembed", "Re-embed every stored expert's evidence and centroid with the configured embedding model (after changing Embeddings:Provider, deployment or Dimensions).") { force };
         reembed.SetAction((r, ct) => Guarded(() => ReembedAsync(r.GetValue(force), ct), ct));
         root.Add(reembed);
+
+        var expertsCsv = new Option<string?>("--csv") { Description = "Export the list as CSV to this file (not a folder) instead of printing it." };
+        var experts = new Command("experts", "List the expert directory: each listing's department, source, answers (and how many the directory learned from relayed answers), last answer and standing (asked, paused until, stopped, deactivated).") { expertsCsv };
+        experts.SetAction((r, ct) => Guarded(() => ExpertsAsync(r.GetValue(expertsCsv), ct), ct));
+        var who = new Argument<string>("expert") { Description = "The expert's mail address (all their listings) or expert id." };
+        var resume = new Command("resume", "Ask an expert again after they replied \"pause\" or \"stop\" (when they ask the team to be asked again).") { who };
+        resume.SetAction((r, ct) => Guarded(() => ResumeExpertAsync(r.GetValue(who)!, ct), ct));
+        experts.Add(resume);
+        root.Add(experts);
 
         var text = new Argument<string>("question") { Description = "The question, in plain words." };
         var from = new Option<string?>("--from") { Description = "The asker's address (excluded from the experts)." };
@@ -297,6 +306,58 @@ public static partial class CommandLineApp
         else if (asked.Count == 0)
             AnsiConsole.MarkupLine($"[yellow]Nobody's evidence is close enough (Routing:MinSimilarity {options.MinSimilarity:0.00}): mailed in, this question would be recorded as a knowledge gap.[/]");
         AnsiConsole.MarkupLine($"[grey]embed {ranking.EmbedMs:0.0} ms + rank {ranking.RankMs:0.00} ms; nothing was sent[/]");
+        return 0;
+    }
+
+    /// <summary><c>experts [--csv &lt;file&gt;]</c>: the directory's listings with their standing (<see cref="Experts.ExpertRoster"/>), as a table or CSV.</summary>
+    private static async Task<int> ExpertsAsync(string? csvPath, CancellationToken ct)
+    {
+        if (csvPath is not null) csvPath = OutputFile.Validate(csvPath, "--csv", "experts.csv", OutputFile.Notice);
+        var root = CommandHost.RepoRoot();
+        await using var host = await CommandHost.StartAsync(new Dictionary<string, string?>(), Path.Combine(root, ".azurite"),
+            s => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(s)}[/]"), ct).ConfigureAwait(false);
+        var rows = await host.Services.GetRequiredService<Experts.ExpertRoster>().ReadAsync(ct).ConfigureAwait(false);
+        if (csvPath is not null)
+        {
+            await File.WriteAllTextAsync(csvPath, Experts.ExpertRoster.WriteCsv(rows), OutcomeCsv.FileEncoding, ct).ConfigureAwait(false);
+            AnsiConsole.MarkupLine($"Wrote [bold]{rows.Count}[/] listings to [blue]{Markup.Escape(csvPath)}[/]");
+            return 0;
+        }
+        if (rows.Count == 0)
+        {
+            AnsiConsole.MarkupLine("The expert directory is empty: run [bold]import[/] (the built-in sample, or --dump) or [bold]sync-experts[/].");
+            return 0;
+        }
+        var table = new Table().Border(TableBorder.Rounded).Title("Expert directory")
+            .AddColumns("Name", "Email", "Department", "Source", "Answers (learned)", "Last answer (UTC)", "Standing");
+        foreach (var r in rows)
+            table.AddRow(Markup.Escape(r.Name), Markup.Escape(r.Email), Markup.Escape(r.Department), Markup.Escape(r.Source),
+                r.Learned > 0 ? $"{r.Answers} ({r.Learned})" : r.Answers.ToString(CultureInfo.InvariantCulture),
+                r.LastActive?.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "", Markup.Escape(r.Standing));
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"{rows.Count} listings" + KindCounts(rows.Select(r => r.Standing.StartsWith("paused", StringComparison.Ordinal) ? "paused" : r.Standing.StartsWith("deactivated", StringComparison.Ordinal) ? "deactivated" : r.Standing)));
+        return 0;
+    }
+
+    /// <summary><c>experts resume &lt;address or id&gt;</c>: lifts "pause" and "stop" (<see cref="Experts.ExpertRoster.ResumeAsync"/>); exit 1 when nobody matches.</summary>
+    private static async Task<int> ResumeExpertAsync(string who, CancellationToken ct)
+    {
+        var root = CommandHost.RepoRoot();
+        await using var host = await CommandHost.StartAsync(new Dictionary<string, string?>(), Path.Combine(root, ".azurite"),
+            s => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(s)}[/]"), ct).ConfigureAwait(false);
+        List<Storage.ExpertEntity> changed;
+        try
+        {
+            changed = await host.Services.GetRequiredService<Experts.ExpertRoster>().ResumeAsync(who, ct).ConfigureAwait(false);
+        }
+        catch (KeyNotFoundException ex)
+        {
+            AnsiConsole.MarkupLine($"[red]Error:[/] {Markup.Escape(ex.Message)} [grey](experts lists the directory)[/]");
+            return 1;
+        }
+        AnsiConsole.MarkupLine(changed.Count == 0
+            ? $"{Markup.Escape(who)} was neither paused nor stopped; nothing changed."
+            : $"Resumed {string.Join(", ", changed.Select(e => Markup.Escape($"{e.Name} ({e.ExpertId})")))}: routing asks them again (a running service sees it at its next directory reload).");
         return 0;
     }
 
