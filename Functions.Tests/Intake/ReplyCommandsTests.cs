@@ -171,4 +171,15 @@ public sealed class ReplyCommandsTests
     [InlineData("Use build 4. Then restart the client.")]
     public void Answers_near_those_commands_stay_answers(string reply) =>
         Assert.Null(ReplyCommands.Classify(reply));
+
+    [Theory]
+    [InlineData("Glad I could help :)", true)]
+    [InlineData("You're welcome, let me know if you need anything else.", true)]
+    [InlineData("You’re welcome!\n\nGrace Okafor\nService Desk Lead\nNorthwind Traders | +31 10 555 0123", true)]
+    [InlineData("Anytime! 🙂", true)]
+    [InlineData("You're welcome! Adobe licences are requested separately in the software portal.", false)]
+    [InlineData("You're welcome!\n\nOne more thing: the licence renews in March, so ask again then.\nIt takes two days.\nAnd the cost centre must be set.\nAnd the manager approves.\nAnd IT installs it.", false)]
+    [InlineData("Use the TCP profile.", false)]
+    public void A_pleasantry_under_a_signature_is_told_from_a_reply_with_content(string reply, bool expected) =>
+        Assert.Equal(expected, ReplyCommands.IsPleasantry(reply));
 }

@@ -351,7 +351,7 @@ public sealed class CommandLineTests(AzuriteFixture azurite)
 
         var (code, output) = await Cli.RunAsync(connection, h.MailRoot, "experts");
         Assert.Equal(0, code);
-        Assert.Contains($"{all.Count} listings (asked {all.Count - 2}, paused 1, stopped 1)", output);
+        Assert.Contains($"{all.Count} listings (available {all.Count - 2}, paused 1, stopped 1)", output);
         Assert.Contains("paused until 2099-01-04", output);
         var csvPath = Path.Combine(h.MailRoot, "experts.csv");
         (code, _) = await Cli.RunAsync(connection, h.MailRoot, "experts", "--csv", csvPath);
@@ -361,12 +361,12 @@ public sealed class CommandLineTests(AzuriteFixture azurite)
         Assert.Equal(all.Count + 1, lines.Count);
         Assert.Single(lines, l => l.StartsWith(stopped.ExpertId + ",", StringComparison.Ordinal) && l.EndsWith(",stopped", StringComparison.Ordinal));
 
-        (code, output) = await Cli.RunAsync(connection, h.MailRoot, "experts", "resume", stopped.Email.ToUpperInvariant());
+        (code, output) = await Cli.RunAsync(connection, h.MailRoot, "experts", "resume", $"{stopped.Name} <{stopped.Email.ToUpperInvariant()}>");
         Assert.Equal(0, code);
         Assert.Contains($"Resumed {stopped.Name} ({stopped.ExpertId})", output);
         var after = await table.GetOrNullAsync<ExpertEntity>(stopped.PartitionKey, stopped.RowKey, Ct);
         Assert.False(after!.OptedOut);
-        (code, output) = await Cli.RunAsync(connection, h.MailRoot, "experts", "resume", stopped.Email);
+        (code, output) = await Cli.RunAsync(connection, h.MailRoot, "experts", "resume", stopped.ExpertId.ToUpperInvariant());
         Assert.Equal((0, true), (code, output.Contains("was neither paused nor stopped; nothing changed.", StringComparison.Ordinal)));
         (code, output) = await Cli.RunAsync(connection, h.MailRoot, "experts", "resume", "nobody@northwind.example");
         Assert.Equal(1, code);

@@ -988,4 +988,22 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         Assert.Contains("Pieter de Vries added to their question:", toExpert.TextBody);
         Assert.DoesNotContain("replied to your answer", toExpert.TextBody);
     }
+
+    [Fact]
+    public async Task An_expert_who_replied_stop_elsewhere_gets_no_more_of_the_askers_detail_on_an_open_request()
+    {
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        var (q, routes) = await AskRefundQuestionAsync(h, "stopped-1@mail.northwind.example");
+        var experts = h.Get<StorageClients>().Table(TableNames.Experts);
+        var stopped = (await experts.GetOrNullAsync<ExpertEntity>(ExpertEntity.PartitionFor(routes[1].ExpertId), KeyEncoding.Encode(routes[1].ExpertId), Ct))!;
+        stopped.OptedOut = true; // as a "stop" reply to another request records it
+        await experts.UpsertEntityAsync(stopped, Azure.Data.Tables.TableUpdateMode.Replace, Ct);
+
+        await h.Maildir.DeliverAsync(AskerWrites(q, "stopped-detail@mail.northwind.example", "It was our own carrier that damaged it."), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var detail = h.Maildir.ReadOutbox().Where(m => m.Subject!.StartsWith("Re:", StringComparison.Ordinal)).Select(m => m.To.Mailboxes.Single().Address).ToList();
+        Assert.Equal(routes.Where(r => r.ExpertId != stopped.ExpertId).Select(r => r.ExpertEmail).Order(), detail.Order());
+        Assert.DoesNotContain(routes[1].ExpertEmail, detail);
+    }
 }

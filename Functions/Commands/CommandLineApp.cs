@@ -61,7 +61,7 @@ public static partial class CommandLineApp
         root.Add(reembed);
 
         var expertsCsv = new Option<string?>("--csv") { Description = "Export the list as CSV to this file (not a folder) instead of printing it." };
-        var experts = new Command("experts", "List the expert directory: each listing's department, source, answers (and how many the directory learned from relayed answers), last answer and standing (asked, paused until, stopped, deactivated).") { expertsCsv };
+        var experts = new Command("experts", "List the expert directory: each listing's department, source, answers (and how many the directory learned from relayed answers), last answer and standing (available, paused until, stopped, deactivated).") { expertsCsv };
         experts.SetAction((r, ct) => Guarded(() => ExpertsAsync(r.GetValue(expertsCsv), ct), ct));
         var who = new Argument<string>("expert") { Description = "The expert's mail address (all their listings) or expert id." };
         var resume = new Command("resume", "Ask an expert again after they replied \"pause\" or \"stop\" (when they ask the team to be asked again).") { who };

@@ -5,8 +5,8 @@ using SocialLearning.Storage;
 namespace SocialLearning.Experts;
 
 /// <summary>
-/// The operator's view of the expert directory (<c>experts</c> command): every listing with its standing — asked as
-/// usual, paused until a date (replied "pause"), stopped (replied "stop"), or deactivated (left the source group,
+/// The operator's view of the expert directory (<c>experts</c> command): every listing with its standing — available
+/// to routing, paused until a date (replied "pause"), stopped (replied "stop"), or deactivated (left the source group,
 /// account disabled) — and how many answers the directory learned from; and <see cref="ResumeAsync"/>, which lifts a
 /// pause or stop when the expert asks to be asked again (the request mail tells them to ask the team).
 /// </summary>
@@ -21,10 +21,10 @@ public sealed class ExpertRoster(StorageClients storage, TimeProvider time)
     /// <param name="Answers">Answers counted on the profile (imported and learned).</param>
     /// <param name="Learned">Answers the directory learned from relayed answers (<see cref="LearnedEvidence"/>).</param>
     /// <param name="LastActive">Latest answer, or null.</param>
-    /// <param name="Standing">"asked", "paused until yyyy-MM-dd", "stopped" or "deactivated: reason".</param>
+    /// <param name="Standing">"available" (routing may ask them), "paused until yyyy-MM-dd", "stopped" or "deactivated: reason".</param>
     public sealed record Row(string Id, string Name, string Email, string Department, string Source, int Answers, int Learned, DateTimeOffset? LastActive, string Standing);
 
-    /// <summary>Every listing, by name then id; a pause that has ended reads as "asked".</summary>
+    /// <summary>Every listing, by name then id; a pause that has ended reads as "available".</summary>
     /// <param name="cancellationToken">Cancels the reads.</param>
     public async Task<List<Row>> ReadAsync(CancellationToken cancellationToken)
     {
@@ -44,7 +44,7 @@ public sealed class ExpertRoster(StorageClients storage, TimeProvider time)
         !e.Active ? "deactivated" + (e.DeactivatedReason.Length > 0 ? ": " + e.DeactivatedReason : "")
         : e.OptedOut ? "stopped"
         : e.PausedUntil is { } until && until > now ? string.Create(CultureInfo.InvariantCulture, $"paused until {until.UtcDateTime:yyyy-MM-dd}")
-        : "asked";
+        : "available";
 
     /// <summary>
     /// Lifts "pause" and "stop" for <paramref name="who"/> — a mail address (every listing with it, as "stop" set them)
@@ -57,9 +57,11 @@ public sealed class ExpertRoster(StorageClients storage, TimeProvider time)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(who);
         var key = who.Trim();
+        // "Anna Lindqvist <anna.lindqvist@northwind.example>", pasted from a mail, names the address.
+        if (key.Contains('<') && MimeKit.MailboxAddress.TryParse(key, out var pasted)) key = pasted.Address;
         var table = storage.Table(TableNames.Experts);
         var all = await table.ReadAllAsync<ExpertEntity>(null, cancellationToken).ConfigureAwait(false);
-        var matches = all.Where(e => string.Equals(e.Email, key, StringComparison.OrdinalIgnoreCase) || string.Equals(e.ExpertId, key, StringComparison.Ordinal)).ToList();
+        var matches = all.Where(e => string.Equals(e.Email, key, StringComparison.OrdinalIgnoreCase) || string.Equals(e.ExpertId, key, StringComparison.OrdinalIgnoreCase)).ToList();
         // An id names one listing; its address brings the person's other listings along, as "stop" did.
         matches = all.Where(e => matches.Any(m => string.Equals(m.Email, e.Email, StringComparison.OrdinalIgnoreCase) || m.ExpertId == e.ExpertId)).ToList();
         if (matches.Count == 0) throw new KeyNotFoundException($"No expert in the directory has the address or id '{key}'.");

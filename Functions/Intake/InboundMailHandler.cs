@@ -442,6 +442,8 @@ public sealed class InboundMailHandler(
                 }, cancellationToken).ConfigureAwait(false);
                 return $"{route.ExpertName} acknowledged {token} (\"{Truncate(OneLine(text), 80)}\") without answering yet; not counted as an answer, not relayed.";
             }
+            if (route.AnsweredAt is not null && command is null && ReplyCommands.IsPleasantry(text) && attachments.Count == 0)
+                return $"{route.ExpertName} wrote \"{Truncate(OneLine(text), 80)}\" in the thread of {token} after answering; not relayed.";
             if (route.AnsweredAt is not null)
             {
                 return command == "pass"
@@ -540,14 +542,14 @@ public sealed class InboundMailHandler(
         }
         var targets = answered.Count > 0 ? answered
             : !keep ? []
-            : routes.Where(r => r.PassedAt is null && r.RequestSentAt is not null).ToList();
+            : await StillAskableAsync(routes.Where(r => r.PassedAt is null && r.RequestSentAt is not null), cancellationToken).ConfigureAwait(false);
         foreach (var r in targets)
             await storage.Queue(QueueNames.OutboundMail).SendJsonAsync(new OutboundMailMessage("asker", token, r.ExpertId), cancellationToken).ConfigureAwait(false);
         var asker = string.IsNullOrWhiteSpace(question.AskerName) ? question.AskerEmail : question.AskerName;
         var to = targets.Count > 0
             ? $"relayed to {string.Join(", ", targets.Select(r => r.ExpertName))} ({(answered.Count > 0 ? "who answered" : "asked, no answer yet")})"
             : !keep ? "not relayed (a thanks, and nobody has answered yet)"
-            : routes.Any(r => r.RequestSentAt is not null) ? "nobody to relay to now (every expert asked passed); an expert asked later gets it in the request"
+            : routes.Any(r => r.RequestSentAt is not null) ? "nobody to relay to now (every expert asked passed, paused or stopped); kept on the question, so an expert asked later gets it in the request"
             : "kept for the experts about to be asked: their requests carry it";
         await outcomes.AppendAsync(new OutcomeEntity
         {
@@ -555,6 +557,21 @@ public sealed class InboundMailHandler(
             Detail = $"{asker}: \"{Truncate(OneLine(text), 120)}\"; {to}",
         }, cancellationToken, messageRef).ConfigureAwait(false);
         return $"A reply by the asker in the thread of {token}; {to}.";
+    }
+
+    /// <summary>The routes whose expert may still be written to for an answer: not stopped, not paused now (a reply "stop"
+    /// or "pause" to another request counts too); a colleague brought in, who is not in the directory, may.</summary>
+    private async Task<List<RouteEntity>> StillAskableAsync(IEnumerable<RouteEntity> routes, CancellationToken cancellationToken)
+    {
+        var experts = storage.Table(TableNames.Experts);
+        var now = time.GetUtcNow();
+        var kept = new List<RouteEntity>();
+        foreach (var r in routes)
+        {
+            var e = await experts.GetOrNullAsync<ExpertEntity>(ExpertEntity.PartitionFor(r.ExpertId), KeyEncoding.Encode(r.ExpertId), cancellationToken).ConfigureAwait(false);
+            if (e is null || (!e.OptedOut && (e.PausedUntil is null || e.PausedUntil <= now))) kept.Add(r);
+        }
+        return kept;
     }
 
     /// <summary>

@@ -228,6 +228,32 @@ public static partial class ReplyCommands
     private static partial Regex AcknowledgementLine();
 
     /// <summary>A name, title and phone under the command word: at most <see cref="MaxSignatureLines"/> short lines, no question among them.</summary>
+    /// <summary>
+    /// Whether a reply is only a pleasantry under a signature — "You're welcome!", "Glad I could help :)", "You're welcome,
+    /// let me know if you need anything else." — with a signature block of up to a few short lines (name, title, phone)
+    /// under it. Looser than <see cref="Classify"/>'s acknowledgement, for an expert who has answered already: after an
+    /// answer such a reply is not a follow-up.
+    /// </summary>
+    /// <param name="visibleText">The reply's own text (quotes removed).</param>
+    public static bool IsPleasantry(string visibleText)
+    {
+        ArgumentNullException.ThrowIfNull(visibleText);
+        var lines = Pictographs().Replace(visibleText.Replace('\u2019', '\''), "").Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+        if (lines.Count > 1 && Greeting().IsMatch(lines[0])) lines.RemoveAt(0);
+        if (lines.Count == 0) return false;
+        var first = AnythingElse().Replace(Emoticon().Replace(lines[0], " "), "").Trim().TrimEnd(',', ';', ' ');
+        var rest = lines.Skip(1).TakeWhile(l => !Disclaimer().IsMatch(l)).ToList();
+        return first.Length > 0 && AcknowledgementLine().IsMatch(first) && IsSignature(rest);
+    }
+
+    /// <summary>ASCII emoticons: ":)", ";-)", ":D", "=)", "^^", "&lt;3".</summary>
+    [GeneratedRegex(@"(?:[:;=]-?[)(DPp]|\^\^|<3)+")]
+    private static partial Regex Emoticon();
+
+    /// <summary>A closing offer after a pleasantry: ", let me know if you need anything else."</summary>
+    [GeneratedRegex(@"[\s,.;!]*(?:just\s+)?(?:let\s+me\s+know|shout|ping\s+me)\s+if\s+(?:you\s+need\s+anything(?:\s+else)?|you\s+have\s+(?:any\s+)?(?:more|other|further)\s+questions|there(?:'s|\s+is)\s+anything\s+else)[\s.!]*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex AnythingElse();
+
     private static bool IsSignature(List<string> rest) =>
         rest.Count <= MaxSignatureLines && rest.All(l => l.Length <= MaxSignatureChars && !l.EndsWith('?') && !l.EndsWith(':'));
 
