@@ -163,9 +163,7 @@ public static class DemoCommand
         // What the directory learned from the earlier run's answers is part of that run too; the profiles it changed
         // (answer counts, centroids) go with it, and the import that follows writes them afresh.
         var learned = false;
-        await foreach (var _ in storage.Table(TableNames.Evidence).QueryAsync<Storage.EvidenceEntity>(
-                           e => e.RowKey.CompareTo(Experts.LearnedEvidence.RowPrefix) >= 0 && e.RowKey.CompareTo(Experts.LearnedEvidence.RowPrefix + "\uffff") < 0,
-                           maxPerPage: 1, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var _ in Experts.LearnedEvidence.ReadLearnedKeys(storage, 1, cancellationToken).ConfigureAwait(false))
         {
             learned = true;
             break;

@@ -30,9 +30,7 @@ public sealed class ExpertRoster(StorageClients storage, TimeProvider time)
     {
         var experts = await storage.Table(TableNames.Experts).ReadAllAsync<ExpertEntity>(null, cancellationToken).ConfigureAwait(false);
         var learned = new Dictionary<string, int>(StringComparer.Ordinal);
-        await foreach (var e in storage.Table(TableNames.Evidence).QueryAsync<EvidenceEntity>(
-                           e => e.RowKey.CompareTo(LearnedEvidence.RowPrefix) >= 0 && e.RowKey.CompareTo(LearnedEvidence.RowPrefix + "\uffff") < 0,
-                           select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var e in LearnedEvidence.ReadLearnedKeys(storage, null, cancellationToken).ConfigureAwait(false))
             learned[e.PartitionKey] = learned.GetValueOrDefault(e.PartitionKey) + 1; // the expert's evidence partition
         var now = time.GetUtcNow();
         return experts

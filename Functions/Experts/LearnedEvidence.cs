@@ -30,6 +30,19 @@ public sealed class LearnedEvidence(StorageClients storage, IEmbeddingGenerator<
     /// <summary>Longest evidence text stored, characters (question part at most 1,500, the rest the answer): 4,000.</summary>
     public const int MaxTextLength = 4000;
 
+    /// <summary>The learned evidence rows of every expert (RowKey starting with <see cref="RowPrefix"/>), keys only: one
+    /// range query over the Evidence table.</summary>
+    /// <param name="storage">Storage clients.</param>
+    /// <param name="maxPerPage">Page size, or null for the service's.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    public static IAsyncEnumerable<EvidenceEntity> ReadLearnedKeys(StorageClients storage, int? maxPerPage, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        return storage.Table(TableNames.Evidence).QueryAsync<EvidenceEntity>(
+            e => e.RowKey.CompareTo(RowPrefix) >= 0 && e.RowKey.CompareTo(RowPrefix + "\uffff") < 0,
+            maxPerPage, ["PartitionKey", "RowKey"], cancellationToken);
+    }
+
     /// <summary>Whether an evidence row was learned from a relayed answer (its RowKey starts with <see cref="RowPrefix"/>).</summary>
     /// <param name="rowKey">An evidence RowKey.</param>
     public static bool IsLearned(string rowKey) => rowKey.StartsWith(RowPrefix, StringComparison.Ordinal);

@@ -323,10 +323,11 @@ public sealed class InboundMailHandler(
     {
         var questions = storage.Table(TableNames.Questions);
         var found = new List<QuestionEntity>();
+        var answered = QuestionIds.ThreadCandidates(null, mime.InReplyTo, null).FirstOrDefault(); // our own mail it answers
         foreach (var token in QuestionIds.ThreadCandidates(mime.Subject, mime.InReplyTo, mime.References))
         {
             if (await questions.GetOrNullAsync<QuestionEntity>(token, QuestionEntity.Row, cancellationToken).ConfigureAwait(false) is not { } q) continue;
-            if (found.Count == 0 && QuestionIds.ThreadCandidates(null, mime.InReplyTo, null).FirstOrDefault() == token) return q;
+            if (found.Count == 0 && token == answered) return q;
             found.Add(q);
         }
         if (found.Count <= 1) return found.FirstOrDefault();
@@ -526,20 +527,21 @@ public sealed class InboundMailHandler(
         var answered = routes.Where(r => r.AnsweredAt is not null).ToList();
         // A bare thanks before any answer ("Thanks!" to the service's receipt) is for nobody: logged, not kept for experts.
         var keep = answered.Count > 0 || command != ReplyCommands.Acknowledged;
-        for (var attempt = 0; keep; attempt++)
+        var full = false;
+        if (keep)
         {
-            var stored = AskerReplies.Add(question.AskerRepliesJson, at, text, messageRef,
-                $"ask {(string.IsNullOrWhiteSpace(question.AskerName) ? question.AskerEmail : $"{question.AskerName} ({question.AskerEmail})")} for the rest");
-            if (stored is null)
-                return $"A reply by the asker in the thread of {token}; not relayed: {AskerReplies.MaxReplies} replies of the asker are relayed per question at most (the mail stays in the shared mailbox).";
-            if (stored == question.AskerRepliesJson) break; // a retry: stored already
-            question.AskerRepliesJson = stored;
-            if (await table.TryReplaceAsync(question, cancellationToken).ConfigureAwait(false)) break;
-            if (attempt >= 10)
-                throw new InvalidOperationException($"The question {token} kept changing while the asker's reply was recorded; the message will be retried.");
-            question = await table.GetOrNullAsync<QuestionEntity>(question.PartitionKey, question.RowKey, cancellationToken).ConfigureAwait(false)
-                       ?? throw new InvalidOperationException($"The question {token} disappeared while the asker's reply was recorded.");
+            var rest = $"ask {(string.IsNullOrWhiteSpace(question.AskerName) ? question.AskerEmail : $"{question.AskerName} ({question.AskerEmail})")} for the rest";
+            question = await table.UpdateWithRetryAsync(question, q =>
+            {
+                var stored = AskerReplies.Add(q.AskerRepliesJson, at, text, messageRef, rest);
+                full = stored is null;
+                if (stored is null || stored == q.AskerRepliesJson) return false; // full, or a retry: stored already
+                q.AskerRepliesJson = stored;
+                return true;
+            }, $"the asker's reply on {token}", cancellationToken).ConfigureAwait(false);
         }
+        if (full)
+            return $"A reply by the asker in the thread of {token}; not relayed: {AskerReplies.MaxReplies} replies of the asker are relayed per question at most (the mail stays in the shared mailbox).";
         var targets = answered.Count > 0 ? answered
             : !keep ? []
             : await StillAskableAsync(routes.Where(r => r.PassedAt is null && r.RequestSentAt is not null), cancellationToken).ConfigureAwait(false);
@@ -585,18 +587,14 @@ public sealed class InboundMailHandler(
         var table = storage.Table(TableNames.Questions);
         var was = question.UnroutedReason;
         var added = text.Trim();
-        for (var attempt = 0; ; attempt++)
+        question = await table.UpdateWithRetryAsync(question, q =>
         {
-            if (question.State != QuestionStates.Unrouted || question.Text.Contains(added, StringComparison.Ordinal)) break; // a retry, or routed meanwhile
-            question.Text = CutText(string.IsNullOrWhiteSpace(question.Text) ? added : question.Text.TrimEnd() + "\n\n" + added);
-            question.State = QuestionStates.Received;
-            question.UnroutedReason = "";
-            if (await table.TryReplaceAsync(question, cancellationToken).ConfigureAwait(false)) break;
-            if (attempt >= 10)
-                throw new InvalidOperationException($"The question {token} kept changing while the asker's added text was recorded; the message will be retried.");
-            question = await table.GetOrNullAsync<QuestionEntity>(question.PartitionKey, question.RowKey, cancellationToken).ConfigureAwait(false)
-                       ?? throw new InvalidOperationException($"The question {token} disappeared while the asker's added text was recorded.");
-        }
+            if (q.State != QuestionStates.Unrouted || q.Text.Contains(added, StringComparison.Ordinal)) return false; // a retry, or routed meanwhile
+            q.Text = CutText(string.IsNullOrWhiteSpace(q.Text) ? added : q.Text.TrimEnd() + "\n\n" + added);
+            q.State = QuestionStates.Received;
+            q.UnroutedReason = "";
+            return true;
+        }, $"the asker's added text on {token}", cancellationToken).ConfigureAwait(false);
         await EnsureRoutingQueuedAsync(token, cancellationToken).ConfigureAwait(false);
         var asker = string.IsNullOrWhiteSpace(question.AskerName) ? question.AskerEmail : question.AskerName;
         var to = $"added to the question, which nobody had been asked ({(was.Length > 0 ? was : "not routed")}); routed again with it";

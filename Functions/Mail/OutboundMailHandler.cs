@@ -187,22 +187,8 @@ public sealed class OutboundMailHandler(IMailbox mailbox, StorageClients storage
         logger.LogInformation("Relayed the answer of {ExpertId} on {QuestionId} to {Asker}", route.ExpertId, question.QuestionId, question.AskerEmail);
     }
 
-    /// <summary>
-    /// Applies <paramref name="apply"/> to the route and stores it; when another writer changed the route meanwhile (an
-    /// answer, a follow-up or the asker's reply recorded at the same time: the ETag differs), reads it again and applies
-    /// the change to that, up to 10 times. Returns the stored route. <paramref name="apply"/> may throw to give up.
-    /// </summary>
-    private async Task<RouteEntity> UpdateRouteAsync(RouteEntity route, Action<RouteEntity> apply, CancellationToken cancellationToken)
-    {
-        var table = storage.Table(TableNames.Routes);
-        for (var attempt = 0; ; attempt++)
-        {
-            apply(route);
-            if (await table.TryReplaceAsync(route, cancellationToken).ConfigureAwait(false)) return route;
-            if (attempt >= 10)
-                throw new InvalidOperationException($"The route {route.PartitionKey} → {route.ExpertId} kept changing while a sent mail was recorded on it; retrying.");
-            route = await table.GetOrNullAsync<RouteEntity>(route.PartitionKey, route.RowKey, cancellationToken).ConfigureAwait(false)
-                    ?? throw new InvalidOperationException($"The route {route.PartitionKey} → {route.ExpertId} disappeared while a sent mail was recorded on it.");
-        }
-    }
+    /// <summary>Records on the route what a sent mail changed (<see cref="TableExtensions.UpdateWithRetryAsync"/>: an answer,
+    /// a follow-up or the asker's reply recorded at the same time does not fail the message).</summary>
+    private Task<RouteEntity> UpdateRouteAsync(RouteEntity route, Action<RouteEntity> apply, CancellationToken cancellationToken) =>
+        storage.Table(TableNames.Routes).UpdateWithRetryAsync(route, r => { apply(r); return true; }, $"a sent mail to {route.ExpertId}", cancellationToken);
 }

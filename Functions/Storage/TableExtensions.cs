@@ -55,4 +55,30 @@ public static class TableExtensions
             list.Add(e);
         return list;
     }
+
+    /// <summary>
+    /// Optimistic update: applies <paramref name="apply"/> to <paramref name="entity"/> and replaces the row if its ETag
+    /// still matches; on a concurrent change (412) reads the row again and applies the change to that, up to 10 times.
+    /// <paramref name="apply"/> returns false when there is nothing to write (the change is there already, or no longer
+    /// wanted); it may throw to give up. Returns the row as last read or written. Throws
+    /// <see cref="InvalidOperationException"/> naming <paramref name="what"/> when the row keeps changing or disappears,
+    /// so a queue message is retried.
+    /// </summary>
+    /// <param name="table">The table.</param>
+    /// <param name="entity">The row as read.</param>
+    /// <param name="apply">Changes the row; false for nothing to write.</param>
+    /// <param name="what">What the update records, for the error ("the asker's reply on Q-7K2M9P").</param>
+    /// <param name="cancellationToken">Cancels the calls.</param>
+    public static async Task<T> UpdateWithRetryAsync<T>(this TableClient table, T entity, Func<T, bool> apply, string what, CancellationToken cancellationToken)
+        where T : class, ITableEntity
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            if (!apply(entity) || await table.TryReplaceAsync(entity, cancellationToken).ConfigureAwait(false)) return entity;
+            if (attempt >= 10)
+                throw new InvalidOperationException($"{table.Name} row {entity.PartitionKey}/{entity.RowKey} kept changing while {what} was recorded; the message will be retried.");
+            entity = await table.GetOrNullAsync<T>(entity.PartitionKey, entity.RowKey, cancellationToken).ConfigureAwait(false)
+                     ?? throw new InvalidOperationException($"{table.Name} row {entity.PartitionKey}/{entity.RowKey} disappeared while {what} was recorded.");
+        }
+    }
 }
