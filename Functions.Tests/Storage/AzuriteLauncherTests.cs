@@ -94,6 +94,11 @@ public sealed class AzuriteLauncherTests
         using var orphan = System.Diagnostics.Process.Start(psi)!;
         try
         {
+            // Between fork and exec, /proc/<pid>/cmdline still shows this test host's command line; on a loaded machine (CI)
+            // the first look came before the exec. Wait for bash to show its own arguments, then look.
+            var cmdline = $"/proc/{orphan.Id}/cmdline";
+            for (var waited = 0; waited < 200 && !File.ReadAllText(cmdline).Contains("--location", StringComparison.Ordinal); waited++)
+                await Task.Delay(50, TestContext.Current.CancellationToken);
             Assert.Contains(orphan.Id, AzuriteLauncher.EmulatorsOn(folder));
             Assert.DoesNotContain(orphan.Id, AzuriteLauncher.EmulatorsOn(other));
 
