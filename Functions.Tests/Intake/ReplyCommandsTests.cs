@@ -161,6 +161,39 @@ public sealed class ReplyCommandsTests
         Assert.Equal(command, ReplyCommands.Classify(reply));
 
     [Theory]
+    // From a fourth README-only user run: each was relayed to the asker as the answer and learned into the expert's profile.
+    [InlineData("On it, will get back to you tomorrow.", "ack")]
+    [InlineData("On it, will reply tomorrow", "ack")]
+    [InlineData("Looking into it now, give me an hour.", "ack")]
+    [InlineData("I'll check with accounts payable and let you know tomorrow.", "ack")]
+    [InlineData("Not sure why I got this one, badges are not my thing.", "pass")]
+    // Their neighbours.
+    [InlineData("Will let you know by end of day.\n\nOlga", "ack")]
+    [InlineData("Checking now, I'll reply in an hour or so. Thanks!", "ack")]
+    [InlineData("Sure, I'll find out and let you know.", "ack")]
+    [InlineData("Give me a few minutes.", "ack")]
+    [InlineData("Working on it, will answer properly tomorrow morning.", "ack")]
+    [InlineData("Wrong person, sorry, try Facilities.", "pass")]
+    [InlineData("You've got the wrong person for this one.\n\nArjun", "pass")]
+    [InlineData("Sorry, payroll isn't really my area.", "pass")]
+    [InlineData("Not sure why I was sent this, I know nothing about badges.", "pass")]
+    public void Holding_replies_and_refusals_in_everyday_words(string reply, string command) =>
+        Assert.Equal(command, ReplyCommands.Classify(reply));
+
+    [Theory]
+    [InlineData("On it: the badge needs re-activating at reception, ask for Ines.")]
+    [InlineData("Looking into it now, the invoice was paid on 3 December.")]
+    [InlineData("I'll check with accounts payable, but I think it was paid on the 3rd.")]
+    [InlineData("Badges are not my thing, but reception re-activates them in a minute.")]
+    [InlineData("Not sure why I got this one, but the NDA template is in the legal wiki.")]
+    [InlineData("I don't work with badges, the reception desk can re-activate yours.")]
+    [InlineData("Give me a call and I'll walk you through the VPN profile.")]
+    [InlineData("Reply to the supplier with the PO number and they will release it.")]
+    [InlineData("Answer yes to the first prompt, then reboot.")]
+    public void Answers_near_holding_replies_stay_answers(string reply) =>
+        Assert.Null(ReplyCommands.Classify(reply));
+
+    [Theory]
     [InlineData("The returns tool has it: Returns > Damaged > Refund.")]
     [InlineData("I'm out of the office until 4 January, but the answer is in the travel policy, section 4.2.")]
     [InlineData("Ich bin im Urlaub, aber nimm das TCP-Profil, dann geht es.")]

@@ -112,10 +112,44 @@ public static partial class ReplyCommands
                 return tail.All(IsAwayDetail) && IsSignOff(WithoutAwayDetails(rest)) ? Pass : null;
         }
         // A first line of acknowledgements only: "Good question! I'll find out and get back to you.", "Thanks Grace, Anna
-        // has this one."
-        return clauses.All(c => AcknowledgementLine().IsMatch(c) || Interjection().IsMatch(c)) && clauses.Any(c => AcknowledgementLine().IsMatch(c)) && IsSignOff(rest)
-            ? Acknowledged : null;
+        // has this one.", "On it, will get back to you tomorrow.", "Looking into it now, give me an hour."
+        var parts = Parts(first);
+        if (parts.All(c => IsHolding(c) || Interjection().IsMatch(c)) && parts.Any(IsHolding))
+            return IsSignOff(rest) ? Acknowledged : null;
+        // A refusal in several short parts: "Not sure why I got this one, badges are not my thing.", "Wrong person, sorry,
+        // try Facilities."
+        var declined = parts.TakeWhile(c => IsDecline(c) || Interjection().IsMatch(c) || c.TrimEnd('.', '!').Equals("sorry", StringComparison.OrdinalIgnoreCase)).ToList();
+        return declined.Any(IsDecline) && parts.Skip(declined.Count).All(c => ReferralLine().IsMatch(c)) && IsSignOff(WithoutReferrals(rest))
+            ? Pass : null;
     }
+
+    /// <summary>A line's <see cref="Clauses"/> split once more at commas: the parts of "On it, will reply tomorrow".</summary>
+    private static List<string> Parts(string line) =>
+        Clauses(line).SelectMany(c => c.Split(',')).Select(x => x.Trim()).Where(x => x.Length > 0).ToList();
+
+    private static bool IsDecline(string part) =>
+        DeclineLine().IsMatch(part) || ForeignDeclineLine().IsMatch(part) || WrongPersonPart().IsMatch(part);
+
+    private static bool IsHolding(string part) => AcknowledgementLine().IsMatch(part) || HoldingPart().IsMatch(part);
+
+    /// <summary>When a promised answer will come: "tomorrow", "later today", "in an hour", "by end of day".</summary>
+    private const string When =
+        @"(?:\s+(?:today|tonight|tomorrow(?:\s+(?:morning|afternoon))?|later(?:\s+today|\s+on)?|soon|shortly|asap|right\s+away|this\s+(?:week|afternoon|morning|evening)|next\s+week|on\s+\p{L}+|in\s+(?:an?|a\s+few|a\s+couple\s+of|\d+)\s+(?:hours?|minutes?|mins?|days?)(?:\s+or\s+(?:so|two))?|by\s+(?:tomorrow|tonight|eod|cob|end\s+of\s+(?:the\s+)?(?:day|week)|\p{L}+)))*";
+
+    /// <summary>
+    /// A part of a holding reply beyond <see cref="AcknowledgementLine"/>: a promise to answer later ("will reply tomorrow",
+    /// "I'll check with accounts payable and let you know tomorrow", "I'll find out"), work in progress ("looking into it
+    /// now", "checking") or a request for time ("give me an hour").
+    /// </summary>
+    [GeneratedRegex(@"^(?:(?:ok|okay|sure|hi|thanks|thank\s+you)[\s,.!]+)*(?:(?:(?:i'll|i\s+will|let\s+me|i'm\s+going\s+to|i\s+am\s+going\s+to|will|going\s+to)\s+(?:(?:check|ask|look|find\s+out|dig|verify|confirm)(?:\s+(?:with|into|at|on|in|around)\s+[^?:;]{1,50}?)?\s+and\s+)?(?:let\s+you\s+know|get\s+back\s+to\s+you|come\s+back\s+to\s+you|revert(?:\s+to\s+you)?|reply|answer|respond|write\s+back|follow\s+up)(?:\s+(?:properly|in\s+detail|in\s+full|with\s+(?:details|an\s+answer)))?" + When + @")|(?:(?:i'll|i\s+will|let\s+me|will)\s+(?:find\s+out|ask\s+around|dig\s+into\s+(?:it|this)|check(?:\s+(?:with|in)\s+[^?:;]{1,50}?)?)" + When + @")|(?:(?:i'm|i\s+am)\s+)?(?:looking\s+(?:into|at)\s+(?:it|this)|checking(?:\s+(?:it|this))?|on\s+(?:it|this)|working\s+on\s+(?:it|this))(?:\s+(?:now|right\s+now|already))?" + When + @"|give\s+me\s+(?:an?\s+|a\s+few\s+|a\s+couple\s+(?:of\s+)?|some\s+|\d+\s+)?(?:hours?|minutes?|mins?|days?|moment|sec(?:ond)?s?|bit|time)(?:\s+or\s+(?:so|two))?)\s*[.!]*$",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex HoldingPart();
+
+    /// <summary>A part of a refusal beyond <see cref="DeclineLine"/>: "badges are not my thing", "not sure why I got this one",
+    /// "wrong person", "you've got the wrong person", "no idea why I was asked".</summary>
+    [GeneratedRegex(@"^(?:(?:sorry|hi|hello|hey|unfortunately|honestly)[\s,.!]+)*(?:[\p{L}'&/ -]{1,40}\s+(?:is|are)(?:n't|\s+not)\s+(?:really\s+|exactly\s+)?(?:my|our)\s+(?:area|field|topic|thing|expertise|department|specialty|speciality|subject|team|job|domain|cup\s+of\s+tea)|(?:i'm\s+|i\s+am\s+)?not\s+sure\s+why\s+(?:i|you)\s+(?:got|get|was\s+(?:sent|asked|picked)|were\s+sent|received|sent\s+me|asked\s+me|picked\s+me)(?:\s+(?:this|that|it))?(?:\s+one)?|no\s+idea\s+why\s+(?:i\s+(?:got|was\s+(?:sent|asked))|you\s+(?:asked|picked)\s+me)(?:\s+(?:this|that|it))?(?:\s+one)?|(?:(?:you've|you\s+have)\s+(?:got\s+)?)?(?:the\s+)?wrong\s+(?:person|guy|team|contact)(?:\s+(?:for\s+(?:this|that)(?:\s+one)?|to\s+ask|here))?|(?:i\s+)?know\s+nothing\s+about\s+[^?]{1,40}|(?:i\s+)?(?:don't|do\s+not|never)\s+(?:work|deal)\s+with\s+[^?]{1,40})[\s.!]*$",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex WrongPersonPart();
 
     /// <summary>A line's clauses: sentences (a sentence ends at '.', '!', '?' or ';' before a capital letter, not after a
     /// digit, so "4. Januar" and "(ext. 4400)" stay whole) and parts set off by a spaced dash.</summary>
