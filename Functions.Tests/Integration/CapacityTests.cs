@@ -65,11 +65,48 @@ public sealed class CapacityTests(AzuriteFixture azurite)
 
         // The cap lives in storage, not in the routing process: a fresh instance (another worker, a restart) sees it.
         var fresh = new ExpertCapacity(storage, Microsoft.Extensions.Options.Options.Create(new RoutingOptions()));
-        Assert.Equal(3, await fresh.CountAsync("e-anna-lindqvist", Monday.AddDays(3), null, Ct));
+        // Counted from a week before the question's time on, newer questions included (a question routed late — an escalation
+        // — sees the requests sent meanwhile): Mon, Tue, Wed and Mon+8 for Thursday's question; Wed and Mon+8 for Mon+8's (the
+        // window opens just after Tue 9:00).
+        Assert.Equal(4, await fresh.CountAsync("e-anna-lindqvist", Monday.AddDays(3), null, Ct));
         Assert.Equal(2, await fresh.CountAsync("e-anna-lindqvist", Monday.AddDays(8), null, Ct));
-        Assert.Equal((true, 3), await fresh.CheckAsync("e-anna-lindqvist", Monday.AddDays(3), "another-question", Ct));
+        Assert.Equal(1, await fresh.CountAsync("e-anna-lindqvist", Monday.AddDays(14), null, Ct));
+        Assert.Equal((true, 4), await fresh.CheckAsync("e-anna-lindqvist", Monday.AddDays(3), "another-question", Ct));
         // A retried routing of a question already counted does not count against itself.
-        Assert.Equal(2, await fresh.CountAsync("e-anna-lindqvist", Monday.AddDays(2), questions[2].QuestionId, Ct));
+        Assert.Equal(3, await fresh.CountAsync("e-anna-lindqvist", Monday.AddDays(2), questions[2].QuestionId, Ct));
+    }
+
+    [Fact]
+    public async Task A_question_routed_late_counts_the_requests_sent_for_newer_questions_meanwhile()
+    {
+        // From a README-only user run: a subject-only mail at 9:00 is too short to route; three VPN questions at 9:10–9:30
+        // fill Anna's week; at 9:40 the first asker adds the text and the question is routed. Counted up to 9:00 only, Anna
+        // held nothing and was asked a fourth time.
+        await using var h = await PipelineHarness.StartAsync(azurite);
+        await h.Get<ExpertImporter>().ImportAsync(SampleDirectory.Experts(), "sample", replaceDirectory: true, null, Ct);
+        var subjectOnly = TestMail.Question("late-short@mail.northwind.example", "Quick question", "", "Tim Short <tim.short@northwind.example>");
+        subjectOnly.Date = Monday;
+        await h.Maildir.DeliverAsync(subjectOnly, Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        for (var i = 1; i <= 3; i++)
+        {
+            await h.Maildir.DeliverAsync(VpnQuestion(i, Monday.AddMinutes(10 * i)), Ct);
+            await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        }
+        var added = TestMail.Reply("Tim Short <tim.short@northwind.example>", "Re: Quick question", "late-more@mail.northwind.example",
+            "Sorry, forgot the text: my VPN connection from home disconnects every ten minutes although the internet stays up. What can I check?");
+        added.Date = Monday.AddMinutes(40);
+        await h.Maildir.DeliverAsync(added, Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var storage = h.Get<StorageClients>();
+        var late = Assert.Single(await storage.Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct), q => q.Subject == "Quick question");
+        Assert.StartsWith("Sorry, forgot the text: my VPN connection", late.Text);
+        var routes = await storage.Table(TableNames.Routes).ReadAllAsync<RouteEntity>(late.QuestionId, Ct);
+        Assert.DoesNotContain(routes, r => r.ExpertId == "e-anna-lindqvist");
+        var skipped = Assert.Single(await h.Get<OutcomeLog>().ReadAllAsync(Ct), e => e.Kind == OutcomeKinds.Skipped && e.QuestionId == late.QuestionId);
+        Assert.Equal(("e-anna-lindqvist", "at capacity: 3 requests in 7 days (cap 3)"), (skipped.ExpertId, skipped.Detail));
+        Assert.Equal(3, (await storage.Table(TableNames.ExpertRequests).ReadAllAsync<ExpertRequestEntity>("e-anna-lindqvist", Ct)).Count);
     }
 
     [Fact]

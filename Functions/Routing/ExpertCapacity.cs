@@ -7,14 +7,18 @@ namespace SocialLearning.Routing;
 /// <summary>
 /// The hard capacity cap of routing, durable across processes: every request sent is recorded in the
 /// <c>ExpertRequests</c> table (PartitionKey encoded expert id, RowKey question id), and an expert who already holds
-/// <see cref="RoutingOptions.MaxRequestsPerExpert"/> requests for questions received in the
-/// <see cref="RoutingOptions.CapacityWindowDays"/> before a question is skipped for it. One partition query per candidate
-/// looked at (normally 3–4 per question, a few milliseconds against Table Storage).
+/// <see cref="RoutingOptions.MaxRequestsPerExpert"/> requests for questions received from
+/// <see cref="RoutingOptions.CapacityWindowDays"/> before a question's time on is skipped for it. One partition query per
+/// candidate looked at (normally 3–4 per question, a few milliseconds against Table Storage).
 /// </summary>
 /// <remarks>
-/// The soft load term of the ranker (<see cref="ExpertLoad"/>, in memory) spreads requests before the cap bites; this cap
-/// is the rule that holds when workers restart or scale out, and when several questions are routed at once
-/// (<see cref="TryReserveAsync"/>: write, then count the earlier writes).
+/// <para>The window is measured on question time, so a replay of dated mail (the sample's morning, a dump's test period)
+/// caps the way the service would have at the time. It has no upper end: requests for questions received after this one
+/// count too. When questions are routed as they arrive there are none; when a question is routed later (an escalation
+/// after a pass, a question routed again once its asker added text) the requests sent meanwhile are real load.</para>
+/// <para>The soft load term of the ranker (<see cref="ExpertLoad"/>, in memory) spreads requests before the cap bites; this
+/// cap is the rule that holds when workers restart or scale out, and when several questions are routed at once
+/// (<see cref="TryReserveAsync"/>: write, then count the earlier writes).</para>
 /// </remarks>
 public sealed class ExpertCapacity(StorageClients storage, IOptions<RoutingOptions> options)
 {
@@ -25,8 +29,9 @@ public sealed class ExpertCapacity(StorageClients storage, IOptions<RoutingOptio
     public TimeSpan Window => TimeSpan.FromDays(options.Value.CapacityWindowDays);
 
     /// <summary>
-    /// Requests <paramref name="expertId"/> received for questions received in (<paramref name="asOf"/> − window,
-    /// <paramref name="asOf"/>], not counting <paramref name="exceptQuestionId"/> (a retried routing of the same question).
+    /// Requests <paramref name="expertId"/> holds for questions received after <paramref name="asOf"/> − window (later
+    /// questions included: see the remarks), not counting <paramref name="exceptQuestionId"/> (a retried routing of the
+    /// same question).
     /// </summary>
     /// <param name="expertId">Expert id (unencoded).</param>
     /// <param name="asOf">The question's received time.</param>
@@ -38,13 +43,13 @@ public sealed class ExpertCapacity(StorageClients storage, IOptions<RoutingOptio
         return rows.Count(e => !string.Equals(e.QuestionId, exceptQuestionId, StringComparison.Ordinal));
     }
 
-    /// <summary>The requests of <paramref name="expertId"/> for questions received in (<paramref name="asOf"/> − window, <paramref name="asOf"/>]: one partition query.</summary>
+    /// <summary>The requests of <paramref name="expertId"/> for questions received after <paramref name="asOf"/> − window: one partition query.</summary>
     private async Task<List<ExpertRequestEntity>> WindowAsync(string expertId, DateTimeOffset asOf, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(expertId);
         var pk = KeyEncoding.Encode(expertId);
         var since = asOf - Window;
-        var filter = TableClient.CreateQueryFilter<ExpertRequestEntity>(e => e.PartitionKey == pk && e.QuestionReceivedAt > since && e.QuestionReceivedAt <= asOf);
+        var filter = TableClient.CreateQueryFilter<ExpertRequestEntity>(e => e.PartitionKey == pk && e.QuestionReceivedAt > since);
         var rows = new List<ExpertRequestEntity>();
         await foreach (var e in storage.Table(TableNames.ExpertRequests).QueryAsync<ExpertRequestEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
             rows.Add(e);
@@ -73,7 +78,7 @@ public sealed class ExpertCapacity(StorageClients storage, IOptions<RoutingOptio
     /// </summary>
     /// <param name="expertId">Expert id.</param>
     /// <param name="questionId">The question being routed.</param>
-    /// <param name="questionReceivedAt">The question's received time (the window ends there).</param>
+    /// <param name="questionReceivedAt">The question's received time (the window starts one window length before it).</param>
     /// <param name="askedAt">When the route is decided.</param>
     /// <param name="cancellationToken">Cancels the calls.</param>
     /// <returns>Whether the request may be sent, and how many requests held earlier places in the window.</returns>
