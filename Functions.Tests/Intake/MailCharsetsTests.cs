@@ -57,4 +57,35 @@ public sealed class MailCharsetsTests
         Assert.Equal(["text/plain: labelled iso-8859-1, read as windows-1252"], MailCharsets.Repair(message));
         Assert.Equal(german, message.TextBody!.Trim());
     }
+
+    [Theory]
+    // From a README-only user run: UTF-8 written under a KOI8-R label reached the experts as "Zц╪rich" and "Б─■".
+    [InlineData("koi8-r")]
+    [InlineData("windows-1251")]
+    [InlineData("iso-8859-5")]
+    [InlineData("iso-8859-2")]
+    public void Utf8_bytes_under_any_single_byte_label_are_read_as_utf8(string charset)
+    {
+        System.Runtime.CompilerServices.RuntimeHelpers.RunModuleConstructor(typeof(MailClassifier).Module.ModuleHandle);
+        const string text = "Which travel agency do we use for a flight to Zürich? Can I fly premium economy — it's 2 hours?";
+        var message = Load("; charset=" + charset, Encoding.UTF8.GetBytes(text));
+        Assert.DoesNotContain("Zürich", message.TextBody!);
+
+        Assert.Equal([$"text/plain: labelled {charset}, read as utf-8"], MailCharsets.Repair(message));
+        Assert.Equal(text, message.TextBody!.Trim());
+    }
+
+    [Theory]
+    [InlineData("koi8-r", 20866, "Где заказать пропуск для гостя в офис в Москве?")]
+    [InlineData("windows-1251", 1251, "Где заказать пропуск для гостя в офис в Москве?")]
+    [InlineData("iso-8859-2", 28592, "Kde si mohu objednat průkaz pro návštěvu v kanceláři v Brně?")]
+    [InlineData("shift_jis", 932, "東京オフィスの来客用パスはどこで申請できますか？")]
+    public void Text_in_its_own_single_or_multi_byte_charset_is_left_alone(string charset, int codePage, string text)
+    {
+        System.Runtime.CompilerServices.RuntimeHelpers.RunModuleConstructor(typeof(MailClassifier).Module.ModuleHandle);
+        var message = Load("; charset=" + charset, Encoding.GetEncoding(codePage).GetBytes(text));
+
+        Assert.Empty(MailCharsets.Repair(message));
+        Assert.Equal(text, message.TextBody!.Trim());
+    }
 }
