@@ -55,6 +55,27 @@ public sealed class MaildirMailboxTests : IDisposable
     }
 
     [Fact]
+    public async Task Sent_mail_is_7_bit_clean_with_short_lines_and_reads_back_as_written()
+    {
+        // From a README-only user run: requests carried raw UTF-8 without a Content-Transfer-Encoding header, and a long
+        // question's text made a 15,958-character line (RFC 5322 allows 998).
+        var box = new MaildirMailbox(_root, NullLogger<MaildirMailbox>.Instance);
+        var text = "Céline asks: “Can I fly premium economy to Zürich?”\n\n" + string.Join(' ', Enumerable.Repeat("déplacement", 1500)) + "\n";
+        var mail = Mail("e@x.example");
+        mail.Body = new TextPart("plain") { Text = text };
+        await box.SendAsync(mail, "request:Q-BBBBBB:e-1", Ct);
+
+        var path = Assert.Single(Directory.GetFiles(Path.Combine(_root, "outbox", "new")));
+        var raw = await File.ReadAllBytesAsync(path, Ct);
+        Assert.All(raw, b => Assert.True(b < 0x80, $"byte 0x{b:X2} in the sent file"));
+        var lines = System.Text.Encoding.ASCII.GetString(raw).Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        Assert.True(lines.Max(l => l.Length) <= 78, $"longest line {lines.Max(l => l.Length)} characters");
+        var read = Assert.Single(box.ReadOutbox());
+        Assert.Equal(ContentEncoding.QuotedPrintable, Assert.IsType<TextPart>(read.Body).ContentTransferEncoding);
+        Assert.Equal(text, read.TextBody);
+    }
+
+    [Fact]
     public async Task Sending_twice_with_the_same_key_writes_one_file()
     {
         var box = new MaildirMailbox(_root, NullLogger<MaildirMailbox>.Instance);

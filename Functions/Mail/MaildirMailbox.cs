@@ -150,6 +150,9 @@ public sealed class MaildirMailbox : IMailbox
             _logger.LogInformation("Outbound mail {IdempotencyKey} was already written; not writing it again", idempotencyKey);
             return;
         }
+        // What goes out is 7-bit clean with lines of at most 78 characters (RFC 5322 §2.1.1; a relay may refuse 8-bit text or a
+        // line over 998): MimeKit picks quoted-printable or base64 for each part and sets Content-Transfer-Encoding.
+        message.Prepare(EncodingConstraint.SevenBit, 78);
         await WriteAsync(_outbox, name, message, cancellationToken).ConfigureAwait(false);
     }
 
