@@ -603,6 +603,35 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         return m;
     }
 
+    [Theory]
+    // From a README-only user run: an answer dated 2 minutes ahead was logged after its own relay; an acknowledgement dated
+    // a few minutes before the request went out was logged before the routing.
+    [InlineData(3, "now")]
+    [InlineData(-10, "asked")]
+    [InlineData(-3 * 24 * 60, "date")] // a replayed reply dated days before: its own date
+    public async Task A_reply_is_logged_no_later_than_now_and_no_earlier_than_its_request_unless_it_is_replayed_mail(int minutesFromRequest, string expected)
+    {
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        var (q, routes) = await AskRefundQuestionAsync(h, $"clock-{minutesFromRequest}@mail.northwind.example");
+        var answer = Reply(routes[0], q, $"clock-ans{minutesFromRequest}@mail.northwind.example", new TextPart("plain") { Text = "The customer service lead approves refunds up to 500 EUR." });
+        var date = routes[0].AskedAt.AddMinutes(minutesFromRequest);
+        answer.Date = date.AddTicks(-(date.Ticks % TimeSpan.TicksPerSecond)); // a Date header has whole seconds
+        var before = DateTimeOffset.UtcNow;
+        await h.Maildir.DeliverAsync(answer, Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var events = await h.Get<SocialLearning.Outcomes.OutcomeLog>().ReadAllAsync(Ct);
+        var answered = Assert.Single(events, e => e.Kind == "answered");
+        var relayed = Assert.Single(events, e => e.Kind == "relayed");
+        Assert.True(answered.At <= relayed.At, $"answered {answered.At:O} after relayed {relayed.At:O}");
+        switch (expected)
+        {
+            case "now": Assert.InRange(answered.At, before, DateTimeOffset.UtcNow); break;
+            case "asked": Assert.Equal(routes[0].AskedAt, answered.At); break;
+            default: Assert.Equal(answer.Date, answered.At); break;
+        }
+    }
+
     [Fact]
     public async Task A_reply_with_no_text_of_its_own_is_empty_not_an_answer_and_nothing_is_relayed()
     {

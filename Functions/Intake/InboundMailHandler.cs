@@ -377,7 +377,8 @@ public sealed class InboundMailHandler(
         var from = sender.Address;
         var table = storage.Table(TableNames.Routes);
         var received = time.GetUtcNow();
-        var at = mime.Date == DateTimeOffset.MinValue || mime.Date.ToUniversalTime() > received.AddMinutes(5) || IsTooOld(mime.Date, received) ? received : mime.Date.ToUniversalTime();
+        // A date later than now (a sender's clock ahead) is the intake time, so an answer is never logged after its own relay.
+        var at = mime.Date == DateTimeOffset.MinValue || mime.Date.ToUniversalTime() > received || IsTooOld(mime.Date, received) ? received : mime.Date.ToUniversalTime();
         // An answer dated before its question (the expert's clock behind the asker's) counts from the question.
         if (at < question.ReceivedAt) at = question.ReceivedAt;
         var command = ReplyCommands.Classify(text);
@@ -427,6 +428,9 @@ public sealed class InboundMailHandler(
                 continue; // the route is there now (this reply's or a concurrent one's): record the answer on it
             }
             route = found;
+            // A reply dated shortly before its request went out (the expert's clock behind) counts from the request, so the log
+            // never shows an answer before the routing; one dated further back is replayed mail and keeps its date.
+            if (at < route.AskedAt && route.AskedAt - at <= ReplyClockSkew) at = route.AskedAt;
             // "pause" and "stop" work in any thread, answered or not: the request mail promises it.
             if (command is "pause" or "stop")
                 return await PauseOrStopAsync(route, question, command, cancellationToken).ConfigureAwait(false);
@@ -782,7 +786,11 @@ public sealed class InboundMailHandler(
             : $"{route.ExpertName} paused requests until {expert.PausedUntil:yyyy-MM-dd}.") + others;
     }
 
+    /// <summary>How far before its request a reply's Date may lie and still be read as the expert's clock running behind: 1 day.</summary>
+    internal static readonly TimeSpan ReplyClockSkew = TimeSpan.FromDays(1);
+
     /// <summary>Whether a mail's Date header lies more than <see cref="MailOptions.MaxDateAgeHours"/> before <paramref name="now"/> (then the intake time is used).</summary>
+
     private bool IsTooOld(DateTimeOffset date, DateTimeOffset now) => date.ToUniversalTime() < now - TimeSpan.FromHours(mailOptions.Value.MaxDateAgeHours);
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
