@@ -203,10 +203,13 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
             try
             {
                 await SignalAsync("TERM", tree).ConfigureAwait(false);
-                await Task.WhenAny(_closed, _process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(10))).ConfigureAwait(false);
+                // Azurite writes its databases when it closes. The npx parent exits on SIGTERM at once while its node child
+                // (Azurite itself) is still writing: wait until Azurite reports its three services closed or every process of the
+                // tree has ended, up to 10 s, before the hard stop. A kill as soon as npx had gone could cut the write short.
+                for (var waited = 0; waited < 100 && !_closed.IsCompleted && tree.Any(IsRunning); waited++)
+                    await Task.Delay(100).ConfigureAwait(false);
 
-                // The npx parent may exit on SIGTERM while its node child (Azurite itself) keeps running, orphaned and still
-                // holding the data folder: end every process of the tree found above, not only what the parent still has.
+                // Whatever is still running after that (orphaned, still holding the data folder) is ended.
                 await SignalAsync("KILL", tree.Where(IsAlive)).ConfigureAwait(false);
             }
             catch (System.ComponentModel.Win32Exception)
@@ -224,6 +227,22 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
     private static string? FindOnPath(string program) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Select(dir => Path.Combine(dir, program)).FirstOrDefault(File.Exists);
+
+    /// <summary>Whether <paramref name="pid"/> is alive and not a zombie (an ended child nobody has reaped yet: in a container
+    /// whose first process does not reap, an orphaned Azurite stays one).</summary>
+    private static bool IsRunning(int pid)
+    {
+        if (!OperatingSystem.IsLinux()) return IsAlive(pid);
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].FirstOrDefault() is not ('Z' or 'X' or default(char));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentOutOfRangeException)
+        {
+            return false;
+        }
+    }
 
     private static bool IsAlive(int pid) => Directory.Exists($"/proc/{pid}") || (!OperatingSystem.IsLinux() && ProcessExists(pid));
 
