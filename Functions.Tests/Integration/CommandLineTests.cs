@@ -119,10 +119,15 @@ public sealed class CommandLineTests(AzuriteFixture azurite)
             Assert.Contains("Wrote 3 mails that are not questions to", csvOutput);
             Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF, (byte)'p' }, (await File.ReadAllBytesAsync(csv, Ct))[..4]);
             var lines = (await File.ReadAllTextAsync(csv, Ct)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-            Assert.Equal("processed_at_utc,kind,from,subject,reason,message_id", lines[0]);
+            Assert.Equal("processed_at_utc,kind,from,subject,reason,message_id,mailbox_ref", lines[0]);
             Assert.Equal(4, lines.Length);
             var bulk = Assert.Single(lines, l => l.Contains(",Bulk,", StringComparison.Ordinal));
-            Assert.EndsWith(",Bulk,weekly@news.northwind.example,Thanks! Your Northwind Weekly for 6 November,Precedence: bulk,weekly-2026-45@news.northwind.example", bulk);
+            Assert.Contains(",Bulk,weekly@news.northwind.example,Thanks! Your Northwind Weekly for 6 November,Precedence: bulk,weekly-2026-45@news.northwind.example,", bulk);
+            // The last column finds the mail's file in the Maildir (processed: inbox/cur/, flagged seen).
+            // (A processed Maildir name ends in ":2,", so the field is quoted.)
+            var fileName = System.Text.RegularExpressions.Regex.Match(bulk, "\"([^\"]*)\"$").Groups[1].Value;
+            Assert.EndsWith(".sociallearning:2,", fileName);
+            Assert.Single(Directory.GetFiles(Path.Combine(h.MailRoot, "inbox", "cur")), f => Path.GetFileName(f).StartsWith(fileName.Split(':')[0], StringComparison.Ordinal));
             Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ,", bulk);
             var bounce = Assert.Single(lines, l => l.Contains(",Bounce,", StringComparison.Ordinal));
             Assert.Contains(",Bounce,MAILER-DAEMON@mx1.northwind.example,Undeliverable: Can you help? Slow query on the orders table,multipart/report; report-type=delivery-status,", bounce);

@@ -422,7 +422,7 @@ public static partial class CommandLineApp
         if (records.Count > 0)
         {
             var table = new Table().Border(TableBorder.Rounded).Title("Mail of this run that is not a new question (replies, auto-replies, bounces …)").AddColumns("From", "Subject", "Kind", "Reason");
-            foreach (var r in records) table.AddRow(Markup.Escape(r.From), Markup.Escape(r.Subject), r.Kind, Markup.Escape(r.Reason));
+            foreach (var r in records) table.AddRow(Markup.Escape(r.From), Markup.Escape(SubjectOrRef(r)), r.Kind, Markup.Escape(r.Reason));
             AnsiConsole.Write(table);
         }
         var kinds = string.Join(", ", added.GroupBy(e => e.Kind).Select(g => $"{g.Count()} {g.Key}"));
@@ -455,12 +455,17 @@ public static partial class CommandLineApp
             .AddColumns("Processed (UTC)", "From", "Subject", "Kind", "Reason");
         foreach (var m in records)
             table.AddRow(m.ProcessedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), Markup.Escape(m.From),
-                Markup.Escape(m.Subject.Length > 60 ? m.Subject[..57] + "…" : m.Subject.Length == 0 && m.From.Length == 0 && m.MessageRef.Length > 0 ? $"(mail {m.MessageRef})" : m.Subject),
+                Markup.Escape(m.Subject.Length > 60 ? m.Subject[..57] + "…" : SubjectOrRef(m)),
                 Markup.Escape(m.Kind), Markup.Escape(m.Reason));
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"{records.Count} mails that are not questions" + KindCounts(records.Select(m => m.Kind)));
         return 0;
     }
+
+    /// <summary>The subject of an intake record, or "(mail &lt;mailbox reference&gt;)" for a mail with neither sender nor subject
+    /// (not MIME, empty), so the file can be found.</summary>
+    private static string SubjectOrRef(Storage.MessageEntity m) =>
+        m.Subject.Length == 0 && m.From.Length == 0 && m.MessageRef.Length > 0 ? $"(mail {m.MessageRef})" : m.Subject;
 
     /// <summary>" (AutoReply 1, Bounce 1, Bulk 1)": how many of each kind, by name; empty for none.</summary>
     internal static string KindCounts(IEnumerable<string> kinds)

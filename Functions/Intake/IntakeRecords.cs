@@ -13,7 +13,7 @@ namespace SocialLearning.Intake;
 public static class IntakeRecords
 {
     /// <summary>The header row of <see cref="WriteCsv"/>.</summary>
-    public static readonly string[] Columns = ["processed_at_utc", "kind", "from", "subject", "reason", "message_id"];
+    public static readonly string[] Columns = ["processed_at_utc", "kind", "from", "subject", "reason", "message_id", "mailbox_ref"];
 
     /// <summary>
     /// Every mail intake recorded as not a question, oldest first by <see cref="MessageEntity.ProcessedAt"/> (UTC, when
@@ -34,7 +34,9 @@ public static class IntakeRecords
     /// <summary>
     /// CSV text (RFC 4180: comma separated, CRLF line ends, fields quoted when needed, spreadsheet formulas neutralised)
     /// with the header row <see cref="Columns"/>; times are ISO 8601 UTC, <c>kind</c> is a <see cref="MailKind"/> name
-    /// (or Malformed, Reply, Gone, NotInInbox), <c>message_id</c> the Internet Message-ID when the mail had one.
+    /// (or Malformed, Reply, Gone, NotInInbox), <c>message_id</c> the Internet Message-ID when the mail had one, <c>mailbox_ref</c>
+    /// the mail's reference in its mailbox (the Maildir file name, under <c>inbox/cur/</c> with a <c>:2,S</c> flag once
+    /// processed; the Graph message id), which finds a mail that has neither sender nor subject nor Message-ID.
     /// </summary>
     public static string WriteCsv(IEnumerable<MessageEntity> records)
     {
@@ -43,7 +45,7 @@ public static class IntakeRecords
         sb.AppendJoin(',', Columns).Append("\r\n");
         foreach (var r in records)
         {
-            string[] fields = [r.ProcessedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture), r.Kind, r.From, r.Subject, r.Reason, r.InternetMessageId];
+            string[] fields = [r.ProcessedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture), r.Kind, r.From, r.Subject, r.Reason, r.InternetMessageId, r.MessageRef];
             sb.AppendJoin(',', fields.Select(OutcomeCsv.Quote)).Append("\r\n");
         }
         return sb.ToString();
