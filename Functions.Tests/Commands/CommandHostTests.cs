@@ -56,7 +56,23 @@ public sealed class CommandHostTests
 
         Assert.Equal("stub starter", ex.Message);
         Assert.Equal(1, started);
-        Assert.Equal("Local storage does not answer: starting Azurite (the first start downloads it with npm)…", Assert.Single(status));
+        Assert.Equal("Starting local storage (Azurite; the first start downloads it with npm)…", Assert.Single(status));
+
+        // With data from an earlier command in the folder, the line says where it is kept instead.
+        var folder = Directory.CreateTempSubdirectory("sl-host-").FullName;
+        try
+        {
+            var azurite = Directory.CreateDirectory(Path.Combine(folder, ".azurite")).FullName;
+            await File.WriteAllTextAsync(Path.Combine(azurite, "__azurite_db_table__.json"), "{}", Ct);
+            status.Clear();
+            await Assert.ThrowsAsync<InvalidOperationException>(() => CommandHost.StartAsync(LocalSettings(), azurite, status.Add,
+                (_, _) => Task.FromResult(false), (_, _) => throw new InvalidOperationException("stub starter"), Ct));
+            Assert.Equal("Starting local storage (Azurite on .azurite/, stopped again when the command ends)…", Assert.Single(status));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]

@@ -36,4 +36,18 @@ public sealed class RoutedRequestComposerTests
         Assert.StartsWith("Anna Lindqvist (IT), brought in by Grace Okafor, answered your question:", relay.TextBody);
         Assert.Equal("q-1@mail.northwind.example", relay.InReplyTo);
     }
+
+    [Theory]
+    [InlineData("", "[Q-7K2M9P] A colleague has a question", "    Who signs off?")]
+    [InlineData("Commission statement October", "[Q-7K2M9P] Commission statement October", "    Commission statement October\n    \n    Who signs off?")]
+    public void A_request_quotes_the_subject_only_when_the_asker_wrote_one(string subject, string expectedSubject, string expectedQuote)
+    {
+        // From a README-only user run: a mail without a subject was quoted to the expert as if the asker had written "A
+        // colleague has a question".
+        var request = RoutedRequestComposer.Compose(Question(subject), Route(), Mail);
+        Assert.Equal(expectedSubject, request.Subject);
+        var body = request.TextBody!.Replace("\r\n", "\n", StringComparison.Ordinal);
+        Assert.Contains("has a question that you may be able to answer:\n\n" + expectedQuote + "\n\nWhy you:", body);
+        Assert.DoesNotContain("A colleague has a question", body);
+    }
 }

@@ -129,7 +129,10 @@ public sealed class CommandHost : IAsyncDisposable
                     "the commands start a local Azurite.");
             // Another command holding the folder is the likelier reason: say that (the launcher's lock error), not "starting".
             if (azuriteFolder is not null && Directory.Exists(azuriteFolder)) AzuriteLauncher.LockFolder(azuriteFolder).Dispose();
-            status?.Invoke("Local storage does not answer: starting Azurite (the first start downloads it with npm)…");
+            // Every command starts its own emulator and stops it when it ends: say so plainly, not as if something were wrong.
+            status?.Invoke(azuriteFolder is not null && File.Exists(Path.Combine(azuriteFolder, "__azurite_db_table__.json"))
+                ? $"Starting local storage (Azurite on {Path.GetFileName(Path.TrimEndingDirectorySeparator(azuriteFolder))}/, stopped again when the command ends)…"
+                : "Starting local storage (Azurite; the first start downloads it with npm)…");
             azurite = await startAzurite(azuriteFolder, cancellationToken).ConfigureAwait(false);
             config["Storage:ConnectionString"] = azurite.ConnectionString;
         }

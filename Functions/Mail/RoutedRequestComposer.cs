@@ -19,6 +19,8 @@ public static partial class RoutedRequestComposer
     public static MimeMessage Compose(QuestionEntity question, RouteEntity route, MailOptions mail)
     {
         var subject = string.IsNullOrWhiteSpace(question.Subject) ? "" : Intake.QuestionIds.WithoutTokens(question.Subject);
+        // Without a subject the mail's subject line says so; the quoted question is only what the asker wrote.
+        var quoted = subject.Length == 0 ? question.Text : subject + "\n\n" + question.Text;
         if (subject.Length == 0) subject = "A colleague has a question";
         var message = NewServiceMail(mail, question.QuestionId, new MailboxAddress(route.ExpertName, route.ExpertEmail),
             $"[{question.QuestionId}] {subject}", RequestMessageId(question.QuestionId, route.ExpertId), route.AskedAt);
@@ -38,7 +40,7 @@ public static partial class RoutedRequestComposer
             .AppendLine()
             .Append(asker).AppendLine(lead)
             .AppendLine();
-        foreach (var line in (subject + "\n\n" + question.Text).Split('\n'))
+        foreach (var line in quoted.Split('\n'))
             body.Append("    ").AppendLine(line.TrimEnd('\r'));
         // What the asker added in the thread before this expert was asked (an escalation, a reserve).
         foreach (var added in AskerReplies.Read(question.AskerRepliesJson))
