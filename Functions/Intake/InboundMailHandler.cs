@@ -429,8 +429,10 @@ public sealed class InboundMailHandler(
             }
             route = found;
             // A reply dated shortly before its request went out (the expert's clock behind) counts from the request, so the log
-            // never shows an answer before the routing; one dated further back is replayed mail and keeps its date.
-            if (at < route.AskedAt && route.AskedAt - at <= ReplyClockSkew) at = route.AskedAt;
+            // never shows an answer before the routing; one dated further back is replayed mail and keeps its date. Within the
+            // request's second it keeps its date: Date headers have whole seconds, and moving it past the asker's replies of
+            // that second would misorder them.
+            if (route.AskedAt - at >= TimeSpan.FromSeconds(1) && route.AskedAt - at <= ReplyClockSkew) at = route.AskedAt;
             // "pause" and "stop" work in any thread, answered or not: the request mail promises it.
             if (command is "pause" or "stop")
                 return await PauseOrStopAsync(route, question, command, cancellationToken).ConfigureAwait(false);
