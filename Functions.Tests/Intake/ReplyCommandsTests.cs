@@ -177,6 +177,12 @@ public sealed class ReplyCommandsTests
     [InlineData("You've got the wrong person for this one.\n\nArjun", "pass")]
     [InlineData("Sorry, payroll isn't really my area.", "pass")]
     [InlineData("Not sure why I was sent this, I know nothing about badges.", "pass")]
+    // From a fifth README-only user run.
+    [InlineData("Sorry, no idea about this one.\n\nRavi Menon\nIT Service Desk", "pass")]
+    [InlineData("Not sure, sorry - maybe ask Facilities?", "pass")]
+    [InlineData("Thanks Pete, great!\n\nHannah", "ack")]
+    [InlineData("Many thanks Pete, much appreciated.", "ack")]
+    [InlineData("Thank you so much, that's perfect!", "ack")]
     public void Holding_replies_and_refusals_in_everyday_words(string reply, string command) =>
         Assert.Equal(command, ReplyCommands.Classify(reply));
 
@@ -190,6 +196,10 @@ public sealed class ReplyCommandsTests
     [InlineData("Give me a call and I'll walk you through the VPN profile.")]
     [InlineData("Reply to the supplier with the PO number and they will release it.")]
     [InlineData("Answer yes to the first prompt, then reboot.")]
+    [InlineData("Not sure, but I think the limit is 500 EUR.")]
+    [InlineData("Thanks Pete, great! One more thing: the form needs the cost centre too.")]
+    [InlineData("Great, use the TCP profile.")]
+    [InlineData("No idea about the old one, the new one is in the wiki under Travel.")]
     public void Answers_near_holding_replies_stay_answers(string reply) =>
         Assert.Null(ReplyCommands.Classify(reply));
 
@@ -213,6 +223,8 @@ public sealed class ReplyCommandsTests
     [InlineData("You're welcome! Adobe licences are requested separately in the software portal.", false)]
     [InlineData("You're welcome!\n\nOne more thing: the licence renews in March, so ask again then.\nIt takes two days.\nAnd the cost centre must be set.\nAnd the manager approves.\nAnd IT installs it.", false)]
     [InlineData("Use the TCP profile.", false)]
+    [InlineData("Thanks Pete, great!\n\nHannah Becker\nSales", true)]
+    [InlineData("Thanks Pete, great! The form also needs the cost centre.", false)]
     public void A_pleasantry_under_a_signature_is_told_from_a_reply_with_content(string reply, bool expected) =>
         Assert.Equal(expected, ReplyCommands.IsPleasantry(reply));
 }

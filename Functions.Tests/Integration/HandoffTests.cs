@@ -121,6 +121,18 @@ public sealed class HandoffTests(AzuriteFixture azurite)
         Assert.Single(events, e => e.Kind == "relayed");
         var eve = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Messages).ReadAllAsync<MessageEntity>(null, Ct), m => m.InternetMessageId == "eve-1@mail.northwind.example");
         Assert.Equal($"A reply in the thread of {q.QuestionId} from eve.lang@northwind.example, who was not asked; kept, not relayed.", eve.Reason);
+
+        // The expert thanks the colleague in the thread (a README-only user run saw this relayed as the expert's answer).
+        var relays = h.Maildir.ReadOutbox().Count;
+        var thanks = TestMail.Reply($"{anna.ExpertName} <{anna.ExpertEmail}>", "Re: " + request.Subject, "anna-thanks@mail.northwind.example", "Thanks Bob, great!\n\nAnna");
+        await h.Maildir.DeliverAsync(thanks, Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        Assert.Equal(relays, h.Maildir.ReadOutbox().Count);
+        events = await h.Get<SocialLearning.Outcomes.OutcomeLog>().ReadAllAsync(Ct);
+        Assert.Single(events, e => e.Kind == "answered");
+        Assert.DoesNotContain(events, e => e.Kind == "acknowledged");
+        var thanked = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Messages).ReadAllAsync<MessageEntity>(null, Ct), m => m.InternetMessageId == "anna-thanks@mail.northwind.example");
+        Assert.Equal($"{anna.ExpertName} wrote \"Thanks Bob, great! Anna\" in the thread of {q.QuestionId} after Bob Marsh, whom they brought in, answered; not relayed.", thanked.Reason);
     }
 
     [Fact]

@@ -442,6 +442,9 @@ public sealed class InboundMailHandler(
             {
                 if (route.AnsweredAt is not null || route.PassedAt is not null)
                     return $"{route.ExpertName} wrote \"{Truncate(OneLine(text), 80)}\" in the thread of {token} after {(route.AnsweredAt is not null ? "answering" : "passing")}; not relayed.";
+                // The expert thanking a colleague they brought in, whose answer went to the asker: not an acknowledgement of the request.
+                if (routes.FirstOrDefault(r => r.AnsweredAt is not null && string.Equals(r.ReferredBy, route.ExpertName, StringComparison.Ordinal)) is { } colleague)
+                    return $"{route.ExpertName} wrote \"{Truncate(OneLine(text), 80)}\" in the thread of {token} after {colleague.ExpertName}, whom they brought in, answered; not relayed.";
                 await outcomes.AppendAsync(new OutcomeEntity
                 {
                     Kind = OutcomeKinds.Acknowledged, QuestionId = token, ExpertId = route.ExpertId, At = at, AskerEmail = question.AskerEmail,

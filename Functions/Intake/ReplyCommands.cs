@@ -114,7 +114,7 @@ public static partial class ReplyCommands
         // A first line of acknowledgements only: "Good question! I'll find out and get back to you.", "Thanks Grace, Anna
         // has this one.", "On it, will get back to you tomorrow.", "Looking into it now, give me an hour."
         var parts = Parts(first);
-        if (parts.All(c => IsHolding(c) || Interjection().IsMatch(c)) && parts.Any(IsHolding))
+        if (IsAcknowledgement(parts))
             return IsSignOff(rest) ? Acknowledged : null;
         // A refusal in several short parts: "Not sure why I got this one, badges are not my thing.", "Wrong person, sorry,
         // try Facilities."
@@ -122,6 +122,13 @@ public static partial class ReplyCommands
         return declined.Any(IsDecline) && parts.Skip(declined.Count).All(c => ReferralLine().IsMatch(c)) && IsSignOff(WithoutReferrals(rest))
             ? Pass : null;
     }
+
+    /// <summary>Parts that only acknowledge, thank or praise, at least one of them an acknowledgement or a thanks: "On it,
+    /// will reply tomorrow", "Thanks Pete, great!".</summary>
+    private static bool IsAcknowledgement(List<string> parts) =>
+        parts.Count > 0 &&
+        parts.All(c => IsHolding(c) || Interjection().IsMatch(c) || ThanksPart().IsMatch(c) || PraisePart().IsMatch(c)) &&
+        parts.Any(c => IsHolding(c) || ThanksPart().IsMatch(c));
 
     /// <summary>A line's <see cref="Clauses"/> split once more at commas: the parts of "On it, will reply tomorrow".</summary>
     private static List<string> Parts(string line) =>
@@ -131,6 +138,16 @@ public static partial class ReplyCommands
         DeclineLine().IsMatch(part) || ForeignDeclineLine().IsMatch(part) || WrongPersonPart().IsMatch(part);
 
     private static bool IsHolding(string part) => AcknowledgementLine().IsMatch(part) || HoldingPart().IsMatch(part);
+
+    /// <summary>Thanks, to someone by name or not: "Thanks Pete", "Many thanks again", "Thank you so much", "Cheers".</summary>
+    [GeneratedRegex(@"^(?:many\s+|big\s+)?(?:thanks|thank\s+you|thx|cheers|ta|danke|merci|gracias|grazie|bedankt)(?:\s+(?:so\s+much|a\s+lot|again|very\s+much))*(?:\s+(?:to\s+)?(?-i:\p{Lu})\p{L}+)?(?:\s+(?:so\s+much|a\s+lot|again))?\s*[.!]*$",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ThanksPart();
+
+    /// <summary>Praise beside a thanks, with nothing else in it: "great!", "perfect", "much appreciated", "that helps".</summary>
+    [GeneratedRegex(@"^(?:(?:that's|that\s+is|this\s+is|that\s+was|very|really|so)\s+)*(?:great|perfect|awesome|excellent|brilliant|wonderful|nice|cool|super|fantastic|amazing|helpful|very\s+helpful|much\s+appreciated|appreciated|that\s+helps|good\s+to\s+know)(?:\s+(?:answer|stuff|work|job|help|news))?\s*[.!]*$",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex PraisePart();
 
     /// <summary>When a promised answer will come: "tomorrow", "later today", "in an hour", "by end of day".</summary>
     private const string When =
@@ -220,7 +237,7 @@ public static partial class ReplyCommands
 
     /// <summary>A pointer to someone else, as a sentence: "Try Finance.", "Maybe ask Marcus Johnson, he signs off refunds.",
     /// "Check with the service desk", "Olga in AP would know.", "Marcus is the right person for this."</summary>
-    [GeneratedRegex(@"^(?:(?:maybe|perhaps|probably|you\s+(?:could|can|might|should)(?:\s+want\s+to)?|better|best\s+to|please|i'?d|i\s+would|i\s+suggest\s+you)[\s,]+)*(?:try|ask|check\s+with|contact|talk\s+to|speak\s+to|reach\s+out\s+to|email|e-mail|mail|ping)\s+[^?]{1,120}?[.!]*$|^[\p{L}.' -]{2,60}\s+(?:(?:would|might|should|will|may)\s+know|knows)(?:\s+(?:better|more|this|that|it))?[.!]*$|^[\p{L}.' -]{2,60}\s+(?:is|does)[.!]*$|^[\p{L}.' -]{2,60}\s+(?:is|are)\s+(?:the\s+)?(?:right|better|best)\s+(?:person|people|team|contact)(?:\s+(?:for\s+(?:this|that)(?:\s+one)?|to\s+ask))?[.!]*$",
+    [GeneratedRegex(@"^(?:(?:maybe|perhaps|probably|you\s+(?:could|can|might|should)(?:\s+want\s+to)?|better|best\s+to|please|i'?d|i\s+would|i\s+suggest\s+you)[\s,]+)*(?:try|ask|check\s+with|contact|talk\s+to|speak\s+to|reach\s+out\s+to|email|e-mail|mail|ping)\s+[^?]{1,120}?[.!?]*$|^[\p{L}.' -]{2,60}\s+(?:(?:would|might|should|will|may)\s+know|knows)(?:\s+(?:better|more|this|that|it))?[.!]*$|^[\p{L}.' -]{2,60}\s+(?:is|does)[.!]*$|^[\p{L}.' -]{2,60}\s+(?:is|are)\s+(?:the\s+)?(?:right|better|best)\s+(?:person|people|team|contact)(?:\s+(?:for\s+(?:this|that)(?:\s+one)?|to\s+ask))?[.!]*$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ReferralLine();
 
@@ -277,7 +294,7 @@ public static partial class ReplyCommands
         if (lines.Count == 0) return false;
         var first = AnythingElse().Replace(Emoticon().Replace(lines[0], " "), "").Trim().TrimEnd(',', ';', ' ');
         var rest = lines.Skip(1).TakeWhile(l => !Disclaimer().IsMatch(l)).ToList();
-        return first.Length > 0 && AcknowledgementLine().IsMatch(first) && IsSignature(rest);
+        return first.Length > 0 && (AcknowledgementLine().IsMatch(first) || IsAcknowledgement(Parts(first))) && IsSignature(rest);
     }
 
     /// <summary>ASCII emoticons: ":)", ";-)", ":D", "=)", "^^", "&lt;3".</summary>
@@ -322,7 +339,7 @@ public static partial class ReplyCommands
     /// <summary>A refusal in other words, as the whole line (with "sorry", "thanks" or "ask someone else" around it): "I'll
     /// pass on this one, sorry.", "Not me, sorry.", "Not my area", "Can't help, sorry", "Sorry, I don't know", "No idea",
     /// "I'm not the right person for this".</summary>
-    [GeneratedRegex(@"^(?:(?:sorry|ok|okay|hi|hello|hey|unfortunately|i'm\s+afraid|i\s+am\s+afraid)[\s,.!\u2013\u2014-]+)*(?:i'?ll\s+(?:have\s+to\s+)?pass|i\s+(?:will|must|have\s+to|need\s+to)\s+pass|(?:i'm\s+)?passing|not\s+(?:me|my\s+(?:area|field|topic|thing|expertise|department|specialty|speciality|subject))|not\s+something\s+i\s+(?:know|can\s+help\s+with)|(?:this|that|it)\s+(?:isn't|is\s+not)\s+(?:really\s+)?my\s+(?:area|field|topic|thing|expertise|department|specialty|speciality|subject)|(?:i\s+)?(?:can't|cannot|can\s+not|couldn't)\s+help(?:\s+(?:here|with\s+(?:this|that)(?:\s+one)?|on\s+(?:this|that)(?:\s+one)?|you))?|(?:i\s+)?(?:don't|do\s+not)\s+know(?:\s+(?:this|that)(?:\s+one)?)?|(?:i\s+have\s+)?no\s+(?:idea|clue)|(?:i'm|i\s+am)\s+not\s+(?:the\s+right\s+person|able\s+to\s+help|sure)(?:\s+(?:for|on)\s+(?:this|that)(?:\s+one)?)?|ask\s+someone\s+else)(?:\s+on\s+(?:this|that)(?:\s+one)?)?(?:[\s,.!;:\u2013\u2014-]+(?:sorry|thanks|thank\s+you|please\s+ask\s+someone\s+else|ask\s+someone\s+else|pass))*[\s.!]*$",
+    [GeneratedRegex(@"^(?:(?:sorry|ok|okay|hi|hello|hey|unfortunately|i'm\s+afraid|i\s+am\s+afraid)[\s,.!\u2013\u2014-]+)*(?:i'?ll\s+(?:have\s+to\s+)?pass|i\s+(?:will|must|have\s+to|need\s+to)\s+pass|(?:i'm\s+)?passing|not\s+(?:me|my\s+(?:area|field|topic|thing|expertise|department|specialty|speciality|subject))|not\s+something\s+i\s+(?:know|can\s+help\s+with)|(?:this|that|it)\s+(?:isn't|is\s+not)\s+(?:really\s+)?my\s+(?:area|field|topic|thing|expertise|department|specialty|speciality|subject)|(?:i\s+)?(?:can't|cannot|can\s+not|couldn't)\s+help(?:\s+(?:here|with\s+(?:this|that)(?:\s+one)?|on\s+(?:this|that)(?:\s+one)?|you))?|(?:i\s+)?(?:don't|do\s+not)\s+know(?:\s+(?:this|that)(?:\s+one)?)?|(?:i\s+have\s+)?no\s+(?:idea|clue)|(?:(?:i'm|i\s+am)\s+)?not\s+(?:the\s+right\s+person|able\s+to\s+help|sure)(?:\s+(?:for|on)\s+(?:this|that)(?:\s+one)?)?|ask\s+someone\s+else)(?:\s+(?:on|about|with|for)\s+(?:this|that)(?:\s+one)?)?(?:[\s,.!;:\u2013\u2014-]+(?:sorry|thanks|thank\s+you|please\s+ask\s+someone\s+else|ask\s+someone\s+else|pass))*[\s.!]*$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex DeclineLine();
 
