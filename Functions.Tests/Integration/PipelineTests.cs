@@ -1016,6 +1016,12 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         var toExpert = Assert.Single(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == routes[0].ExpertEmail && m.Subject!.StartsWith("Re:", StringComparison.Ordinal));
         Assert.Contains("Pieter de Vries added to their question:", toExpert.TextBody);
         Assert.DoesNotContain("replied to your answer", toExpert.TextBody);
+        // Written before any answer, it is for every expert asked, also those who have not answered (a README-only user run
+        // saw it go only to the one who answered, whose answer had been taken in first).
+        foreach (var other in routes.Skip(1))
+            Assert.Contains("It was our own carrier that damaged it.", Assert.Single(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == other.ExpertEmail && m.Subject!.StartsWith("Re:", StringComparison.Ordinal)).TextBody);
+        var record = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Messages).ReadAllAsync<MessageEntity>(null, Ct), m => m.InternetMessageId == "order-remark@mail.northwind.example");
+        Assert.EndsWith("(asked; written before the first answer).", record.Reason);
     }
 
     [Fact]

@@ -533,7 +533,9 @@ public sealed class InboundMailHandler(
         routes = routes.OrderBy(r => r.Rank).ToList();
         if (question.State == QuestionStates.Unrouted && routes.All(r => r.RequestSentAt is null) && command != ReplyCommands.Acknowledged)
             return await RerouteWithAddedTextAsync(question, text, at, messageRef, cancellationToken).ConfigureAwait(false);
-        var answered = routes.Where(r => r.AnsweredAt is not null).ToList();
+        // Who the reply is for depends on when it was written, not on when it is taken in: detail written before the first
+        // answer goes to every expert still asked, also when the answer was taken in first (both in one run).
+        var answered = routes.Where(r => r.AnsweredAt is { } a && a <= at).ToList();
         // A bare thanks before any answer ("Thanks!" to the service's receipt) is for nobody: logged, not kept for experts.
         var keep = answered.Count > 0 || command != ReplyCommands.Acknowledged;
         var full = false;
@@ -558,7 +560,7 @@ public sealed class InboundMailHandler(
             await storage.Queue(QueueNames.OutboundMail).SendJsonAsync(new OutboundMailMessage("asker", token, r.ExpertId), cancellationToken).ConfigureAwait(false);
         var asker = string.IsNullOrWhiteSpace(question.AskerName) ? question.AskerEmail : question.AskerName;
         var to = targets.Count > 0
-            ? $"relayed to {string.Join(", ", targets.Select(r => r.ExpertName))} ({(answered.Count > 0 ? "who answered" : "asked, no answer yet")})"
+            ? $"relayed to {string.Join(", ", targets.Select(r => r.ExpertName))} ({(answered.Count > 0 ? "who answered" : routes.Any(r => r.AnsweredAt is not null) ? "asked; written before the first answer" : "asked, no answer yet")})"
             : !keep ? "not relayed (a thanks, and nobody has answered yet)"
             : routes.Any(r => r.RequestSentAt is not null) ? "nobody to relay to now (every expert asked passed, paused or stopped); kept on the question, so an expert asked later gets it in the request"
             : "kept for the experts about to be asked: their requests carry it";
