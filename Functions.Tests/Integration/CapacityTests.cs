@@ -110,6 +110,21 @@ public sealed class CapacityTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Events_of_one_instant_read_received_then_skipped_then_what_routing_concluded()
+    {
+        // From a README-only user run: "escalated: nobody else can be asked" was listed above the skips that explain it.
+        await using var h = await PipelineHarness.StartAsync(azurite);
+        var log = h.Get<OutcomeLog>();
+        var at = Monday.AddHours(3);
+        foreach (var (kind, expert) in new[] { ("escalated", ""), ("overloaded", ""), ("skipped", "e-olga-petrova"), ("received", ""), ("skipped", "e-anna-lindqvist"), ("gap", "") })
+            await log.AppendAsync(new OutcomeEntity { Kind = kind, QuestionId = "Q-ORDER1", ExpertId = expert, At = at }, Ct);
+        await log.AppendAsync(new OutcomeEntity { Kind = "answered", QuestionId = "Q-ORDER1", ExpertId = "e-anna-lindqvist", At = at.AddMinutes(-1) }, Ct);
+
+        Assert.Equal(["answered", "received", "skipped:e-anna-lindqvist", "skipped:e-olga-petrova", "escalated", "gap", "overloaded"],
+            (await log.ReadAllAsync(Ct)).Select(e => e.ExpertId.Length > 0 && e.Kind == "skipped" ? $"{e.Kind}:{e.ExpertId}" : e.Kind));
+    }
+
+    [Fact]
     public async Task A_pass_by_the_only_close_expert_leaves_an_escalated_event_saying_nobody_else_can_be_asked()
     {
         await using var h = await PipelineHarness.StartAsync(azurite);
