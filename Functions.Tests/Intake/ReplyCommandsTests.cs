@@ -227,4 +227,21 @@ public sealed class ReplyCommandsTests
     [InlineData("Thanks Pete, great! The form also needs the cost centre.", false)]
     public void A_pleasantry_under_a_signature_is_told_from_a_reply_with_content(string reply, bool expected) =>
         Assert.Equal(expected, ReplyCommands.IsPleasantry(reply));
+
+    [Theory]
+    // From a README-only user run: an expert's question back to the asker was relayed as the answer, set the time to first
+    // answer and was learned as evidence.
+    [InlineData("Which laptop model is it?", true)]
+    [InlineData("Hi Pieter,\n\nquick check before I answer: is it the UDP or the TCP profile?\n\nThanks,\nAnna", true)]
+    [InlineData("Good question! Is the customer in the EU? And was the pallet insured?\n\nMarcus Johnson\nCustomer Service Lead", true)]
+    [InlineData("Can you send me the NDA?", true)]
+    [InlineData("Use the TCP profile. Does that help?", false)]
+    [InlineData("The lead approves refunds up to 500 EUR.", false)]
+    [InlineData("Is it the UDP profile? Then switch to TCP, that fixes the drops.", false)]
+    [InlineData("Which model?\n\nIf it is the X1, update the dock.", false)]
+    [InlineData("Which model?\nX1: update the dock firmware.", false)]
+    [InlineData("Which model is it?\n\nBest regards,\nGrace Okafor\nService Desk Lead\n+31 10 555 0123", true)]
+    [InlineData("Which model?\n\nIf it is the X1, the dock needs firmware 2.1 from the portal.\nThe T14 works as it is.\nBoth need the USB-C cable from the box.\nThe HDMI port only drives one screen.\nRestart after the update.\nCheck the display settings.\nThen both screens work.", false)]
+    public void A_question_back_to_the_asker_is_told_from_an_answer(string reply, bool expected) =>
+        Assert.Equal(expected, ReplyCommands.IsClarifyingQuestion(reply));
 }

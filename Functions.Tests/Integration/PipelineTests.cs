@@ -633,6 +633,50 @@ public sealed class PipelineTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task An_experts_question_back_to_the_asker_is_relayed_as_a_question_and_the_askers_reply_comes_back_before_the_answer()
+    {
+        // From a README-only user run: "Which model is it?" was relayed as the answer, set the time to first answer and was
+        // learned into the expert's profile.
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        var (q, routes) = await AskRefundQuestionAsync(h, "clarify-1@mail.northwind.example");
+        var seen = h.Maildir.ReadOutbox().Select(m => m.MessageId).ToHashSet();
+        List<MimeMessage> Sent()
+        {
+            var fresh = h.Maildir.ReadOutbox().Where(m => !seen.Contains(m.MessageId)).ToList();
+            seen.UnionWith(fresh.Select(m => m.MessageId));
+            return fresh;
+        }
+
+        await h.Maildir.DeliverAsync(Reply(routes[0], q, "clarify-ask@mail.northwind.example",
+            new TextPart("plain") { Text = "Hi Pieter,\n\nquick check before I answer: was the pallet insured?\n\nThanks,\n" + routes[0].ExpertName }), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var toAsker = Assert.Single(Sent());
+        Assert.Equal("pieter.devries@northwind.example", toAsker.To.Mailboxes.Single().Address);
+        Assert.Contains("asks you, before answering:", toAsker.TextBody);
+        Assert.Contains("was the pallet insured?", toAsker.TextBody);
+        Assert.Contains($"To answer, reply to this mail: your reply goes to {routes[0].ExpertName} in this thread.", toAsker.TextBody);
+        var route = (await h.Get<StorageClients>().Table(TableNames.Routes).GetOrNullAsync<RouteEntity>(q.QuestionId, routes[0].RowKey, Ct))!;
+        Assert.Null(route.AnsweredAt);
+        var events = await h.Get<SocialLearning.Outcomes.OutcomeLog>().ReadAllAsync(Ct);
+        Assert.DoesNotContain(events, e => e.Kind == "answered");
+        Assert.StartsWith($"{routes[0].ExpertName} asked the asker: \"Hi Pieter, quick check before I answer: was the pallet insured?", Assert.Single(events, e => e.Kind == "clarification").Detail);
+        Assert.Equal($"question by {routes[0].ExpertName} relayed to the asker", Assert.Single(events, e => e.Kind == "relayed").Detail);
+        Assert.Empty(await SocialLearning.Experts.LearnedEvidence.ReadLearnedKeys(h.Get<StorageClients>(), null, Ct).ToListAsync(Ct));
+
+        // The asker's reply goes to the experts still asked, the one who asked among them; then the answer is the answer.
+        await h.Maildir.DeliverAsync(AskerWrites(q, "clarify-back@mail.northwind.example", "Yes, insured with our carrier."), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        Assert.Contains(Sent(), m => m.To.Mailboxes.Single().Address == routes[0].ExpertEmail && (m.TextBody ?? "").Contains("Yes, insured with our carrier.", StringComparison.Ordinal));
+        await h.Maildir.DeliverAsync(Reply(routes[0], q, "clarify-ans@mail.northwind.example",
+            new TextPart("plain") { Text = "Then file it as a transport claim; the customer service lead approves it." }), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var relay = Assert.Single(Sent());
+        Assert.Contains("answered your question:", relay.TextBody);
+        Assert.Single(await h.Get<SocialLearning.Outcomes.OutcomeLog>().ReadAllAsync(Ct), e => e.Kind == "answered");
+    }
+
+    [Fact]
     public async Task A_reply_with_no_text_of_its_own_is_empty_not_an_answer_and_nothing_is_relayed()
     {
         await using var h = await WithSampleDirectoryAsync(azurite);

@@ -462,6 +462,10 @@ public sealed class InboundMailHandler(
             }
             if (route.PassedAt is not null && command == "pass")
                 return $"{route.ExpertName} passed on {token} again; recorded once.";
+            // A question back to the asker ("Which laptop model is it?") is relayed to them, and their reply comes back to the
+            // experts still asked; it is not the answer (no time to first answer, nothing learned).
+            if (command is null && route.PassedAt is null && attachments.Count == 0 && colleagues.Count == 0 && ReplyCommands.IsClarifyingQuestion(text))
+                return await RecordFollowUpAsync(route, question, text, at, cancellationToken, clarification: true).ConfigureAwait(false);
             // An expert who passed and then answers after all: the answer is recorded and relayed like any other.
             passed = command == "pass";
             if (passed) route.PassedAt = at;
@@ -718,7 +722,8 @@ public sealed class InboundMailHandler(
     /// A further reply by an expert who already answered: kept on the route (<see cref="RouteEntity.FollowUps"/>,
     /// <see cref="RouteEntity.FollowUpText"/>), logged as a <c>followup</c> event and relayed to the asker.
     /// </summary>
-    private async Task<string> RecordFollowUpAsync(RouteEntity route, QuestionEntity question, string text, DateTimeOffset at, CancellationToken cancellationToken)
+    private async Task<string> RecordFollowUpAsync(RouteEntity route, QuestionEntity question, string text, DateTimeOffset at, CancellationToken cancellationToken,
+        bool clarification = false)
     {
         var token = question.QuestionId;
         var table = storage.Table(TableNames.Routes);
@@ -735,12 +740,14 @@ public sealed class InboundMailHandler(
         }
         await outcomes.AppendAsync(new OutcomeEntity
         {
-            Kind = OutcomeKinds.FollowUp, QuestionId = token, ExpertId = route.ExpertId, At = at,
+            Kind = clarification ? OutcomeKinds.Clarification : OutcomeKinds.FollowUp, QuestionId = token, ExpertId = route.ExpertId, At = at,
             AskerEmail = question.AskerEmail, Department = route.ExpertDepartment,
-            Detail = $"follow-up {route.FollowUps} by {route.ExpertName}",
-        }, cancellationToken).ConfigureAwait(false);
+            Detail = clarification ? $"{route.ExpertName} asked the asker: \"{Truncate(OneLine(text), 160)}\"" : $"follow-up {route.FollowUps} by {route.ExpertName}",
+        }, cancellationToken, clarification ? $"clarification:{route.FollowUps}" : null).ConfigureAwait(false);
         await storage.Queue(QueueNames.OutboundMail).SendJsonAsync(new OutboundMailMessage("followup", token, route.ExpertId), cancellationToken).ConfigureAwait(false);
-        return $"A follow-up by {route.ExpertName} to {token}; relayed to the asker.";
+        return clarification
+            ? $"A question by {route.ExpertName} to the asker of {token} before answering; relayed to the asker, not counted as an answer."
+            : $"A follow-up by {route.ExpertName} to {token}; relayed to the asker.";
     }
 
     /// <summary>Asks routing to put the next candidate in place of an expert who passed (see <see cref="Routing.RouteQuestionHandler"/>).</summary>

@@ -297,6 +297,37 @@ public static partial class ReplyCommands
         return first.Length > 0 && (AcknowledgementLine().IsMatch(first) || IsAcknowledgement(Parts(first))) && IsSignature(rest);
     }
 
+    /// <summary>Longest text (characters, greeting and signature left out) read as a question back to the asker: 400.</summary>
+    public const int MaxClarifyingChars = 400;
+
+    /// <summary>
+    /// Whether an expert's reply only asks the asker something before answering — "Which laptop model is it?", "Hi Pieter,
+    /// quick check: is it the UDP or the TCP profile? Thanks, Anna" — rather than answering: every sentence of its text ends
+    /// in '?' or is a greeting, thanks or acknowledgement ("Good question!"), at least one is a question, the text (without
+    /// a greeting line and a signature of a few short lines) is at most <see cref="MaxClarifyingChars"/> characters. "Use the
+    /// TCP profile. Does that help?" is an answer.
+    /// </summary>
+    /// <param name="visibleText">The reply's own text (quotes and "-- " signature removed).</param>
+    public static bool IsClarifyingQuestion(string visibleText)
+    {
+        ArgumentNullException.ThrowIfNull(visibleText);
+        var lines = Pictographs().Replace(visibleText.Replace('\u2019', '\''), "").Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+        if (lines.Count > 1 && Greeting().IsMatch(lines[0])) lines.RemoveAt(0);
+        var last = lines.FindLastIndex(l => l.Contains('?'));
+        if (last < 0) return false;
+        var body = lines.Take(last + 1).ToList();
+        var rest = lines.Skip(last + 1).TakeWhile(l => !Disclaimer().IsMatch(l)).ToList();
+        // Under the question only a closing and a signature: short lines that are not sentences ("Thanks,", "Anna", "Customer
+        // Service Lead"), so "Which model? If it is the X1, update the dock." stays an answer.
+        if (body.Sum(l => l.Length) > MaxClarifyingChars || !IsSignature(rest) ||
+            !rest.All(l => ThanksPart().IsMatch(l.TrimEnd(',')) || Interjection().IsMatch(l) || Closing().IsMatch(l) ||
+                           (!l.EndsWith('.') && !l.EndsWith('!') && !l.EndsWith(':') && !l.Contains(", ", StringComparison.Ordinal))))
+            return false;
+        var sentences = body.SelectMany(Clauses).ToList();
+        return sentences.Any(c => c.EndsWith('?')) &&
+               sentences.All(c => c.EndsWith('?') || Greeting().IsMatch(c) || IsAcknowledgement(Parts(c)) || Interjection().IsMatch(c));
+    }
+
     /// <summary>ASCII emoticons: ":)", ";-)", ":D", "=)", "^^", "&lt;3".</summary>
     [GeneratedRegex(@"(?:[:;=]-?[)(DPp]|\^\^|<3)+")]
     private static partial Regex Emoticon();

@@ -93,7 +93,8 @@ public sealed class OutboundMailHandler(IMailbox mailbox, StorageClients storage
         await outcomes.AppendAsync(new OutcomeEntity
         {
             Kind = Outcomes.OutcomeKinds.Relayed, QuestionId = question.QuestionId, ExpertId = route.ExpertId, At = time.GetUtcNow(),
-            AskerEmail = question.AskerEmail, Department = route.ExpertDepartment, Detail = $"follow-up {relayed} by {route.ExpertName} relayed to the asker",
+            AskerEmail = question.AskerEmail, Department = route.ExpertDepartment,
+            Detail = route.AnsweredAt is null ? $"question by {route.ExpertName} relayed to the asker" : $"follow-up {relayed} by {route.ExpertName} relayed to the asker",
         }, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Relayed follow-up {Count} of {ExpertId} on {QuestionId} to {Asker}", relayed, route.ExpertId, question.QuestionId, question.AskerEmail);
     }

@@ -95,7 +95,8 @@ public static partial class RoutedRequestComposer
 
     /// <summary>
     /// The mail relaying an expert's follow-up (<see cref="RouteEntity.FollowUpText"/>: corrections or additions after
-    /// their answer) to the asker, in the same thread as the first relay.
+    /// their answer) to the asker, in the same thread as the first relay; before the expert has answered, what is waiting
+    /// is a question for the asker ("… asks you, before answering:"), with how to reply.
     /// </summary>
     /// <param name="question">The question.</param>
     /// <param name="route">The route with a pending follow-up.</param>
@@ -104,7 +105,11 @@ public static partial class RoutedRequestComposer
     public static MimeMessage ComposeFollowUp(QuestionEntity question, RouteEntity route, MailOptions mail, DateTimeOffset date)
     {
         ArgumentNullException.ThrowIfNull(route);
-        return ComposeRelay(question, route, mail, string.Join("\n\n", FollowUpBuffer.Texts(route.FollowUpText)), "added to their answer:", $"followup{route.FollowUps}", date);
+        // Before an answer, what the expert wrote is a question for the asker (ReplyCommands.IsClarifyingQuestion).
+        var asking = route.AnsweredAt is null;
+        return ComposeRelay(question, route, mail, string.Join("\n\n", FollowUpBuffer.Texts(route.FollowUpText)),
+            asking ? "asks you, before answering:" : "added to their answer:", $"followup{route.FollowUps}", date,
+            asking ? $"To answer, reply to this mail: your reply goes to {route.ExpertName} in this thread." : null);
     }
 
     private static MimeMessage ComposeRelay(QuestionEntity question, RouteEntity route, MailOptions mail, string text, string lead, string idPart, DateTimeOffset date, string? note = null)

@@ -29,6 +29,10 @@ public static class OutcomeKinds
     public const string Escalated = "escalated";
     /// <summary>An answer was relayed to the asker.</summary>
     public const string Relayed = "relayed";
+    /// <summary>An asked expert asked the asker something before answering ("Which laptop model is it?"): relayed to the asker,
+    /// whose reply goes back to the experts still asked; not an answer (no time to first answer, nothing learned). Detail
+    /// quotes it.</summary>
+    public const string Clarification = "clarification";
     /// <summary>An expert who had answered wrote again in the thread (a correction or an addition); it is relayed too.</summary>
     public const string FollowUp = "followup";
     /// <summary>The asker said what the answer was worth.</summary>
