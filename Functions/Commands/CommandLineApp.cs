@@ -169,6 +169,12 @@ public static partial class CommandLineApp
             AnsiConsole.MarkupLine($"[red]Error:[/] could not get a token for Storage:AccountName with DefaultAzureCredential (managed identity, Azure CLI, …): {Markup.Escape(FirstLine(ex.Message))}");
             return 2;
         }
+        catch (AggregateException ex) when (ex.Flatten().InnerExceptions is { Count: > 0 } inner && inner.All(e => e is Azure.RequestFailedException or HttpRequestException))
+        {
+            // Azure.Core's retries gave up (connection refused, name not found): one line, not the retry log and its stack.
+            AnsiConsole.MarkupLine($"[red]Storage does not answer[/] after {inner.Count} tries: {Markup.Escape(FirstLine(inner[^1].Message))}");
+            return 1;
+        }
         catch (Azure.RequestFailedException ex)
         {
             AnsiConsole.MarkupLine($"[red]Storage error[/] ({ex.Status} {Markup.Escape(ex.ErrorCode ?? "")}): {Markup.Escape(FirstLine(ex.Message))}");

@@ -19,7 +19,9 @@ public sealed class StorageClients
     {
         var o = options.Value;
         var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
-        if (!string.IsNullOrWhiteSpace(o.ConnectionString))
+        // The account wins when both are set: the commands skip the local emulator for it (a connection string left at its
+        // Azurite default beside an account name would otherwise send every call to a port nobody listens on).
+        if (string.IsNullOrWhiteSpace(o.AccountName) && !string.IsNullOrWhiteSpace(o.ConnectionString))
         {
             _tables = new TableServiceClient(o.ConnectionString);
             _queues = new QueueServiceClient(o.ConnectionString, queueOptions);
