@@ -80,4 +80,16 @@ public sealed class RoutableTextTests
         Assert.Equal("too little text to route: 1 content word in subject and body (invoice; 2 words longer than 40 characters not counted; at least 2 needed)",
             RoutableText.TooLittleReason("Invoice", word + " " + word));
     }
+
+    [Fact]
+    public void The_services_note_naming_a_questions_files_is_not_the_askers_text()
+    {
+        // From a README-only user run: a mail with only a screenshot became a knowledge gap (the note's words counted as
+        // content), and "attached" was shown as a matched term.
+        var note = SocialLearning.Intake.MailText.AttachmentNotePrefix + "error.png]";
+        Assert.Equal("too little text to route: 1 content word in subject and body (screenshot; at least 2 needed)", RoutableText.TooLittleReason("Fw: screenshot", note));
+        Assert.Equal("Can we sign this NDA as is?", SocialLearning.Intake.MailText.WithoutAttachmentNote("Can we sign this NDA as is?\n\n" + SocialLearning.Intake.MailText.AttachmentNotePrefix + "nda draft.pdf]"));
+        Assert.DoesNotContain("attached", SocialLearning.Routing.QuestionRouter.LexicalText("NDA", "Can we sign it?\n\n" + note), StringComparison.Ordinal);
+        Assert.DoesNotContain("attached", SocialLearning.Routing.QuestionRouter.QueryText("NDA", "Can we sign it?\n\n" + note), StringComparison.Ordinal);
+    }
 }

@@ -59,8 +59,23 @@ public static partial class MailText
         parts.AddRange(Forwarded(message).Select(f => "Forwarded:\n" + f.Text));
         var others = message.BodyParts.Concat(message.Attachments).Distinct()
             .OfType<MimePart>().Where(p => p.IsAttachment).Select(p => p.FileName ?? p.ContentType.Name ?? "unnamed").ToList();
-        if (others.Count > 0) parts.Add($"[Attached to the question, not passed on by the service (ask the asker): {string.Join(", ", others)}]");
+        if (others.Count > 0) parts.Add($"{AttachmentNotePrefix}{string.Join(", ", others)}]");
         return string.Join("\n\n", parts);
+    }
+
+    /// <summary>How the service's note naming a question's files begins (<see cref="NewQuestionText"/>); the note ends with "]".</summary>
+    public const string AttachmentNotePrefix = "[Attached to the question, not passed on by the service (ask the asker): ";
+
+    /// <summary><paramref name="text"/> without the service's own note naming the question's files: routing reads what the asker
+    /// wrote, so "attached", "service" and "asker" are no match terms and a mail with only a file is too short to route.</summary>
+    /// <param name="text">A stored question text.</param>
+    public static string WithoutAttachmentNote(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var at = text.IndexOf(AttachmentNotePrefix, StringComparison.Ordinal);
+        if (at < 0) return text;
+        var end = text.IndexOf(']', at + AttachmentNotePrefix.Length);
+        return (text[..at] + (end < 0 ? "" : text[(end + 1)..])).Trim();
     }
 
     /// <summary>

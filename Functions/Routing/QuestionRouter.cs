@@ -99,9 +99,11 @@ public sealed class QuestionRouter(
     public static bool IsAskable(RankedCandidate c, double minSimilarity) =>
         c.Similarity >= minSimilarity || (c.NamesSkill && c.Similarity >= minSimilarity / 2);
 
-    /// <summary>The text embedded for a question: subject line, then body, cut to 1,000 characters.</summary>
+    /// <summary>The text embedded for a question: subject line, then body (without the service's note naming its files), cut to
+    /// 1,000 characters.</summary>
     public static string QueryText(string subject, string text)
     {
+        text = Intake.MailText.WithoutAttachmentNote(text);
         var q = string.IsNullOrWhiteSpace(subject) ? text : subject.Trim() + "\n" + text;
         return q.Length > 1000 ? q[..1000] : q;
     }
@@ -147,9 +149,13 @@ public sealed class QuestionRouter(
         return w.EndsWith('s') && !w.EndsWith("ss", StringComparison.Ordinal) ? w[..^1] : w;
     }
 
-    /// <summary>The text BM25 reads for a question: subject line, then the whole body (lexical matching has no window to fill).</summary>
-    public static string LexicalText(string subject, string text) =>
-        string.IsNullOrWhiteSpace(subject) ? text : subject.Trim() + "\n" + text;
+    /// <summary>The text BM25 reads for a question: subject line, then the whole body (lexical matching has no window to fill),
+    /// without the service's note naming its files.</summary>
+    public static string LexicalText(string subject, string text)
+    {
+        text = Intake.MailText.WithoutAttachmentNote(text);
+        return string.IsNullOrWhiteSpace(subject) ? text : subject.Trim() + "\n" + text;
+    }
 
     /// <summary>
     /// The reason shown to the expert and stored with the route: the closest earlier answer (best-evidence cosine), the
