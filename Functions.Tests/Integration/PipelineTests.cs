@@ -677,6 +677,40 @@ public sealed class PipelineTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task The_same_question_sent_again_with_a_new_Message_ID_is_not_routed_twice()
+    {
+        // From a README-only user run: a resend minutes later made a second question, the same expert got two requests and
+        // lost a capacity slot.
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        var (q, routes) = await AskRefundQuestionAsync(h, "resend-1@mail.northwind.example");
+        var again = Question("resend-2@mail.northwind.example", "Customer wants a refund for a damaged pallet",
+            "A customer received a damaged pallet and wants a refund  instead of a replacement.\nWho approves refunds and how?");
+        await h.Maildir.DeliverAsync(again, Ct);
+        // Another asker with the same words is a question of their own.
+        await h.Maildir.DeliverAsync(Question("resend-3@mail.northwind.example", "Customer wants a refund for a damaged pallet",
+            "A customer received a damaged pallet and wants a refund instead of a replacement. Who approves refunds and how?", "Aisha Bello <aisha.bello@northwind.example>"), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var questions = await h.Get<StorageClients>().Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct);
+        Assert.Equal(2, questions.Count);
+        Assert.Single(questions, x => x.AskerEmail == "aisha.bello@northwind.example");
+        var record = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Messages).ReadAllAsync<MessageEntity>(null, Ct), m => m.InternetMessageId == "resend-2@mail.northwind.example");
+        Assert.Equal(("NonQuestion", "Resent", q.QuestionId), (record.State, record.Kind, record.QuestionId));
+        Assert.StartsWith($"The same question as {q.QuestionId} (same sender, subject and text), sent again; not routed again.", record.Reason);
+        // Requests went out for the first question and Aisha's only.
+        var aisha = questions.Single(x => x.AskerEmail == "aisha.bello@northwind.example").QuestionId;
+        Assert.All(h.Maildir.ReadOutbox().Where(m => m.Subject!.StartsWith('[')), m => Assert.True(m.Subject!.StartsWith($"[{q.QuestionId}]", StringComparison.Ordinal) || m.Subject.StartsWith($"[{aisha}]", StringComparison.Ordinal), m.Subject));
+
+        // An expert answering the resent copy's thread answers the first question.
+        var answer = Reply(routes[0], q, "resend-ans@mail.northwind.example", new TextPart("plain") { Text = "The customer service lead approves refunds up to 500 EUR." });
+        answer.Subject = "Re: Customer wants a refund for a damaged pallet";
+        answer.InReplyTo = "resend-2@mail.northwind.example";
+        await h.Maildir.DeliverAsync(answer, Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        Assert.Equal(q.QuestionId, Assert.Single(await h.Get<SocialLearning.Outcomes.OutcomeLog>().ReadAllAsync(Ct), e => e.Kind == "answered").QuestionId);
+    }
+
+    [Fact]
     public async Task A_reply_with_no_text_of_its_own_is_empty_not_an_answer_and_nothing_is_relayed()
     {
         await using var h = await WithSampleDirectoryAsync(azurite);

@@ -158,7 +158,22 @@ public sealed class InboundMailHandler(
             return new IntakeResult("NonQuestion", kind, reason, null);
         }
 
-        var questionId = await StoreQuestionAsync(mime!, key, MailText.NewQuestionText(mime!), cancellationToken).ConfigureAwait(false);
+        var newText = MailText.NewQuestionText(mime!);
+        if (await ResentOfAsync(mime!, newText, cancellationToken).ConfigureAwait(false) is { } earlier)
+        {
+            // The same question sent again (a new Message-ID: "did my mail arrive?"): routing it again would ask the same
+            // experts twice and spend their capacity. Replies to this copy land in the earlier question's thread.
+            await threads.RecordAsync(mime!.MessageId, earlier.QuestionId, cancellationToken).ConfigureAwait(false);
+            record.State = "NonQuestion";
+            record.Kind = "Resent";
+            record.Reason = $"The same question as {earlier.QuestionId} (same sender, subject and text), sent again; not routed again.";
+            record.QuestionId = earlier.QuestionId;
+            await messages.UpsertEntityAsync(record, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await mailbox.MarkProcessedAsync(message.MessageRef, cancellationToken).ConfigureAwait(false);
+            logger.LogInformation("Inbound mail {MessageRef} resends question {QuestionId}", message.MessageRef, earlier.QuestionId);
+            return new IntakeResult("NonQuestion", "Resent", record.Reason, earlier.QuestionId);
+        }
+        var questionId = await StoreQuestionAsync(mime!, key, newText, cancellationToken).ConfigureAwait(false);
         record.State = "Question";
         record.Kind = kind;
         record.Reason = reason;
@@ -166,6 +181,25 @@ public sealed class InboundMailHandler(
         await messages.UpsertEntityAsync(record, cancellationToken: cancellationToken).ConfigureAwait(false);
         await mailbox.MarkProcessedAsync(message.MessageRef, cancellationToken).ConfigureAwait(false);
         return new IntakeResult("Question", kind, reason, questionId);
+    }
+
+    /// <summary>How long after a question the same sender's mail with the same subject and text counts as sent again: 1 day.</summary>
+    public static TimeSpan ResendWindow { get; } = TimeSpan.FromDays(1);
+
+    /// <summary>The stored question <paramref name="mime"/> repeats — same sender, same subject (the sender's newest question
+    /// under it) and the same text apart from white space and letter case, received within <see cref="ResendWindow"/> —
+    /// or null.</summary>
+    private async Task<QuestionEntity?> ResentOfAsync(MimeMessage mime, string text, CancellationToken cancellationToken)
+    {
+        var from = mime.From.Mailboxes.First().Address;
+        if (await threads.FindBySubjectAsync(from, mime.Subject, cancellationToken).ConfigureAwait(false) is not { } id) return null;
+        var earlier = await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(id, QuestionEntity.Row, cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        var received = mime.Date == DateTimeOffset.MinValue || mime.Date.ToUniversalTime() > now || IsTooOld(mime.Date, now) ? now : mime.Date.ToUniversalTime();
+        if (earlier is null || !SameAddress(earlier.AskerEmail, from) || (received - earlier.ReceivedAt).Duration() > ResendWindow) return null;
+        return Normalised(earlier.Text) == Normalised(CutText(text)) && Normalised(earlier.Subject) == Normalised(Truncate(mime.Subject ?? "", 500)) ? earlier : null;
+
+        static string Normalised(string s) => string.Join(' ', s.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).ToLowerInvariant();
     }
 
     /// <summary>How often a Graph message that answers 404 is tried again before it is recorded as gone.</summary>
