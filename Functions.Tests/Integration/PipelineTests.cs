@@ -711,6 +711,28 @@ public sealed class PipelineTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task An_answer_written_to_the_asker_directly_with_the_shared_address_in_copy_is_recorded_and_not_relayed_again()
+    {
+        // From a README-only user run: the asker got the expert's reply-all and then the same answer again from the service.
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        var (q, routes) = await AskRefundQuestionAsync(h, "direct-1@mail.northwind.example");
+        var before = h.Maildir.ReadOutbox().Count;
+        var answer = Reply(routes[0], q, "direct-ans@mail.northwind.example", new TextPart("plain") { Text = "The customer service lead approves refunds up to 500 EUR." });
+        answer.To.Clear();
+        answer.To.Add(new MailboxAddress(q.AskerName, q.AskerEmail));
+        answer.Cc.Add(MailboxAddress.Parse("ask@northwind.example"));
+        await h.Maildir.DeliverAsync(answer, Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        Assert.Equal(before, h.Maildir.ReadOutbox().Count);
+        var events = await h.Get<SocialLearning.Outcomes.OutcomeLog>().ReadAllAsync(Ct);
+        Assert.Single(events, e => e.Kind == "answered" && e.ExpertId == routes[0].ExpertId);
+        Assert.DoesNotContain(events, e => e.Kind == "relayed");
+        var record = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Messages).ReadAllAsync<MessageEntity>(null, Ct), m => m.InternetMessageId == "direct-ans@mail.northwind.example");
+        Assert.StartsWith($"Answer by {routes[0].ExpertName} to {q.QuestionId}; sent to the asker directly (in To or Cc), so not relayed again.", record.Reason);
+    }
+
+    [Fact]
     public async Task A_reply_with_no_text_of_its_own_is_empty_not_an_answer_and_nothing_is_relayed()
     {
         await using var h = await WithSampleDirectoryAsync(azurite);

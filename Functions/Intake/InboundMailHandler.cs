@@ -531,9 +531,13 @@ public sealed class InboundMailHandler(
             await EscalateAsync(token, cancellationToken).ConfigureAwait(false);
             return $"{route.ExpertName} passed on {token}; routing asks the next close candidate if one is left and the question has no answer by then (see the escalated event, if any).";
         }
-        await storage.Queue(QueueNames.OutboundMail).SendJsonAsync(new OutboundMailMessage("relay", token, route.ExpertId), cancellationToken).ConfigureAwait(false);
+        // An answer written to the asker directly, the shared address in copy (reply-all to a question the expert was copied
+        // on), has reached them already: recorded, not relayed a second time.
+        var direct = mime.To.Mailboxes.Concat(mime.Cc.Mailboxes).Any(m => SameAddress(m.Address, question.AskerEmail));
+        if (!direct)
+            await storage.Queue(QueueNames.OutboundMail).SendJsonAsync(new OutboundMailMessage("relay", token, route.ExpertId), cancellationToken).ConfigureAwait(false);
         var learned = routingOptions.Value.LearnFromAnswers ? await LearnAsync(question, route, cancellationToken).ConfigureAwait(false) : "learning is off";
-        return $"Answer by {route.ExpertName} to {token}; relayed to the asker. Expert profile: {learned}.";
+        return $"Answer by {route.ExpertName} to {token}; {(direct ? "sent to the asker directly (in To or Cc), so not relayed again" : "relayed to the asker")}. Expert profile: {learned}.";
     }
 
     /// <summary>Names of the mail's files (<see cref="RelayAttachments.Files"/>: attachments and pictures in the text, not
