@@ -842,7 +842,6 @@ public sealed class InboundMailHandler(
     internal static readonly TimeSpan ReplyClockSkew = TimeSpan.FromDays(1);
 
     /// <summary>Whether a mail's Date header lies more than <see cref="MailOptions.MaxDateAgeHours"/> before <paramref name="now"/> (then the intake time is used).</summary>
-
     private bool IsTooOld(DateTimeOffset date, DateTimeOffset now) => date.ToUniversalTime() < now - TimeSpan.FromHours(mailOptions.Value.MaxDateAgeHours);
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
