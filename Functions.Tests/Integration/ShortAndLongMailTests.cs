@@ -59,9 +59,15 @@ public sealed class ShortAndLongMailTests(AzuriteFixture azurite)
         var routes = await storage.Table(TableNames.Routes).ReadAllAsync<RouteEntity>(vpn.QuestionId, Ct);
         Assert.Equal("e-anna-lindqvist", routes.Single(r => r.Rank == 1).ExpertId);
         Assert.Empty(await storage.Table(TableNames.Routes).ReadAllAsync<RouteEntity>(quick.QuestionId, Ct));
+        // Requests for the routed question; each asker of a too-short one is told, in their own thread, how to go on.
         var outbox = h.Maildir.ReadOutbox();
-        Assert.Equal(routes.Count, outbox.Count);
-        Assert.All(outbox, m => Assert.StartsWith($"[{vpn.QuestionId}]", m.Subject));
+        var requests = outbox.Where(m => m.Subject!.StartsWith('[')).ToList();
+        Assert.Equal(routes.Count, requests.Count);
+        Assert.All(requests, m => Assert.StartsWith($"[{vpn.QuestionId}]", m.Subject));
+        var notices = outbox.Except(requests).ToList();
+        Assert.Equal([$"Re: Help please [{help.QuestionId}]", $"Re: Quick question [{quick.QuestionId}]"], notices.Select(m => m.Subject!).Order(StringComparer.Ordinal));
+        Assert.All(notices, m => Assert.Contains("Reply to this mail with what your question is about", m.TextBody));
+        Assert.Equal(quick.AskerEmail, notices.Single(m => m.Subject!.Contains(quick.QuestionId, StringComparison.Ordinal)).To.Mailboxes.Single().Address);
 
         var events = await h.Get<OutcomeLog>().ReadAllAsync(Ct);
         Assert.DoesNotContain(events, e => e.Kind == OutcomeKinds.Gap);

@@ -50,4 +50,20 @@ public sealed class RoutedRequestComposerTests
         Assert.Contains("has a question that you may be able to answer:\n\n" + expectedQuote + "\n\nWhy you:", body);
         Assert.DoesNotContain("A colleague has a question", body);
     }
+
+    [Theory]
+    [InlineData("too little text to route: 0 content words in subject and body (at least 2 needed)", "Your mail has too little text for us to tell who would know the answer")]
+    [InlineData("knowledge gap: no expert's evidence is close enough (best similarity 0.21 < 0.35)", "Nobody in our expert directory is a close enough match for your question")]
+    [InlineData("knowledge bottleneck: all 2 experts close enough were passed over (Anna Lindqvist: at capacity: 3 requests in 7 days (cap 3))", "The colleagues who know about this are all busy")]
+    public void The_asker_of_a_question_that_went_to_nobody_is_told_why_in_their_own_thread(string reason, string expected)
+    {
+        var q = Question("Commission statement October");
+        q.UnroutedReason = reason;
+        var notice = RoutedRequestComposer.ComposeUnroutedNotice(q, Mail, new DateTimeOffset(2026, 11, 20, 9, 31, 0, TimeSpan.Zero));
+        Assert.Equal(("pieter.devries@northwind.example", "Re: Commission statement October [Q-7K2M9P]", "q-1@mail.northwind.example"),
+            (notice.To.Mailboxes.Single().Address, notice.Subject, notice.InReplyTo));
+        Assert.StartsWith("Hello Pieter,", notice.TextBody);
+        Assert.Contains(expected, notice.TextBody);
+        Assert.Contains("Reply to this mail", notice.TextBody, StringComparison.OrdinalIgnoreCase);
+    }
 }

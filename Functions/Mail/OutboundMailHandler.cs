@@ -30,10 +30,25 @@ public sealed class OutboundMailHandler(IMailbox mailbox, StorageClients storage
 
     private async Task SendAsync(OutboundMailMessage message, CancellationToken cancellationToken)
     {
-        if (message.Kind is not ("request" or "relay" or "followup" or "asker") || message.ExpertId is null)
+        if (message.Kind is not ("request" or "relay" or "followup" or "asker" or "notice") || (message.ExpertId is null && message.Kind != "notice"))
             throw new InvalidOperationException($"Unknown outbound mail kind '{message.Kind}'.");
         var question = await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(message.QuestionId, QuestionEntity.Row, cancellationToken).ConfigureAwait(false)
                        ?? throw new InvalidOperationException($"Question {message.QuestionId} does not exist.");
+        if (message.Kind == "notice")
+        {
+            // Only while the question is still unrouted: the asker may have added text and it was routed meanwhile.
+            if (question.State != QuestionStates.Unrouted || question.UnroutedReason.Length == 0)
+            {
+                logger.LogInformation("Question {QuestionId} is {State}; no notice to its asker", question.QuestionId, question.State);
+                return;
+            }
+            var notice = RoutedRequestComposer.ComposeUnroutedNotice(question, mail.Value, time.GetUtcNow());
+            // One notice per reason: a retry sends nothing twice; after added text that still finds nobody, the new reason is told.
+            await mailbox.SendAsync(notice, $"notice:{question.QuestionId}:{KeyEncoding.Hash(question.UnroutedReason)[..12]}", cancellationToken).ConfigureAwait(false);
+            logger.LogInformation("Told the asker of {QuestionId} why it was not routed", question.QuestionId);
+            return;
+        }
+        ArgumentNullException.ThrowIfNull(message.ExpertId);
         var routes = storage.Table(TableNames.Routes);
         var route = await routes.GetOrNullAsync<RouteEntity>(message.QuestionId, KeyEncoding.Encode(message.ExpertId), cancellationToken).ConfigureAwait(false)
                     ?? throw new InvalidOperationException($"Route {message.QuestionId} → {message.ExpertId} does not exist.");

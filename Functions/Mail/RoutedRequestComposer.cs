@@ -189,6 +189,51 @@ public static partial class RoutedRequestComposer
     }
 
     /// <summary>
+    /// The mail that tells the asker their question went to nobody, why, and how to go on — in the thread of their own mail
+    /// (In-Reply-To its Message-ID, the token in the subject), so that their reply adds to the question and routes it again:
+    /// too little text ("reply with what it is about"), a knowledge gap (nobody in the directory is close enough; logged for
+    /// Learning &amp; Development), or a bottleneck (the colleagues who know are at their request cap or away).
+    /// </summary>
+    /// <param name="question">An unrouted question (<see cref="QuestionEntity.UnroutedReason"/> set).</param>
+    /// <param name="mail">Mail settings.</param>
+    /// <param name="date">The mail's Date (now).</param>
+    public static MimeMessage ComposeUnroutedNotice(QuestionEntity question, MailOptions mail, DateTimeOffset date)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        var subject = string.IsNullOrWhiteSpace(question.Subject) ? "your question" : Intake.QuestionIds.WithoutTokens(question.Subject);
+        if (subject.Length == 0) subject = "your question";
+        var message = NewServiceMail(mail, question.QuestionId, new MailboxAddress(question.AskerName, question.AskerEmail),
+            $"{(ReplyPrefix().IsMatch(subject) ? "" : "Re: ")}{subject} [{question.QuestionId}]",
+            $"{question.QuestionId}.notice.{KeyEncoding.Hash(question.UnroutedReason)[..12]}@sociallearning.local", date);
+        if (!string.IsNullOrWhiteSpace(question.InternetMessageId))
+        {
+            message.InReplyTo = question.InternetMessageId;
+            message.References.Add(question.InternetMessageId);
+        }
+        var first = (string.IsNullOrWhiteSpace(question.AskerName) ? "" : question.AskerName.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0]);
+        var reason = question.UnroutedReason;
+        var why = reason.StartsWith(Routing.RoutableText.TooLittlePrefix, StringComparison.Ordinal)
+            ? "Your mail has too little text for us to tell who would know the answer, so nobody has been asked yet."
+              + Environment.NewLine + Environment.NewLine
+              + "Reply to this mail with what your question is about — a sentence or two — and we will ask the colleagues most likely to know."
+            : reason.StartsWith("knowledge bottleneck", StringComparison.Ordinal)
+                ? "The colleagues who know about this are all busy (each already has the most requests we send in a week) or away, so nobody has been asked yet. We have noted it for Learning & Development: the knowledge sits with too few people."
+                  + Environment.NewLine + Environment.NewLine
+                  + "Reply to this mail (with more detail, if you like) and we will try again."
+                : "Nobody in our expert directory is a close enough match for your question, so nobody has been asked. We have noted it for Learning & Development as a knowledge gap."
+                  + Environment.NewLine + Environment.NewLine
+                  + "If you reply to this mail with more detail (which system, process or team it is about), we will try again with it.";
+        var body = new StringBuilder()
+            .Append("Hello").Append(first.Length > 0 ? " " + first : "").AppendLine(",")
+            .AppendLine()
+            .AppendLine(why)
+            .AppendLine()
+            .Append("— ").AppendLine(mail.DisplayName);
+        message.Body = new TextPart("plain") { Text = body.ToString() };
+        return message;
+    }
+
+    /// <summary>
     /// A mail from the shared address (From and Reply-To), marked as machine-sent: <c>Auto-Submitted: auto-generated</c>
     /// (RFC 3834) and <c>X-Auto-Response-Suppress: All</c>, with the question id in <c>X-SocialLearning-Question</c>.
     /// </summary>

@@ -106,6 +106,7 @@ public sealed class RouteQuestionHandler(
             }, cancellationToken).ConfigureAwait(false);
             logger.LogWarning("Question {QuestionId} could not be routed: all {SkippedCount} close-enough experts were passed over (capacity or availability); recorded as overloaded",
                 q.QuestionId, skipped.Count);
+            await outbound.SendJsonAsync(new OutboundMailMessage("notice", q.QuestionId, null), cancellationToken).ConfigureAwait(false);
             return;
         }
         if (asked.Count == 0)
@@ -115,6 +116,7 @@ public sealed class RouteQuestionHandler(
                 Kind = OutcomeKinds.Gap, QuestionId = q.QuestionId, At = now, AskerEmail = q.AskerEmail, Detail = ranking.Candidates.Count == 0 ? "no available expert to ask" : $"no expert's evidence is close enough (best similarity {ranking.Candidates.Max(c => c.Similarity):0.00} < {options.Value.MinSimilarity:0.00})",
             }, cancellationToken).ConfigureAwait(false);
             logger.LogWarning("Question {QuestionId} could not be routed: no available expert close enough; recorded as a knowledge gap", q.QuestionId);
+            await outbound.SendJsonAsync(new OutboundMailMessage("notice", q.QuestionId, null), cancellationToken).ConfigureAwait(false);
             return;
         }
         foreach (var c in asked)
@@ -149,6 +151,8 @@ public sealed class RouteQuestionHandler(
             Kind = OutcomeKinds.TooShort, QuestionId = q.QuestionId, At = now, AskerEmail = q.AskerEmail, Detail = reason,
         }, cancellationToken).ConfigureAwait(false);
         logger.LogWarning("Question {QuestionId} was not routed: {Reason}; recorded as too-short, not as a knowledge gap", q.QuestionId, reason);
+        // The asker is told, and how to go on: a reply with what the question is about routes it.
+        await storage.Queue(QueueNames.OutboundMail).SendJsonAsync(new OutboundMailMessage("notice", q.QuestionId, null), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
