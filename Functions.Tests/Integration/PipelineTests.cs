@@ -639,13 +639,8 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         // learned into the expert's profile.
         await using var h = await WithSampleDirectoryAsync(azurite);
         var (q, routes) = await AskRefundQuestionAsync(h, "clarify-1@mail.northwind.example");
-        var seen = h.Maildir.ReadOutbox().Select(m => m.MessageId).ToHashSet();
-        List<MimeMessage> Sent()
-        {
-            var fresh = h.Maildir.ReadOutbox().Where(m => !seen.Contains(m.MessageId)).ToList();
-            seen.UnionWith(fresh.Select(m => m.MessageId));
-            return fresh;
-        }
+        var outbox = new OutboxWatch(h.Maildir);
+        List<MimeMessage> Sent() => outbox.New();
 
         await h.Maildir.DeliverAsync(Reply(routes[0], q, "clarify-ask@mail.northwind.example",
             new TextPart("plain") { Text = "Hi Pieter,\n\nquick check before I answer: was the pallet insured?\n\nThanks,\n" + routes[0].ExpertName }), Ct);
@@ -902,14 +897,8 @@ public sealed class PipelineTests(AzuriteFixture azurite)
     {
         await using var h = await WithSampleDirectoryAsync(azurite);
         var (q, routes) = await AskRefundQuestionAsync(h, "refund-asker@mail.northwind.example");
-        // The outbox is ordered by idempotency key, not by time: "new" is what was not there before.
-        var seen = h.Maildir.ReadOutbox().Select(m => m.MessageId).ToHashSet();
-        List<MimeMessage> Sent()
-        {
-            var fresh = h.Maildir.ReadOutbox().Where(m => !seen.Contains(m.MessageId)).ToList();
-            seen.UnionWith(fresh.Select(m => m.MessageId));
-            return fresh;
-        }
+        var outbox = new OutboxWatch(h.Maildir);
+        List<MimeMessage> Sent() => outbox.New();
 
         // Before any answer: more detail goes to every expert still asked; a bare thanks goes to nobody.
         await h.Maildir.DeliverAsync(AskerWrites(q, "asker-1@mail.northwind.example", "The pallet was damaged by our own carrier, if that matters."), Ct);
