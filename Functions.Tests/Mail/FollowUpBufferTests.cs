@@ -28,4 +28,15 @@ public class FollowUpBufferTests
         Assert.EndsWith("[… cut: the mail had 14,999 characters]", texts[1]);
         Assert.Empty(FollowUpBuffer.Texts(""));
     }
+
+    [Fact]
+    public void A_stored_follow_up_is_found_by_its_time_and_text_so_a_retried_handler_does_not_add_it_twice()
+    {
+        var at = new DateTimeOffset(2026, 11, 20, 10, 5, 0, TimeSpan.FromHours(1));
+        var buffer = FollowUpBuffer.Add("", at, "Was the pallet insured?");
+        Assert.True(FollowUpBuffer.Contains(buffer, at.ToUniversalTime(), "Was the pallet insured?"));
+        Assert.False(FollowUpBuffer.Contains(buffer, at.AddSeconds(1), "Was the pallet insured?"));
+        Assert.False(FollowUpBuffer.Contains(buffer, at, "Was it insured?"));
+        Assert.False(FollowUpBuffer.Contains("", at, "Was the pallet insured?"));
+    }
 }

@@ -159,7 +159,7 @@ public sealed class InboundMailHandler(
         }
 
         var newText = MailText.NewQuestionText(mime!);
-        if (await ResentOfAsync(mime!, newText, cancellationToken).ConfigureAwait(false) is { } earlier)
+        if (await ResentOfAsync(mime!, key, newText, cancellationToken).ConfigureAwait(false) is { } earlier)
         {
             // The same question sent again (a new Message-ID: "did my mail arrive?"): routing it again would ask the same
             // experts twice and spend their capacity. Replies to this copy land in the earlier question's thread.
@@ -189,14 +189,16 @@ public sealed class InboundMailHandler(
     /// <summary>The stored question <paramref name="mime"/> repeats — same sender, same subject (the sender's newest question
     /// under it) and the same text apart from white space and letter case, received within <see cref="ResendWindow"/> —
     /// or null.</summary>
-    private async Task<QuestionEntity?> ResentOfAsync(MimeMessage mime, string text, CancellationToken cancellationToken)
+    private async Task<QuestionEntity?> ResentOfAsync(MimeMessage mime, string key, string text, CancellationToken cancellationToken)
     {
         var from = mime.From.Mailboxes.First().Address;
         if (await threads.FindBySubjectAsync(from, mime.Subject, cancellationToken).ConfigureAwait(false) is not { } id) return null;
         var earlier = await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(id, QuestionEntity.Row, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         var received = mime.Date == DateTimeOffset.MinValue || mime.Date.ToUniversalTime() > now || IsTooOld(mime.Date, now) ? now : mime.Date.ToUniversalTime();
-        if (earlier is null || !SameAddress(earlier.AskerEmail, from) || (received - earlier.ReceivedAt).Duration() > ResendWindow) return null;
+        // This very mail, stored by an earlier attempt of the same queue message that did not finish: not a resend (the store
+        // below resumes it and queues its routing).
+        if (earlier is null || earlier.MessageKey == key || !SameAddress(earlier.AskerEmail, from) || (received - earlier.ReceivedAt).Duration() > ResendWindow) return null;
         return Normalised(earlier.Text) == Normalised(CutText(text)) && Normalised(earlier.Subject) == Normalised(Truncate(mime.Subject ?? "", 500)) ? earlier : null;
 
         static string Normalised(string s) => string.Join(' ', s.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).ToLowerInvariant();
@@ -492,14 +494,14 @@ public sealed class InboundMailHandler(
             {
                 return command == "pass"
                     ? $"{route.ExpertName} replied \"pass\" to {token} after answering it; the answer stands."
-                    : await RecordFollowUpAsync(route, question, followUpText, at, cancellationToken).ConfigureAwait(false);
+                    : await RecordFollowUpAsync(route, question, followUpText, at, messageRef, cancellationToken).ConfigureAwait(false);
             }
             if (route.PassedAt is not null && command == "pass")
                 return $"{route.ExpertName} passed on {token} again; recorded once.";
             // A question back to the asker ("Which laptop model is it?") is relayed to them, and their reply comes back to the
             // experts still asked; it is not the answer (no time to first answer, nothing learned).
             if (command is null && route.PassedAt is null && attachments.Count == 0 && colleagues.Count == 0 && ReplyCommands.IsClarifyingQuestion(text))
-                return await RecordFollowUpAsync(route, question, text, at, cancellationToken, clarification: true).ConfigureAwait(false);
+                return await RecordFollowUpAsync(route, question, text, at, messageRef, cancellationToken, clarification: true).ConfigureAwait(false);
             // An expert who passed and then answers after all: the answer is recorded and relayed like any other.
             passed = command == "pass";
             if (passed) route.PassedAt = at;
@@ -760,14 +762,16 @@ public sealed class InboundMailHandler(
     /// A further reply by an expert who already answered: kept on the route (<see cref="RouteEntity.FollowUps"/>,
     /// <see cref="RouteEntity.FollowUpText"/>), logged as a <c>followup</c> event and relayed to the asker.
     /// </summary>
-    private async Task<string> RecordFollowUpAsync(RouteEntity route, QuestionEntity question, string text, DateTimeOffset at, CancellationToken cancellationToken,
-        bool clarification = false)
+    private async Task<string> RecordFollowUpAsync(RouteEntity route, QuestionEntity question, string text, DateTimeOffset at, string messageRef,
+        CancellationToken cancellationToken, bool clarification = false)
     {
         var token = question.QuestionId;
         var table = storage.Table(TableNames.Routes);
         // Two follow-ups taken in at once race for the route: re-read and re-apply (optimistic concurrency), no retry by failure.
         for (var attempt = 0; ; attempt++)
         {
+            // A retried queue message whose follow-up is stored and not relayed yet: not added a second time.
+            if (FollowUpBuffer.Contains(route.FollowUpText, at, text)) break;
             route.FollowUps++;
             route.FollowUpText = FollowUpBuffer.Add(route.FollowUpText, at, text);
             if (await table.TryReplaceAsync(route, cancellationToken).ConfigureAwait(false)) break;
@@ -781,7 +785,7 @@ public sealed class InboundMailHandler(
             Kind = clarification ? OutcomeKinds.Clarification : OutcomeKinds.FollowUp, QuestionId = token, ExpertId = route.ExpertId, At = at,
             AskerEmail = question.AskerEmail, Department = route.ExpertDepartment,
             Detail = clarification ? $"{route.ExpertName} asked the asker: \"{Truncate(OneLine(text), 160)}\"" : $"follow-up {route.FollowUps} by {route.ExpertName}",
-        }, cancellationToken, clarification ? $"clarification:{route.FollowUps}" : null).ConfigureAwait(false);
+        }, cancellationToken, messageRef).ConfigureAwait(false);
         await storage.Queue(QueueNames.OutboundMail).SendJsonAsync(new OutboundMailMessage("followup", token, route.ExpertId), cancellationToken).ConfigureAwait(false);
         return clarification
             ? $"A question by {route.ExpertName} to the asker of {token} before answering; relayed to the asker, not counted as an answer."

@@ -119,7 +119,13 @@ public static partial class ReplyCommands
         // A refusal in several short parts: "Not sure why I got this one, badges are not my thing.", "Wrong person, sorry,
         // try Facilities."
         var declined = parts.TakeWhile(c => IsDecline(c) || Interjection().IsMatch(c) || c.TrimEnd('.', '!').Equals("sorry", StringComparison.OrdinalIgnoreCase)).ToList();
-        return declined.Any(IsDecline) && parts.Skip(declined.Count).All(c => ReferralLine().IsMatch(c)) && IsSignOff(WithoutReferrals(rest))
+        if (declined.Any(IsDecline))
+            return parts.Skip(declined.Count).All(c => ReferralLine().IsMatch(c)) && IsSignOff(WithoutReferrals(rest)) ? Pass : null;
+        // "Not sure" is a refusal only with a pointer to someone named after it ("Not sure, sorry - maybe ask Facilities?"):
+        // "Not sure, try restarting the router" and "Not sure.\nI think it's 500 EUR" are answers.
+        var unsure = parts.TakeWhile(c => NotSurePart().IsMatch(c) || c.TrimEnd('.', '!').Equals("sorry", StringComparison.OrdinalIgnoreCase)).ToList();
+        var pointers = parts.Skip(unsure.Count).ToList();
+        return unsure.Any(c => NotSurePart().IsMatch(c)) && pointers.Count > 0 && pointers.All(c => PointerPart().IsMatch(c)) && rest.All(IsNameLike) && rest.Count <= MaxSignatureLines
             ? Pass : null;
     }
 
@@ -139,19 +145,45 @@ public static partial class ReplyCommands
 
     private static bool IsHolding(string part) => AcknowledgementLine().IsMatch(part) || HoldingPart().IsMatch(part);
 
+    /// <summary>Where a sentence ends for <see cref="IsClarifyingQuestion"/>: after '.', '!', '?' or ';' and white space.</summary>
+    [GeneratedRegex(@"(?<=[.!?;])\s+")]
+    private static partial Regex AnySentenceEnd();
+
+    /// <summary>Advice asked as a question — "Have you tried restarting the VPN client?", "Could you try flushing DNS?", "What
+    /// about the TCP profile?", "…, does that help?", "…, right?" — which is an answer, not a question back.</summary>
+    [GeneratedRegex(@"^(?:(?:hi|hello|hey|ok|okay|so)[\s,]+)*(?:(?:have|did)\s+you\s+(?:already\s+)?(?:tried|try|checked|check|restarted|restart|rebooted|reboot|cleared|clear|updated|update|installed|install|reinstalled|looked|asked|used|use|switched|enabled|disabled)|(?:could|can|would)\s+you\s+(?:please\s+)?(?:try|check|restart|reboot|clear|update|install|reinstall|run|switch|use)|(?:what|how)\s+about|why\s+not|is\s+it\s+not\s+simply)\b|(?:does\s+(?:that|this)\s+help|right|ok|okay|no)\s*\?+$",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex SuggestionQuestion();
+
+    /// <summary>"Not sure", "I'm not sure about this one".</summary>
+    [GeneratedRegex(@"^(?:(?:i'm|i\s+am)\s+)?not\s+(?:really\s+)?sure(?:\s+(?:about|on|with)\s+(?:this|that)(?:\s+one)?)?[.!]*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex NotSurePart();
+
+    /// <summary>A pointer to someone named: "maybe ask Facilities?", "try Marcus in Finance", "check with the Service Desk" (the
+    /// object starts with a capital letter, after an optional "the"), not advice such as "try restarting the router".</summary>
+    [GeneratedRegex(@"^(?:(?:maybe|perhaps|probably|better|best\s+to|please|i'?d)[\s,]+)*(?:try|ask|check\s+with|contact|talk\s+to|speak\s+to|reach\s+out\s+to|email|e-mail|mail|ping)\s+(?:the\s+)?(?-i:\p{Lu})[\p{L}'.&-]*(?:\s+(?:in|from|at|of|and|or|the|(?-i:\p{Lu})[\p{L}'.&-]*)){0,5}\s*[.!?]*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex PointerPart();
+
+    /// <summary>A signature line: a name, title, company or phone — at most 6 words, each starting with a capital letter, a digit
+    /// or a symbol ("Anna", "IT Service Desk", "Northwind Traders | +31 10 555 0123"), or a closing ("Thanks,", "Best regards").</summary>
+    private static bool IsNameLike(string line) =>
+        line.Length <= MaxSignatureChars && (Closing().IsMatch(line) || ThanksPart().IsMatch(line.TrimEnd(',')) ||
+        (line.Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: > 0 and <= 6 } words &&
+         words.All(w => !char.IsLetter(w[0]) || char.IsUpper(w[0]) || w is "of" or "and" or "&" or "de" or "van" or "von")));
+
     /// <summary>Thanks, to someone by name or not: "Thanks Pete", "Many thanks again", "Thank you so much", "Cheers".</summary>
-    [GeneratedRegex(@"^(?:many\s+|big\s+)?(?:thanks|thank\s+you|thx|cheers|ta|danke|merci|gracias|grazie|bedankt)(?:\s+(?:so\s+much|a\s+lot|again|very\s+much))*(?:\s+(?:to\s+)?(?-i:\p{Lu})\p{L}+)?(?:\s+(?:so\s+much|a\s+lot|again))?\s*[.!]*$",
+    [GeneratedRegex(@"^(?:many\s+|big\s+)?(?:thanks|thank\s+you|thx|cheers|ta|danke|merci|gracias|grazie|bedankt)(?:\s+(?:so\s+much|a\s+lot|again|very\s+much))*(?:\s+(?:to\s+)?(?-i:\p{Lu})\p{L}+(?:\s+(?-i:\p{Lu})\p{L}+)?)?(?:\s+(?:so\s+much|a\s+lot|again))?\s*[.!]*$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ThanksPart();
 
     /// <summary>Praise beside a thanks, with nothing else in it: "great!", "perfect", "much appreciated", "that helps".</summary>
-    [GeneratedRegex(@"^(?:(?:that's|that\s+is|this\s+is|that\s+was|very|really|so)\s+)*(?:great|perfect|awesome|excellent|brilliant|wonderful|nice|cool|super|fantastic|amazing|helpful|very\s+helpful|much\s+appreciated|appreciated|that\s+helps|good\s+to\s+know)(?:\s+(?:answer|stuff|work|job|help|news))?\s*[.!]*$",
+    [GeneratedRegex(@"^(?:(?:that's|that\s+is|this\s+is|that\s+was|very|really|so)\s+)*(?:great|perfect|awesome|excellent|brilliant|wonderful|nice|cool|super|fantastic|amazing|helpful|(?:very|super|really)\s+helpful|much\s+appreciated|appreciated|that\s+helps|good\s+to\s+know|spot\s+on|nice\s+one|great\s+one|you're\s+a\s+star|lifesaver)(?:\s+(?:answer|stuff|work|job|help|news))?\s*[.!]*$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex PraisePart();
 
     /// <summary>When a promised answer will come: "tomorrow", "later today", "in an hour", "by end of day".</summary>
     private const string When =
-        @"(?:\s+(?:today|tonight|tomorrow(?:\s+(?:morning|afternoon))?|later(?:\s+today|\s+on)?|soon|shortly|asap|right\s+away|this\s+(?:week|afternoon|morning|evening)|next\s+week|on\s+\p{L}+|in\s+(?:an?|a\s+few|a\s+couple\s+of|\d+)\s+(?:hours?|minutes?|mins?|days?)(?:\s+or\s+(?:so|two))?|by\s+(?:tomorrow|tonight|eod|cob|end\s+of\s+(?:the\s+)?(?:day|week)|\p{L}+)))*";
+        @"(?>\s+(?:today|tonight|tomorrow(?:\s+(?:morning|afternoon))?|later(?:\s+today|\s+on(?!\s+\p{L}))?|soon|shortly|asap|right\s+away|this\s+(?:week|afternoon|morning|evening)|next\s+week|on\s+\p{L}+|in\s+(?:an?|a\s+few|a\s+couple\s+of|\d+)\s+(?:hours?|minutes?|mins?|days?)(?:\s+or\s+(?:so|two))?|by\s+(?:tomorrow|tonight|eod|cob|end\s+of\s+(?:the\s+)?(?:day|week)|\p{L}+)))*";
 
     /// <summary>
     /// A part of a holding reply beyond <see cref="AcknowledgementLine"/>: a promise to answer later ("will reply tomorrow",
@@ -317,15 +349,15 @@ public static partial class ReplyCommands
         if (last < 0) return false;
         var body = lines.Take(last + 1).ToList();
         var rest = lines.Skip(last + 1).TakeWhile(l => !Disclaimer().IsMatch(l)).ToList();
-        // Under the question only a closing and a signature: short lines that are not sentences ("Thanks,", "Anna", "Customer
-        // Service Lead"), so "Which model? If it is the X1, update the dock." stays an answer.
-        if (body.Sum(l => l.Length) > MaxClarifyingChars || !IsSignature(rest) ||
-            !rest.All(l => ThanksPart().IsMatch(l.TrimEnd(',')) || Interjection().IsMatch(l) || Closing().IsMatch(l) ||
-                           (!l.EndsWith('.') && !l.EndsWith('!') && !l.EndsWith(':') && !l.Contains(", ", StringComparison.Ordinal))))
-            return false;
-        var sentences = body.SelectMany(Clauses).ToList();
+        // Under the question only a closing and a signature ("Thanks,", "Anna", "IT Service Desk"), so "Which model? If it is
+        // the X1, update the dock." and "Are you on Windows?\nOn Windows it's under Settings" stay answers.
+        if (body.Sum(l => l.Length) > MaxClarifyingChars || rest.Count > MaxSignatureLines || !rest.All(IsNameLike)) return false;
+        // Sentences end at '.', '!', '?' or ';' whatever follows ("use the TCP profile. does that help?" is two).
+        var sentences = body.SelectMany(l => AnySentenceEnd().Split(l)).Select(x => x.Trim()).Where(x => x.Length > 0).ToList();
         return sentences.Any(c => c.EndsWith('?')) &&
-               sentences.All(c => c.EndsWith('?') || Greeting().IsMatch(c) || IsAcknowledgement(Parts(c)) || Interjection().IsMatch(c));
+               sentences.All(c => c.EndsWith('?')
+                   ? !SuggestionQuestion().IsMatch(c) && Parts(c).SkipLast(1).All(p => Greeting().IsMatch(p) || Interjection().IsMatch(p) || IsAcknowledgement([p]))
+                   : Greeting().IsMatch(c) || IsAcknowledgement(Parts(c)) || Interjection().IsMatch(c));
     }
 
     /// <summary>ASCII emoticons: ":)", ";-)", ":D", "=)", "^^", "&lt;3".</summary>
@@ -370,7 +402,7 @@ public static partial class ReplyCommands
     /// <summary>A refusal in other words, as the whole line (with "sorry", "thanks" or "ask someone else" around it): "I'll
     /// pass on this one, sorry.", "Not me, sorry.", "Not my area", "Can't help, sorry", "Sorry, I don't know", "No idea",
     /// "I'm not the right person for this".</summary>
-    [GeneratedRegex(@"^(?:(?:sorry|ok|okay|hi|hello|hey|unfortunately|i'm\s+afraid|i\s+am\s+afraid)[\s,.!\u2013\u2014-]+)*(?:i'?ll\s+(?:have\s+to\s+)?pass|i\s+(?:will|must|have\s+to|need\s+to)\s+pass|(?:i'm\s+)?passing|not\s+(?:me|my\s+(?:area|field|topic|thing|expertise|department|specialty|speciality|subject))|not\s+something\s+i\s+(?:know|can\s+help\s+with)|(?:this|that|it)\s+(?:isn't|is\s+not)\s+(?:really\s+)?my\s+(?:area|field|topic|thing|expertise|department|specialty|speciality|subject)|(?:i\s+)?(?:can't|cannot|can\s+not|couldn't)\s+help(?:\s+(?:here|with\s+(?:this|that)(?:\s+one)?|on\s+(?:this|that)(?:\s+one)?|you))?|(?:i\s+)?(?:don't|do\s+not)\s+know(?:\s+(?:this|that)(?:\s+one)?)?|(?:i\s+have\s+)?no\s+(?:idea|clue)|(?:(?:i'm|i\s+am)\s+)?not\s+(?:the\s+right\s+person|able\s+to\s+help|sure)(?:\s+(?:for|on)\s+(?:this|that)(?:\s+one)?)?|ask\s+someone\s+else)(?:\s+(?:on|about|with|for)\s+(?:this|that)(?:\s+one)?)?(?:[\s,.!;:\u2013\u2014-]+(?:sorry|thanks|thank\s+you|please\s+ask\s+someone\s+else|ask\s+someone\s+else|pass))*[\s.!]*$",
+    [GeneratedRegex(@"^(?:(?:sorry|ok|okay|hi|hello|hey|unfortunately|i'm\s+afraid|i\s+am\s+afraid)[\s,.!\u2013\u2014-]+)*(?:i'?ll\s+(?:have\s+to\s+)?pass|i\s+(?:will|must|have\s+to|need\s+to)\s+pass|(?:i'm\s+)?passing|not\s+(?:me|my\s+(?:area|field|topic|thing|expertise|department|specialty|speciality|subject))|not\s+something\s+i\s+(?:know|can\s+help\s+with)|(?:this|that|it)\s+(?:isn't|is\s+not)\s+(?:really\s+)?my\s+(?:area|field|topic|thing|expertise|department|specialty|speciality|subject)|(?:i\s+)?(?:can't|cannot|can\s+not|couldn't)\s+help(?:\s+(?:here|with\s+(?:this|that)(?:\s+one)?|on\s+(?:this|that)(?:\s+one)?|you))?|(?:i\s+)?(?:don't|do\s+not)\s+know(?:\s+(?:this|that)(?:\s+one)?)?|(?:i\s+have\s+)?no\s+(?:idea|clue)|(?:i'm|i\s+am)\s+not\s+(?:the\s+right\s+person|able\s+to\s+help|sure)(?:\s+(?:for|on)\s+(?:this|that)(?:\s+one)?)?|ask\s+someone\s+else)(?:\s+(?:on|about|with|for)\s+(?:this|that)(?:\s+one)?)?(?:[\s,.!;:\u2013\u2014-]+(?:sorry|thanks|thank\s+you|please\s+ask\s+someone\s+else|ask\s+someone\s+else|pass))*[\s.!]*$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex DeclineLine();
 

@@ -28,6 +28,18 @@ public static class FollowUpBuffer
         return string.Join(BlockSeparator, blocks.Select(b => b.At.ToString("O", CultureInfo.InvariantCulture) + FieldSeparator + b.Text));
     }
 
+    /// <summary>Whether <paramref name="buffer"/> holds a follow-up sent at <paramref name="at"/> with <paramref name="text"/>
+    /// (as <see cref="Add"/> stores it): a retried handler finds its own.</summary>
+    /// <param name="buffer">The stored buffer; empty for none.</param>
+    /// <param name="at">The follow-up's time.</param>
+    /// <param name="text">Its visible text.</param>
+    public static bool Contains(string? buffer, DateTimeOffset at, string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var clean = Intake.InboundMailHandler.CutText(text.Replace(BlockSeparator, ' ').Replace(FieldSeparator, ' ').Trim(), MaxTextLength);
+        return Entries(buffer).Any(e => e.At == at.ToUniversalTime() && e.Text == clean);
+    }
+
     /// <summary>The waiting follow-ups' texts, oldest first.</summary>
     /// <param name="buffer">The stored buffer.</param>
     public static IReadOnlyList<string> Texts(string? buffer) => Entries(buffer).Select(e => e.Text).ToList();
