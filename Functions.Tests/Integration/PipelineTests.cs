@@ -340,6 +340,8 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         Assert.Equal("Question", record.State);
         Assert.EndsWith("Its thread token names no known question, so it is taken as a new question.", record.Reason);
         Assert.NotEmpty(await h.Get<StorageClients>().Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct));
+        // The log shows the subject as the experts see it, without the stale token.
+        Assert.Equal("Printer on floor 3 jams every morning", Assert.Single(await h.Get<OutcomeLog>().ReadAllAsync(Ct), e => e.Kind == "received").Detail);
     }
 
     [Fact]
@@ -725,6 +727,17 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         Assert.DoesNotContain(events, e => e.Kind == "relayed");
         var record = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Messages).ReadAllAsync<MessageEntity>(null, Ct), m => m.InternetMessageId == "direct-ans@mail.northwind.example");
         Assert.StartsWith($"Answer by {routes[0].ExpertName} to {q.QuestionId}; sent to the asker directly (in To or Cc), so not relayed again.", record.Reason);
+
+        // Their follow-up written the same way is logged and not relayed either (a code review found it relayed a second time).
+        var more = Reply(routes[0], q, "direct-more@mail.northwind.example", new TextPart("plain") { Text = "Above 500 EUR the finance lead signs as well." });
+        more.To.Clear();
+        more.To.Add(new MailboxAddress(q.AskerName, q.AskerEmail));
+        more.Cc.Add(MailboxAddress.Parse("ask@northwind.example"));
+        await h.Maildir.DeliverAsync(more, Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        Assert.Equal(before, h.Maildir.ReadOutbox().Count);
+        Assert.Equal($"follow-up by {routes[0].ExpertName} (sent to the asker directly)",
+            Assert.Single(await h.Get<SocialLearning.Outcomes.OutcomeLog>().ReadAllAsync(Ct), e => e.Kind == "followup").Detail);
     }
 
     [Fact]

@@ -334,7 +334,9 @@ public sealed class InboundMailHandler(
             await threads.RecordSubjectAsync(from.Address, mime.Subject, id, cancellationToken).ConfigureAwait(false);
             await outcomes.AppendAsync(new OutcomeEntity
             {
-                Kind = OutcomeKinds.Received, QuestionId = id, At = received, AskerEmail = from.Address, Detail = Truncate(mime.Subject ?? "", 200),
+                Kind = OutcomeKinds.Received, QuestionId = id, At = received, AskerEmail = from.Address,
+                // The subject as the experts see it: without a stale [Q-…] token the asker's client carried over.
+                Detail = Truncate(QuestionIds.WithoutTokens(mime.Subject ?? "") is { Length: > 0 } shown ? shown : "(no subject)", 200),
             }, cancellationToken).ConfigureAwait(false);
             await EnsureRoutingQueuedAsync(id, cancellationToken).ConfigureAwait(false);
             return id;
@@ -418,6 +420,9 @@ public sealed class InboundMailHandler(
         // An answer dated before its question (the expert's clock behind the asker's) counts from the question.
         if (at < question.ReceivedAt) at = question.ReceivedAt;
         var command = ReplyCommands.Classify(text);
+        // A reply written to the asker directly, the shared address in copy (reply-all to a question the expert was copied on):
+        // it has reached them already, so an answer, follow-up or question in it is recorded and not relayed a second time.
+        var direct = mime.To.Mailboxes.Concat(mime.Cc.Mailboxes).Any(m => SameAddress(m.Address, question.AskerEmail));
         // "Thanks!" with a file or a forwarded mail in it is the answer: the attachment or the forward is what it says.
         if (command == ReplyCommands.Acknowledged && (attachments.Count > 0 || MailText.Forwarded(mime, MailText.StartsAsForward(mime.Subject)).Count > 0)) command = null;
         // What the reply forwards. A colleague's mail forwarded to the shared address (the expert asked around and passes the
@@ -494,14 +499,14 @@ public sealed class InboundMailHandler(
             {
                 return command == "pass"
                     ? $"{route.ExpertName} replied \"pass\" to {token} after answering it; the answer stands."
-                    : await RecordFollowUpAsync(route, question, followUpText, at, messageRef, cancellationToken).ConfigureAwait(false);
+                    : await RecordFollowUpAsync(route, question, followUpText, at, messageRef, direct, cancellationToken).ConfigureAwait(false);
             }
             if (route.PassedAt is not null && command == "pass")
                 return $"{route.ExpertName} passed on {token} again; recorded once.";
             // A question back to the asker ("Which laptop model is it?") is relayed to them, and their reply comes back to the
             // experts still asked; it is not the answer (no time to first answer, nothing learned).
             if (command is null && route.PassedAt is null && attachments.Count == 0 && colleagues.Count == 0 && ReplyCommands.IsClarifyingQuestion(text))
-                return await RecordFollowUpAsync(route, question, text, at, messageRef, cancellationToken, clarification: true).ConfigureAwait(false);
+                return await RecordFollowUpAsync(route, question, text, at, messageRef, direct, cancellationToken, clarification: true).ConfigureAwait(false);
             // An expert who passed and then answers after all: the answer is recorded and relayed like any other.
             passed = command == "pass";
             if (passed) route.PassedAt = at;
@@ -533,9 +538,6 @@ public sealed class InboundMailHandler(
             await EscalateAsync(token, cancellationToken).ConfigureAwait(false);
             return $"{route.ExpertName} passed on {token}; routing asks the next close candidate if one is left and the question has no answer by then (see the escalated event, if any).";
         }
-        // An answer written to the asker directly, the shared address in copy (reply-all to a question the expert was copied
-        // on), has reached them already: recorded, not relayed a second time.
-        var direct = mime.To.Mailboxes.Concat(mime.Cc.Mailboxes).Any(m => SameAddress(m.Address, question.AskerEmail));
         if (!direct)
             await storage.Queue(QueueNames.OutboundMail).SendJsonAsync(new OutboundMailMessage("relay", token, route.ExpertId), cancellationToken).ConfigureAwait(false);
         var learned = routingOptions.Value.LearnFromAnswers ? await LearnAsync(question, route, cancellationToken).ConfigureAwait(false) : "learning is off";
@@ -762,13 +764,14 @@ public sealed class InboundMailHandler(
     /// A further reply by an expert who already answered: kept on the route (<see cref="RouteEntity.FollowUps"/>,
     /// <see cref="RouteEntity.FollowUpText"/>), logged as a <c>followup</c> event and relayed to the asker.
     /// </summary>
-    private async Task<string> RecordFollowUpAsync(RouteEntity route, QuestionEntity question, string text, DateTimeOffset at, string messageRef,
+    private async Task<string> RecordFollowUpAsync(RouteEntity route, QuestionEntity question, string text, DateTimeOffset at, string messageRef, bool direct,
         CancellationToken cancellationToken, bool clarification = false)
     {
         var token = question.QuestionId;
         var table = storage.Table(TableNames.Routes);
         // Two follow-ups taken in at once race for the route: re-read and re-apply (optimistic concurrency), no retry by failure.
-        for (var attempt = 0; ; attempt++)
+        // One sent to the asker directly is only logged: nothing waits to be relayed.
+        for (var attempt = 0; !direct; attempt++)
         {
             // A retried queue message whose follow-up is stored and not relayed yet: not added a second time.
             if (FollowUpBuffer.Contains(route.FollowUpText, at, text)) break;
@@ -784,12 +787,15 @@ public sealed class InboundMailHandler(
         {
             Kind = clarification ? OutcomeKinds.Clarification : OutcomeKinds.FollowUp, QuestionId = token, ExpertId = route.ExpertId, At = at,
             AskerEmail = question.AskerEmail, Department = route.ExpertDepartment,
-            Detail = clarification ? $"{route.ExpertName} asked the asker: \"{Truncate(OneLine(text), 160)}\"" : $"follow-up {route.FollowUps} by {route.ExpertName}",
+            Detail = (clarification ? $"{route.ExpertName} asked the asker: \"{Truncate(OneLine(text), 160)}\"" : direct ? $"follow-up by {route.ExpertName}" : $"follow-up {route.FollowUps} by {route.ExpertName}")
+                     + (direct ? " (sent to the asker directly)" : ""),
         }, cancellationToken, messageRef).ConfigureAwait(false);
-        await storage.Queue(QueueNames.OutboundMail).SendJsonAsync(new OutboundMailMessage("followup", token, route.ExpertId), cancellationToken).ConfigureAwait(false);
+        if (!direct)
+            await storage.Queue(QueueNames.OutboundMail).SendJsonAsync(new OutboundMailMessage("followup", token, route.ExpertId), cancellationToken).ConfigureAwait(false);
+        var relayed = direct ? "sent to the asker directly (in To or Cc), so not relayed again" : "relayed to the asker";
         return clarification
-            ? $"A question by {route.ExpertName} to the asker of {token} before answering; relayed to the asker, not counted as an answer."
-            : $"A follow-up by {route.ExpertName} to {token}; relayed to the asker.";
+            ? $"A question by {route.ExpertName} to the asker of {token} before answering; {relayed}, not counted as an answer."
+            : $"A follow-up by {route.ExpertName} to {token}; {relayed}.";
     }
 
     /// <summary>Asks routing to put the next candidate in place of an expert who passed (see <see cref="Routing.RouteQuestionHandler"/>).</summary>
