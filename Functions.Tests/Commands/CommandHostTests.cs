@@ -101,4 +101,13 @@ public sealed class CommandHostTests
 
         Assert.Equal("Failed to convert configuration value 'abc' at 'Routing:MinSimilarity' to type 'System.Double'.", Assert.Single(ex.Failures));
     }
+
+    [Theory]
+    // From a README-only user run: the binder's message named .NET types ("to type 'System.Int32'").
+    [InlineData("Failed to convert configuration value 'abc' at 'Routing:ExpertsPerQuestion' to type 'System.Int32'.", "Routing:ExpertsPerQuestion must be a whole number, not 'abc'.")]
+    [InlineData("Failed to convert configuration value '0,5' at 'Routing:MinSimilarity' to type 'System.Double'.", "Routing:MinSimilarity must be a number (with '.' for decimals), not '0,5'.")]
+    [InlineData("Failed to convert configuration value 'yes please' at 'Routing:LearnFromAnswers' to type 'System.Boolean'.", "Routing:LearnFromAnswers must be true or false, not 'yes please'.")]
+    [InlineData("Something else entirely.", "Something else entirely.")]
+    public void A_setting_of_the_wrong_type_is_explained_in_words(string failure, string expected) =>
+        Assert.Equal(expected, CommandLineApp.SettingFailure(failure));
 }

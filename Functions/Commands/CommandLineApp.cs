@@ -169,6 +169,12 @@ public static partial class CommandLineApp
             AnsiConsole.MarkupLine($"[red]Error:[/] could not get a token for Storage:AccountName with DefaultAzureCredential (managed identity, Azure CLI, …): {Markup.Escape(FirstLine(ex.Message))}");
             return 2;
         }
+        catch (InvalidOperationException ex) when (ConversionFailure().IsMatch(ex.Message))
+        {
+            AnsiConsole.MarkupLine("[red]Configuration is not valid:[/]");
+            AnsiConsole.MarkupLine($"  [red]•[/] {Markup.Escape(SettingFailure(ex.Message))}");
+            return 2;
+        }
         catch (AggregateException ex) when (ex.Flatten().InnerExceptions is { Count: > 0 } inner && inner.All(e => e is Azure.RequestFailedException or HttpRequestException))
         {
             // Azure.Core's retries gave up (connection refused, name not found): one line, not the retry log and its stack.
@@ -236,8 +242,24 @@ public static partial class CommandLineApp
     internal static string SettingFailure(string failure)
     {
         var m = DataAnnotationFailure().Match(failure);
-        return m.Success ? m.Groups["error"].Value : failure;
+        if (m.Success) return m.Groups["error"].Value;
+        // The configuration binder's own words name .NET types ("to type 'System.Int32'"): say what the setting takes.
+        var c = ConversionFailure().Match(failure);
+        if (!c.Success) return failure;
+        var wants = c.Groups["type"].Value switch
+        {
+            "System.Int32" or "System.Int64" => "a whole number",
+            "System.Double" or "System.Single" or "System.Decimal" => "a number (with '.' for decimals)",
+            "System.Boolean" => "true or false",
+            var other => $"a {other.Split('.')[^1]} value",
+        };
+        return $"{c.Groups["key"].Value} must be {wants}, not '{c.Groups["value"].Value}'.";
     }
+
+    /// <summary>The configuration binder's conversion failure: <c>Failed to convert configuration value 'abc' at
+    /// 'Routing:ExpertsPerQuestion' to type 'System.Int32'.</c></summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^Failed to convert configuration value '(?<value>[^']*)' at '(?<key>[^']*)' to type '(?<type>[^']*)'")]
+    private static partial System.Text.RegularExpressions.Regex ConversionFailure();
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^DataAnnotation validation failed for '[^']*' members: '[^']*' with the error: '(?<error>.*)'\.$", System.Text.RegularExpressions.RegexOptions.Singleline)]
     private static partial System.Text.RegularExpressions.Regex DataAnnotationFailure();
