@@ -195,7 +195,7 @@ public sealed class InboundMailHandler(
         if (await threads.FindBySubjectAsync(from, mime.Subject, cancellationToken).ConfigureAwait(false) is not { } id) return null;
         var earlier = await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(id, QuestionEntity.Row, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
-        var received = mime.Date == DateTimeOffset.MinValue || mime.Date.ToUniversalTime() > now || IsTooOld(mime.Date, now) ? now : mime.Date.ToUniversalTime();
+        var received = MailTime(mime, now);
         // This very mail, stored by an earlier attempt of the same queue message that did not finish: not a resend (the store
         // below resumes it and queues its routing).
         if (earlier is null || earlier.MessageKey == key || !SameAddress(earlier.AskerEmail, from) || (received - earlier.ReceivedAt).Duration() > ResendWindow) return null;
@@ -307,7 +307,7 @@ public sealed class InboundMailHandler(
         // must not place the question, its capacity window or its `received` event after the routing that follows): then
         // the time it was taken in.
         var now = time.GetUtcNow();
-        var received = mime.Date == DateTimeOffset.MinValue || mime.Date.ToUniversalTime() > now || IsTooOld(mime.Date, now) ? now : mime.Date.ToUniversalTime();
+        var received = MailTime(mime, now);
         for (var attempt = 0; ; attempt++)
         {
             var id = QuestionIds.From(key, attempt);
@@ -416,7 +416,7 @@ public sealed class InboundMailHandler(
         var table = storage.Table(TableNames.Routes);
         var received = time.GetUtcNow();
         // A date later than now (a sender's clock ahead) is the intake time, so an answer is never logged after its own relay.
-        var at = mime.Date == DateTimeOffset.MinValue || mime.Date.ToUniversalTime() > received || IsTooOld(mime.Date, received) ? received : mime.Date.ToUniversalTime();
+        var at = MailTime(mime, received);
         // An answer dated before its question (the expert's clock behind the asker's) counts from the question.
         if (at < question.ReceivedAt) at = question.ReceivedAt;
         var command = ReplyCommands.Classify(text);
@@ -850,6 +850,11 @@ public sealed class InboundMailHandler(
 
     /// <summary>How far before its request a reply's Date may lie and still be read as the expert's clock running behind: 1 day.</summary>
     internal static readonly TimeSpan ReplyClockSkew = TimeSpan.FromDays(1);
+
+    /// <summary>The time a mail counts from: its Date header, unless missing, later than <paramref name="now"/> (a sender's clock
+    /// ahead) or more than <see cref="MailOptions.MaxDateAgeHours"/> before it; then <paramref name="now"/>, the intake time.</summary>
+    private DateTimeOffset MailTime(MimeMessage mime, DateTimeOffset now) =>
+        mime.Date == DateTimeOffset.MinValue || mime.Date.ToUniversalTime() > now || IsTooOld(mime.Date, now) ? now : mime.Date.ToUniversalTime();
 
     /// <summary>Whether a mail's Date header lies more than <see cref="MailOptions.MaxDateAgeHours"/> before <paramref name="now"/> (then the intake time is used).</summary>
     private bool IsTooOld(DateTimeOffset date, DateTimeOffset now) => date.ToUniversalTime() < now - TimeSpan.FromHours(mailOptions.Value.MaxDateAgeHours);

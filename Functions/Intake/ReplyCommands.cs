@@ -118,12 +118,12 @@ public static partial class ReplyCommands
             return IsSignOff(rest) ? Acknowledged : null;
         // A refusal in several short parts: "Not sure why I got this one, badges are not my thing.", "Wrong person, sorry,
         // try Facilities."
-        var declined = parts.TakeWhile(c => IsDecline(c) || Interjection().IsMatch(c) || c.TrimEnd('.', '!').Equals("sorry", StringComparison.OrdinalIgnoreCase)).ToList();
+        var declined = parts.TakeWhile(c => IsDecline(c) || Interjection().IsMatch(c) || IsSorry(c)).ToList();
         if (declined.Any(IsDecline))
             return parts.Skip(declined.Count).All(c => ReferralLine().IsMatch(c)) && IsSignOff(WithoutReferrals(rest)) ? Pass : null;
         // "Not sure" is a refusal only with a pointer to someone named after it ("Not sure, sorry - maybe ask Facilities?"):
         // "Not sure, try restarting the router" and "Not sure.\nI think it's 500 EUR" are answers.
-        var unsure = parts.TakeWhile(c => NotSurePart().IsMatch(c) || c.TrimEnd('.', '!').Equals("sorry", StringComparison.OrdinalIgnoreCase)).ToList();
+        var unsure = parts.TakeWhile(c => NotSurePart().IsMatch(c) || IsSorry(c)).ToList();
         var pointers = parts.Skip(unsure.Count).ToList();
         return unsure.Any(c => NotSurePart().IsMatch(c)) && pointers.Count > 0 && pointers.All(c => PointerPart().IsMatch(c)) && rest.All(IsNameLike) && rest.Count <= MaxSignatureLines
             ? Pass : null;
@@ -135,6 +135,9 @@ public static partial class ReplyCommands
         parts.Count > 0 &&
         parts.All(c => IsHolding(c) || Interjection().IsMatch(c) || ThanksPart().IsMatch(c) || PraisePart().IsMatch(c)) &&
         parts.Any(c => IsHolding(c) || ThanksPart().IsMatch(c));
+
+    /// <summary>"Sorry" alone, as a part of a refusal ("Wrong person, sorry, try Facilities").</summary>
+    private static bool IsSorry(string part) => part.TrimEnd('.', '!').Equals("sorry", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>A line's <see cref="Clauses"/> split once more at commas: the parts of "On it, will reply tomorrow".</summary>
     private static List<string> Parts(string line) =>

@@ -23,7 +23,7 @@ public static class FollowUpBuffer
     public static string Add(string? buffer, DateTimeOffset at, string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var clean = Intake.InboundMailHandler.CutText(text.Replace(BlockSeparator, ' ').Replace(FieldSeparator, ' ').Trim(), MaxTextLength);
+        var clean = Clean(text);
         var blocks = Entries(buffer).Append((At: at.ToUniversalTime(), Text: clean)).OrderBy(b => b.At).ToList();
         return string.Join(BlockSeparator, blocks.Select(b => b.At.ToString("O", CultureInfo.InvariantCulture) + FieldSeparator + b.Text));
     }
@@ -36,9 +36,13 @@ public static class FollowUpBuffer
     public static bool Contains(string? buffer, DateTimeOffset at, string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var clean = Intake.InboundMailHandler.CutText(text.Replace(BlockSeparator, ' ').Replace(FieldSeparator, ' ').Trim(), MaxTextLength);
+        var clean = Clean(text);
         return Entries(buffer).Any(e => e.At == at.ToUniversalTime() && e.Text == clean);
     }
+
+    /// <summary><paramref name="text"/> as stored: without the separator characters, trimmed, cut at <see cref="MaxTextLength"/>.</summary>
+    private static string Clean(string text) =>
+        Intake.InboundMailHandler.CutText(text.Replace(BlockSeparator, ' ').Replace(FieldSeparator, ' ').Trim(), MaxTextLength);
 
     /// <summary>The waiting follow-ups' texts, oldest first.</summary>
     /// <param name="buffer">The stored buffer.</param>
