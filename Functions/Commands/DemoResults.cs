@@ -30,8 +30,9 @@ public static class DemoResults
             if (record is { State: "Question" })
             {
                 q = await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(record.QuestionId, QuestionEntity.Row, cancellationToken).ConfigureAwait(false);
+                // The experts asked: a colleague the asker copied has no request (RouteEntity.CopiedByAsker).
                 routes = (await storage.Table(TableNames.Routes).ReadAllAsync<RouteEntity>(record.QuestionId, cancellationToken).ConfigureAwait(false))
-                    .OrderBy(r => r.Rank).ToList();
+                    .Where(r => !r.CopiedByAsker).OrderBy(r => r.Rank).ToList();
                 if (q is not null) candidates = RouteQuestionHandler.Candidates(q);
             }
             results.Add(new DemoResult(mail, record, q, routes, candidates));

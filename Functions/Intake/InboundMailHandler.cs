@@ -317,6 +317,7 @@ public sealed class InboundMailHandler(
                 InternetMessageId = mime.MessageId ?? "", AskerEmail = from.Address, AskerName = from.Name ?? "",
                 Subject = Truncate(mime.Subject ?? "", 500), Text = CutText(text),
                 ReceivedAt = received, State = QuestionStates.Received,
+                Copied = CopiedAddresses(mime, from.Address),
             };
             if (!await questions.TryAddAsync(entity, cancellationToken).ConfigureAwait(false))
             {
@@ -453,7 +454,8 @@ public sealed class InboundMailHandler(
             if (found is null)
             {
                 if (SameAddress(from, question.AskerEmail))
-                    return await RecordAskerReplyAsync(question, routes, messageRef, followUpText, command, at, cancellationToken).ConfigureAwait(false);
+                    return await RecordAskerReplyAsync(question, routes, messageRef, followUpText, command, at,
+                        mime.To.Mailboxes.Concat(mime.Cc.Mailboxes).Select(m => m.Address.Trim()).ToHashSet(StringComparer.OrdinalIgnoreCase), cancellationToken).ConfigureAwait(false);
                 // A colleague an asked expert brought in: named in the expert's handoff, or replying to a forward of the
                 // expert's own request mail ("Re: Fwd: …", the request's Message-ID in References). A plain reply-all in an
                 // expert's thread ("Thanks Anna, great") is not an answer to the asker.
@@ -529,6 +531,7 @@ public sealed class InboundMailHandler(
             // A pass says in the expert's words why and whom to ask instead ("Not my area, sorry. Try Finance.").
             Detail = (passed ? $"{route.ExpertName} passed" + (OneLine(text).Trim('.', '!', ' ').Equals("pass", StringComparison.OrdinalIgnoreCase) ? "" : $" (\"{Truncate(OneLine(text), 160)}\")") : $"answer by {route.ExpertName}")
                      + (route.ReferredBy.Length > 0 ? $" (brought in by {route.ReferredBy}{(route.ExpertDepartment.Length == 0 ? "; not in the expert directory" : "")})" : "")
+                     + (route.CopiedByAsker ? " (copied on the question by the asker)" : "")
                      // Whose answer an expert passes on, so the knowledge flow reaches the log.
                      + (!passed && colleagues.Count > 0 ? $" (forwarding an answer by {string.Join(", ", colleagues.Select(f => f.FromAddress).Distinct(StringComparer.OrdinalIgnoreCase))})" : "")
                      + minutes,
@@ -572,7 +575,8 @@ public sealed class InboundMailHandler(
     /// has, to those asked who have not passed (a bare "Thanks!" then goes to nobody) — and an <c>asker-reply</c> event
     /// says to whom.
     /// </summary>
-    private async Task<string> RecordAskerReplyAsync(QuestionEntity question, List<RouteEntity> routes, string messageRef, string text, string? command, DateTimeOffset at, CancellationToken cancellationToken)
+    private async Task<string> RecordAskerReplyAsync(QuestionEntity question, List<RouteEntity> routes, string messageRef, string text, string? command, DateTimeOffset at,
+        IReadOnlySet<string> sentTo, CancellationToken cancellationToken)
     {
         var token = question.QuestionId;
         var table = storage.Table(TableNames.Questions);
@@ -602,11 +606,17 @@ public sealed class InboundMailHandler(
         var targets = answered.Count > 0 ? answered
             : !keep ? []
             : await StillAskableAsync(routes.Where(r => r.PassedAt is null && r.RequestSentAt is not null), cancellationToken).ConfigureAwait(false);
+        // An expert the asker wrote to directly (reply-all to an answer, a colleague they copied) has the reply already.
+        var direct = targets.Where(r => sentTo.Contains(r.ExpertEmail.Trim())).ToList();
+        targets = targets.Except(direct).ToList();
         foreach (var r in targets)
             await storage.Queue(QueueNames.OutboundMail).SendJsonAsync(new OutboundMailMessage("asker", token, r.ExpertId), cancellationToken).ConfigureAwait(false);
         var asker = string.IsNullOrWhiteSpace(question.AskerName) ? question.AskerEmail : question.AskerName;
+        var toDirect = $"sent to {string.Join(", ", direct.Select(r => r.ExpertName))} directly (in To or Cc)";
         var to = targets.Count > 0
             ? $"relayed to {string.Join(", ", targets.Select(r => r.ExpertName))} ({(answered.Count > 0 ? "who answered" : routes.Any(r => r.AnsweredAt is not null) ? "asked; written before the first answer" : "asked, no answer yet")})"
+              + (direct.Count > 0 ? $"; {toDirect}" : "")
+            : direct.Count > 0 ? $"not relayed: {toDirect}"
             : !keep ? "not relayed (a thanks, and nobody has answered yet)"
             : routes.Any(r => r.RequestSentAt is not null) ? "nobody to relay to now (every expert asked passed, paused or stopped); kept on the question, so an expert asked later gets it in the request"
             : "kept for the experts about to be asked: their requests carry it";
@@ -692,6 +702,14 @@ public sealed class InboundMailHandler(
     private static string OneLine(string text) => string.Join(' ', text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     private static bool SameAddress(string a, string b) => string.Equals(a.Trim(), b.Trim(), StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>At most this many colleagues copied on a question are kept (<see cref="QuestionEntity.Copied"/>).</summary>
+    internal const int MaxCopied = 100;
+
+    /// <summary>The colleagues an asker's mail also went to (<see cref="QuestionEntity.Copied"/>): To and Cc other than the
+    /// shared address and the asker, lower case, joined by "; ", at most <see cref="MaxCopied"/>.</summary>
+    private string CopiedAddresses(MimeMessage mime, string asker) =>
+        string.Join("; ", OtherRecipients(mime, mailOptions.Value.SharedAddress, asker, asker).Take(MaxCopied).Select(m => m.Address.Trim().ToLowerInvariant()));
 
     /// <summary>The people in To and Cc other than the shared address, the sender and the asker, each once.</summary>
     internal static IReadOnlyList<MailboxAddress> OtherRecipients(MimeMessage mime, string shared, string asker, string sender) =>

@@ -10,6 +10,12 @@ public static class OutcomeKinds
     public const string Received = "received";
     /// <summary>Requests went to experts.</summary>
     public const string Routed = "routed";
+    /// <summary>
+    /// An expert the ranking would have asked was copied on the question by the asker (<see cref="Storage.QuestionEntity.Copied"/>):
+    /// no request is sent, they do not take one of the places routing fills, and their reply is recorded as an asked
+    /// expert's. Detail gives the score and reason as for <see cref="Routed"/>.
+    /// </summary>
+    public const string Copied = "copied";
     /// <summary>An expert answered.</summary>
     public const string Answered = "answered";
     /// <summary>An expert passed.</summary>

@@ -19,6 +19,8 @@ namespace SocialLearning.Routing;
 /// that is no longer <see cref="QuestionStates.Received"/> is left alone, so a repeated message changes nothing. A
 /// question with too little text to route (<see cref="RoutableText"/>: fewer than 2 content words in subject + body) is
 /// not ranked: it is stored <see cref="QuestionStates.Unrouted"/> with that reason and a <c>too-short</c> event, not a gap.
+/// Colleagues the asker copied (<see cref="QuestionEntity.Copied"/>) get no request; one close enough gets a route without
+/// one (<see cref="RouteEntity.CopiedByAsker"/>) and a <c>copied</c> event, and takes no place of those routing fills.
 /// </summary>
 public sealed class RouteQuestionHandler(
     QuestionRouter router,
@@ -58,7 +60,10 @@ public sealed class RouteQuestionHandler(
 
         var ranking = await router.RankAsync(q.Subject, q.Text, q.AskerEmail, null, cancellationToken, q.ReceivedAt).ConfigureAwait(false);
         var now = time.GetUtcNow();
-        var (asked, skipped) = await selection.SelectAsync(ranking.Candidates, options.Value.ExpertsPerQuestion, CapacityUse.Reserve, q.QuestionId, q.ReceivedAt,
+        // Colleagues the asker copied have the question already: none gets a request. Those close enough to be asked get a
+        // route without one (their reply-all is their answer to it) and do not take one of the places routing fills.
+        var (pool, copied) = SplitCopied(ranking.Candidates, q.Copied, options.Value.MinSimilarity);
+        var (asked, skipped) = await selection.SelectAsync(pool, options.Value.ExpertsPerQuestion, CapacityUse.Reserve, q.QuestionId, q.ReceivedAt,
             cancellationToken).ConfigureAwait(false);
         var routes = storage.Table(TableNames.Routes);
         var outbound = storage.Queue(QueueNames.OutboundMail);
@@ -73,12 +78,23 @@ public sealed class RouteQuestionHandler(
             if (await routes.TryAddAsync(route, cancellationToken).ConfigureAwait(false)) load.Record(c.ExpertId, q.ReceivedAt);
             await outbound.SendJsonAsync(new OutboundMailMessage("request", q.QuestionId, c.ExpertId), cancellationToken).ConfigureAwait(false);
         }
+        for (var i = 0; i < copied.Count; i++)
+        {
+            var c = copied[i];
+            await routes.TryAddAsync(new RouteEntity
+            {
+                PartitionKey = q.QuestionId, RowKey = KeyEncoding.Encode(c.ExpertId), ExpertId = c.ExpertId, ExpertEmail = c.Email,
+                ExpertName = c.Name, ExpertDepartment = c.Department, Rank = asked.Count + i + 1, Score = c.Score, Reason = c.Reason,
+                AskedAt = q.ReceivedAt, CopiedByAsker = true,
+            }, cancellationToken).ConfigureAwait(false);
+        }
 
-        q.State = asked.Count > 0 ? QuestionStates.Routed : QuestionStates.Unrouted;
+        var withExperts = asked.Count + copied.Count > 0;
+        q.State = withExperts ? QuestionStates.Routed : QuestionStates.Unrouted;
         q.RoutedAt = now;
         q.RouteMs = Math.Round(ranking.TotalMs, 2);
         q.CandidatesJson = JsonSerializer.Serialize(ranking.Candidates, Json);
-        q.UnroutedReason = asked.Count > 0 ? ""
+        q.UnroutedReason = withExperts ? ""
             : skipped.Count > 0 ? "knowledge bottleneck: " + (skipped.Count == 1 ? "the one expert close enough was passed over" : $"all {skipped.Count} experts close enough were passed over") +
                                   $" ({string.Join("; ", skipped.Select(x => $"{x.Candidate.Name}: {x.Reason}").Distinct())})"
             : ranking.Candidates.Count == 0 ? "knowledge gap: no available expert to ask"
@@ -97,7 +113,15 @@ public sealed class RouteQuestionHandler(
                 Department = c.Department, Detail = why,
             }, cancellationToken).ConfigureAwait(false);
         }
-        if (asked.Count == 0 && skipped.Count > 0)
+        foreach (var c in copied)
+        {
+            await outcomes.AppendAsync(new OutcomeEntity
+            {
+                Kind = OutcomeKinds.Copied, QuestionId = q.QuestionId, At = now, ExpertId = c.ExpertId, AskerEmail = q.AskerEmail,
+                Department = c.Department, Detail = $"copied on the question by the asker, so no request sent; score {c.Score:0.000}: {c.Reason}",
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        if (!withExperts && skipped.Count > 0)
         {
             await outcomes.AppendAsync(new OutcomeEntity
             {
@@ -109,7 +133,7 @@ public sealed class RouteQuestionHandler(
             await outbound.SendJsonAsync(new OutboundMailMessage("notice", q.QuestionId, null), cancellationToken).ConfigureAwait(false);
             return;
         }
-        if (asked.Count == 0)
+        if (!withExperts)
         {
             await outcomes.AppendAsync(new OutcomeEntity
             {
@@ -127,7 +151,31 @@ public sealed class RouteQuestionHandler(
                 Department = c.Department, Detail = $"score {c.Score:0.000}: {c.Reason}",
             }, cancellationToken).ConfigureAwait(false);
         }
-        logger.LogInformation("Routed {QuestionId} to {ExpertCount} experts in {RouteMs:0.0} ms", q.QuestionId, asked.Count, ranking.TotalMs);
+        logger.LogInformation("Routed {QuestionId} to {ExpertCount} experts in {RouteMs:0.0} ms ({CopiedCount} close enough were copied by the asker)",
+            q.QuestionId, asked.Count, ranking.TotalMs, copied.Count);
+    }
+
+    /// <summary>
+    /// Splits a ranked pool by the question's copied colleagues (<see cref="QuestionEntity.Copied"/>, "; "-joined
+    /// addresses): <c>Pool</c> holds every candidate whose address is not copied, in rank order, for the selection;
+    /// <c>Copied</c> the copied ones close enough to be asked (<see cref="QuestionRouter.IsAskable"/>), one listing per
+    /// address, in rank order. Copied candidates not close enough are in neither.
+    /// </summary>
+    /// <param name="candidates">The ranked pool, best first.</param>
+    /// <param name="copied">The question's <see cref="QuestionEntity.Copied"/>; empty for none.</param>
+    /// <param name="minSimilarity">The similarity bar (<see cref="RoutingOptions.MinSimilarity"/>).</param>
+    internal static (List<RankedCandidate> Pool, List<RankedCandidate> Copied) SplitCopied(IReadOnlyList<RankedCandidate> candidates, string copied, double minSimilarity)
+    {
+        var addresses = copied.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        if (addresses.Count == 0) return (candidates.ToList(), []);
+        var pool = new List<RankedCandidate>(candidates.Count);
+        var with = new List<RankedCandidate>();
+        foreach (var c in candidates)
+        {
+            if (!addresses.Contains(c.Email.Trim())) pool.Add(c);
+            else if (QuestionRouter.IsAskable(c, minSimilarity) && !with.Any(w => string.Equals(w.Email.Trim(), c.Email.Trim(), StringComparison.OrdinalIgnoreCase))) with.Add(c);
+        }
+        return (pool, with);
     }
 
     /// <summary>

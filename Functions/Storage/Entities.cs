@@ -187,6 +187,13 @@ public sealed class QuestionEntity : EntityBase
     /// Relayed to the experts who answered, or while nobody has, to those still asked. Empty for none.
     /// </summary>
     public string AskerRepliesJson { get; set; } = "";
+    /// <summary>
+    /// The colleagues the asker's mail also went to (its To and Cc other than the shared address and the asker): mail
+    /// addresses, lower case, joined by "; "; empty when none. They have the question already: routing sends none of them a
+    /// request, and one the ranking would have asked gets a route marked <see cref="RouteEntity.CopiedByAsker"/>, so their
+    /// reply-all is recorded as an answer.
+    /// </summary>
+    public string Copied { get; set; } = "";
 }
 
 /// <summary>
@@ -262,6 +269,14 @@ public sealed class RouteEntity : EntityBase
     /// the name of that expert. Such a route has no request mail (<see cref="RequestSentAt"/> stays null). Empty otherwise.
     /// </summary>
     public string ReferredBy { get; set; } = "";
+    /// <summary>
+    /// True on the route of an expert the asker copied on the question (<see cref="QuestionEntity.Copied"/>) whom the ranking
+    /// would have asked: no request mail is sent (<see cref="RequestSentAt"/> stays null), no place under the capacity cap
+    /// is taken, <see cref="AskedAt"/> is the question's time (the asker's mail reached them then), and the route does not
+    /// fill one of the places of <see cref="Routing.RoutingOptions.ExpertsPerQuestion"/>. Their reply is recorded like any
+    /// asked expert's.
+    /// </summary>
+    public bool CopiedByAsker { get; set; }
 }
 
 /// <summary>Row of the <c>Messages</c> table (inbound mail dedupe): PartitionKey = first 2 hex chars of the key, RowKey = key.</summary>
