@@ -144,6 +144,69 @@ public sealed class CopiedColleagueTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_copied_colleagues_reply_all_taken_in_with_the_question_is_their_answer_not_a_new_question()
+    {
+        // From a README-only user run: both mails in one batch (handled in parallel), the reply-all became a question of its
+        // own and was routed to experts. Tom is not in the directory.
+        await using var h = await WithSampleDirectoryAsync();
+        var mail = TestMail.Question("race-q@mail.northwind.example", "Parking permit for the new Rotterdam warehouse",
+            "I start at the Rotterdam warehouse next week. How do I get a parking permit for the staff car park there, and is there a waiting list?",
+            "Julia Kowalska <julia.kowalska@northwind.example>");
+        mail.Cc.Add(MailboxAddress.Parse("Tom Baker <tom.baker@northwind.example>"));
+        var reply = TestMail.Reply("Tom Baker <tom.baker@northwind.example>", "RE: Parking permit for the new Rotterdam warehouse", "race-a@mail.northwind.example",
+            "Hi Julia, ask the site office on the ground floor; they hand out permits on the spot, there is no waiting list. Bring your badge.");
+        reply.To.Clear();
+        reply.To.Add(MailboxAddress.Parse("Julia Kowalska <julia.kowalska@northwind.example>"));
+        reply.Cc.Add(MailboxAddress.Parse("ask@northwind.example"));
+        reply.InReplyTo = "race-q@mail.northwind.example";
+        reply.References.Add("race-q@mail.northwind.example");
+        reply.Date = mail.Date.AddMinutes(3);
+        await h.Maildir.DeliverAsync(reply, Ct);
+        await h.Maildir.DeliverAsync(mail, Ct);
+        var watch = new OutboxWatch(h.Maildir);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var q = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
+        Assert.Equal("julia.kowalska@northwind.example", q.AskerEmail);
+        var record = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Messages).ReadAllAsync<MessageEntity>(null, Ct), m => m.InternetMessageId == "race-a@mail.northwind.example");
+        Assert.Equal(("NonQuestion", "Reply", $"Answer by Tom Baker to {q.QuestionId}; sent to the asker directly (in To or Cc), so not relayed again. Expert profile: "),
+            (record.State, record.Kind, record.Reason[..(record.Reason.IndexOf("profile: ", StringComparison.Ordinal) + 9)]));
+        var answered = Assert.Single(await h.Get<OutcomeLog>().ReadAllAsync(Ct), e => e.Kind == OutcomeKinds.Answered);
+        Assert.Equal("answer by Tom Baker (copied on the question by the asker; not in the expert directory) 3 minutes after the question", answered.Detail);
+        var tom = Assert.Single(await RoutesAsync(h, q.QuestionId), r => r.CopiedByAsker);
+        Assert.Equal(("tom.baker@northwind.example", q.ReceivedAt, (DateTimeOffset?)null), (tom.ExpertId, tom.AskedAt, tom.RequestSentAt));
+        // Requests went out for the question only, none to Tom.
+        Assert.All(watch.New(), m => Assert.DoesNotContain(m.To.Mailboxes, a => a.Address == "tom.baker@northwind.example"));
+    }
+
+    [Fact]
+    public async Task A_copied_expert_who_passes_asks_nobody_in_their_place()
+    {
+        await using var h = await WithSampleDirectoryAsync();
+        await h.Maildir.DeliverAsync(TestMail.Question("pass-plain@mail.northwind.example", Subject, Body), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var top = (await RoutesAsync(h, (await QuestionOfAsync(h, "pieter.devries@northwind.example")).QuestionId))[0];
+        var mail = TestMail.Question("pass-copied@mail.northwind.example", Subject, Body, "Aisha Bello <aisha.bello@northwind.example>");
+        mail.Cc.Add(new MailboxAddress(top.ExpertName, top.ExpertEmail));
+        await h.Maildir.DeliverAsync(mail, Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var q = await QuestionOfAsync(h, "aisha.bello@northwind.example");
+        var before = await RoutesAsync(h, q.QuestionId);
+
+        var pass = TestMail.Reply($"{top.ExpertName} <{top.ExpertEmail}>", $"Re: {Subject}", "pass-reply@mail.northwind.example", "Not my area, sorry.");
+        pass.InReplyTo = "pass-copied@mail.northwind.example";
+        var watch = new OutboxWatch(h.Maildir);
+        await h.Maildir.DeliverAsync(pass, Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var events = (await h.Get<OutcomeLog>().ReadAllAsync(Ct)).Where(e => e.QuestionId == q.QuestionId).ToList();
+        Assert.Equal(top.ExpertId, Assert.Single(events, e => e.Kind == OutcomeKinds.Passed).ExpertId);
+        Assert.DoesNotContain(events, e => e.Kind == OutcomeKinds.Escalated);
+        Assert.Equal(before.Count, (await RoutesAsync(h, q.QuestionId)).Count);
+        Assert.Empty(watch.New());
+    }
+
+    [Fact]
     public void Splitting_the_pool_keeps_copied_candidates_close_enough_once_and_everyone_else_in_rank_order()
     {
         RankedCandidate C(string id, string email, double similarity) =>

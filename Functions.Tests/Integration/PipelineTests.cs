@@ -635,6 +635,44 @@ public sealed class PipelineTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_thanks_to_the_relayed_answer_and_a_follow_up_come_after_the_answer_whatever_their_clocks_say()
+    {
+        // From a README-only user run: the answer dated ahead (so logged at intake time), then the asker's thanks to its relay
+        // and the expert's follow-up dated a minute back — the thanks was called "written before the first answer", went to
+        // the expert as detail added to the question, and the follow-up was logged before the answer it follows.
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        var (q, routes) = await AskRefundQuestionAsync(h, "order-1@mail.northwind.example");
+        var outbox = new OutboxWatch(h.Maildir);
+        var now = DateTimeOffset.UtcNow;
+        DateTimeOffset Whole(DateTimeOffset t) => t.AddTicks(-(t.Ticks % TimeSpan.TicksPerSecond));
+        var answer = Reply(routes[0], q, "order-ans@mail.northwind.example", new TextPart("plain") { Text = "The customer service lead approves refunds up to 500 EUR." });
+        answer.Date = Whole(now.AddMinutes(5));
+        await h.Maildir.DeliverAsync(answer, Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var relay = Assert.Single(outbox.New());
+
+        var thanks = AskerWrites(q, "order-thanks@mail.northwind.example", "Thanks, that's exactly what I needed!");
+        thanks.InReplyTo = relay.MessageId;
+        thanks.References.Add(relay.MessageId!);
+        thanks.Date = Whole(now.AddMinutes(-1));
+        var more = Reply(routes[0], q, "order-more@mail.northwind.example", new TextPart("plain") { Text = "Above 500 EUR the finance lead signs as well." });
+        more.Date = Whole(now.AddMinutes(-1));
+        await h.Maildir.DeliverAsync(thanks, Ct);
+        await h.Maildir.DeliverAsync(more, Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var events = await h.Get<SocialLearning.Outcomes.OutcomeLog>().ReadAllAsync(Ct);
+        var answered = Assert.Single(events, e => e.Kind == "answered");
+        var reply = Assert.Single(events, e => e.Kind == "asker-reply");
+        var followUp = Assert.Single(events, e => e.Kind == "followup");
+        Assert.Equal(answered.At, reply.At);
+        Assert.Equal(answered.At, followUp.At);
+        Assert.EndsWith($"relayed to {routes[0].ExpertName} (who answered)", reply.Detail);
+        var toExpert = Assert.Single(outbox.New(), m => m.To.Mailboxes.Single().Address == routes[0].ExpertEmail);
+        Assert.Contains("replied to your answer:", toExpert.TextBody);
+    }
+
+    [Fact]
     public async Task An_experts_question_back_to_the_asker_is_relayed_as_a_question_and_the_askers_reply_comes_back_before_the_answer()
     {
         // From a README-only user run: "Which model is it?" was relayed as the answer, set the time to first answer and was

@@ -10,7 +10,7 @@ using SocialLearning.Storage;
 namespace SocialLearning.Intake;
 
 /// <summary>What intake made of one mail.</summary>
-/// <param name="State">"Question", "NonQuestion", "Duplicate", "Deferred" (re-queued: throttled or not found yet) or
+/// <param name="State">"Question", "NonQuestion", "Duplicate", "Deferred" (re-queued: throttled, not found yet, or answering a mail not taken in yet) or
 /// "Failed" (permanent mailbox error; the message was parked in the poison queue).</param>
 /// <param name="Kind">Mail kind (Question, AutoReply, Bounce, Bulk, OwnMail, Empty, Malformed, Reply, Gone, NotInInbox,
 /// NotFound, Throttled, AccessDenied).</param>
@@ -131,6 +131,16 @@ public sealed class InboundMailHandler(
             // thread's subject: a reply in that thread, not a new question.
             (kind, reason, thread) = ("Reply", known.Reason, known.Question);
         }
+        if (kind is "Reply" or nameof(MailKind.Question) && thread is null && !message.Deferred && (mime!.InReplyTo is not null || mime.References.Count > 0))
+        {
+            // It answers a mail the service has not taken in (yet): a colleague's reply-all to a question taken in at this
+            // very moment (both mails in one batch, handled in parallel) would otherwise become a question of its own. Put
+            // back once; taken as it is the second time. The claim above stays this message's own.
+            await storage.Queue(QueueNames.InboundMail).SendJsonAsync(message with { Deferred = true }, cancellationToken, UnknownThreadDelay).ConfigureAwait(false);
+            logger.LogInformation("Inbound mail {MessageRef} answers a mail not taken in yet ({InReplyTo}); trying again in {Delay}",
+                message.MessageRef, mime.InReplyTo ?? mime.References.LastOrDefault(), UnknownThreadDelay);
+            return new IntakeResult("Deferred", "UnknownThread", $"It answers a mail not taken in yet; trying again in {UnknownThreadDelay.TotalSeconds:0} s.", null);
+        }
         if (kind == "Reply" && thread is null)
         {
             // A [Q-…] token (or In-Reply-To) that names no stored question — typed by hand, copied from an old mail, or of
@@ -182,6 +192,10 @@ public sealed class InboundMailHandler(
         await mailbox.MarkProcessedAsync(message.MessageRef, cancellationToken).ConfigureAwait(false);
         return new IntakeResult("Question", kind, reason, questionId);
     }
+
+    /// <summary>How long a mail that answers a mail not taken in yet waits before it is taken in again (once): 10 s, more than
+    /// intake takes for the mail it answers when both arrive together.</summary>
+    public static TimeSpan UnknownThreadDelay { get; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long after a question the same sender's mail with the same subject and text counts as sent again: 1 day.</summary>
     public static TimeSpan ResendWindow { get; } = TimeSpan.FromDays(1);
@@ -454,8 +468,23 @@ public sealed class InboundMailHandler(
             if (found is null)
             {
                 if (SameAddress(from, question.AskerEmail))
+                {
+                    // A reply to the relay of an answer (or of a follow-up) was written after that answer, whatever the clocks say.
+                    foreach (var r in routes)
+                        if (r.AnsweredAt is { } answeredAt && answeredAt > at && RepliesToRelayOf(mime, r)) at = answeredAt;
                     return await RecordAskerReplyAsync(question, routes, messageRef, followUpText, command, at,
                         mime.To.Mailboxes.Concat(mime.Cc.Mailboxes).Select(m => m.Address.Trim()).ToHashSet(StringComparer.OrdinalIgnoreCase), cancellationToken).ConfigureAwait(false);
+                }
+                // A colleague the asker copied on the question, whom the ranking would not have asked (or who is not in the
+                // directory): their reply-all is their answer to it, on a route of its own. They were not asked by the
+                // service, so a pass, pause or stop changes nothing.
+                if (IsCopied(question, from))
+                {
+                    if (command is "pass" or "pause" or "stop")
+                        return $"{Display(sender)}, copied on {token} by the asker, replied \"{command}\"; the service did not ask them, so nothing changes.";
+                    await AddCopiedRouteAsync(question, sender, routes.Count + 1, cancellationToken).ConfigureAwait(false);
+                    continue; // the route is there now: record the reply on it
+                }
                 // A colleague an asked expert brought in: named in the expert's handoff, or replying to a forward of the
                 // expert's own request mail ("Re: Fwd: …", the request's Message-ID in References). A plain reply-all in an
                 // expert's thread ("Thanks Anna, great") is not an answer to the asker.
@@ -501,7 +530,8 @@ public sealed class InboundMailHandler(
             {
                 return command == "pass"
                     ? $"{route.ExpertName} replied \"pass\" to {token} after answering it; the answer stands."
-                    : await RecordFollowUpAsync(route, question, followUpText, at, messageRef, direct, cancellationToken).ConfigureAwait(false);
+                    // A follow-up dated before the answer it follows (clocks that differ) is logged at the answer's time.
+                    : await RecordFollowUpAsync(route, question, followUpText, at < route.AnsweredAt ? route.AnsweredAt.Value : at, messageRef, direct, cancellationToken).ConfigureAwait(false);
             }
             if (route.PassedAt is not null && command == "pass")
                 return $"{route.ExpertName} passed on {token} again; recorded once.";
@@ -531,11 +561,13 @@ public sealed class InboundMailHandler(
             // A pass says in the expert's words why and whom to ask instead ("Not my area, sorry. Try Finance.").
             Detail = (passed ? $"{route.ExpertName} passed" + (OneLine(text).Trim('.', '!', ' ').Equals("pass", StringComparison.OrdinalIgnoreCase) ? "" : $" (\"{Truncate(OneLine(text), 160)}\")") : $"answer by {route.ExpertName}")
                      + (route.ReferredBy.Length > 0 ? $" (brought in by {route.ReferredBy}{(route.ExpertDepartment.Length == 0 ? "; not in the expert directory" : "")})" : "")
-                     + (route.CopiedByAsker ? " (copied on the question by the asker)" : "")
+                     + (route.CopiedByAsker ? $" (copied on the question by the asker{(route.ExpertDepartment.Length == 0 ? "; not in the expert directory" : "")})" : "")
                      // Whose answer an expert passes on, so the knowledge flow reaches the log.
                      + (!passed && colleagues.Count > 0 ? $" (forwarding an answer by {string.Join(", ", colleagues.Select(f => f.FromAddress).Distinct(StringComparer.OrdinalIgnoreCase))})" : "")
                      + minutes,
         }, cancellationToken).ConfigureAwait(false);
+        if (passed && route.CopiedByAsker)
+            return $"{route.ExpertName}, copied on {token} by the asker, passed; the experts routing asked are not affected (nobody is asked in their place).";
         if (passed)
         {
             await EscalateAsync(token, cancellationToken).ConfigureAwait(false);
@@ -717,6 +749,17 @@ public sealed class InboundMailHandler(
             .Where(m => m.Address.Contains('@') && !SameAddress(m.Address, shared) && !SameAddress(m.Address, asker) && !SameAddress(m.Address, sender))
             .DistinctBy(m => m.Address.ToLowerInvariant()).ToList();
 
+    /// <summary>Whether the mail answers (In-Reply-To or References) a relay to the asker of <paramref name="route"/>'s answer or
+    /// follow-ups (Message-IDs <c>{question}.relay.{expert hash}@…</c> and <c>{question}.followup{n}.{expert hash}@…</c>).</summary>
+    private static bool RepliesToRelayOf(MimeMessage mime, RouteEntity route)
+    {
+        var prefix = route.PartitionKey + ".";
+        var suffix = "." + KeyEncoding.Hash(route.ExpertId)[..12] + "@sociallearning.local";
+        return mime.References.Append(mime.InReplyTo ?? "").Any(id =>
+            id.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && id.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)
+            && id[prefix.Length..^suffix.Length] is var part && (part == "relay" || part.StartsWith("followup", StringComparison.Ordinal)));
+    }
+
     /// <summary>Whether the mail answers (In-Reply-To or References) the request mail sent for <paramref name="route"/>.</summary>
     private static bool AnswersRequestOf(MimeMessage mime, RouteEntity route)
     {
@@ -776,6 +819,31 @@ public sealed class InboundMailHandler(
             Reason = $"brought in by {referrer.ExpertName}, who was asked" + (listing is null ? "; not in the expert directory" : ""),
         }, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Question {QuestionId}: {Address}, brought in by {Referrer}, replied", question.QuestionId, sender.Address, referrer.ExpertId);
+    }
+
+    /// <summary>Whether <paramref name="address"/> is among the colleagues the asker copied (<see cref="QuestionEntity.Copied"/>).</summary>
+    private static bool IsCopied(QuestionEntity question, string address) =>
+        question.Copied.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Any(a => SameAddress(a, address));
+
+    /// <summary>
+    /// Adds the route of a colleague the asker copied who replies without one (routing gives a route only to those it would
+    /// have asked): their directory listing when their address is listed, else their address as id and their mail's name,
+    /// <see cref="RouteEntity.CopiedByAsker"/> set, asked at the question's time. No request mail is sent for it. An
+    /// existing route (a concurrent reply) is left as it is.
+    /// </summary>
+    private async Task AddCopiedRouteAsync(QuestionEntity question, MailboxAddress sender, int rank, CancellationToken cancellationToken)
+    {
+        var snapshot = await directory.GetAsync(cancellationToken).ConfigureAwait(false);
+        var listing = snapshot.ListingsOf(sender.Address).OrderBy(e => e.Id, StringComparer.Ordinal).FirstOrDefault();
+        var id = listing?.Id ?? sender.Address.ToLowerInvariant();
+        await storage.Table(TableNames.Routes).TryAddAsync(new RouteEntity
+        {
+            PartitionKey = question.QuestionId, RowKey = KeyEncoding.Encode(id), ExpertId = id, ExpertEmail = sender.Address,
+            ExpertName = listing?.Name ?? (string.IsNullOrWhiteSpace(sender.Name) ? sender.Address : sender.Name),
+            ExpertDepartment = listing?.Department ?? "", Rank = rank, AskedAt = question.ReceivedAt, CopiedByAsker = true,
+            Reason = "copied on the question by the asker" + (listing is null ? "; not in the expert directory" : ""),
+        }, cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("Question {QuestionId}: {Address}, copied by the asker, replied", question.QuestionId, sender.Address);
     }
 
     /// <summary>

@@ -213,7 +213,8 @@ public sealed class RouteQuestionHandler(
     {
         var routesTable = storage.Table(TableNames.Routes);
         var routes = await routesTable.ReadAllAsync<RouteEntity>(q.QuestionId, cancellationToken).ConfigureAwait(false);
-        var passes = routes.Count(r => r.PassedAt is not null);
+        // A colleague the asker copied took no place of those routing fills, so their pass asks nobody in their place.
+        var passes = routes.Count(r => r.PassedAt is not null && !r.CopiedByAsker);
         if (passes <= routes.Count(r => r.Escalation) || routes.Any(r => r.AnsweredAt is not null))
         {
             logger.LogInformation("Question {QuestionId}: no escalation needed (answered, or every pass already replaced)", q.QuestionId);
