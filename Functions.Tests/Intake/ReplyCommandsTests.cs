@@ -266,6 +266,35 @@ public sealed class ReplyCommandsTests
         Assert.Equal(expected, ReplyCommands.IsClarifyingQuestion(reply));
 
     [Theory]
+    // From a README-only user run: this asker's "never mind" went to the expert as detail added to the question.
+    [InlineData("Never mind, found it - it's in the engineering wiki under \"Deploy previews\". Sorry for the noise!\nNoah", true)]
+    [InlineData("Nevermind, sorted.", true)]
+    [InlineData("Hi Sofia,\nSorted it out myself, thanks!", true)]
+    [InlineData("Found it, thanks anyway!", true)]
+    [InlineData("Update: I found the answer in the HR portal.", true)]
+    [InlineData("I've fixed it by reinstalling the VPN client.", true)]
+    [InlineData("OK, it's working again now. Thanks", true)]
+    [InlineData("All sorted, thank you 👍", true)]
+    [InlineData("Please ignore my question, the printer works again.", true)]
+    [InlineData("You can close this, we don't need it anymore.", true)]
+    [InlineData("Problem solved - it was the proxy setting.", true)]
+    [InlineData("It works now, thanks.", true)]
+    [InlineData("Hat sich erledigt, danke!", true)]
+    [InlineData("C'est réglé, merci.", true)]
+    // Detail, or a new question: not a withdrawal.
+    [InlineData("I found it happens only on Wi-Fi, not on the cable.", false)]
+    [InlineData("Never mind the printer: why does the scanner fail too?", false)]
+    [InlineData("Found it, but why is it hidden so deep in the portal?", false)]
+    [InlineData("It only happens on Wi-Fi.", false)]
+    [InlineData("Thanks!", false)]
+    [InlineData("The pallet was damaged by our own carrier, if that matters.", false)]
+    [InlineData("I fixed the first error but now it says access denied.", false)]
+    [InlineData("Please ignore the warning in the log, the real error is below.", false)]
+    [InlineData("", false)]
+    public void The_asker_withdrawing_their_question_is_told_from_detail(string reply, bool expected) =>
+        Assert.Equal(expected, ReplyCommands.IsResolvedByAsker(reply));
+
+    [Theory]
     // From a code review: "later today" and "by tomorrow" each matched two ways, so a line of them repeated took seconds
     // (1.8 s for 20, 28 s for 24). Each "when" is now matched once (an atomic group).
     [InlineData("Will reply", " later today", 200)]

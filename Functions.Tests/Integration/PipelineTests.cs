@@ -944,6 +944,42 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         TestMail.Reply("Pieter de Vries <pieter.devries@northwind.example>", $"Re: Customer wants a refund for a damaged pallet [{q.QuestionId}]", messageId, text);
 
     [Fact]
+    public async Task An_asker_who_found_the_answer_before_anyone_answered_resolves_the_question_and_the_experts_asked_are_told()
+    {
+        // From a README-only user run: "Never mind, found it" went to the expert as detail, with "To answer, reply to this
+        // mail", and the log showed a question nobody answered.
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        var (q, routes) = await AskRefundQuestionAsync(h, "resolved-1@mail.northwind.example");
+        var outbox = new OutboxWatch(h.Maildir);
+        await h.Maildir.DeliverAsync(AskerWrites(q, "resolved-2@mail.northwind.example", "Never mind, found it - the returns policy on the intranet covers it. Sorry for the noise!\nPieter"), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var told = outbox.New();
+        Assert.Equal(routes.Select(r => r.ExpertEmail).Order(), told.Select(m => m.To.Mailboxes.Single().Address).Order());
+        Assert.All(told, m =>
+        {
+            Assert.Contains("Pieter de Vries no longer needs an answer to this question:", m.TextBody);
+            Assert.Contains("Never mind, found it - the returns policy on the intranet covers it.", m.TextBody);
+            Assert.DoesNotContain("To answer, reply", m.TextBody);
+        });
+        var resolved = Assert.Single(await h.Get<SocialLearning.Outcomes.OutcomeLog>().ReadAllAsync(Ct), e => e.Kind == "resolved");
+        Assert.Equal($"resolved by the asker before any answer: \"Never mind, found it - the returns policy on the intranet covers it. Sorry for the noise! Pieter\"; told {string.Join(", ", routes.Select(r => r.ExpertName))}, still asked, that no answer is needed",
+            resolved.Detail);
+        Assert.NotNull((await h.Get<StorageClients>().Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(q.QuestionId, QuestionEntity.Row, Ct))!.ResolvedByAskerAt);
+
+        // A pass after that asks nobody in the expert's place; an answer that comes anyway still reaches the asker.
+        await h.Maildir.DeliverAsync(Reply(routes[0], q, "resolved-pass@mail.northwind.example", new TextPart("plain") { Text = "pass" }), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var events = await h.Get<SocialLearning.Outcomes.OutcomeLog>().ReadAllAsync(Ct);
+        Assert.Single(events, e => e.Kind == "passed");
+        Assert.DoesNotContain(events, e => e.Kind == "escalated");
+        Assert.Empty(outbox.New());
+        await h.Maildir.DeliverAsync(Reply(routes[1], q, "resolved-ans@mail.northwind.example", new TextPart("plain") { Text = "For the record: the customer service lead approves refunds up to 500 EUR." }), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        Assert.Equal(q.AskerEmail, Assert.Single(outbox.New()).To.Mailboxes.Single().Address);
+    }
+
+    [Fact]
     public async Task The_askers_replies_reach_the_experts_still_asked_and_after_an_answer_the_one_who_answered_who_can_write_back()
     {
         await using var h = await WithSampleDirectoryAsync(azurite);

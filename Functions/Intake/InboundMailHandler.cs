@@ -613,11 +613,14 @@ public sealed class InboundMailHandler(
         var token = question.QuestionId;
         var table = storage.Table(TableNames.Questions);
         routes = routes.OrderBy(r => r.Rank).ToList();
-        if (question.State == QuestionStates.Unrouted && routes.All(r => r.RequestSentAt is null) && command != ReplyCommands.Acknowledged)
-            return await RerouteWithAddedTextAsync(question, text, at, messageRef, cancellationToken).ConfigureAwait(false);
         // Who the reply is for depends on when it was written, not on when it is taken in: detail written before the first
         // answer goes to every expert still asked, also when the answer was taken in first (both in one run).
         var answered = routes.Where(r => r.AnsweredAt is { } a && a <= at).ToList();
+        // "Never mind, found it" before any answer: the experts still asked are told it needs no answer any more.
+        var resolves = answered.Count == 0 && command != ReplyCommands.Acknowledged && ReplyCommands.IsResolvedByAsker(text);
+        if (!resolves && question.State == QuestionStates.Unrouted && routes.All(r => r.RequestSentAt is null) && command != ReplyCommands.Acknowledged
+            && question.ResolvedByAskerAt is null)
+            return await RerouteWithAddedTextAsync(question, text, at, messageRef, cancellationToken).ConfigureAwait(false);
         // A bare thanks before any answer ("Thanks!" to the service's receipt) is for nobody: logged, not kept for experts.
         var keep = answered.Count > 0 || command != ReplyCommands.Acknowledged;
         var full = false;
@@ -628,12 +631,14 @@ public sealed class InboundMailHandler(
             {
                 var stored = AskerReplies.Add(q.AskerRepliesJson, at, text, messageRef, rest);
                 full = stored is null;
-                if (stored is null || stored == q.AskerRepliesJson) return false; // full, or a retry: stored already
+                var resolvedNow = resolves && q.ResolvedByAskerAt is null;
+                if (resolvedNow) q.ResolvedByAskerAt = at;
+                if (stored is null || stored == q.AskerRepliesJson) return resolvedNow; // full, or a retry: stored already
                 q.AskerRepliesJson = stored;
                 return true;
             }, $"the asker's reply on {token}", cancellationToken).ConfigureAwait(false);
         }
-        if (full)
+        if (full && !resolves)
             return $"A reply by the asker in the thread of {token}; not relayed: {AskerReplies.MaxReplies} replies of the asker are relayed per question at most (the mail stays in the shared mailbox).";
         var targets = answered.Count > 0 ? answered
             : !keep ? []
@@ -652,6 +657,18 @@ public sealed class InboundMailHandler(
             : !keep ? "not relayed (a thanks, and nobody has answered yet)"
             : routes.Any(r => r.RequestSentAt is not null) ? "nobody to relay to now (every expert asked passed, paused or stopped); kept on the question, so an expert asked later gets it in the request"
             : "kept for the experts about to be asked: their requests carry it";
+        if (resolves)
+        {
+            var told = targets.Count > 0 ? $"told {string.Join(", ", targets.Select(r => r.ExpertName))}, still asked, that no answer is needed"
+                : direct.Count > 0 ? toDirect
+                : routes.Any(r => r.RequestSentAt is not null) ? "nobody still asked to tell" : "nobody had been asked";
+            await outcomes.AppendAsync(new OutcomeEntity
+            {
+                Kind = OutcomeKinds.Resolved, QuestionId = token, At = at, AskerEmail = question.AskerEmail,
+                Detail = $"resolved by the asker before any answer: \"{Truncate(OneLine(text), 120)}\"; {told}",
+            }, cancellationToken, messageRef).ConfigureAwait(false);
+            return $"The asker of {token} needs no answer any more (\"{Truncate(OneLine(text), 80)}\"); {told}.";
+        }
         await outcomes.AppendAsync(new OutcomeEntity
         {
             Kind = OutcomeKinds.AskerReply, QuestionId = token, At = at, AskerEmail = question.AskerEmail,

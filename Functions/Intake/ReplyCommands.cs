@@ -363,6 +363,33 @@ public static partial class ReplyCommands
                    : Greeting().IsMatch(c) || IsAcknowledgement(Parts(c)) || Interjection().IsMatch(c));
     }
 
+    /// <summary>Longest text (characters, greeting left out) read as the asker withdrawing their question: 400.</summary>
+    public const int MaxResolvedChars = 400;
+
+    /// <summary>
+    /// Whether the asker's reply says the question needs no answer any more — "Never mind, found it - it's in the wiki.",
+    /// "Sorted it out myself, thanks!", "Please ignore my question, the printer works again.", "Hat sich erledigt, danke" —
+    /// rather than adding to it: the text (without a greeting line) opens with such words, has no question mark and is at
+    /// most <see cref="MaxResolvedChars"/> characters. "I found it happens only on Wi-Fi" and "Never mind the printer:
+    /// why does the scanner fail?" are not. Meant for replies written before any answer: after one, "Solved it, thanks"
+    /// is the asker's word on the answer.
+    /// </summary>
+    /// <param name="visibleText">The reply's own text (quotes and "-- " signature removed).</param>
+    public static bool IsResolvedByAsker(string visibleText)
+    {
+        ArgumentNullException.ThrowIfNull(visibleText);
+        var lines = Pictographs().Replace(visibleText.Replace('\u2019', '\''), "").Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+        if (lines.Count > 1 && Greeting().IsMatch(lines[0])) lines.RemoveAt(0);
+        if (lines.Count == 0 || lines.Any(l => l.Contains('?'))) return false;
+        return string.Join(' ', lines).Length <= MaxResolvedChars && ResolvedOpening().IsMatch(lines[0]);
+    }
+
+    /// <summary>The opening words of an asker withdrawing their question (see <see cref="IsResolvedByAsker"/>), after optional
+    /// "ok", "sorry", "thanks", "update:", "actually" or "good news".</summary>
+    [GeneratedRegex(@"^(?:(?:ok|okay|hi|hello|sorry|thanks|thank\s+you|update|actually|good\s+news|fyi|all\s+good|no\s+worries)[\s,.:;!\u2013\u2014-]+)*(?:never\s*mind\b|(?:i|we)?\s*(?:'ve|\s+have)?\s*(?:found|figured\s+out|sorted(?:\s+out)?|solved|fixed|resolved|worked\s+out)\s+(?:the\s+(?:answer|solution|fix)\b|(?:it|this|that|the\s+(?:issue|problem))(?:\s+(?:out|myself|ourselves|already|now|after\s+all|in\s+the\s+end|meanwhile))*(?:\s*(?:[,.!;:\u2013\u2014-]|$)|\s+(?:by|with|using|via|through)\b))|(?:(?:it|this|that|everything)(?:'s|\s+is|\s+has\s+been)|all)\s+(?:sorted|solved|resolved|fixed|working(?:\s+again)?)(?:\s+(?:out|now|already|meanwhile))*\s*(?:[,.!;:\u2013\u2014-]|$)|(?:it|this|that|everything)\s+works(?:\s+(?:now|again|fine))+\s*(?:[,.!;:\u2013\u2014-]|$)|got\s+it\s+(?:working|sorted|fixed)|(?:please|you\s+can|feel\s+free\s+to)\s+(?:ignore|disregard|close)\s+(?:this|it|my\s+(?:question|mail|e-?mail|message|request)|the\s+(?:question|request))|(?:i|we)\s+(?:no\s+longer|don't|do\s+not)\s+need\s+(?:an\s+answer|help|this|it)(?:\s+any\s*more)?|no\s+(?:longer|more)\s+needed|(?:my\s+)?(?:question|issue|problem)\s+(?:is\s+|has\s+been\s+)?(?:solved|resolved|sorted|answered)|hat\s+sich\s+erledigt|(?:ist\s+)?erledigt\b|vergiss\s+es|(?:ich\s+)?hab(?:e)?\s+es\s+(?:selbst\s+)?gefunden|laisse[zr]?\s+tomber|c'est\s+r[ée]gl[ée]|j'ai\s+trouv[ée])",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ResolvedOpening();
+
     /// <summary>ASCII emoticons: ":)", ";-)", ":D", "=)", "^^", "&lt;3".</summary>
     [GeneratedRegex(@"(?:[:;=]-?[)(DPp]|\^\^|<3)+")]
     private static partial Regex Emoticon();

@@ -166,9 +166,27 @@ public static partial class RoutedRequestComposer
         message.References.Add(request);
         var asker = string.IsNullOrWhiteSpace(question.AskerName) ? question.AskerEmail : question.AskerName;
         var first = route.ExpertName.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? route.ExpertName;
+        // The asker withdrew the question ("Never mind, found it") and this expert has not answered: nothing more to do.
+        var withdrawn = question.ResolvedByAskerAt is { } resolvedAt && route.AnsweredAt is null && replies.Count > 0 && replies[^1].At >= resolvedAt;
         var body = new StringBuilder()
             .Append("Hello ").Append(first).AppendLine(",")
-            .AppendLine()
+            .AppendLine();
+        if (withdrawn)
+        {
+            body.Append(asker).AppendLine(" no longer needs an answer to this question:").AppendLine();
+            foreach (var reply in replies)
+            {
+                foreach (var line in reply.Text.Split('\n'))
+                    body.Append("    ").AppendLine(line.TrimEnd('\r'));
+                body.AppendLine();
+            }
+            body.AppendLine("Nothing more to do on this one. Thank you for your time. (A reply to this mail still reaches the asker.)")
+                .AppendLine()
+                .Append("— ").AppendLine(mail.DisplayName);
+            message.Body = new TextPart("plain") { Text = body.ToString() };
+            return message;
+        }
+        body
             // Worded by when each reply was written, not by when it is sent: a remark written before the answer is not
             // feedback on it.
             .Append(asker).AppendLine(route.AnsweredAt is not { } answered || replies.All(r => r.At < answered) ? " added to their question:"

@@ -43,6 +43,12 @@ public static class OutcomeKinds
     public const string FollowUp = "followup";
     /// <summary>The asker said what the answer was worth.</summary>
     public const string Feedback = "feedback";
+    /// <summary>
+    /// The asker wrote, before any answer, that the question needs none any more ("Never mind, found it - it's in the wiki"):
+    /// Detail quotes them and says which experts still asked were told. For L&amp;D: a question its asker solved alone, how
+    /// long after asking (minutes since received).
+    /// </summary>
+    public const string Resolved = "resolved";
     /// <summary>Nobody could be asked or nobody answered: a knowledge gap.</summary>
     public const string Gap = "gap";
     /// <summary>A close-enough expert was passed over (Detail says why: at capacity, out of office).</summary>

@@ -52,6 +52,16 @@ public sealed class RouteQuestionHandler(
             return;
         }
 
+        if (q.ResolvedByAskerAt is not null)
+        {
+            // "Never mind, found it" arrived before the question was routed: nobody is asked (the resolved event says so).
+            q.State = QuestionStates.Unrouted;
+            q.RoutedAt = time.GetUtcNow();
+            q.UnroutedReason = "resolved by the asker before it was routed";
+            if (await storage.Table(TableNames.Questions).TryReplaceAsync(q, cancellationToken).ConfigureAwait(false))
+                logger.LogInformation("Question {QuestionId} was resolved by its asker before routing; nobody asked", q.QuestionId);
+            return;
+        }
         if (RoutableText.TooLittleReason(q.Subject, q.Text, q.AskerName, q.AskerEmail) is { } tooLittle)
         {
             await RecordTooLittleTextAsync(q, tooLittle, cancellationToken).ConfigureAwait(false);
@@ -215,9 +225,9 @@ public sealed class RouteQuestionHandler(
         var routes = await routesTable.ReadAllAsync<RouteEntity>(q.QuestionId, cancellationToken).ConfigureAwait(false);
         // A colleague the asker copied took no place of those routing fills, so their pass asks nobody in their place.
         var passes = routes.Count(r => r.PassedAt is not null && !r.CopiedByAsker);
-        if (passes <= routes.Count(r => r.Escalation) || routes.Any(r => r.AnsweredAt is not null))
+        if (passes <= routes.Count(r => r.Escalation) || routes.Any(r => r.AnsweredAt is not null) || q.ResolvedByAskerAt is not null)
         {
-            logger.LogInformation("Question {QuestionId}: no escalation needed (answered, or every pass already replaced)", q.QuestionId);
+            logger.LogInformation("Question {QuestionId}: no escalation needed (answered, resolved by the asker, or every pass already replaced)", q.QuestionId);
             return;
         }
         var asked = routes.Select(r => r.ExpertId).ToHashSet(StringComparer.Ordinal);

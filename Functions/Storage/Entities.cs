@@ -194,6 +194,13 @@ public sealed class QuestionEntity : EntityBase
     /// reply-all is recorded as an answer.
     /// </summary>
     public string Copied { get; set; } = "";
+    /// <summary>
+    /// When the asker wrote, before any answer, that the question needs none any more ("Never mind, found it";
+    /// <see cref="Intake.ReplyCommands.IsResolvedByAsker"/>); null otherwise. The experts still asked are told, nobody is
+    /// asked in place of one who passes, and an unrouted question is not routed again. Answers still arriving are
+    /// recorded and relayed.
+    /// </summary>
+    public DateTimeOffset? ResolvedByAskerAt { get; set; }
 }
 
 /// <summary>
