@@ -50,6 +50,20 @@ public sealed class CommandLineTests(AzuriteFixture azurite)
         Assert.Contains($"Error: --from '{from}' is not an e-mail address; give the asker's, for example --from pieter.devries@northwind.example.", output);
     }
 
+    [Theory]
+    // From a README-only user run: "abc" printed the parser's "expected type 'System.Int32'" and the whole help.
+    [InlineData("abc", "Error: --top must be a whole number, not 'abc'.")]
+    [InlineData("2.5", "Error: --top must be a whole number, not '2.5'.")]
+    [InlineData("0", "Error: --top must be at least 1.")]
+    [InlineData("-1", "Error: --top must be at least 1.")]
+    public async Task Ask_with_a_top_that_is_not_a_positive_whole_number_is_an_error_in_words(string top, string expected)
+    {
+        var (code, output) = await Cli.RunAsync(await azurite.ConnectionStringAsync(), TempFolder(), "ask", "VPN keeps dropping at home", "--top", top);
+        Assert.Equal(1, code);
+        Assert.Contains(expected, output);
+        Assert.DoesNotContain("System.Int32", output);
+    }
+
     [Fact]
     public async Task Ask_passes_over_an_expert_at_the_capacity_cap_as_routing_would()
     {

@@ -44,6 +44,9 @@ public sealed class CommandHost : IAsyncDisposable
         ["Embeddings:Provider"] = "Local",
         ["Logging:LogLevel:Default"] = "Warning",
         ["Logging:LogLevel:Azure"] = "Error",
+        // A gap, a bottleneck or a pass nobody can replace is a warning for the Functions host's monitoring; the local
+        // commands print these as outcome events already, so the log line would only repeat them amid the progress.
+        ["Logging:LogLevel:SocialLearning.Routing.RouteQuestionHandler"] = "Error",
     };
 
     /// <summary>The repository root (the folder holding SocialLearning.sln above the working directory), else the working directory.</summary>

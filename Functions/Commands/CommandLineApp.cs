@@ -71,9 +71,10 @@ public static partial class CommandLineApp
 
         var text = new Argument<string>("question") { Description = "The question, in plain words." };
         var from = new Option<string?>("--from") { Description = "The asker's address (excluded from the experts)." };
-        var top = new Option<int>("--top") { Description = "How many experts to show; those who would be asked are always shown, with their rank, even below it.", DefaultValueFactory = _ => 5 };
+        // Read as text and checked in AskAsync, so "--top abc" gets the same plain error as "--top 0" (not the parser's type name).
+        var top = new Option<string>("--top") { Description = "How many experts to show (a whole number, at least 1; default 5); those who would be asked are always shown, with their rank, even below it.", DefaultValueFactory = _ => "5" };
         var ask = new Command("ask", "Rank the directory for one question and print the route (nothing is sent).") { text, from, top };
-        ask.SetAction((r, ct) => Guarded(() => AskAsync(r.GetValue(text)!, r.GetValue(from), r.GetValue(top), ct), ct));
+        ask.SetAction((r, ct) => Guarded(() => AskAsync(r.GetValue(text)!, r.GetValue(from), r.GetValue(top)!, ct), ct));
         root.Add(ask);
 
         var evalDump = FolderOption("--dump", "../shared/data/cqa/<site>/raw", "A Stack Exchange data-dump site folder (Posts.xml, Users.xml, or its raw/ folder).", required: true);
@@ -278,11 +279,16 @@ public static partial class CommandLineApp
         return 0;
     }
 
-    private static async Task<int> AskAsync(string question, string? from, int top, CancellationToken ct)
+    private static async Task<int> AskAsync(string question, string? from, string topText, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(question))
         {
             AnsiConsole.MarkupLine("[red]Error:[/] the question is empty; write it in quotes: ask \"How do I …?\"");
+            return 1;
+        }
+        if (!int.TryParse(topText, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var top))
+        {
+            AnsiConsole.MarkupLine($"[red]Error:[/] --top must be a whole number, not '{Markup.Escape(topText)}'.");
             return 1;
         }
         if (top < 1)
