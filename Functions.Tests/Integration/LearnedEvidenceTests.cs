@@ -128,4 +128,33 @@ public sealed class LearnedEvidenceTests(AzuriteFixture azurite)
         Assert.Equal(profile.AnswerCount, stored!.AnswerCount);
         Assert.DoesNotContain(await storage.Table(TableNames.Evidence).ReadAllAsync<EvidenceEntity>(null, Ct), e => e.RowKey.StartsWith("learned-", StringComparison.Ordinal));
     }
+
+    [Theory]
+    // From a README-only user run: after Lucía (Sales) answered one discount question, the directory's only recent answer
+    // made her the first expert for an accruals question (ahead of the controller whose skill it is) and second for a
+    // VPN token reset, on similarity 0.10.
+    [InlineData("Year-end accruals for unbilled consultancy", "Hi, we need to raise an accrual for consultancy work delivered this year but not billed yet. What cost centre should it go to? Thank you", "e-marcus-johnson", 1)]
+    [InlineData("VPN token reset", "How do I reset my VPN token? The authenticator app on my new phone does not have it.", "e-grace-okafor", 3)]
+    public async Task One_answer_learned_today_does_not_put_its_expert_ahead_of_those_who_know_on_other_topics(string subject, string body, string owner, int luciaBelow)
+    {
+        await using var h = await PipelineHarness.StartAsync(azurite);
+        await h.Get<ExpertImporter>().ImportAsync(SampleDirectory.Experts(), "sample", replaceDirectory: true, null, Ct);
+        var sales = TestMail.Question("recent-sales@mail.northwind.example", "Discount approval for 3-year deal with Delft Fine Foods",
+            "Delft Fine Foods is ready to sign a three-year agreement if we give them 22% off list. Who needs to sign this off?", "Nadia Haddad <nadia.haddad@northwind.example>");
+        sales.Date = DateTimeOffset.UtcNow.AddHours(-1);
+        await h.Maildir.DeliverAsync(sales, Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var q = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
+        var lucia = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct), r => r.ExpertId == "e-lucia-fernandez");
+        var answer = TestMail.Reply($"{lucia.ExpertName} <{lucia.ExpertEmail}>", $"Re: [{q.QuestionId}] Discount approval for 3-year deal with Delft Fine Foods", "recent-answer@mail.northwind.example",
+            "Above 20% it goes to the sales director through the deal desk form in the CRM, with the margin calculation attached. Thank you for checking first.");
+        await h.Maildir.DeliverAsync(answer, Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        h.Get<ExpertDirectory>().Invalidate();
+
+        var ranking = await h.Get<QuestionRouter>().RankAsync(subject, body, null, 20, Ct);
+        var ids = ranking.Candidates.Select(c => c.ExpertId).ToList();
+        Assert.Equal(owner, ids[0]);
+        Assert.True(ids.IndexOf("e-lucia-fernandez") is var at && (at < 0 || at >= luciaBelow), $"Lucía ranked {ids.IndexOf("e-lucia-fernandez") + 1}: {string.Join(", ", ranking.Candidates.Take(4).Select(c => $"{c.ExpertId} {c.Score:0.00} ({c.Similarity:0.00})"))}");
+    }
 }

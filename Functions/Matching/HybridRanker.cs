@@ -196,6 +196,11 @@ public sealed class HybridSignals
 /// <para><b>Prior floor.</b> In z-score fusion the prior part (signals 4–6, weighted) is never below −<see cref="HybridWeights.PriorFloor"/>
 /// (1 standard deviation in the product): recent activity can lift an expert, but inactivity cannot sink a close content
 /// match (on the validation folds the floor changed the objective by −0.0008).</para>
+/// <para><b>Prior spread floor.</b> The priors (signals 4–6, on their log scales) are standardised with a standard deviation
+/// of at least <see cref="MinPriorSd"/> (ln 2 / 2, half the step from no answer to one). A directory where almost nobody
+/// answered lately (one imported from profiles, or whose history is weeks old) otherwise has a near-zero spread, and one
+/// answer learned today turns into four standard deviations of recent activity, enough to route a salesperson's
+/// accruals question to them.</para>
 /// <para><b>Load / fairness.</b> load = requests e received in the last 7 days. The score splits into content (signals 1–3,
 /// 7) and priors (4–6); a positive prior part shrinks to max(0, 1 − φ · load(e)) of itself — the prior fade: being active
 /// says an expert is likely to answer <i>something</i>, and an expert already holding requests this week is asked again
@@ -210,6 +215,10 @@ public sealed class HybridRanker
 {
     /// <summary>Most matched terms reported per expert: 5.</summary>
     public const int MaxMatchedTerms = 5;
+
+    /// <summary>Least standard deviation a prior (log answer count, log recent activity, responsiveness) is standardised with:
+    /// ln 2 / 2 ≈ 0.347, half the step from no answer to one (see the remarks).</summary>
+    public static readonly double MinPriorSd = Math.Log(2) / 2;
 
     /// <summary>Directory size up to which every eligible expert is scored and standardised: 1,000 experts.</summary>
     public const int TwoStageThreshold = 1_000;
@@ -370,7 +379,7 @@ public sealed class HybridRanker
         double[][] z;
         if (!twoStage)
         {
-            z = [ZScores(evidence), ZScores(centroid), ZScores(lexical), ZScores(logActivity), ZScores(logRecency), ZScores(speed), ZScores(topic)];
+            z = [ZScores(evidence), ZScores(centroid), ZScores(lexical), PriorZScores(logActivity), PriorZScores(logRecency), PriorZScores(speed), ZScores(topic)];
         }
         else
         {
@@ -382,8 +391,8 @@ public sealed class HybridRanker
             var (cMean, cSd) = MeanSd(sample.Select(m => (double)m.CentroidScore).ToArray());
             var (lMean, lSd) = MeanSd(bestLexical);
             var (tMean, tSd) = MeanSd(topicScores);
-            z = [ZScores(evidence, eMean, eSd), ZScores(centroid, cMean, cSd), ZScores(lexical, lMean, lSd), ZScores(logActivity, pop.LogActivity.Mean, pop.LogActivity.Sd),
-                ZScores(logRecency, pop.LogRecency.Mean, pop.LogRecency.Sd), ZScores(speed, pop.Speed.Mean, pop.Speed.Sd), ZScores(topic, tMean, tSd)];
+            z = [ZScores(evidence, eMean, eSd), ZScores(centroid, cMean, cSd), ZScores(lexical, lMean, lSd), ZScores(logActivity, pop.LogActivity.Mean, Math.Max(pop.LogActivity.Sd, MinPriorSd)),
+                ZScores(logRecency, pop.LogRecency.Mean, Math.Max(pop.LogRecency.Sd, MinPriorSd)), ZScores(speed, pop.Speed.Mean, Math.Max(pop.Speed.Sd, MinPriorSd)), ZScores(topic, tMean, tSd)];
         }
         return new HybridSignals(index, terms, topics, positions, dense, lexical, lexicalDoc, [evidence, centroid, lexical, activity, recency, speed, topic], z);
     }
@@ -544,6 +553,13 @@ public sealed class HybridRanker
             return c != 0 ? c : string.CompareOrdinal(s.Dense[a].ExpertId, s.Dense[b].ExpertId);
         });
         return order;
+    }
+
+    /// <summary>(x − mean) / max(standard deviation, <see cref="MinPriorSd"/>) over <paramref name="values"/>: a prior's z-scores.</summary>
+    internal static double[] PriorZScores(double[] values)
+    {
+        var (mean, sd) = MeanSd(values);
+        return ZScores(values, mean, Math.Max(sd, MinPriorSd));
     }
 
     /// <summary>(x − mean) / standard deviation over <paramref name="values"/>; all zeros when the deviation is 0.</summary>
