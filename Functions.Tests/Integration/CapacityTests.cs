@@ -212,6 +212,31 @@ public sealed class CapacityTests(AzuriteFixture azurite)
         Assert.Equal(2, await capacity.CountAsync("e-marcus-oyelaran", Monday.AddDays(3), null, Ct));
     }
 
+    [Fact]
+    public async Task An_expert_below_the_questions_average_is_asked_only_as_its_first()
+    {
+        // From a README-only user run: a hotel-above-the-travel-cap question also went to a lawyer, score -0.120, on the one
+        // matched term "cap".
+        await using var h = await PipelineHarness.StartAsync(azurite);
+        await h.Get<ExpertImporter>().ImportAsync(SampleDirectory.Experts(), "sample", replaceDirectory: true, null, Ct);
+        RankedCandidate Candidate(string id, double score) => new(id, id, id[2..] + "@northwind.example", "IT", score, Similarity: 0.6, Reason: "test pool");
+        var selection = h.Get<ExpertSelection>();
+
+        var choice = await selection.SelectAsync([Candidate("e-olga-petrova", 2.5), Candidate("e-benedikt-kraus", -0.12), Candidate("e-priya-raman", 0)],
+            3, CapacityUse.Count, "", Monday, Ct);
+        Assert.Equal(["e-olga-petrova"], choice.Asked.Select(c => c.ExpertId));
+        Assert.Empty(choice.Passed);
+
+        // The best there is, when even the first is below average, is asked (otherwise it is a gap); not a second one.
+        choice = await selection.SelectAsync([Candidate("e-benedikt-kraus", -0.12), Candidate("e-priya-raman", -0.5)], 3, CapacityUse.Count, "", Monday, Ct);
+        Assert.Equal(["e-benedikt-kraus"], choice.Asked.Select(c => c.ExpertId));
+
+        // In place of one who passed (an escalation: someone was asked already), not below the average either.
+        choice = await selection.SelectAsync([Candidate("e-benedikt-kraus", -0.12), Candidate("e-priya-raman", 0.4)], 1, CapacityUse.Count, "", Monday, Ct,
+            [("olga.petrova@northwind.example", "Olga Petrova")]);
+        Assert.Equal(["e-priya-raman"], choice.Asked.Select(c => c.ExpertId));
+    }
+
     private sealed class AwayList(params string[] away) : IExpertAvailability
     {
         public List<(string Email, DateTimeOffset At)> Checked { get; } = [];

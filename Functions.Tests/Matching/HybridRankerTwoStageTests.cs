@@ -77,9 +77,12 @@ public class HybridRankerTwoStageTests
             overlap += twoStage.Intersect(full).Count();
         }
         // The union is standardised with whole-directory statistics (the cosines from a 512-expert sample), so the top of the
-        // ranking stays. Measured on this directory: 40/40 same first expert, 119/120 of the top-3 places shared.
+        // ranking stays. Measured on this directory: 40/40 same first expert, 119/120 of the top-3 places shared; 113/120
+        // since the priors' spread floor (HybridRanker.MinPriorSd): here every expert but one has four answers a month or
+        // more old, so the floor quiets the priors and the random vectors' near-tied cosines, estimated from the sample,
+        // decide more of the second and third places.
         Assert.True(sameFirst >= 39, $"same first expert in {sameFirst} of {Queries}");
-        Assert.True(overlap >= 114, $"{overlap} of {3 * Queries} top-3 places shared");
+        Assert.True(overlap >= 110, $"{overlap} of {3 * Queries} top-3 places shared");
     }
 
     [Fact]

@@ -332,7 +332,7 @@ public static partial class CommandLineApp
                 c.Score.ToString("0.000", CultureInfo.InvariantCulture),
                 asked.Contains(c.ExpertId) ? "[green]yes[/]"
                 : passedOver.TryGetValue(c.ExpertId, out var why) ? $"[yellow]no ({Markup.Escape(why)})[/]"
-                : $"[grey]no ({(QuestionRouter.IsAskable(c, options.MinSimilarity) ? "enough asked" : "not close enough")})[/]",
+                : $"[grey]no ({(!QuestionRouter.IsAskable(c, options.MinSimilarity) ? "not close enough" : QuestionRouter.IsBelowAverage(c) && asked.Count > 0 ? "below the question's average, score ≤ 0" : "enough asked")})[/]",
                 Markup.Escape(c.Reason));
         AnsiConsole.Write(table);
         if (asked.Count == 0 && passedOver.Count > 0)

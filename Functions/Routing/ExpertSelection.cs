@@ -28,7 +28,8 @@ public sealed record ExpertChoice(IReadOnlyList<RankedCandidate> Asked, IReadOnl
 /// The one walk down a ranked pool that decides who is asked — used by routing (<see cref="RouteQuestionHandler"/>, with
 /// <see cref="CapacityUse.Reserve"/>) and by the <c>ask</c> preview (<see cref="CapacityUse.Count"/>), so the preview
 /// shows exactly what routing would do. In rank order: candidates not close enough (<see cref="QuestionRouter.IsAskable"/>)
-/// are left out silently; a second listing of a mail address already asked is passed over (one request per person); one who replied "pause" and whose pause still holds, one out of office at the time the request
+/// are left out silently, and so are those below the question's average (<see cref="QuestionRouter.IsBelowAverage"/>)
+/// unless nobody is asked yet; a second listing of a mail address already asked is passed over (one request per person); one who replied "pause" and whose pause still holds, one out of office at the time the request
 /// would arrive (<see cref="IExpertAvailability"/>) or one at the capacity cap (<see cref="ExpertCapacity"/>) is passed
 /// over with the reason; the rest are asked until enough are found.
 /// </summary>
@@ -68,6 +69,9 @@ public sealed class ExpertSelection(
         {
             if (asked.Count >= want) break;
             if (!QuestionRouter.IsAskable(c, o.MinSimilarity)) continue;
+            // Below the question's average (fused score ≤ 0) an expert is asked only as the question's first: a second or
+            // third request to someone less likely than the average colleague to know is noise in their inbox.
+            if (QuestionRouter.IsBelowAverage(c) && (asked.Count > 0 || people.Count > 0)) continue;
             if (!string.IsNullOrEmpty(c.Email) && people.TryGetValue(c.Email, out var same))
             {
                 var reason = $"same mail address as {same}, already asked";

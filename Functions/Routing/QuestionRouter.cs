@@ -84,16 +84,9 @@ public sealed class QuestionRouter(
         return new RankingResult(ranked, embedMs, sw.Elapsed.TotalMilliseconds);
     }
 
-    /// <summary>
-    /// The experts to ask, best first: at most <see cref="RoutingOptions.ExpertsPerQuestion"/> candidates whose best
-    /// evidence reaches <see cref="RoutingOptions.MinSimilarity"/>, or half of it when the question names one of their
-    /// declared skills. Empty when nobody qualifies: the question is then a knowledge gap.
-    /// </summary>
-    public IReadOnlyList<RankedCandidate> SelectExperts(IReadOnlyList<RankedCandidate> candidates)
-    {
-        var o = options.Value;
-        return candidates.Where(c => IsAskable(c, o.MinSimilarity)).Take(o.ExpertsPerQuestion).ToList();
-    }
+    /// <summary>Whether <paramref name="c"/>'s fused score is at most 0, the average of the experts ranked for the question
+    /// (z-score fusion): such an expert is asked only as a question's first (<see cref="ExpertSelection"/>).</summary>
+    public static bool IsBelowAverage(RankedCandidate c) => c.Score <= 0;
 
     /// <summary>Whether <paramref name="c"/> may be asked under the similarity bar <paramref name="minSimilarity"/>.</summary>
     public static bool IsAskable(RankedCandidate c, double minSimilarity) =>
