@@ -80,6 +80,8 @@ public sealed class CopiedColleagueTests(AzuriteFixture azurite)
         Assert.Equal((q.QuestionId, top.ExpertId), (copiedEvent.QuestionId, copiedEvent.ExpertId));
         Assert.StartsWith("copied on the question by the asker, so no request sent; score ", copiedEvent.Detail);
         Assert.DoesNotContain(events, e => e.Kind == OutcomeKinds.Routed && e.QuestionId == q.QuestionId && e.ExpertId == top.ExpertId);
+        // The routing's events read in the route's order: those asked by rank, then the copied one (not by kind or id).
+        Assert.Equal(routes.Select(r => r.ExpertId), events.Where(e => e.QuestionId == q.QuestionId && e.Kind is OutcomeKinds.Routed or OutcomeKinds.Copied).Select(e => e.ExpertId));
 
         // The copied expert answers with reply-all: the asker has it, so it is recorded (time to first answer) and not relayed.
         var answer = TestMail.Reply($"{top.ExpertName} <{top.ExpertEmail}>", $"Re: {Subject}", "copied-ans@mail.northwind.example",

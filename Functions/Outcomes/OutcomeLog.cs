@@ -91,12 +91,13 @@ public sealed class OutcomeLog(StorageClients storage)
     /// <summary>Every event, oldest first (partitions are months, RowKeys sort by time). Events of one question at the same
     /// instant read as they happened: <c>received</c>, then the <c>skipped</c> experts, then what routing concluded
     /// (<c>routed</c>, <c>escalated</c>, <c>overloaded</c>, <c>gap</c>), since the RowKey alone would put a conclusion such as
-    /// "escalated: nobody else can be asked" above the skips that explain it.</summary>
+    /// "escalated: nobody else can be asked" above the skips that explain it; the experts routed in their rank order
+    /// (<see cref="OutcomeEntity.Rank"/>), not by id.</summary>
     public async Task<List<OutcomeEntity>> ReadAllAsync(CancellationToken cancellationToken)
     {
         var all = await storage.Table(TableNames.Outcomes).ReadAllAsync<OutcomeEntity>(null, cancellationToken).ConfigureAwait(false);
         return all.OrderBy(e => e.At.UtcTicks).ThenBy(e => e.QuestionId, StringComparer.Ordinal).ThenBy(e => SameInstantRank(e.Kind))
-            .ThenBy(e => e.PartitionKey, StringComparer.Ordinal).ThenBy(e => e.RowKey, StringComparer.Ordinal).ToList();
+            .ThenBy(e => e.Rank).ThenBy(e => e.PartitionKey, StringComparer.Ordinal).ThenBy(e => e.RowKey, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>Order of a question's events that share one instant: received 0, skipped 1, anything else 2.</summary>

@@ -123,11 +123,12 @@ public sealed class RouteQuestionHandler(
                 Department = c.Department, Detail = why,
             }, cancellationToken).ConfigureAwait(false);
         }
-        foreach (var c in copied)
+        for (var i = 0; i < copied.Count; i++)
         {
+            var c = copied[i];
             await outcomes.AppendAsync(new OutcomeEntity
             {
-                Kind = OutcomeKinds.Copied, QuestionId = q.QuestionId, At = now, ExpertId = c.ExpertId, AskerEmail = q.AskerEmail,
+                Kind = OutcomeKinds.Copied, QuestionId = q.QuestionId, At = now, ExpertId = c.ExpertId, AskerEmail = q.AskerEmail, Rank = asked.Count + i + 1,
                 Department = c.Department, Detail = $"copied on the question by the asker, so no request sent; score {c.Score:0.000}: {c.Reason}",
             }, cancellationToken).ConfigureAwait(false);
         }
@@ -153,11 +154,12 @@ public sealed class RouteQuestionHandler(
             await outbound.SendJsonAsync(new OutboundMailMessage("notice", q.QuestionId, null), cancellationToken).ConfigureAwait(false);
             return;
         }
-        foreach (var c in asked)
+        for (var i = 0; i < asked.Count; i++)
         {
+            var c = asked[i];
             await outcomes.AppendAsync(new OutcomeEntity
             {
-                Kind = OutcomeKinds.Routed, QuestionId = q.QuestionId, At = now, ExpertId = c.ExpertId, AskerEmail = q.AskerEmail,
+                Kind = OutcomeKinds.Routed, QuestionId = q.QuestionId, At = now, ExpertId = c.ExpertId, AskerEmail = q.AskerEmail, Rank = i + 1,
                 Department = c.Department, Detail = $"score {c.Score:0.000}: {c.Reason}",
             }, cancellationToken).ConfigureAwait(false);
         }

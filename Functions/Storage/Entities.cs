@@ -333,4 +333,7 @@ public sealed class OutcomeEntity : EntityBase
     public string Department { get; set; } = "";
     /// <summary>Free detail: expert list with scores, reason, feedback value.</summary>
     public string Detail { get; set; } = "";
+    /// <summary>On <c>routed</c> and <c>copied</c> events: the expert's place in the route, 1-based (the events of one routing
+    /// share an instant and read in this order); 0 on other events.</summary>
+    public int Rank { get; set; }
 }
