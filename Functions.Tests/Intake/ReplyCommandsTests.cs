@@ -281,6 +281,11 @@ public sealed class ReplyCommandsTests
     [InlineData("It works now, thanks.", true)]
     [InlineData("Hat sich erledigt, danke!", true)]
     [InlineData("C'est réglé, merci.", true)]
+    // From a README-only user run: Dutch, Spanish and "no need anymore" were relayed as detail.
+    [InlineData("Laat maar, is al opgelost. Bedankt!", true)]
+    [InlineData("Ya no hace falta, lo encontré. ¡Gracias!", true)]
+    [InlineData("No need anymore, the portal update this afternoon fixed it.", true)]
+    [InlineData("Never mind the VPN part, the real issue is that Outlook does not start at all on the train.\n\nMia", false)]
     // Detail, or a new question: not a withdrawal.
     [InlineData("I found it happens only on Wi-Fi, not on the cable.", false)]
     [InlineData("Never mind the printer: why does the scanner fail too?", false)]
@@ -291,6 +296,25 @@ public sealed class ReplyCommandsTests
     [InlineData("I fixed the first error but now it says access denied.", false)]
     [InlineData("Please ignore the warning in the log, the real error is below.", false)]
     [InlineData("", false)]
+    // From a code review: a withdrawal that does not end its clause, or comes with a contrast or a new problem.
+    [InlineData("Never mind the printer. The scanner fails too.", false)]
+    [InlineData("Never mind my last mail, the error is 0x80070005.", false)]
+    [InlineData("I found the solution on Stack Overflow but it doesn't work for me.", false)]
+    [InlineData("I found this: the log says access denied.", false)]
+    [InlineData("I fixed it, but now Outlook crashes.", false)]
+    [InlineData("I have fixed the issue with the driver, but the printer is still offline.", false)]
+    [InlineData("It works fine. The problem is only on the desktop.", false)]
+    [InlineData("It works fine. The printer in room 2 is offline.", false)]
+    [InlineData("It's working, but only on my laptop.", false)]
+    [InlineData("Got it working on Windows but not on the Mac.", false)]
+    [InlineData("Please ignore my mail from this morning, the correct error is 0x80070005.", false)]
+    [InlineData("Please disregard this part: the VPN client is version 5.", false)]
+    [InlineData("Please ignore its first line.", false)]
+    [InlineData("I don't need it for Excel, only for Word.", false)]
+    [InlineData("I don't need help with the install, only with the licence.", false)]
+    [InlineData("Problem solved for Outlook - Teams still fails.", false)]
+    [InlineData("J'ai trouvé que l'erreur vient du proxy.", false)]
+    [InlineData("Found it. The laptop is a ThinkPad X1 from 2023.", false)]
     public void The_asker_withdrawing_their_question_is_told_from_detail(string reply, bool expected) =>
         Assert.Equal(expected, ReplyCommands.IsResolvedByAsker(reply));
 

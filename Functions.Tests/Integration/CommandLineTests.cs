@@ -51,6 +51,18 @@ public sealed class CommandLineTests(AzuriteFixture azurite)
     }
 
     [Theory]
+    // From a README-only user run: an empty name printed .NET's "The value cannot be an empty string … (Parameter 'who')".
+    [InlineData("")]
+    [InlineData("   ")]
+    public async Task Experts_resume_without_a_name_says_whom_to_give(string who)
+    {
+        var (code, output) = await Cli.RunAsync(await azurite.ConnectionStringAsync(), TempFolder(), "experts", "resume", who);
+        Assert.Equal(1, code);
+        Assert.Contains("Error: say whom to resume: experts resume anna.lindqvist@northwind.example", output);
+        Assert.DoesNotContain("Parameter", output);
+    }
+
+    [Theory]
     // From a README-only user run: "abc" printed the parser's "expected type 'System.Int32'" and the whole help.
     [InlineData("abc", "Error: --top must be a whole number, not 'abc'.")]
     [InlineData("2.5", "Error: --top must be a whole number, not '2.5'.")]

@@ -80,8 +80,9 @@ public sealed class CopiedColleagueTests(AzuriteFixture azurite)
         Assert.Equal((q.QuestionId, top.ExpertId), (copiedEvent.QuestionId, copiedEvent.ExpertId));
         Assert.StartsWith("copied on the question by the asker, so no request sent; score ", copiedEvent.Detail);
         Assert.DoesNotContain(events, e => e.Kind == OutcomeKinds.Routed && e.QuestionId == q.QuestionId && e.ExpertId == top.ExpertId);
-        // The routing's events read in the route's order: those asked by rank, then the copied one (not by kind or id).
-        Assert.Equal(routes.Select(r => r.ExpertId), events.Where(e => e.QuestionId == q.QuestionId && e.Kind is OutcomeKinds.Routed or OutcomeKinds.Copied).Select(e => e.ExpertId));
+        // The routing's events read in the route's order (not by id); the copy is logged at the question's time.
+        Assert.Equal(requests.Select(r => r.ExpertId), events.Where(e => e.QuestionId == q.QuestionId && e.Kind == OutcomeKinds.Routed).Select(e => e.ExpertId));
+        Assert.Equal(q.ReceivedAt, copiedEvent.At);
 
         // The copied expert answers with reply-all: the asker has it, so it is recorded (time to first answer) and not relayed.
         var answer = TestMail.Reply($"{top.ExpertName} <{top.ExpertEmail}>", $"Re: {Subject}", "copied-ans@mail.northwind.example",
@@ -141,44 +142,66 @@ public sealed class CopiedColleagueTests(AzuriteFixture azurite)
         Assert.Equal((QuestionStates.Routed, ""), (q.State, q.UnroutedReason));
         Assert.Empty(watch.New());
         var events = (await h.Get<OutcomeLog>().ReadAllAsync(Ct)).Where(e => e.QuestionId == q.QuestionId).ToList();
-        Assert.Equal(["received", "skipped", "copied"], events.Select(e => e.Kind));
+        Assert.Equal(["received", "copied", "skipped"], events.Select(e => e.Kind));
         Assert.Equal(pool[1].ExpertId, Assert.Single(await RoutesAsync(h, q.QuestionId), r => r.CopiedByAsker).ExpertId);
+
+        // When that colleague passes, the question is not left with nobody: routing looks for someone in their place (here
+        // the other close expert is still at the cap, so the escalated event says nobody can be asked).
+        var pass = TestMail.Reply($"{pool[1].Name} <{pool[1].Email}>", $"Re: {Subject}", "solo-pass@mail.northwind.example", "Not my area, sorry.");
+        pass.InReplyTo = "solo-copied@mail.northwind.example";
+        await h.Maildir.DeliverAsync(pass, Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var escalated = Assert.Single(await h.Get<OutcomeLog>().ReadAllAsync(Ct), e => e.Kind == OutcomeKinds.Escalated && e.QuestionId == q.QuestionId);
+        Assert.StartsWith("an expert passed and nobody else in the pool can be asked", escalated.Detail);
     }
 
     [Fact]
-    public async Task A_copied_colleagues_reply_all_taken_in_with_the_question_is_their_answer_not_a_new_question()
+    public async Task Copied_colleagues_reply_all_taken_in_with_the_question_is_the_answer_of_the_one_routing_would_ask_and_never_a_new_question()
     {
         // From a README-only user run: both mails in one batch (handled in parallel), the reply-all became a question of its
-        // own and was routed to experts. Tom is not in the directory.
+        // own and was routed to experts. Tom is not in the directory; the other copied colleague is the expert routing puts
+        // first.
         await using var h = await WithSampleDirectoryAsync();
-        var mail = TestMail.Question("race-q@mail.northwind.example", "Parking permit for the new Rotterdam warehouse",
-            "I start at the Rotterdam warehouse next week. How do I get a parking permit for the staff car park there, and is there a waiting list?",
-            "Julia Kowalska <julia.kowalska@northwind.example>");
+        await h.Maildir.DeliverAsync(TestMail.Question("race-plain@mail.northwind.example", Subject, Body), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var top = (await RoutesAsync(h, (await QuestionOfAsync(h, "pieter.devries@northwind.example")).QuestionId))[0];
+
+        var mail = TestMail.Question("race-q@mail.northwind.example", Subject, Body, "Julia Kowalska <julia.kowalska@northwind.example>");
         mail.Cc.Add(MailboxAddress.Parse("Tom Baker <tom.baker@northwind.example>"));
-        var reply = TestMail.Reply("Tom Baker <tom.baker@northwind.example>", "RE: Parking permit for the new Rotterdam warehouse", "race-a@mail.northwind.example",
-            "Hi Julia, ask the site office on the ground floor; they hand out permits on the spot, there is no waiting list. Bring your badge.");
-        reply.To.Clear();
-        reply.To.Add(MailboxAddress.Parse("Julia Kowalska <julia.kowalska@northwind.example>"));
-        reply.Cc.Add(MailboxAddress.Parse("ask@northwind.example"));
-        reply.InReplyTo = "race-q@mail.northwind.example";
-        reply.References.Add("race-q@mail.northwind.example");
-        reply.Date = mail.Date.AddMinutes(3);
-        await h.Maildir.DeliverAsync(reply, Ct);
+        mail.Cc.Add(new MailboxAddress(top.ExpertName, top.ExpertEmail));
+        MimeMessage ReplyAll(string from, string id, string text, int minutes)
+        {
+            var reply = TestMail.Reply(from, $"RE: {Subject}", id, text);
+            reply.To.Clear();
+            reply.To.Add(MailboxAddress.Parse("Julia Kowalska <julia.kowalska@northwind.example>"));
+            reply.Cc.Add(MailboxAddress.Parse("ask@northwind.example"));
+            reply.InReplyTo = "race-q@mail.northwind.example";
+            reply.References.Add("race-q@mail.northwind.example");
+            reply.Date = mail.Date.AddMinutes(minutes);
+            return reply;
+        }
+        await h.Maildir.DeliverAsync(ReplyAll("Tom Baker <tom.baker@northwind.example>", "race-tom@mail.northwind.example", "+1, I'd like to know that too.", 2), Ct);
+        await h.Maildir.DeliverAsync(ReplyAll($"{top.ExpertName} <{top.ExpertEmail}>", "race-top@mail.northwind.example",
+            "The customer service lead approves refunds up to 500 EUR in the returns tool.", 3), Ct);
         await h.Maildir.DeliverAsync(mail, Ct);
         var watch = new OutboxWatch(h.Maildir);
         await h.Get<PipelineRunner>().RunAsync(null, Ct);
 
-        var q = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
-        Assert.Equal("julia.kowalska@northwind.example", q.AskerEmail);
-        var record = Assert.Single(await h.Get<StorageClients>().Table(TableNames.Messages).ReadAllAsync<MessageEntity>(null, Ct), m => m.InternetMessageId == "race-a@mail.northwind.example");
-        Assert.Equal(("NonQuestion", "Reply", $"Answer by Tom Baker to {q.QuestionId}; sent to the asker directly (in To or Cc), so not relayed again. Expert profile: "),
-            (record.State, record.Kind, record.Reason[..(record.Reason.IndexOf("profile: ", StringComparison.Ordinal) + 9)]));
+        var q = await QuestionOfAsync(h, "julia.kowalska@northwind.example");
+        Assert.Equal(2, (await h.Get<StorageClients>().Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct)).Count);
+        var records = await h.Get<StorageClients>().Table(TableNames.Messages).ReadAllAsync<MessageEntity>(null, Ct);
+        var tom = Assert.Single(records, m => m.InternetMessageId == "race-tom@mail.northwind.example");
+        Assert.Equal(("NonQuestion", "Reply", $"A reply in the thread of {q.QuestionId} from tom.baker@northwind.example, whom the asker copied and the service did not ask; kept, not relayed."),
+            (tom.State, tom.Kind, tom.Reason));
+        var answer = Assert.Single(records, m => m.InternetMessageId == "race-top@mail.northwind.example");
+        Assert.StartsWith($"Answer by {top.ExpertName} to {q.QuestionId}; sent to the asker directly (in To or Cc), so not relayed again.", answer.Reason);
         var answered = Assert.Single(await h.Get<OutcomeLog>().ReadAllAsync(Ct), e => e.Kind == OutcomeKinds.Answered);
-        Assert.Equal("answer by Tom Baker (copied on the question by the asker; not in the expert directory) 3 minutes after the question", answered.Detail);
-        var tom = Assert.Single(await RoutesAsync(h, q.QuestionId), r => r.CopiedByAsker);
-        Assert.Equal(("tom.baker@northwind.example", q.ReceivedAt, (DateTimeOffset?)null), (tom.ExpertId, tom.AskedAt, tom.RequestSentAt));
-        // Requests went out for the question only, none to Tom.
-        Assert.All(watch.New(), m => Assert.DoesNotContain(m.To.Mailboxes, a => a.Address == "tom.baker@northwind.example"));
+        Assert.Equal($"answer by {top.ExpertName} (copied on the question by the asker) 3 minutes after the question", answered.Detail);
+        var routes = await RoutesAsync(h, q.QuestionId);
+        Assert.Equal(top.ExpertId, Assert.Single(routes, r => r.CopiedByAsker).ExpertId);
+        Assert.DoesNotContain(routes, r => r.ExpertEmail == "tom.baker@northwind.example");
+        // Requests went out for the question, none to the copied colleagues.
+        Assert.All(watch.New(), m => Assert.DoesNotContain(m.To.Mailboxes, a => a.Address is "tom.baker@northwind.example" || a.Address == top.ExpertEmail));
     }
 
     [Fact]

@@ -966,6 +966,9 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         Assert.Equal($"resolved by the asker before any answer: \"Never mind, found it - the returns policy on the intranet covers it. Sorry for the noise! Pieter\"; told {string.Join(", ", routes.Select(r => r.ExpertName))}, still asked, that no answer is needed",
             resolved.Detail);
         Assert.NotNull((await h.Get<StorageClients>().Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(q.QuestionId, QuestionEntity.Row, Ct))!.ResolvedByAskerAt);
+        // The void requests give their places under the cap back (a README-only user run saw a false bottleneck of them).
+        foreach (var r in routes)
+            Assert.Empty(await h.Get<StorageClients>().Table(TableNames.ExpertRequests).ReadAllAsync<ExpertRequestEntity>(KeyEncoding.Encode(r.ExpertId), Ct));
 
         // A pass after that asks nobody in the expert's place; an answer that comes anyway still reaches the asker.
         await h.Maildir.DeliverAsync(Reply(routes[0], q, "resolved-pass@mail.northwind.example", new TextPart("plain") { Text = "pass" }), Ct);
@@ -974,9 +977,56 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         Assert.Single(events, e => e.Kind == "passed");
         Assert.DoesNotContain(events, e => e.Kind == "escalated");
         Assert.Empty(outbox.New());
+
+        // Asking again opens it: the experts still asked get the text as added to the question, with how to answer.
+        await h.Maildir.DeliverAsync(AskerWrites(q, "resolved-3@mail.northwind.example", "Sorry, the page is outdated after all. Who approves it now?"), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var again = Assert.Single(outbox.New());
+        Assert.Equal(routes[1].ExpertEmail, again.To.Mailboxes.Single().Address);
+        Assert.Contains("Pieter de Vries added to their question:", again.TextBody);
+        Assert.Contains("To answer, reply to this mail", again.TextBody);
+        Assert.Null((await h.Get<StorageClients>().Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(q.QuestionId, QuestionEntity.Row, Ct))!.ResolvedByAskerAt);
+        Assert.EndsWith("; the question is open again (the asker had written it needed no answer)",
+            (await h.Get<SocialLearning.Outcomes.OutcomeLog>().ReadAllAsync(Ct)).Last(e => e.Kind == "asker-reply").Detail);
+
         await h.Maildir.DeliverAsync(Reply(routes[1], q, "resolved-ans@mail.northwind.example", new TextPart("plain") { Text = "For the record: the customer service lead approves refunds up to 500 EUR." }), Ct);
         await h.Get<PipelineRunner>().RunAsync(null, Ct);
         Assert.Equal(q.AskerEmail, Assert.Single(outbox.New()).To.Mailboxes.Single().Address);
+    }
+
+    [Fact]
+    public async Task The_askers_reply_all_to_an_answer_written_to_them_directly_comes_after_it_even_with_the_request_in_its_references()
+    {
+        // From a code review: the request's Message-ID in References made the relay check throw, so the reply went to the
+        // poison queue; and with the asker's clock behind, "Thanks, that fixed it!" read as written before any answer.
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        var (q, routes) = await AskRefundQuestionAsync(h, "direct-clock-1@mail.northwind.example");
+        var now = DateTimeOffset.UtcNow;
+        var request = SocialLearning.Mail.RoutedRequestComposer.RequestMessageId(q.QuestionId, routes[0].ExpertId);
+        var answer = Reply(routes[0], q, "direct-clock-ans@mail.northwind.example", new TextPart("plain") { Text = "The customer service lead approves refunds up to 500 EUR." });
+        answer.To.Clear();
+        answer.To.Add(new MailboxAddress(q.AskerName, q.AskerEmail));
+        answer.Cc.Add(MailboxAddress.Parse("ask@northwind.example"));
+        answer.InReplyTo = request;
+        answer.References.Add(request);
+        answer.Date = now.AddMinutes(5).AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond));
+        await h.Maildir.DeliverAsync(answer, Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var thanks = AskerWrites(q, "direct-clock-thanks@mail.northwind.example", "Thanks, that fixed it!");
+        thanks.To.Add(new MailboxAddress(routes[0].ExpertName, routes[0].ExpertEmail));
+        thanks.InReplyTo = "direct-clock-ans@mail.northwind.example";
+        thanks.References.Add(request);
+        thanks.References.Add("direct-clock-ans@mail.northwind.example");
+        thanks.Date = now.AddMinutes(-1).AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond));
+        await h.Maildir.DeliverAsync(thanks, Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var events = await h.Get<SocialLearning.Outcomes.OutcomeLog>().ReadAllAsync(Ct);
+        Assert.DoesNotContain(events, e => e.Kind == "resolved");
+        var reply = Assert.Single(events, e => e.Kind == "asker-reply");
+        Assert.Equal(Assert.Single(events, e => e.Kind == "answered").At, reply.At);
+        Assert.EndsWith($"not relayed: sent to {routes[0].ExpertName} directly (in To or Cc)", reply.Detail);
     }
 
     [Fact]

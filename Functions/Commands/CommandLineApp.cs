@@ -376,6 +376,11 @@ public static partial class CommandLineApp
     /// <summary><c>experts resume &lt;address or id&gt;</c>: lifts "pause" and "stop" (<see cref="Experts.ExpertRoster.ResumeAsync"/>); exit 1 when nobody matches.</summary>
     private static async Task<int> ResumeExpertAsync(string who, CancellationToken ct)
     {
+        if (string.IsNullOrWhiteSpace(who))
+        {
+            AnsiConsole.MarkupLine("[red]Error:[/] say whom to resume: experts resume anna.lindqvist@northwind.example (an address, \"Name <address>\" or an expert id).");
+            return 1;
+        }
         var root = CommandHost.RepoRoot();
         await using var host = await CommandHost.StartAsync(new Dictionary<string, string?>(), Path.Combine(root, ".azurite"),
             s => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(s)}[/]"), ct).ConfigureAwait(false);

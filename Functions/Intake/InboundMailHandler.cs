@@ -33,6 +33,7 @@ public sealed class InboundMailHandler(
     Experts.LearnedEvidence learning,
     ThreadIndex threads,
     IOptions<RoutingOptions> routingOptions,
+    ExpertCapacity capacity,
     TimeProvider time,
     ILogger<InboundMailHandler> logger)
 {
@@ -100,8 +101,11 @@ public sealed class InboundMailHandler(
             if (!await messages.TryAddAsync(claim, cancellationToken).ConfigureAwait(false))
                 seen = await messages.GetOrNullAsync<MessageEntity>(key[..2], key, cancellationToken).ConfigureAwait(false);
         }
-        if (seen is not null && seen.State == ProcessingState && seen.MessageRef == message.MessageRef)
-            seen = null; // our own claim, from an earlier attempt of this message
+        // Our own claim, from an earlier attempt of this message — unless a deferral marked it for another queue message of
+        // the same mail (a repeated notification while the deferred one waits).
+        if (seen is not null && seen.State == ProcessingState && seen.MessageRef == message.MessageRef
+            && !(seen.Reason.StartsWith(DeferMark, StringComparison.Ordinal) && seen.Reason != DeferMark + message.DeferToken))
+            seen = null;
         if (seen is not null)
         {
             logger.LogInformation("Inbound mail {MessageRef} was processed before as {State} ({Kind}); skipping the duplicate",
@@ -124,22 +128,29 @@ public sealed class InboundMailHandler(
         var text = mime is null ? "" : MailText.QuestionText(mime);
         var (kind, reason) = Classify(mime, parseError, text);
         var thread = kind == "Reply" ? await ThreadQuestionAsync(mime!, cancellationToken).ConfigureAwait(false) : null;
-        if ((kind is "Reply" or nameof(MailKind.Question)) && thread is null && await KnownThreadAsync(mime!, cancellationToken).ConfigureAwait(false) is { } known)
+        // Thread headers naming a mail not taken in yet (the question of a reply-all handled at this very moment) come before
+        // the subject: while the mail can still be put back, its subject does not place it in an older thread.
+        var headers = mime is not null && (mime.InReplyTo is not null || mime.References.Count > 0);
+        var canWait = message.Deferrals < DeferralDelays.Count && headers;
+        if ((kind is "Reply" or nameof(MailKind.Question)) && thread is null && await KnownThreadAsync(mime!, !canWait, cancellationToken).ConfigureAwait(false) is { } known)
         {
             // No token that names a stored question, but it answers a mail the service took in for one (the asker's own
             // question, an expert's forward of the request), or it is the asker's or an asked expert's "Re:" under the
             // thread's subject: a reply in that thread, not a new question.
             (kind, reason, thread) = ("Reply", known.Reason, known.Question);
         }
-        if (kind is "Reply" or nameof(MailKind.Question) && thread is null && !message.Deferred && (mime!.InReplyTo is not null || mime.References.Count > 0))
+        if (canWait && kind is "Reply" or nameof(MailKind.Question) && thread is null)
         {
             // It answers a mail the service has not taken in (yet): a colleague's reply-all to a question taken in at this
-            // very moment (both mails in one batch, handled in parallel) would otherwise become a question of its own. Put
-            // back once; taken as it is the second time. The claim above stays this message's own.
-            await storage.Queue(QueueNames.InboundMail).SendJsonAsync(message with { Deferred = true }, cancellationToken, UnknownThreadDelay).ConfigureAwait(false);
-            logger.LogInformation("Inbound mail {MessageRef} answers a mail not taken in yet ({InReplyTo}); trying again in {Delay}",
-                message.MessageRef, mime.InReplyTo ?? mime.References.LastOrDefault(), UnknownThreadDelay);
-            return new IntakeResult("Deferred", "UnknownThread", $"It answers a mail not taken in yet; trying again in {UnknownThreadDelay.TotalSeconds:0} s.", null);
+            // very moment (both mails in one batch, handled in parallel) would otherwise become a question of its own.
+            return await DeferAsync(message, key, "UnknownThread", "it answers a mail not taken in yet", cancellationToken).ConfigureAwait(false);
+        }
+        if (message.Deferrals < DeferralDelays.Count && kind == "Reply" && thread is { State: QuestionStates.Received } && mime!.From.Mailboxes.FirstOrDefault() is { } copiedSender
+            && IsCopied(thread, copiedSender.Address))
+        {
+            // A colleague the asker copied answers before routing has decided whether the ranking would ask them (the question
+            // and the reply-all taken in together): wait for the routing, which gives them a route if it would.
+            return await DeferAsync(message, key, "NotRoutedYet", "a copied colleague's reply to a question not routed yet", cancellationToken).ConfigureAwait(false);
         }
         if (kind == "Reply" && thread is null)
         {
@@ -193,9 +204,32 @@ public sealed class InboundMailHandler(
         return new IntakeResult("Question", kind, reason, questionId);
     }
 
-    /// <summary>How long a mail that answers a mail not taken in yet waits before it is taken in again (once): 10 s, more than
-    /// intake takes for the mail it answers when both arrive together.</summary>
-    public static TimeSpan UnknownThreadDelay { get; } = TimeSpan.FromSeconds(10);
+    /// <summary>How long a mail that answers a mail not taken in yet (or a copied colleague's reply to a question not routed
+    /// yet) waits before it is taken in again: 10 s, then 30 s; after that it is taken as it is. More than intake and routing
+    /// take for the mail it answers when both arrive together, also when that one was put back itself.</summary>
+    public static IReadOnlyList<TimeSpan> DeferralDelays { get; } = [TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30)];
+
+    /// <summary>Prefix of a claim's Reason while its mail is put back (<see cref="InboundMailMessage.DeferToken"/> follows).</summary>
+    private const string DeferMark = "deferred:";
+
+    /// <summary>Puts the mail back for the next of <see cref="DeferralDelays"/>: a new token is written on its claim and
+    /// carried by the re-queued message, so only that message takes the mail in later.</summary>
+    private async Task<IntakeResult> DeferAsync(InboundMailMessage message, string key, string kind, string why, CancellationToken cancellationToken)
+    {
+        var delay = DeferralDelays[message.Deferrals];
+        var token = Guid.NewGuid().ToString("N");
+        var messages = storage.Table(TableNames.Messages);
+        await messages.UpdateWithRetryAsync(await messages.GetOrNullAsync<MessageEntity>(key[..2], key, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"The claim of mail {message.MessageRef} is gone."), m =>
+        {
+            if (m.State != ProcessingState) return false;
+            m.Reason = DeferMark + token;
+            return true;
+        }, $"the claim of {message.MessageRef}", cancellationToken).ConfigureAwait(false);
+        await storage.Queue(QueueNames.InboundMail).SendJsonAsync(message with { Deferrals = message.Deferrals + 1, DeferToken = token }, cancellationToken, delay).ConfigureAwait(false);
+        logger.LogInformation("Inbound mail {MessageRef}: {Why}; trying again in {Delay}", message.MessageRef, why, delay);
+        return new IntakeResult("Deferred", kind, $"Put back: {why}; trying again in {delay.TotalSeconds:0} s.", null);
+    }
 
     /// <summary>How long after a question the same sender's mail with the same subject and text counts as sent again: 1 day.</summary>
     public static TimeSpan ResendWindow { get; } = TimeSpan.FromDays(1);
@@ -402,15 +436,16 @@ public sealed class InboundMailHandler(
     /// <summary>
     /// The question of a mail without a usable token, from the thread index (<see cref="ThreadIndex"/>): a mail it answers
     /// (In-Reply-To, References) that the service took in for a question, or else — for a reply ("Re:") — the thread its
-    /// sender has under that subject as the question's asker or an expert sent its request. Null when neither is known.
+    /// sender has under that subject as the question's asker or an expert sent its request (only with
+    /// <paramref name="withSubject"/>). Null when neither is known.
     /// </summary>
-    private async Task<(QuestionEntity Question, string Reason)?> KnownThreadAsync(MimeMessage mime, CancellationToken cancellationToken)
+    private async Task<(QuestionEntity Question, string Reason)?> KnownThreadAsync(MimeMessage mime, bool withSubject, CancellationToken cancellationToken)
     {
         var questions = storage.Table(TableNames.Questions);
         if (await threads.FindAsync(mime.InReplyTo, mime.References, cancellationToken).ConfigureAwait(false) is { } byId
             && await questions.GetOrNullAsync<QuestionEntity>(byId, QuestionEntity.Row, cancellationToken).ConfigureAwait(false) is { } q1)
             return (q1, $"A reply in the thread of {byId}: it answers a mail taken in for that question.");
-        if (QuestionIds.IsReplySubject(mime.Subject) && mime.From.Mailboxes.FirstOrDefault() is { } from
+        if (withSubject && QuestionIds.IsReplySubject(mime.Subject) && mime.From.Mailboxes.FirstOrDefault() is { } from
             && await threads.FindBySubjectAsync(from.Address, mime.Subject, cancellationToken).ConfigureAwait(false) is { } bySubject
             && await questions.GetOrNullAsync<QuestionEntity>(bySubject, QuestionEntity.Row, cancellationToken).ConfigureAwait(false) is { } q2)
             return (q2, $"A reply in the thread of {bySubject}: its sender's \"Re:\" under that question's subject (no token, no thread headers).");
@@ -475,16 +510,10 @@ public sealed class InboundMailHandler(
                     return await RecordAskerReplyAsync(question, routes, messageRef, followUpText, command, at,
                         mime.To.Mailboxes.Concat(mime.Cc.Mailboxes).Select(m => m.Address.Trim()).ToHashSet(StringComparer.OrdinalIgnoreCase), cancellationToken).ConfigureAwait(false);
                 }
-                // A colleague the asker copied on the question, whom the ranking would not have asked (or who is not in the
-                // directory): their reply-all is their answer to it, on a route of its own. They were not asked by the
-                // service, so a pass, pause or stop changes nothing.
+                // A colleague the asker copied whom the ranking would not have asked (or who is not in the directory): their
+                // reply-all reached the asker; it is kept, not taken for the answer ("+1, I'd like to know too").
                 if (IsCopied(question, from))
-                {
-                    if (command is "pass" or "pause" or "stop")
-                        return $"{Display(sender)}, copied on {token} by the asker, replied \"{command}\"; the service did not ask them, so nothing changes.";
-                    await AddCopiedRouteAsync(question, sender, routes.Count + 1, cancellationToken).ConfigureAwait(false);
-                    continue; // the route is there now: record the reply on it
-                }
+                    return $"A reply in the thread of {token} from {from}, whom the asker copied and the service did not ask; kept, not relayed.";
                 // A colleague an asked expert brought in: named in the expert's handoff, or replying to a forward of the
                 // expert's own request mail ("Re: Fwd: …", the request's Message-ID in References). A plain reply-all in an
                 // expert's thread ("Thanks Anna, great") is not an answer to the asker.
@@ -547,6 +576,7 @@ public sealed class InboundMailHandler(
                 route.AnsweredAt = at;
                 route.AnswerText = CutText(text, rest: $"ask {route.ExpertName} ({route.ExpertEmail}) for the rest");
                 route.AnswerMessageRef = messageRef;
+                route.AnswerMessageId = mime.MessageId ?? "";
                 route.AnswerAttachments = string.Join("; ", attachments);
             }
             if (await table.TryReplaceAsync(route, cancellationToken).ConfigureAwait(false)) break;
@@ -567,7 +597,10 @@ public sealed class InboundMailHandler(
                      + minutes,
         }, cancellationToken).ConfigureAwait(false);
         if (passed && route.CopiedByAsker)
-            return $"{route.ExpertName}, copied on {token} by the asker, passed; the experts routing asked are not affected (nobody is asked in their place).";
+        {
+            await EscalateAsync(token, cancellationToken).ConfigureAwait(false); // asks someone only when the service asked nobody
+            return $"{route.ExpertName}, copied on {token} by the asker, passed; someone is asked in their place only if the service had asked nobody else.";
+        }
         if (passed)
         {
             await EscalateAsync(token, cancellationToken).ConfigureAwait(false);
@@ -618,8 +651,9 @@ public sealed class InboundMailHandler(
         var answered = routes.Where(r => r.AnsweredAt is { } a && a <= at).ToList();
         // "Never mind, found it" before any answer: the experts still asked are told it needs no answer any more.
         var resolves = answered.Count == 0 && command != ReplyCommands.Acknowledged && ReplyCommands.IsResolvedByAsker(text);
-        if (!resolves && question.State == QuestionStates.Unrouted && routes.All(r => r.RequestSentAt is null) && command != ReplyCommands.Acknowledged
-            && question.ResolvedByAskerAt is null)
+        // Anything else the asker writes after that (not a bare thanks) opens the question again ("Actually it's back …").
+        var reopens = !resolves && command != ReplyCommands.Acknowledged && question.ResolvedByAskerAt is not null;
+        if (!resolves && question.State == QuestionStates.Unrouted && routes.All(r => r.RequestSentAt is null) && command != ReplyCommands.Acknowledged)
             return await RerouteWithAddedTextAsync(question, text, at, messageRef, cancellationToken).ConfigureAwait(false);
         // A bare thanks before any answer ("Thanks!" to the service's receipt) is for nobody: logged, not kept for experts.
         var keep = answered.Count > 0 || command != ReplyCommands.Acknowledged;
@@ -631,12 +665,29 @@ public sealed class InboundMailHandler(
             {
                 var stored = AskerReplies.Add(q.AskerRepliesJson, at, text, messageRef, rest);
                 full = stored is null;
-                var resolvedNow = resolves && q.ResolvedByAskerAt is null;
-                if (resolvedNow) q.ResolvedByAskerAt = at;
-                if (stored is null || stored == q.AskerRepliesJson) return resolvedNow; // full, or a retry: stored already
+                var changed = (resolves && q.ResolvedByAskerAt is null) || (reopens && q.ResolvedByAskerAt is not null);
+                if (resolves) q.ResolvedByAskerAt ??= at;
+                if (reopens) q.ResolvedByAskerAt = null;
+                if (stored is null || stored == q.AskerRepliesJson) return changed; // full, or a retry: stored already
                 q.AskerRepliesJson = stored;
                 return true;
             }, $"the asker's reply on {token}", cancellationToken).ConfigureAwait(false);
+        }
+        if (resolves)
+        {
+            // An answer written before this reply and taken in at the same moment (another mail of the same batch): the
+            // question has its answer after all, and the reply is the asker's word after it.
+            var fresh = await storage.Table(TableNames.Routes).ReadAllAsync<RouteEntity>(token, cancellationToken).ConfigureAwait(false);
+            if (fresh.Where(r => r.AnsweredAt is { } a && a <= at).ToList() is { Count: > 0 } late)
+            {
+                question = await table.UpdateWithRetryAsync(question, q =>
+                {
+                    if (q.ResolvedByAskerAt != at) return false;
+                    q.ResolvedByAskerAt = null;
+                    return true;
+                }, $"the asker's reply on {token}", cancellationToken).ConfigureAwait(false);
+                (resolves, answered, routes) = (false, late, fresh.OrderBy(r => r.Rank).ToList());
+            }
         }
         if (full && !resolves)
             return $"A reply by the asker in the thread of {token}; not relayed: {AskerReplies.MaxReplies} replies of the asker are relayed per question at most (the mail stays in the shared mailbox).";
@@ -657,8 +708,12 @@ public sealed class InboundMailHandler(
             : !keep ? "not relayed (a thanks, and nobody has answered yet)"
             : routes.Any(r => r.RequestSentAt is not null) ? "nobody to relay to now (every expert asked passed, paused or stopped); kept on the question, so an expert asked later gets it in the request"
             : "kept for the experts about to be asked: their requests carry it";
+        if (reopens) to += "; the question is open again (the asker had written it needed no answer)";
         if (resolves)
         {
+            // The requests of those who have neither answered nor passed are void: their places under the cap are given back.
+            foreach (var r in routes.Where(r => !r.CopiedByAsker && r.AnsweredAt is null && r.PassedAt is null))
+                await capacity.ReleaseAsync(r.ExpertId, token, cancellationToken).ConfigureAwait(false);
             var told = targets.Count > 0 ? $"told {string.Join(", ", targets.Select(r => r.ExpertName))}, still asked, that no answer is needed"
                 : direct.Count > 0 ? toDirect
                 : routes.Any(r => r.RequestSentAt is not null) ? "nobody still asked to tell" : "nobody had been asked";
@@ -709,6 +764,7 @@ public sealed class InboundMailHandler(
             q.Text = CutText(string.IsNullOrWhiteSpace(q.Text) ? added : q.Text.TrimEnd() + "\n\n" + added);
             q.State = QuestionStates.Received;
             q.UnroutedReason = "";
+            q.ResolvedByAskerAt = null; // written after a "never mind": the question is open again
             return true;
         }, $"the asker's added text on {token}", cancellationToken).ConfigureAwait(false);
         await EnsureRoutingQueuedAsync(token, cancellationToken).ConfigureAwait(false);
@@ -766,15 +822,20 @@ public sealed class InboundMailHandler(
             .Where(m => m.Address.Contains('@') && !SameAddress(m.Address, shared) && !SameAddress(m.Address, asker) && !SameAddress(m.Address, sender))
             .DistinctBy(m => m.Address.ToLowerInvariant()).ToList();
 
-    /// <summary>Whether the mail answers (In-Reply-To or References) a relay to the asker of <paramref name="route"/>'s answer or
-    /// follow-ups (Message-IDs <c>{question}.relay.{expert hash}@…</c> and <c>{question}.followup{n}.{expert hash}@…</c>).</summary>
+    /// <summary>Whether the mail answers (In-Reply-To or References) <paramref name="route"/>'s answer: its relay to the asker or
+    /// a follow-up's (Message-IDs <c>{question}.relay.{expert hash}@…</c> and <c>{question}.followup{n}.{expert hash}@…</c>),
+    /// or the expert's answer mail itself (<see cref="RouteEntity.AnswerMessageId"/>, when they wrote to the asker directly).</summary>
     private static bool RepliesToRelayOf(MimeMessage mime, RouteEntity route)
     {
-        var prefix = route.PartitionKey + ".";
-        var suffix = "." + KeyEncoding.Hash(route.ExpertId)[..12] + "@sociallearning.local";
+        var hash = KeyEncoding.Hash(route.ExpertId)[..12];
+        string[] relays = [$"{route.PartitionKey}.relay.{hash}@sociallearning.local"];
         return mime.References.Append(mime.InReplyTo ?? "").Any(id =>
-            id.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && id.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)
-            && id[prefix.Length..^suffix.Length] is var part && (part == "relay" || part.StartsWith("followup", StringComparison.Ordinal)));
+            relays.Contains(id, StringComparer.OrdinalIgnoreCase)
+            // The expert's own answer mail (written to the asker directly), or a follow-up's relay ("Q-….followup2.<hash>@…").
+            || (route.AnswerMessageId.Length > 0 && string.Equals(id, route.AnswerMessageId, StringComparison.OrdinalIgnoreCase))
+            || (id.StartsWith($"{route.PartitionKey}.followup", StringComparison.OrdinalIgnoreCase)
+                && id.EndsWith($".{hash}@sociallearning.local", StringComparison.OrdinalIgnoreCase)
+                && id.Length > $"{route.PartitionKey}.followup.{hash}@sociallearning.local".Length));
     }
 
     /// <summary>Whether the mail answers (In-Reply-To or References) the request mail sent for <paramref name="route"/>.</summary>
@@ -841,27 +902,6 @@ public sealed class InboundMailHandler(
     /// <summary>Whether <paramref name="address"/> is among the colleagues the asker copied (<see cref="QuestionEntity.Copied"/>).</summary>
     private static bool IsCopied(QuestionEntity question, string address) =>
         question.Copied.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Any(a => SameAddress(a, address));
-
-    /// <summary>
-    /// Adds the route of a colleague the asker copied who replies without one (routing gives a route only to those it would
-    /// have asked): their directory listing when their address is listed, else their address as id and their mail's name,
-    /// <see cref="RouteEntity.CopiedByAsker"/> set, asked at the question's time. No request mail is sent for it. An
-    /// existing route (a concurrent reply) is left as it is.
-    /// </summary>
-    private async Task AddCopiedRouteAsync(QuestionEntity question, MailboxAddress sender, int rank, CancellationToken cancellationToken)
-    {
-        var snapshot = await directory.GetAsync(cancellationToken).ConfigureAwait(false);
-        var listing = snapshot.ListingsOf(sender.Address).OrderBy(e => e.Id, StringComparer.Ordinal).FirstOrDefault();
-        var id = listing?.Id ?? sender.Address.ToLowerInvariant();
-        await storage.Table(TableNames.Routes).TryAddAsync(new RouteEntity
-        {
-            PartitionKey = question.QuestionId, RowKey = KeyEncoding.Encode(id), ExpertId = id, ExpertEmail = sender.Address,
-            ExpertName = listing?.Name ?? (string.IsNullOrWhiteSpace(sender.Name) ? sender.Address : sender.Name),
-            ExpertDepartment = listing?.Department ?? "", Rank = rank, AskedAt = question.ReceivedAt, CopiedByAsker = true,
-            Reason = "copied on the question by the asker" + (listing is null ? "; not in the expert directory" : ""),
-        }, cancellationToken).ConfigureAwait(false);
-        logger.LogInformation("Question {QuestionId}: {Address}, copied by the asker, replied", question.QuestionId, sender.Address);
-    }
 
     /// <summary>
     /// A further reply by an expert who already answered: kept on the route (<see cref="RouteEntity.FollowUps"/>,

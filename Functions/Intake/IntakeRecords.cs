@@ -35,7 +35,7 @@ public static class IntakeRecords
     /// CSV text (RFC 4180: comma separated, CRLF line ends, fields quoted when needed, spreadsheet formulas neutralised)
     /// with the header row <see cref="Columns"/>; times are ISO 8601 UTC, <c>kind</c> is a <see cref="MailKind"/> name
     /// (or Malformed, Reply, Gone, NotInInbox), <c>message_id</c> the Internet Message-ID when the mail had one, <c>mailbox_ref</c>
-    /// the mail's reference in its mailbox (the Maildir file name, under <c>inbox/cur/</c> with a <c>:2,S</c> flag once
+    /// the mail's reference in its mailbox (the Maildir file name as taken in, <c>…:2,</c>; the file under <c>inbox/cur/</c> gains the <c>S</c> flag once
     /// processed; the Graph message id), which finds a mail that has neither sender nor subject nor Message-ID.
     /// </summary>
     public static string WriteCsv(IEnumerable<MessageEntity> records)

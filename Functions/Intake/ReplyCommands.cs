@@ -363,32 +363,58 @@ public static partial class ReplyCommands
                    : Greeting().IsMatch(c) || IsAcknowledgement(Parts(c)) || Interjection().IsMatch(c));
     }
 
-    /// <summary>Longest text (characters, greeting left out) read as the asker withdrawing their question: 400.</summary>
-    public const int MaxResolvedChars = 400;
+    /// <summary>Longest text (characters, greeting and signature left out) read as the asker withdrawing their question: 300.</summary>
+    public const int MaxResolvedChars = 300;
 
     /// <summary>
     /// Whether the asker's reply says the question needs no answer any more — "Never mind, found it - it's in the wiki.",
     /// "Sorted it out myself, thanks!", "Please ignore my question, the printer works again.", "Hat sich erledigt, danke" —
-    /// rather than adding to it: the text (without a greeting line) opens with such words, has no question mark and is at
-    /// most <see cref="MaxResolvedChars"/> characters. "I found it happens only on Wi-Fi" and "Never mind the printer:
-    /// why does the scanner fail?" are not. Meant for replies written before any answer: after one, "Solved it, thanks"
-    /// is the asker's word on the answer.
+    /// rather than adding to it. Read narrowly, since a yes tells the experts asked to stop: the first sentence opens with
+    /// the withdrawal, which ends its clause ("Never mind the printer." and "I don't need it for Excel" do not); each further
+    /// sentence is thanks, an apology or where the answer was ("It's in the HR portal.", "Turns out it was the proxy.");
+    /// no question mark, no word of contrast or trouble (but, only, still, error, fails, doesn't …); at most
+    /// <see cref="MaxResolvedChars"/> characters without the greeting and a signature. Meant for replies written before any
+    /// answer: after one, "Solved it, thanks" is the asker's word on the answer.
     /// </summary>
     /// <param name="visibleText">The reply's own text (quotes and "-- " signature removed).</param>
     public static bool IsResolvedByAsker(string visibleText)
     {
         ArgumentNullException.ThrowIfNull(visibleText);
-        var lines = Pictographs().Replace(visibleText.Replace('\u2019', '\''), "").Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+        var lines = Pictographs().Replace(visibleText.Replace('\u2019', '\'').Replace("\u00A1", "", StringComparison.Ordinal), "").Split('\n')
+            .Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
         if (lines.Count > 1 && Greeting().IsMatch(lines[0])) lines.RemoveAt(0);
-        if (lines.Count == 0 || lines.Any(l => l.Contains('?'))) return false;
-        return string.Join(' ', lines).Length <= MaxResolvedChars && ResolvedOpening().IsMatch(lines[0]);
+        // A signature under it: short name-like lines ("Noah", "Thanks,", "Platform team").
+        while (lines.Count > 1 && IsNameLike(lines[^1])) lines.RemoveAt(lines.Count - 1);
+        var text = string.Join(' ', lines);
+        if (text.Length == 0 || text.Length > MaxResolvedChars || text.Contains('?') || ResolvedSpoiler().IsMatch(text)) return false;
+        var sentences = AnySentenceEnd().Split(text).Select(x => x.Trim()).Where(x => x.Length > 0).ToList();
+        return ResolvedOpening().IsMatch(sentences[0])
+               && sentences.Skip(1).All(x => ResolvedAside().IsMatch(x) || IsAcknowledgement(Parts(x)) || IsSorry(x) || NoiseApology().IsMatch(x));
     }
 
-    /// <summary>The opening words of an asker withdrawing their question (see <see cref="IsResolvedByAsker"/>), after optional
-    /// "ok", "sorry", "thanks", "update:", "actually" or "good news".</summary>
-    [GeneratedRegex(@"^(?:(?:ok|okay|hi|hello|sorry|thanks|thank\s+you|update|actually|good\s+news|fyi|all\s+good|no\s+worries)[\s,.:;!\u2013\u2014-]+)*(?:never\s*mind\b|(?:i|we)?\s*(?:'ve|\s+have)?\s*(?:found|figured\s+out|sorted(?:\s+out)?|solved|fixed|resolved|worked\s+out)\s+(?:the\s+(?:answer|solution|fix)\b|(?:it|this|that|the\s+(?:issue|problem))(?:\s+(?:out|myself|ourselves|already|now|after\s+all|in\s+the\s+end|meanwhile))*(?:\s*(?:[,.!;:\u2013\u2014-]|$)|\s+(?:by|with|using|via|through)\b))|(?:(?:it|this|that|everything)(?:'s|\s+is|\s+has\s+been)|all)\s+(?:sorted|solved|resolved|fixed|working(?:\s+again)?)(?:\s+(?:out|now|already|meanwhile))*\s*(?:[,.!;:\u2013\u2014-]|$)|(?:it|this|that|everything)\s+works(?:\s+(?:now|again|fine))+\s*(?:[,.!;:\u2013\u2014-]|$)|got\s+it\s+(?:working|sorted|fixed)|(?:please|you\s+can|feel\s+free\s+to)\s+(?:ignore|disregard|close)\s+(?:this|it|my\s+(?:question|mail|e-?mail|message|request)|the\s+(?:question|request))|(?:i|we)\s+(?:no\s+longer|don't|do\s+not)\s+need\s+(?:an\s+answer|help|this|it)(?:\s+any\s*more)?|no\s+(?:longer|more)\s+needed|(?:my\s+)?(?:question|issue|problem)\s+(?:is\s+|has\s+been\s+)?(?:solved|resolved|sorted|answered)|hat\s+sich\s+erledigt|(?:ist\s+)?erledigt\b|vergiss\s+es|(?:ich\s+)?hab(?:e)?\s+es\s+(?:selbst\s+)?gefunden|laisse[zr]?\s+tomber|c'est\s+r[ée]gl[ée]|j'ai\s+trouv[ée])",
+    /// <summary>The opening of an asker withdrawing their question (see <see cref="IsResolvedByAsker"/>), after optional "ok",
+    /// "sorry", "thanks", "update:", "actually" or "good news"; each withdrawal ends its clause (punctuation or the end),
+    /// except "found the answer" and "fixed it" before a pointer ("in the wiki", "by reinstalling").</summary>
+    [GeneratedRegex(@"^(?:(?:ok|okay|hi|hello|sorry|thanks|thank\s+you|update|actually|good\s+news|fyi|all\s+good|no\s+worries)[\s,.:;!\u2013\u2014-]+)*(?:(?:never\s*mind|nvm)(?:\s+(?:it|that|this|me))?(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:(?:i|we)(?:'ve|\s+have)?\s+)?(?:found|figured\s+out|sorted(?:\s+out)?|solved|fixed|resolved|worked\s+out)\s+(?:the\s+(?:answer|solution|fix)(?=\s*(?:[,.!;\u2013\u2014-]|$)|\s+(?:in|on|at|under|myself|ourselves)\b)|(?:it|this|that|the\s+(?:issue|problem))\b(?:\s+(?:out|myself|ourselves|already|now|after\s+all|in\s+the\s+end|meanwhile))*(?=\s*(?:[,.!;\u2013\u2014-]|$)|\s+(?:by|with|using|via|through)\b))|(?:(?:it|this|that|everything)(?:'s|\s+is|\s+has\s+been)|all)\s+(?:sorted|solved|resolved|fixed|working(?:\s+again)?)(?:\s+(?:out|now|already|meanwhile))*(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:it|this|that|everything)\s+works(?:\s+(?:now|again|fine))+(?=\s*(?:[,.!;\u2013\u2014-]|$))|got\s+it\s+(?:working|sorted|fixed)(?:\s+(?:now|again))?(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:please|you\s+can|feel\s+free\s+to)\s+(?:ignore|disregard|close)\s+(?:this|it|my\s+(?:question|request)|my\s+(?:previous\s+|last\s+|earlier\s+)?(?:mail|e-?mail|message)|the\s+(?:question|request))(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:i|we)\s+(?:no\s+longer|don't|do\s+not)\s+need\s+(?:an\s+answer|help|this|it)(?:\s+any\s*more)?(?=\s*(?:[,.!;\u2013\u2014-]|$))|no\s+(?:longer|more)\s+needed(?=\s*(?:[,.!;\u2013\u2014-]|$))|no\s+need\s+any\s*more(?=\s*(?:[,.!;\u2013\u2014-]|$))|not\s+needed\s+any\s*more(?=\s*(?:[,.!;\u2013\u2014-]|$))|laat\s+maar|(?:is\s+)?(?:al\s+)?opgelost(?=\s*(?:[,.!;\u2013\u2014-]|$))|ya\s+no\s+hace\s+falta|(?:ya\s+)?lo\s+encontr[ée](?=\s*(?:[,.!;\u2013\u2014-]|$))|ya\s+est[áa]\s+resuelto|(?:my\s+)?(?:question|issue|problem)\s+(?:is\s+|has\s+been\s+)?(?:solved|resolved|sorted|answered)(?=\s*(?:[,.!;\u2013\u2014-]|$))|hat\s+sich\s+erledigt|(?:ist\s+)?erledigt(?=\s*(?:[,.!;\u2013\u2014-]|$))|vergiss\s+es|(?:ich\s+)?hab(?:e)?\s+es\s+(?:selbst\s+)?gefunden|laisse[zr]?\s+tomber|c'est\s+r[ée]gl[ée]|j'ai\s+trouv[ée](?:\s+(?:la\s+(?:solution|r[ée]ponse)))?(?=\s*(?:[,.!;\u2013\u2014-]|$)))",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ResolvedOpening();
+
+    /// <summary>Words of contrast or trouble that make a "found it" mail more than a withdrawal: but, only, still, except,
+    /// however, error, fails, crashes, doesn't, can't, not working, wrong, correct, part (and German / French ones).</summary>
+    [GeneratedRegex(@"\b(?:but|only|still|except|however|although|though|yet|also|too|instead|unless|whereas|error|errors|fail|fails|failed|failing|crash|crashes|crashed|crashing|broken|doesn't|does\s+not|didn't|did\s+not|don't\s+work|isn't|is\s+not|can't|cannot|can\s+not|not\s+working|wrong|correct|part|aber|nur|noch|fehler|mais|seulement|encore|erreur)\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ResolvedSpoiler();
+
+    /// <summary>Where the answer was, after a withdrawal: "It's in the engineering wiki under Deploy previews.", "Turns out it
+    /// was the proxy setting.", "The returns policy on the intranet covers it.", "The answer is on the HR portal."</summary>
+    [GeneratedRegex(@"^(?:-\s*)?(?:it'?s|it\s+is|it\s+was|that\s+was|turns\s+out|it\s+turned\s+out|the\s+(?:answer|solution|fix|info|information)\s+(?:is|was)|the\s+[\p{L}\s-]{1,40}\s+(?:covers|covered|explains|explained)\s+it)\b[^.!;]{0,120}[.!]*$",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ResolvedAside();
+
+    /// <summary>"Sorry for the noise", "Sorry to bother you", "Apologies for the spam".</summary>
+    [GeneratedRegex(@"^(?:sorry|apologies)\s+(?:for\s+the\s+(?:noise|spam|trouble|bother|confusion)|to\s+(?:bother|trouble)\s+you)(?:[\s,]+(?:all|everyone|team))?[\s.!]*$",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex NoiseApology();
 
     /// <summary>ASCII emoticons: ":)", ";-)", ":D", "=)", "^^", "&lt;3".</summary>
     [GeneratedRegex(@"(?:[:;=]-?[)(DPp]|\^\^|<3)+")]

@@ -72,6 +72,12 @@ public sealed class OutboundMailHandler(IMailbox mailbox, StorageClients storage
             logger.LogInformation("Request {QuestionId} to {ExpertId} was sent before; not sending again", message.QuestionId, message.ExpertId);
             return;
         }
+        if (question.ResolvedByAskerAt is not null)
+        {
+            // The asker wrote "never mind" while this request was still waiting to go out: it is not sent.
+            logger.LogInformation("Request {QuestionId} to {ExpertId} not sent: the asker no longer needs an answer", message.QuestionId, message.ExpertId);
+            return;
+        }
         var mime = RoutedRequestComposer.Compose(question, route, mail.Value);
         await mailbox.SendAsync(mime, $"request:{question.QuestionId}:{route.ExpertId}", cancellationToken).ConfigureAwait(false);
         var sentAt = time.GetUtcNow();

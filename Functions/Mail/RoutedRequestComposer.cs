@@ -128,7 +128,7 @@ public static partial class RoutedRequestComposer
 
         var expert = string.IsNullOrWhiteSpace(route.ExpertDepartment) ? route.ExpertName : $"{route.ExpertName} ({route.ExpertDepartment})";
         if (route.ReferredBy.Length > 0) expert += $", brought in by {route.ReferredBy},";
-        else if (route.CopiedByAsker) expert += ", whom you copied on your question,";
+        else if (route.CopiedByAsker) expert += ", whom you copied,";
         var body = new StringBuilder()
             .Append(expert).Append(' ').AppendLine(lead)
             .AppendLine();

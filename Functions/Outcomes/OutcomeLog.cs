@@ -100,11 +100,14 @@ public sealed class OutcomeLog(StorageClients storage)
             .ThenBy(e => e.Rank).ThenBy(e => e.PartitionKey, StringComparer.Ordinal).ThenBy(e => e.RowKey, StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>Order of a question's events that share one instant: received 0, skipped 1, anything else 2.</summary>
+    /// <summary>Order of a question's events that share one instant: received 0, skipped 1, what routing concluded 2 (routed,
+    /// copied, escalated, overloaded, gap, too-short), anything else 3 — a reply logged at its request's time (its Date was
+    /// a little earlier) reads after the routing.</summary>
     private static int SameInstantRank(string kind) => kind switch
     {
         OutcomeKinds.Received => 0,
         OutcomeKinds.Skipped => 1,
-        _ => 2,
+        OutcomeKinds.Routed or OutcomeKinds.Copied or OutcomeKinds.Escalated or OutcomeKinds.Overloaded or OutcomeKinds.Gap or OutcomeKinds.TooShort => 2,
+        _ => 3,
     };
 }

@@ -99,6 +99,24 @@ public sealed class ExpertCapacity(StorageClients storage, IOptions<RoutingOptio
         return (false, earlier);
     }
 
+    /// <summary>Gives back the place a request held under the cap (the asker no longer needs an answer, so the request is
+    /// void); idempotent: nothing happens when there is none.</summary>
+    /// <param name="expertId">Expert id.</param>
+    /// <param name="questionId">Question id.</param>
+    /// <param name="cancellationToken">Cancels the delete.</param>
+    /// <exception cref="Azure.RequestFailedException">The table could not be written (other than the row being gone).</exception>
+    public async Task ReleaseAsync(string expertId, string questionId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await storage.Table(TableNames.ExpertRequests).DeleteEntityAsync(KeyEncoding.Encode(expertId), KeyEncoding.Encode(questionId), cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+        {
+            // released before (a retry), or never reserved
+        }
+    }
+
     /// <summary>Records one request (idempotent: the same expert and question twice leave one row).</summary>
     /// <param name="expertId">Expert id.</param>
     /// <param name="questionId">Question id.</param>

@@ -128,7 +128,8 @@ public sealed class RouteQuestionHandler(
             var c = copied[i];
             await outcomes.AppendAsync(new OutcomeEntity
             {
-                Kind = OutcomeKinds.Copied, QuestionId = q.QuestionId, At = now, ExpertId = c.ExpertId, AskerEmail = q.AskerEmail, Rank = asked.Count + i + 1,
+                // At the question's time: the asker's mail reached them then, and their reply may be logged before this routing.
+                Kind = OutcomeKinds.Copied, QuestionId = q.QuestionId, At = q.ReceivedAt, ExpertId = c.ExpertId, AskerEmail = q.AskerEmail, Rank = asked.Count + i + 1,
                 Department = c.Department, Detail = $"copied on the question by the asker, so no request sent; score {c.Score:0.000}: {c.Reason}",
             }, cancellationToken).ConfigureAwait(false);
         }
@@ -225,8 +226,10 @@ public sealed class RouteQuestionHandler(
     {
         var routesTable = storage.Table(TableNames.Routes);
         var routes = await routesTable.ReadAllAsync<RouteEntity>(q.QuestionId, cancellationToken).ConfigureAwait(false);
-        // A colleague the asker copied took no place of those routing fills, so their pass asks nobody in their place.
-        var passes = routes.Count(r => r.PassedAt is not null && !r.CopiedByAsker);
+        // A colleague the asker copied took no place of those routing fills, so their pass asks nobody in their place — unless
+        // the question is with copied colleagues only (nobody else was close enough or free): then it would end unanswered.
+        var serviceAsked = routes.Any(r => !r.CopiedByAsker);
+        var passes = routes.Count(r => r.PassedAt is not null && (!r.CopiedByAsker || !serviceAsked));
         if (passes <= routes.Count(r => r.Escalation) || routes.Any(r => r.AnsweredAt is not null) || q.ResolvedByAskerAt is not null)
         {
             logger.LogInformation("Question {QuestionId}: no escalation needed (answered, resolved by the asker, or every pass already replaced)", q.QuestionId);

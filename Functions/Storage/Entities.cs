@@ -248,6 +248,9 @@ public sealed class RouteEntity : EntityBase
     /// <summary>Mailbox reference (Maildir file name or Graph message id) of the mail that brought the answer: its files are
     /// read from it when the answer is relayed. Empty when unknown.</summary>
     public string AnswerMessageRef { get; set; } = "";
+    /// <summary>Internet Message-ID of the mail that brought the answer (without angle brackets), so a reply to it — the asker
+    /// answering an expert who wrote to them directly — is known to come after the answer. Empty when unknown.</summary>
+    public string AnswerMessageId { get; set; } = "";
     /// <summary>Names of the files that came with the answer (<see cref="Mail.RelayAttachments"/>), joined by "; "; empty when none.</summary>
     public string AnswerAttachments { get; set; } = "";
     /// <summary>When the answer was handed to the mailbox for the asker; null until then.</summary>
