@@ -219,6 +219,9 @@ public sealed class InboundMailHandler(
         var delay = DeferralDelays[message.Deferrals];
         var token = Guid.NewGuid().ToString("N");
         var messages = storage.Table(TableNames.Messages);
+        // The put-back message first, then the mark: a crash in between leaves an unmarked claim, so this message's retry is
+        // taken in as before (the mail is never lost; at worst taken in by both, as before deferrals).
+        await storage.Queue(QueueNames.InboundMail).SendJsonAsync(message with { Deferrals = message.Deferrals + 1, DeferToken = token }, cancellationToken, delay).ConfigureAwait(false);
         await messages.UpdateWithRetryAsync(await messages.GetOrNullAsync<MessageEntity>(key[..2], key, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"The claim of mail {message.MessageRef} is gone."), m =>
         {
@@ -226,7 +229,6 @@ public sealed class InboundMailHandler(
             m.Reason = DeferMark + token;
             return true;
         }, $"the claim of {message.MessageRef}", cancellationToken).ConfigureAwait(false);
-        await storage.Queue(QueueNames.InboundMail).SendJsonAsync(message with { Deferrals = message.Deferrals + 1, DeferToken = token }, cancellationToken, delay).ConfigureAwait(false);
         logger.LogInformation("Inbound mail {MessageRef}: {Why}; trying again in {Delay}", message.MessageRef, why, delay);
         return new IntakeResult("Deferred", kind, $"Put back: {why}; trying again in {delay.TotalSeconds:0} s.", null);
     }
