@@ -315,6 +315,31 @@ public sealed class ReplyCommandsTests
     [InlineData("Problem solved for Outlook - Teams still fails.", false)]
     [InlineData("J'ai trouvé que l'erreur vient du proxy.", false)]
     [InlineData("Found it. The laptop is a ThinkPad X1 from 2023.", false)]
+    // From a second code review: the rest of the sentence, foreign contrast words, asides that are news, a PS.
+    [InlineData("Laat maar weten als je nog iets nodig hebt.", false)]
+    [InlineData("C'est réglé pour le Mac, pas pour Windows.", false)]
+    [InlineData("Lo encontré, pero sigue sin funcionar.", false)]
+    [InlineData("Opgelost, maar nu werkt Outlook niet meer.", false)]
+    [InlineData("Hab es gefunden, jetzt geht der Drucker nicht mehr.", false)]
+    [InlineData("Fixed it, now Outlook won't start.", false)]
+    [InlineData("Fixed it with a workaround, need a permanent solution.", false)]
+    [InlineData("Found the fix in the wiki, it needs admin rights I don't have.", false)]
+    [InlineData("Solved it, now I need the same for the Berlin office.", false)]
+    [InlineData("Sorted it out myself. It's back again this morning.", false)]
+    [InlineData("Got it working, thanks. It's a bit slow now.", false)]
+    [InlineData("Never mind. That was for the old laptop, the new one needs a new licence.", false)]
+    [InlineData("Never mind, found it.\nPS: Teams Still Crashes On Login", false)]
+    // Plain withdrawals it used to miss.
+    [InlineData("Figured it out, thanks!", true)]
+    [InlineData("Worked it out.", true)]
+    [InlineData("Hi all, never mind, found it.", true)]
+    [InlineData("Solved!", true)]
+    [InlineData("Sorted, thanks!", true)]
+    [InlineData("All good now.", true)]
+    [InlineData("Disregard my last email.", true)]
+    [InlineData("Das hat sich erledigt.", true)]
+    [InlineData("Oh, never mind", true)]
+    [InlineData("No need for an answer anymore, thanks.", true)]
     public void The_asker_withdrawing_their_question_is_told_from_detail(string reply, bool expected) =>
         Assert.Equal(expected, ReplyCommands.IsResolvedByAsker(reply));
 

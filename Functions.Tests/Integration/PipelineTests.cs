@@ -988,6 +988,9 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         Assert.Null((await h.Get<StorageClients>().Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(q.QuestionId, QuestionEntity.Row, Ct))!.ResolvedByAskerAt);
         Assert.EndsWith("; the question is open again (the asker had written it needed no answer)",
             (await h.Get<SocialLearning.Outcomes.OutcomeLog>().ReadAllAsync(Ct)).Last(e => e.Kind == "asker-reply").Detail);
+        // The expert asked again holds a place under the cap again; the one who passed does not.
+        Assert.Single(await h.Get<StorageClients>().Table(TableNames.ExpertRequests).ReadAllAsync<ExpertRequestEntity>(KeyEncoding.Encode(routes[1].ExpertId), Ct));
+        Assert.Empty(await h.Get<StorageClients>().Table(TableNames.ExpertRequests).ReadAllAsync<ExpertRequestEntity>(KeyEncoding.Encode(routes[0].ExpertId), Ct));
 
         await h.Maildir.DeliverAsync(Reply(routes[1], q, "resolved-ans@mail.northwind.example", new TextPart("plain") { Text = "For the record: the customer service lead approves refunds up to 500 EUR." }), Ct);
         await h.Get<PipelineRunner>().RunAsync(null, Ct);
@@ -1013,7 +1016,9 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         await h.Maildir.DeliverAsync(answer, Ct);
         await h.Get<PipelineRunner>().RunAsync(null, Ct);
 
-        var thanks = AskerWrites(q, "direct-clock-thanks@mail.northwind.example", "Thanks, that fixed it!");
+        // Read as "never mind" were it written before any answer: so the clock decides what it is.
+        Assert.True(ReplyCommands.IsResolvedByAsker("Sorted it, thanks!"));
+        var thanks = AskerWrites(q, "direct-clock-thanks@mail.northwind.example", "Sorted it, thanks!");
         thanks.To.Add(new MailboxAddress(routes[0].ExpertName, routes[0].ExpertEmail));
         thanks.InReplyTo = "direct-clock-ans@mail.northwind.example";
         thanks.References.Add(request);

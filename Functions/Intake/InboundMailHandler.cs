@@ -608,6 +608,17 @@ public sealed class InboundMailHandler(
             await EscalateAsync(token, cancellationToken).ConfigureAwait(false);
             return $"{route.ExpertName} passed on {token}; routing asks the next close candidate if one is left and the question has no answer by then (see the escalated event, if any).";
         }
+        // A "never mind" written after this answer but taken in before it (the same batch): the question had its answer.
+        if (await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(token, QuestionEntity.Row, cancellationToken).ConfigureAwait(false) is { ResolvedByAskerAt: { } resolvedAt } current
+            && resolvedAt >= at)
+        {
+            await storage.Table(TableNames.Questions).UpdateWithRetryAsync(current, q =>
+            {
+                if (q.ResolvedByAskerAt is not { } r || r < at) return false;
+                (q.ResolvedByAskerAt, q.ResolvedByAskerRef) = (null, "");
+                return true;
+            }, $"the answer on {token}", cancellationToken).ConfigureAwait(false);
+        }
         if (!direct)
             await storage.Queue(QueueNames.OutboundMail).SendJsonAsync(new OutboundMailMessage("relay", token, route.ExpertId), cancellationToken).ConfigureAwait(false);
         var learned = routingOptions.Value.LearnFromAnswers ? await LearnAsync(question, route, cancellationToken).ConfigureAwait(false) : "learning is off";
@@ -653,13 +664,12 @@ public sealed class InboundMailHandler(
         var answered = routes.Where(r => r.AnsweredAt is { } a && a <= at).ToList();
         // "Never mind, found it" before any answer: the experts still asked are told it needs no answer any more.
         var resolves = answered.Count == 0 && command != ReplyCommands.Acknowledged && ReplyCommands.IsResolvedByAsker(text);
-        // Anything else the asker writes after that (not a bare thanks) opens the question again ("Actually it's back …").
-        var reopens = !resolves && command != ReplyCommands.Acknowledged && question.ResolvedByAskerAt is not null;
         if (!resolves && question.State == QuestionStates.Unrouted && routes.All(r => r.RequestSentAt is null) && command != ReplyCommands.Acknowledged)
             return await RerouteWithAddedTextAsync(question, text, at, messageRef, cancellationToken).ConfigureAwait(false);
         // A bare thanks before any answer ("Thanks!" to the service's receipt) is for nobody: logged, not kept for experts.
         var keep = answered.Count > 0 || command != ReplyCommands.Acknowledged;
         var full = false;
+        var reopened = false;
         if (keep)
         {
             var rest = $"ask {(string.IsNullOrWhiteSpace(question.AskerName) ? question.AskerEmail : $"{question.AskerName} ({question.AskerEmail})")} for the rest";
@@ -667,9 +677,18 @@ public sealed class InboundMailHandler(
             {
                 var stored = AskerReplies.Add(q.AskerRepliesJson, at, text, messageRef, rest);
                 full = stored is null;
-                var changed = (resolves && q.ResolvedByAskerAt is null) || (reopens && q.ResolvedByAskerAt is not null);
-                if (resolves) q.ResolvedByAskerAt ??= at;
-                if (reopens) q.ResolvedByAskerAt = null;
+                var changed = false;
+                reopened = false;
+                if (resolves && q.ResolvedByAskerAt is null)
+                {
+                    (q.ResolvedByAskerAt, q.ResolvedByAskerRef, changed) = (at, AskerReplies.Key(messageRef), true);
+                }
+                else if (!resolves && command != ReplyCommands.Acknowledged && q.ResolvedByAskerAt is { } resolvedAt && resolvedAt <= at)
+                {
+                    // Anything else the asker writes after a "never mind" (not a bare thanks) opens the question again ("Actually
+                    // it's back …"); detail written before it, taken in after it, does not.
+                    (q.ResolvedByAskerAt, q.ResolvedByAskerRef, changed, reopened) = (null, "", true, true);
+                }
                 if (stored is null || stored == q.AskerRepliesJson) return changed; // full, or a retry: stored already
                 q.AskerRepliesJson = stored;
                 return true;
@@ -684,8 +703,8 @@ public sealed class InboundMailHandler(
             {
                 question = await table.UpdateWithRetryAsync(question, q =>
                 {
-                    if (q.ResolvedByAskerAt != at) return false;
-                    q.ResolvedByAskerAt = null;
+                    if (q.ResolvedByAskerRef != AskerReplies.Key(messageRef)) return false;
+                    (q.ResolvedByAskerAt, q.ResolvedByAskerRef) = (null, "");
                     return true;
                 }, $"the asker's reply on {token}", cancellationToken).ConfigureAwait(false);
                 (resolves, answered, routes) = (false, late, fresh.OrderBy(r => r.Rank).ToList());
@@ -710,7 +729,19 @@ public sealed class InboundMailHandler(
             : !keep ? "not relayed (a thanks, and nobody has answered yet)"
             : routes.Any(r => r.RequestSentAt is not null) ? "nobody to relay to now (every expert asked passed, paused or stopped); kept on the question, so an expert asked later gets it in the request"
             : "kept for the experts about to be asked: their requests carry it";
-        if (reopens) to += "; the question is open again (the asker had written it needed no answer)";
+        if (reopened)
+        {
+            to += "; the question is open again (the asker had written it needed no answer)";
+            // The requests held back or made void while it was resolved: places under the cap again, unsent requests sent,
+            // and passes of that time replaced.
+            foreach (var r in routes.Where(r => !r.CopiedByAsker && r.AnsweredAt is null && r.PassedAt is null))
+            {
+                await capacity.RecordAsync(r.ExpertId, token, question.ReceivedAt, r.AskedAt, cancellationToken).ConfigureAwait(false);
+                if (r.RequestSentAt is null)
+                    await storage.Queue(QueueNames.OutboundMail).SendJsonAsync(new OutboundMailMessage("request", token, r.ExpertId), cancellationToken).ConfigureAwait(false);
+            }
+            await EscalateAsync(token, cancellationToken).ConfigureAwait(false);
+        }
         if (resolves)
         {
             // The requests of those who have neither answered nor passed are void: their places under the cap are given back.
@@ -766,7 +797,7 @@ public sealed class InboundMailHandler(
             q.Text = CutText(string.IsNullOrWhiteSpace(q.Text) ? added : q.Text.TrimEnd() + "\n\n" + added);
             q.State = QuestionStates.Received;
             q.UnroutedReason = "";
-            q.ResolvedByAskerAt = null; // written after a "never mind": the question is open again
+            (q.ResolvedByAskerAt, q.ResolvedByAskerRef) = (null, ""); // written after a "never mind": the question is open again
             return true;
         }, $"the asker's added text on {token}", cancellationToken).ConfigureAwait(false);
         await EnsureRoutingQueuedAsync(token, cancellationToken).ConfigureAwait(false);

@@ -383,31 +383,52 @@ public static partial class ReplyCommands
         var lines = Pictographs().Replace(visibleText.Replace('\u2019', '\'').Replace("\u00A1", "", StringComparison.Ordinal), "").Split('\n')
             .Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
         if (lines.Count > 1 && Greeting().IsMatch(lines[0])) lines.RemoveAt(0);
+        if (lines.Count == 0 || lines.Any(l => l.Contains('?'))) return false;
+        var opening = ResolvedOpening().Match(lines[0]);
+        if (!opening.Success) return false;
+        // What follows the withdrawal — a signature included — must not speak of trouble ("PS: Teams still crashes").
+        // (A clause that is itself a withdrawal — ", we don't need it anymore" — is not trouble.)
+        if (ClauseSplit().Split(string.Join(' ', lines.Skip(1).Prepend(lines[0][opening.Length..]))).Select(c => c.Trim())
+            .Any(c => c.Length > 0 && !IsWholeWithdrawal(c) && ResolvedSpoiler().IsMatch(c))) return false;
         // A signature under it: short name-like lines ("Noah", "Thanks,", "Platform team").
         while (lines.Count > 1 && IsNameLike(lines[^1])) lines.RemoveAt(lines.Count - 1);
         var text = string.Join(' ', lines);
-        if (text.Length == 0 || text.Length > MaxResolvedChars || text.Contains('?') || ResolvedSpoiler().IsMatch(text)) return false;
-        var sentences = AnySentenceEnd().Split(text).Select(x => x.Trim()).Where(x => x.Length > 0).ToList();
-        return ResolvedOpening().IsMatch(sentences[0])
-               && sentences.Skip(1).All(x => ResolvedAside().IsMatch(x) || IsAcknowledgement(Parts(x)) || IsSorry(x) || NoiseApology().IsMatch(x));
+        if (text.Length > MaxResolvedChars) return false;
+        // The rest only thanks, apologises or says where the answer was.
+        var rest = text[opening.Length..].TrimStart(',', ';', ':', '.', '!', '-', '\u2013', '\u2014', ' ');
+        return AnySentenceEnd().Split(rest).Select(x => x.Trim()).Where(x => x.Trim('.', '!', ' ').Length > 0).All(IsResolvedAside);
     }
 
-    /// <summary>The opening of an asker withdrawing their question (see <see cref="IsResolvedByAsker"/>), after optional "ok",
-    /// "sorry", "thanks", "update:", "actually" or "good news"; each withdrawal ends its clause (punctuation or the end),
-    /// except "found the answer" and "fixed it" before a pointer ("in the wiki", "by reinstalling").</summary>
-    [GeneratedRegex(@"^(?:(?:ok|okay|hi|hello|sorry|thanks|thank\s+you|update|actually|good\s+news|fyi|all\s+good|no\s+worries)[\s,.:;!\u2013\u2014-]+)*(?:(?:never\s*mind|nvm)(?:\s+(?:it|that|this|me))?(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:(?:i|we)(?:'ve|\s+have)?\s+)?(?:found|figured\s+out|sorted(?:\s+out)?|solved|fixed|resolved|worked\s+out)\s+(?:the\s+(?:answer|solution|fix)(?=\s*(?:[,.!;\u2013\u2014-]|$)|\s+(?:in|on|at|under|myself|ourselves)\b)|(?:it|this|that|the\s+(?:issue|problem))\b(?:\s+(?:out|myself|ourselves|already|now|after\s+all|in\s+the\s+end|meanwhile))*(?=\s*(?:[,.!;\u2013\u2014-]|$)|\s+(?:by|with|using|via|through)\b))|(?:(?:it|this|that|everything)(?:'s|\s+is|\s+has\s+been)|all)\s+(?:sorted|solved|resolved|fixed|working(?:\s+again)?)(?:\s+(?:out|now|already|meanwhile))*(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:it|this|that|everything)\s+works(?:\s+(?:now|again|fine))+(?=\s*(?:[,.!;\u2013\u2014-]|$))|got\s+it\s+(?:working|sorted|fixed)(?:\s+(?:now|again))?(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:please|you\s+can|feel\s+free\s+to)\s+(?:ignore|disregard|close)\s+(?:this|it|my\s+(?:question|request)|my\s+(?:previous\s+|last\s+|earlier\s+)?(?:mail|e-?mail|message)|the\s+(?:question|request))(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:i|we)\s+(?:no\s+longer|don't|do\s+not)\s+need\s+(?:an\s+answer|help|this|it)(?:\s+any\s*more)?(?=\s*(?:[,.!;\u2013\u2014-]|$))|no\s+(?:longer|more)\s+needed(?=\s*(?:[,.!;\u2013\u2014-]|$))|no\s+need\s+any\s*more(?=\s*(?:[,.!;\u2013\u2014-]|$))|not\s+needed\s+any\s*more(?=\s*(?:[,.!;\u2013\u2014-]|$))|laat\s+maar|(?:is\s+)?(?:al\s+)?opgelost(?=\s*(?:[,.!;\u2013\u2014-]|$))|ya\s+no\s+hace\s+falta|(?:ya\s+)?lo\s+encontr[ée](?=\s*(?:[,.!;\u2013\u2014-]|$))|ya\s+est[áa]\s+resuelto|(?:my\s+)?(?:question|issue|problem)\s+(?:is\s+|has\s+been\s+)?(?:solved|resolved|sorted|answered)(?=\s*(?:[,.!;\u2013\u2014-]|$))|hat\s+sich\s+erledigt|(?:ist\s+)?erledigt(?=\s*(?:[,.!;\u2013\u2014-]|$))|vergiss\s+es|(?:ich\s+)?hab(?:e)?\s+es\s+(?:selbst\s+)?gefunden|laisse[zr]?\s+tomber|c'est\s+r[ée]gl[ée]|j'ai\s+trouv[ée](?:\s+(?:la\s+(?:solution|r[ée]ponse)))?(?=\s*(?:[,.!;\u2013\u2014-]|$)))",
+    /// <summary>Whether a clause is a withdrawal and nothing else ("we don't need it anymore", "found it").</summary>
+    private static bool IsWholeWithdrawal(string clause) =>
+        ResolvedOpening().Match(clause) is { Success: true } m && clause[m.Length..].Trim('.', '!', ',', ';', ' ').Length == 0;
+
+    /// <summary>Where a clause ends for <see cref="IsResolvedByAsker"/>: a comma, semicolon, full stop or exclamation mark.</summary>
+    [GeneratedRegex(@"[,;.!]")]
+    private static partial Regex ClauseSplit();
+
+    private static bool IsResolvedAside(string x) =>
+        ResolvedAside().IsMatch(x) || IsAcknowledgement(Parts(x)) || IsSorry(x) || NoiseApology().IsMatch(x)
+        || x.Split(',').Select(p => p.Trim()).Where(p => p.Length > 0).All(p => ResolvedAside().IsMatch(p) || IsAcknowledgement([p]) || IsSorry(p) || NoiseApology().IsMatch(p) || ResolvedOpening().IsMatch(p));
+
+    /// <summary>The opening of an asker withdrawing their question (see <see cref="IsResolvedByAsker"/>), after optional "oh",
+    /// "ok", "hi all", "sorry", "thanks", "update:", "actually" or "good news"; each withdrawal ends its clause (punctuation or
+    /// the end), except "found the answer" and "fixed it" before a pointer ("in the wiki", "by reinstalling").</summary>
+    [GeneratedRegex(@"^(?:(?:oh|ok|okay|(?:hi|hello|hey)(?:\s+(?:all|team|everyone))?|sorry|thanks|thank\s+you|update|actually|good\s+news|fyi|no\s+worries)[\s,.:;!\u2013\u2014-]+)*(?:(?:never\s*mind|nvm)(?:\s+(?:it|that|this|me))?(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:(?:i|we)(?:'ve|\s+have)?\s+)?(?:found|figured|figured\s+out|sorted|sorted\s+out|solved|fixed|resolved|worked|worked\s+out)\s+(?:the\s+(?:answer|solution|fix)(?=\s*(?:[,.!;\u2013\u2014-]|$)|\s+(?:in|on|at|under|myself|ourselves)\b)|(?:it|this|that|the\s+(?:issue|problem))\b(?:\s+(?:out|myself|ourselves|already|now|after\s+all|in\s+the\s+end|meanwhile))*(?=\s*(?:[,.!;\u2013\u2014-]|$)|\s+(?:by|with|using|via|through)\b))|(?:all\s+)?(?:solved|sorted|resolved|fixed)(?:\s+(?:now|already))?(?=\s*(?:[,.!;\u2013\u2014-]|$))|all\s+good(?:\s+now)?(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:(?:it|this|that|everything)(?:'s|\s+is|\s+has\s+been)|all)\s+(?:sorted|solved|resolved|fixed|working(?:\s+again)?)(?:\s+(?:out|now|already|meanwhile))*(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:it|this|that|everything)\s+works(?:\s+(?:now|again|fine))+(?=\s*(?:[,.!;\u2013\u2014-]|$))|got\s+it\s+(?:working|sorted|fixed)(?:\s+(?:now|again))?(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:(?:please|you\s+can|feel\s+free\s+to)\s+)?(?:ignore|disregard|close)\s+(?:this|it|my\s+(?:question|request)|my\s+(?:previous\s+|last\s+|earlier\s+)?(?:mail|e-?mail|message)|the\s+(?:question|request))(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:i|we)\s+(?:no\s+longer|don't|do\s+not)\s+need\s+(?:an\s+answer|help|this|it)(?:\s+any\s*more)?(?=\s*(?:[,.!;\u2013\u2014-]|$))|no\s+(?:longer|more)\s+needed(?=\s*(?:[,.!;\u2013\u2014-]|$))|no\s+need(?:\s+for\s+an\s+answer)?\s+any\s*more(?=\s*(?:[,.!;\u2013\u2014-]|$))|not\s+needed\s+any\s*more(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:my\s+)?(?:question|issue|problem)\s+(?:is\s+|has\s+been\s+)?(?:solved|resolved|sorted|answered)(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:das\s+)?hat\s+sich\s+erledigt(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:ist\s+)?erledigt(?=\s*(?:[,.!;\u2013\u2014-]|$))|vergiss\s+es(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:ich\s+)?hab(?:e)?\s+es\s+(?:selbst\s+)?gefunden(?=\s*(?:[,.!;\u2013\u2014-]|$))|laisse[zr]?\s+tomber(?=\s*(?:[,.!;\u2013\u2014-]|$))|c'est\s+r[ée]gl[ée](?=\s*(?:[,.!;\u2013\u2014-]|$))|j'ai\s+trouv[ée](?:\s+la\s+(?:solution|r[ée]ponse))?(?=\s*(?:[,.!;\u2013\u2014-]|$))|laat\s+maar(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:is\s+)?(?:al\s+)?opgelost(?=\s*(?:[,.!;\u2013\u2014-]|$))|ya\s+no\s+hace\s+falta(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:ya\s+)?lo\s+encontr[ée](?=\s*(?:[,.!;\u2013\u2014-]|$))|ya\s+est[áa]\s+resuelto(?=\s*(?:[,.!;\u2013\u2014-]|$)))",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ResolvedOpening();
 
-    /// <summary>Words of contrast or trouble that make a "found it" mail more than a withdrawal: but, only, still, except,
-    /// however, error, fails, crashes, doesn't, can't, not working, wrong, correct, part (and German / French ones).</summary>
-    [GeneratedRegex(@"\b(?:but|only|still|except|however|although|though|yet|also|too|instead|unless|whereas|error|errors|fail|fails|failed|failing|crash|crashes|crashed|crashing|broken|doesn't|does\s+not|didn't|did\s+not|don't\s+work|isn't|is\s+not|can't|cannot|can\s+not|not\s+working|wrong|correct|part|aber|nur|noch|fehler|mais|seulement|encore|erreur)\b",
+    /// <summary>Words of contrast or trouble after the withdrawal that make it more than one: but, only, still, except,
+    /// however, error, fails, crashes, hangs, won't, doesn't, can't, not working, need, back, slow, wrong (and German, French,
+    /// Dutch and Spanish ones).</summary>
+    [GeneratedRegex(@"\b(?:but|only|still|except|however|although|though|yet|also|too|instead|unless|whereas|error|errors|fail|fails|failed|failing|crash|crashes|crashed|crashing|hang|hangs|hanging|broken|slow|back|won't|wont|doesn't|does\s+not|didn't|did\s+not|don't|isn't|is\s+not|can't|cannot|can\s+not|not\s+working|need|needs|needed|wrong|correct|part|aber|nur|noch|nicht|jetzt|fehler|mais|seulement|encore|pas|toujours|erreur|maar|niet|nog|pero|sigue|todav[íi]a|error)\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ResolvedSpoiler();
 
-    /// <summary>Where the answer was, after a withdrawal: "It's in the engineering wiki under Deploy previews.", "Turns out it
-    /// was the proxy setting.", "The returns policy on the intranet covers it.", "The answer is on the HR portal."</summary>
-    [GeneratedRegex(@"^(?:-\s*)?(?:it'?s|it\s+is|it\s+was|that\s+was|turns\s+out|it\s+turned\s+out|the\s+(?:answer|solution|fix|info|information)\s+(?:is|was)|the\s+[\p{L}\s-]{1,40}\s+(?:covers|covered|explains|explained)\s+it)\b[^.!;]{0,120}[.!]*$",
+    /// <summary>Where the answer was, or what it was, after a withdrawal: "It's in the engineering wiki under Deploy previews.",
+    /// "Turns out it was the proxy setting.", "The returns policy on the intranet covers it.", "The answer is on the HR
+    /// portal."</summary>
+    [GeneratedRegex(@"^(?:-\s*)?(?:(?:(?:it'?s|it\s+is|the\s+(?:answer|solution|fix|info|information)\s+(?:is|was))\s+)?(?:in|on|under|at)\b|(?:by|with|using|via|through)\b|(?:turns\s+out\s+|it\s+turned\s+out\s+)?(?:it\s+was|that\s+was)\s+(?:the|a|an|my|our|just)\b|turns\s+out\b|the\s+[\p{L}\s-]{1,40}\s+(?:covers|covered|explains|explained|fixed|solved|sorted)\s+it\b|(?:it|the\s+[\p{L}\s-]{1,40})\s+(?:works|is\s+working)\s+(?:again|now|fine)\b|(?:thanks|thank\s+you)\s+(?:anyway|all|everyone|again)\b)[^.!;]{0,120}[.!]*$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ResolvedAside();
 

@@ -39,6 +39,10 @@ public static class AskerReplies
         }
     }
 
+    /// <summary>The <see cref="Reply.Ref"/> of a reply's mail: 12 hex of the hash of its mailbox reference.</summary>
+    /// <param name="messageRef">The mailbox reference of the reply's mail.</param>
+    public static string Key(string messageRef) => Storage.KeyEncoding.Hash(messageRef)[..12];
+
     /// <summary>
     /// <paramref name="json"/> with one more reply at the end; <paramref name="json"/> itself when the reply of that mail
     /// is there already; null when <see cref="MaxReplies"/> are stored already.
@@ -52,7 +56,7 @@ public static class AskerReplies
     {
         ArgumentNullException.ThrowIfNull(text);
         var replies = Read(json).ToList();
-        var key = Storage.KeyEncoding.Hash(messageRef)[..12];
+        var key = Key(messageRef);
         if (replies.Any(r => r.Ref == key)) return json;
         if (replies.Count >= MaxReplies) return null;
         replies.Add(new Reply(at, Intake.InboundMailHandler.CutText(text.Trim(), MaxTextLength, rest), key));

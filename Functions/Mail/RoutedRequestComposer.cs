@@ -167,7 +167,8 @@ public static partial class RoutedRequestComposer
         var asker = string.IsNullOrWhiteSpace(question.AskerName) ? question.AskerEmail : question.AskerName;
         var first = route.ExpertName.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? route.ExpertName;
         // The asker withdrew the question ("Never mind, found it") and this expert has not answered: nothing more to do.
-        var withdrawn = question.ResolvedByAskerAt is { } resolvedAt && route.AnsweredAt is null && replies.Count > 0 && replies[^1].At >= resolvedAt;
+        var withdrawn = question.ResolvedByAskerAt is not null && route.AnsweredAt is null && replies.Count > 0
+                        && question.ResolvedByAskerRef.Length > 0 && replies[^1].Ref == question.ResolvedByAskerRef;
         var body = new StringBuilder()
             .Append("Hello ").Append(first).AppendLine(",")
             .AppendLine();

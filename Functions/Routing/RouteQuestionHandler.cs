@@ -228,7 +228,7 @@ public sealed class RouteQuestionHandler(
         var routes = await routesTable.ReadAllAsync<RouteEntity>(q.QuestionId, cancellationToken).ConfigureAwait(false);
         // A colleague the asker copied took no place of those routing fills, so their pass asks nobody in their place — unless
         // the question is with copied colleagues only (nobody else was close enough or free): then it would end unanswered.
-        var serviceAsked = routes.Any(r => !r.CopiedByAsker);
+        var serviceAsked = routes.Any(r => !r.CopiedByAsker && !r.Escalation);
         var passes = routes.Count(r => r.PassedAt is not null && (!r.CopiedByAsker || !serviceAsked));
         if (passes <= routes.Count(r => r.Escalation) || routes.Any(r => r.AnsweredAt is not null) || q.ResolvedByAskerAt is not null)
         {

@@ -201,6 +201,10 @@ public sealed class QuestionEntity : EntityBase
     /// recorded and relayed.
     /// </summary>
     public DateTimeOffset? ResolvedByAskerAt { get; set; }
+    /// <summary>The key (<see cref="Mail.AskerReplies.Key"/>) of the asker's reply that resolved the question
+    /// (<see cref="ResolvedByAskerAt"/>), so only that reply is worded to the experts as "no longer needs an answer"; empty
+    /// otherwise.</summary>
+    public string ResolvedByAskerRef { get; set; } = "";
 }
 
 /// <summary>
