@@ -87,10 +87,11 @@ public sealed class AzuriteLauncherTests
         Assert.SkipUnless(OperatingSystem.IsLinux(), "Finding processes by their command line reads /proc (Linux).");
         var folder = Directory.CreateTempSubdirectory("sl-orphan-").FullName;
         var other = Directory.CreateTempSubdirectory("sl-other-").FullName;
-        // A stand-in with Azurite's command line on the folder: bash -c with the rest as its arguments ("; true" keeps bash
-        // from replacing itself with sleep, which would drop them).
-        var psi = new System.Diagnostics.ProcessStartInfo("bash") { UseShellExecute = false };
-        foreach (var a in new[] { "-c", "sleep 120; true", "azurite", "--silent", "--location", folder + "/" }) psi.ArgumentList.Add(a);
+        // A stand-in with Azurite's command line on the folder: bash -c with the rest as its arguments. It waits with the
+        // read builtin on a pipe that stays open (no child process: a forked "sleep" shows bash's command line until it
+        // execs, and under load was found as a second emulator).
+        var psi = new System.Diagnostics.ProcessStartInfo("bash") { UseShellExecute = false, RedirectStandardInput = true };
+        foreach (var a in new[] { "-c", "read -t 120 || true", "azurite", "--silent", "--location", folder + "/" }) psi.ArgumentList.Add(a);
         using var orphan = System.Diagnostics.Process.Start(psi)!;
         try
         {
