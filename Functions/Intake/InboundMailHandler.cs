@@ -131,7 +131,7 @@ public sealed class InboundMailHandler(
         // Thread headers naming a mail not taken in yet (the question of a reply-all handled at this very moment) come before
         // the subject: while the mail can still be put back, its subject does not place it in an older thread.
         var headers = mime is not null && (mime.InReplyTo is not null || mime.References.Count > 0);
-        var canWait = message.Deferrals < DeferralDelays.Count && headers;
+        var canWait = message.Deferrals < UnknownThreadDeferrals && headers;
         if ((kind is "Reply" or nameof(MailKind.Question)) && thread is null && await KnownThreadAsync(mime!, !canWait, cancellationToken).ConfigureAwait(false) is { } known)
         {
             // No token that names a stored question, but it answers a mail the service took in for one (the asker's own
@@ -204,10 +204,16 @@ public sealed class InboundMailHandler(
         return new IntakeResult("Question", kind, reason, questionId);
     }
 
-    /// <summary>How long a mail that answers a mail not taken in yet (or a copied colleague's reply to a question not routed
-    /// yet) waits before it is taken in again: 10 s, then 30 s; after that it is taken as it is. More than intake and routing
-    /// take for the mail it answers when both arrive together, also when that one was put back itself.</summary>
-    public static IReadOnlyList<TimeSpan> DeferralDelays { get; } = [TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30)];
+    /// <summary>How long a mail put back waits before it is taken in again, by how often it was put back: 10 s, 30 s, 1 min,
+    /// 2 min, 5 min. A mail that answers a mail not taken in yet waits at most the first <see cref="UnknownThreadDeferrals"/>
+    /// (40 s: more than intake takes for the mail it answers when both arrive together, also when that one was put back
+    /// itself), then it is taken as it is; a copied colleague's reply waits for its question's routing up to all of them
+    /// (about 9 minutes, for a routing backlog), then it is kept as a reply.</summary>
+    public static IReadOnlyList<TimeSpan> DeferralDelays { get; } =
+        [TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(5)];
+
+    /// <summary>How many of <see cref="DeferralDelays"/> a mail that answers a mail not taken in yet waits: 2 (40 s).</summary>
+    public const int UnknownThreadDeferrals = 2;
 
     /// <summary>Prefix of a claim's Reason while its mail is put back (<see cref="InboundMailMessage.DeferToken"/> follows).</summary>
     private const string DeferMark = "deferred:";
