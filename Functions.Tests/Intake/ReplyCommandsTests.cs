@@ -74,6 +74,7 @@ public sealed class ReplyCommandsTests
     [InlineData("On leave until March; pause please.", "pause")]
     [InlineData("Sorry, not my field, so pass", "pass")]
     [InlineData("Hit play, then pause.", null)]
+    [InlineData("+1 for the TCP profile, it fixed the drops for me.", null)]
     [InlineData("Press pause on the sync client, then sign out.", null)]
     [InlineData("Reinstall the driver, reboot, stop.", null)]
     [InlineData("Pass the --tcp flag to the client and it stays up.", null)]
@@ -111,6 +112,10 @@ public sealed class ReplyCommandsTests
     // Acknowledgements: not an answer yet.
     [InlineData("Thanks!", "ack")]
     [InlineData("On it.", "ack")]
+    // From a README-only user run: an asked expert's "+1" was relayed to the asker as the answer.
+    [InlineData("+1", "ack")]
+    [InlineData("+1, I'd like to know that too.\n\nLucía", "ack")]
+    [InlineData("Same question here", "ack")]
     [InlineData("Let me check and get back to you tomorrow.\n\nDaniel", "ack")]
     [InlineData("OK, I'll have a look today, thanks", "ack")]
     [InlineData("You're welcome!", "ack")]
@@ -340,6 +345,23 @@ public sealed class ReplyCommandsTests
     [InlineData("Das hat sich erledigt.", true)]
     [InlineData("Oh, never mind", true)]
     [InlineData("No need for an answer anymore, thanks.", true)]
+    // From a README-only user run (round 34): plain withdrawals it missed.
+    [InlineData("Never mind, found the figures in the sustainability report.", true)]
+    [InlineData("Sorted it out myself, thanks!\n\nAisha\n\nPS: sorry for the noise.", true)]
+    [InlineData("Never mind, found it - it's in the wiki.\n\nPS: thanks for the quick service!", true)]
+    [InlineData("Hi all,\n\nNo need to answer anymore - I got it sorted with payroll directly. Thanks anyway and apologies for the bother!", true)]
+    [InlineData("Please disregard my earlier email, I found the deadline on the intranet.", true)]
+    [InlineData("Ignore this one, my manager already answered. Thanks!", true)]
+    [InlineData("All good now \u2014 no longer needed.", true)]
+    [InlineData("Never mind, Marcus showed me how to do it in the billing tool.", true)]
+    [InlineData("Scratch that, found it.", true)]
+    [InlineData("No worries, I got it.", true)]
+    [InlineData("Please cancel my question, it's been resolved.", true)]
+    [InlineData("never mind  :)", true)]
+    [InlineData("C'est bon, j'ai trouvé. Merci.", true)]
+    [InlineData("Ya lo resolví, gracias.", true)]
+    [InlineData("Never mind, Marcus showed me the screen that fails.", false)]
+    [InlineData("PS: the printer still jams.", false)]
     public void The_asker_withdrawing_their_question_is_told_from_detail(string reply, bool expected) =>
         Assert.Equal(expected, ReplyCommands.IsResolvedByAsker(reply));
 

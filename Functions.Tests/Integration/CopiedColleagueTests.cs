@@ -232,6 +232,32 @@ public sealed class CopiedColleagueTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_never_mind_to_the_shared_address_reaches_the_copied_expert_too()
+    {
+        // From a README-only user run: the copied expert still had the question in their inbox and was never told.
+        await using var h = await WithSampleDirectoryAsync();
+        await h.Maildir.DeliverAsync(TestMail.Question("nm-plain@mail.northwind.example", Subject, Body), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var top = (await RoutesAsync(h, (await QuestionOfAsync(h, "pieter.devries@northwind.example")).QuestionId))[0];
+        var mail = TestMail.Question("nm-copied@mail.northwind.example", Subject, Body, "Aisha Bello <aisha.bello@northwind.example>");
+        mail.Cc.Add(new MailboxAddress(top.ExpertName, top.ExpertEmail));
+        await h.Maildir.DeliverAsync(mail, Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var q = await QuestionOfAsync(h, "aisha.bello@northwind.example");
+        var watch = new OutboxWatch(h.Maildir);
+
+        var never = TestMail.Reply("Aisha Bello <aisha.bello@northwind.example>", $"Re: {Subject}", "nm-never@mail.northwind.example", "Never mind, found it - it's in the returns policy.");
+        never.InReplyTo = "nm-copied@mail.northwind.example";
+        await h.Maildir.DeliverAsync(never, Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var told = watch.New();
+        var toCopied = Assert.Single(told, m => m.To.Mailboxes.Single().Address == top.ExpertEmail);
+        Assert.Contains("Aisha Bello no longer needs an answer to this question:", toCopied.TextBody);
+        Assert.Equal((await RoutesAsync(h, q.QuestionId)).Count(r => !r.CopiedByAsker) + 1, told.Count);
+    }
+
+    [Fact]
     public void Splitting_the_pool_keeps_copied_candidates_close_enough_once_and_everyone_else_in_rank_order()
     {
         RankedCandidate C(string id, string email, double similarity) =>

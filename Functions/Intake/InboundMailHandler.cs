@@ -612,7 +612,9 @@ public sealed class InboundMailHandler(
         if (passed)
         {
             await EscalateAsync(token, cancellationToken).ConfigureAwait(false);
-            return $"{route.ExpertName} passed on {token}; routing asks the next close candidate if one is left and the question has no answer by then (see the escalated event, if any).";
+            return question.ResolvedByAskerAt is not null
+                ? $"{route.ExpertName} passed on {token}; nobody is asked in their place: the asker no longer needs an answer."
+                : $"{route.ExpertName} passed on {token}; routing asks the next close candidate if one is left and the question has no answer by then (see the escalated event, if any).";
         }
         // A "never mind" written after this answer but taken in before it (the same batch): the question had its answer.
         if (await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(token, QuestionEntity.Row, cancellationToken).ConfigureAwait(false) is { ResolvedByAskerAt: { } resolvedAt } current
@@ -720,7 +722,8 @@ public sealed class InboundMailHandler(
             return $"A reply by the asker in the thread of {token}; not relayed: {AskerReplies.MaxReplies} replies of the asker are relayed per question at most (the mail stays in the shared mailbox).";
         var targets = answered.Count > 0 ? answered
             : !keep ? []
-            : await StillAskableAsync(routes.Where(r => r.PassedAt is null && r.RequestSentAt is not null), cancellationToken).ConfigureAwait(false);
+            // (A "never mind" also reaches a colleague the asker copied, who has the question from the asker.)
+            : await StillAskableAsync(routes.Where(r => r.PassedAt is null && (r.RequestSentAt is not null || (resolves && r.CopiedByAsker))), cancellationToken).ConfigureAwait(false);
         // An expert the asker wrote to directly (reply-all to an answer, a colleague they copied) has the reply already.
         var direct = targets.Where(r => sentTo.Contains(r.ExpertEmail.Trim())).ToList();
         targets = targets.Except(direct).ToList();

@@ -90,6 +90,8 @@ public static partial class ReplyCommands
         if (DeclineLine().IsMatch(first) || ForeignDeclineLine().IsMatch(first)) return IsSignOff(WithoutReferrals(rest)) ? Pass : null;
         if (IsAway(first)) return IsSignOff(WithoutAwayDetails(rest)) ? Pass : null;
         if (AcknowledgementLine().IsMatch(first)) return IsSignOff(rest) ? Acknowledged : null;
+        // "+1", "Same question here", "Following": agreement or interest, not an answer.
+        if (MeTooLine().IsMatch(first)) return IsSignOff(rest) ? Acknowledged : null;
         if (RequestedCommand(first) is { } request)
             return (request == Stop ? IsSignOff(rest) : IsSignature(rest)) ? request : null;
 
@@ -313,6 +315,12 @@ public static partial class ReplyCommands
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex AcknowledgementLine();
 
+    /// <summary>Agreement or interest as the whole line, not an answer: "+1", "+1, I'd like to know too", "Same question here",
+    /// "Me too", "Following", "Interested in the answer too".</summary>
+    [GeneratedRegex(@"^(?:\+1|me\s+too|same\s+(?:here|question(?:\s+here)?|for\s+me)|following(?:\s+(?:this|along))?|watching\s+this|(?:i'?m\s+)?interested\s+(?:in\s+the\s+answer|too)(?:\s+too)?)(?:[\s,.!;:–—-]+(?:i'?d\s+(?:like|love)\s+to\s+know\s+(?:that\s+|this\s+)?too|(?:me|us)\s+too|(?:same|interested)\s+here|please\s+(?:share|let\s+me\s+know)(?:\s+the\s+answer)?))*[\s.!]*$",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex MeTooLine();
+
     /// <summary>A name, title and phone under the command word: at most <see cref="MaxSignatureLines"/> short lines, no question among them.</summary>
     /// <summary>
     /// Whether a reply is only a pleasantry under a signature — "You're welcome!", "Glad I could help :)", "You're welcome,
@@ -380,24 +388,28 @@ public static partial class ReplyCommands
     public static bool IsResolvedByAsker(string visibleText)
     {
         ArgumentNullException.ThrowIfNull(visibleText);
-        var lines = Pictographs().Replace(visibleText.Replace('\u2019', '\'').Replace("\u00A1", "", StringComparison.Ordinal), "").Split('\n')
-            .Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+        var lines = Emoticon().Replace(Pictographs().Replace(visibleText.Replace('\u2019', '\'').Replace("\u00A1", "", StringComparison.Ordinal), ""), " ").Split('\n')
+            .Select(l => PostScript().Replace(l.Trim(), "").Trim()).Where(l => l.Length > 0).ToList();
         if (lines.Count > 1 && Greeting().IsMatch(lines[0])) lines.RemoveAt(0);
         if (lines.Count == 0 || lines.Any(l => l.Contains('?'))) return false;
         var opening = ResolvedOpening().Match(lines[0]);
         if (!opening.Success) return false;
         // What follows the withdrawal — a signature included — must not speak of trouble ("PS: Teams still crashes").
         // (A clause that is itself a withdrawal — ", we don't need it anymore" — is not trouble.)
-        if (ClauseSplit().Split(string.Join(' ', lines.Skip(1).Prepend(lines[0][opening.Length..]))).Select(c => c.Trim())
+        if (ClauseSplit().Split(string.Join(' ', lines.Skip(1).Prepend(lines[0][opening.Length..]))).Select(c => c.Trim().TrimStart('-', '\u2013', '\u2014', ' '))
             .Any(c => c.Length > 0 && !IsWholeWithdrawal(c) && ResolvedSpoiler().IsMatch(c))) return false;
-        // A signature under it: short name-like lines ("Noah", "Thanks,", "Platform team").
-        while (lines.Count > 1 && IsNameLike(lines[^1])) lines.RemoveAt(lines.Count - 1);
+        // A signature: short name-like lines ("Noah", "Thanks,", "Platform team"), also above a PS.
+        lines = lines.Take(1).Concat(lines.Skip(1).Where(l => !IsNameLike(l))).ToList();
         var text = string.Join(' ', lines);
         if (text.Length > MaxResolvedChars) return false;
         // The rest only thanks, apologises or says where the answer was.
         var rest = text[opening.Length..].TrimStart(',', ';', ':', '.', '!', '-', '\u2013', '\u2014', ' ');
         return AnySentenceEnd().Split(rest).Select(x => x.Trim()).Where(x => x.Trim('.', '!', ' ').Length > 0).All(IsResolvedAside);
     }
+
+    /// <summary>"PS:", "P.S." at the start of a line.</summary>
+    [GeneratedRegex(@"^p\.?\s?s\.?\s*:?\s+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex PostScript();
 
     /// <summary>Whether a clause is a withdrawal and nothing else ("we don't need it anymore", "found it").</summary>
     private static bool IsWholeWithdrawal(string clause) =>
@@ -414,7 +426,7 @@ public static partial class ReplyCommands
     /// <summary>The opening of an asker withdrawing their question (see <see cref="IsResolvedByAsker"/>), after optional "oh",
     /// "ok", "hi all", "sorry", "thanks", "update:", "actually" or "good news"; each withdrawal ends its clause (punctuation or
     /// the end), except "found the answer" and "fixed it" before a pointer ("in the wiki", "by reinstalling").</summary>
-    [GeneratedRegex(@"^(?:(?:oh|ok|okay|(?:hi|hello|hey)(?:\s+(?:all|team|everyone))?|sorry|thanks|thank\s+you|update|actually|good\s+news|fyi|no\s+worries)[\s,.:;!\u2013\u2014-]+)*(?:(?:never\s*mind|nvm)(?:\s+(?:it|that|this|me))?(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:(?:i|we)(?:'ve|\s+have)?\s+)?(?:found|figured|figured\s+out|sorted|sorted\s+out|solved|fixed|resolved|worked|worked\s+out)\s+(?:the\s+(?:answer|solution|fix)(?=\s*(?:[,.!;\u2013\u2014-]|$)|\s+(?:in|on|at|under|myself|ourselves)\b)|(?:it|this|that|the\s+(?:issue|problem))\b(?:\s+(?:out|myself|ourselves|already|now|after\s+all|in\s+the\s+end|meanwhile))*(?=\s*(?:[,.!;\u2013\u2014-]|$)|\s+(?:by|with|using|via|through)\b))|(?:all\s+)?(?:solved|sorted|resolved|fixed)(?:\s+(?:now|already))?(?=\s*(?:[,.!;\u2013\u2014-]|$))|all\s+good(?:\s+now)?(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:(?:it|this|that|everything)(?:'s|\s+is|\s+has\s+been)|all)\s+(?:sorted|solved|resolved|fixed|working(?:\s+again)?)(?:\s+(?:out|now|already|meanwhile))*(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:it|this|that|everything)\s+works(?:\s+(?:now|again|fine))+(?=\s*(?:[,.!;\u2013\u2014-]|$))|got\s+it\s+(?:working|sorted|fixed)(?:\s+(?:now|again))?(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:(?:please|you\s+can|feel\s+free\s+to)\s+)?(?:ignore|disregard|close)\s+(?:this|it|my\s+(?:question|request)|my\s+(?:previous\s+|last\s+|earlier\s+)?(?:mail|e-?mail|message)|the\s+(?:question|request))(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:i|we)\s+(?:no\s+longer|don't|do\s+not)\s+need\s+(?:an\s+answer|help|this|it)(?:\s+any\s*more)?(?=\s*(?:[,.!;\u2013\u2014-]|$))|no\s+(?:longer|more)\s+needed(?=\s*(?:[,.!;\u2013\u2014-]|$))|no\s+need(?:\s+for\s+an\s+answer)?\s+any\s*more(?=\s*(?:[,.!;\u2013\u2014-]|$))|not\s+needed\s+any\s*more(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:my\s+)?(?:question|issue|problem)\s+(?:is\s+|has\s+been\s+)?(?:solved|resolved|sorted|answered)(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:das\s+)?hat\s+sich\s+erledigt(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:ist\s+)?erledigt(?=\s*(?:[,.!;\u2013\u2014-]|$))|vergiss\s+es(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:ich\s+)?hab(?:e)?\s+es\s+(?:selbst\s+)?gefunden(?=\s*(?:[,.!;\u2013\u2014-]|$))|laisse[zr]?\s+tomber(?=\s*(?:[,.!;\u2013\u2014-]|$))|c'est\s+r[ée]gl[ée](?=\s*(?:[,.!;\u2013\u2014-]|$))|j'ai\s+trouv[ée](?:\s+la\s+(?:solution|r[ée]ponse))?(?=\s*(?:[,.!;\u2013\u2014-]|$))|laat\s+maar(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:is\s+)?(?:al\s+)?opgelost(?=\s*(?:[,.!;\u2013\u2014-]|$))|ya\s+no\s+hace\s+falta(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:ya\s+)?lo\s+encontr[ée](?=\s*(?:[,.!;\u2013\u2014-]|$))|ya\s+est[áa]\s+resuelto(?=\s*(?:[,.!;\u2013\u2014-]|$)))",
+    [GeneratedRegex(@"^(?:(?:oh|ok|okay|(?:hi|hello|hey)(?:\s+(?:all|team|everyone))?|sorry|thanks|thank\s+you|update|actually|good\s+news|fyi|no\s+worries)[\s,.:;!\u2013\u2014-]+)*(?:(?:never\s*mind|nvm)(?:\s+(?:it|that|this|me))?(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:(?:i|we)(?:'ve|\s+have)?\s+)?(?:found|figured|figured\s+out|sorted|sorted\s+out|solved|fixed|resolved|worked|worked\s+out)\s+(?:the\s+(?:answer|solution|fix)(?=\s*(?:[,.!;\u2013\u2014-]|$)|\s+(?:in|on|at|under|myself|ourselves)\b)|(?:it|this|that|the\s+(?:issue|problem))\b(?:\s+(?:out|myself|ourselves|already|now|after\s+all|in\s+the\s+end|meanwhile))*(?=\s*(?:[,.!;\u2013\u2014-]|$)|\s+(?:by|with|using|via|through)\b))|(?:all\s+)?(?:solved|sorted|resolved|fixed)(?:\s+(?:now|already))?(?=\s*(?:[,.!;\u2013\u2014-]|$))|all\s+good(?:\s+now)?(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:(?:it|this|that|everything)(?:'s|\s+is|\s+has\s+been|'s\s+been)|all)\s+(?:sorted|solved|resolved|fixed|working(?:\s+again)?)(?:\s+(?:out|now|already|meanwhile))*(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:it|this|that|everything)\s+works(?:\s+(?:now|again|fine))+(?=\s*(?:[,.!;\u2013\u2014-]|$))|got\s+it\s+(?:working|sorted|fixed)(?:\s+(?:now|again))?(?=\s*(?:[,.!;\u2013\u2014-]|$))|scratch\s+that|(?:i|we)\s+got\s+it(?:\s+(?:sorted|working|now))?(?=\s*(?:[,.!;\u2013\u2014-]|$))|c'est\s+bon|(?:ya\s+)?lo\s+resolv[íi](?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:(?:please|you\s+can|feel\s+free\s+to)\s+)?(?:ignore|disregard|close|cancel)\s+(?:this(?:\s+one)?|it|my\s+(?:question|request)|my\s+(?:previous\s+|last\s+|earlier\s+)?(?:mail|e-?mail|message)|the\s+(?:question|request))(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:i|we)\s+(?:no\s+longer|don't|do\s+not)\s+need\s+(?:an\s+answer|help|this|it)(?:\s+any\s*more)?(?=\s*(?:[,.!;\u2013\u2014-]|$))|no\s+(?:longer|more)\s+needed(?=\s*(?:[,.!;\u2013\u2014-]|$))|no\s+need(?:\s+(?:for\s+an\s+answer|to\s+answer))?\s+any\s*more(?=\s*(?:[,.!;\u2013\u2014-]|$))|not\s+needed\s+any\s*more(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:my\s+)?(?:question|issue|problem)\s+(?:is\s+|has\s+been\s+)?(?:solved|resolved|sorted|answered)(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:das\s+)?hat\s+sich\s+erledigt(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:ist\s+)?erledigt(?=\s*(?:[,.!;\u2013\u2014-]|$))|vergiss\s+es(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:ich\s+)?hab(?:e)?\s+es\s+(?:selbst\s+)?gefunden(?=\s*(?:[,.!;\u2013\u2014-]|$))|laisse[zr]?\s+tomber(?=\s*(?:[,.!;\u2013\u2014-]|$))|c'est\s+r[ée]gl[ée](?=\s*(?:[,.!;\u2013\u2014-]|$))|j'ai\s+trouv[ée](?:\s+la\s+(?:solution|r[ée]ponse))?(?=\s*(?:[,.!;\u2013\u2014-]|$))|laat\s+maar(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:is\s+)?(?:al\s+)?opgelost(?=\s*(?:[,.!;\u2013\u2014-]|$))|ya\s+no\s+hace\s+falta(?=\s*(?:[,.!;\u2013\u2014-]|$))|(?:ya\s+)?lo\s+encontr[ée](?=\s*(?:[,.!;\u2013\u2014-]|$))|ya\s+est[áa]\s+resuelto(?=\s*(?:[,.!;\u2013\u2014-]|$)))",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ResolvedOpening();
 
@@ -428,7 +440,7 @@ public static partial class ReplyCommands
     /// <summary>Where the answer was, or what it was, after a withdrawal: "It's in the engineering wiki under Deploy previews.",
     /// "Turns out it was the proxy setting.", "The returns policy on the intranet covers it.", "The answer is on the HR
     /// portal."</summary>
-    [GeneratedRegex(@"^(?:-\s*)?(?:(?:(?:it'?s|it\s+is|the\s+(?:answer|solution|fix|info|information)\s+(?:is|was))\s+)?(?:in|on|under|at)\b|(?:by|with|using|via|through)\b|(?:turns\s+out\s+|it\s+turned\s+out\s+)?(?:it\s+was|that\s+was)\s+(?:the|a|an|my|our|just)\b|turns\s+out\b|the\s+[\p{L}\s-]{1,40}\s+(?:covers|covered|explains|explained|fixed|solved|sorted)\s+it\b|(?:it|the\s+[\p{L}\s-]{1,40})\s+(?:works|is\s+working)\s+(?:again|now|fine)\b|(?:thanks|thank\s+you)\s+(?:anyway|all|everyone|again)\b)[^.!;]{0,120}[.!]*$",
+    [GeneratedRegex(@"^(?:-\s*)?(?:(?:(?:it'?s|it\s+is|the\s+(?:answer|solution|fix|info|information)\s+(?:is|was))\s+)?(?:in|on|under|at)\b|(?:by|with|using|via|through)\b|(?:turns\s+out\s+|it\s+turned\s+out\s+)?(?:it\s+was|that\s+was)\s+(?:the|a|an|my|our|just)\b|turns\s+out\b|the\s+[\p{L}\s-]{1,40}\s+(?:covers|covered|explains|explained|fixed|solved|sorted)\s+it\b|(?:it|the\s+[\p{L}\s-]{1,40})\s+(?:works|is\s+working)\s+(?:again|now|fine)\b|(?:thanks|thank\s+you)\s+(?:anyway|all|everyone|again|for\b)|(?:(?:i|we)\s+)?found\s+(?:it|them|the\s+[\p{L}\s-]{1,40}?)\s+(?:in|on|at|under)\b|(?:i|we)\s+(?:got\s+it\s+(?:sorted|working|fixed)|sorted\s+it|fixed\s+it)\b|(?:my|our|the)\s+[\p{L}\s-]{1,30}?\s+(?:already\s+)?(?:answered|helped|showed\s+me|sorted\s+it|fixed\s+it)\b|(?-i:\p{Lu})\p{L}+\s+(?:already\s+)?(?:showed|told|helped|sent|gave)\s+(?:me|us)\b)[^.!;]{0,120}[.!]*$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ResolvedAside();
 
