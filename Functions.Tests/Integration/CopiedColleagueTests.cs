@@ -71,6 +71,8 @@ public sealed class CopiedColleagueTests(AzuriteFixture azurite)
         Assert.Equal((top.ExpertId, q.ReceivedAt, (DateTimeOffset?)null, requests.Count + 1), (copied.ExpertId, copied.AskedAt, copied.RequestSentAt, copied.Rank));
         var sent = watch.New();
         Assert.Equal(requests.Count, sent.Count);
+        // The experts asked learn who has the question already.
+        Assert.All(sent, m => Assert.Contains($"Aisha Bello also sent it to ruth.okafor@northwind.example, {top.ExpertEmail.ToLowerInvariant()}.", m.TextBody));
         Assert.DoesNotContain(sent, m => m.To.Mailboxes.Any(a => string.Equals(a.Address, top.ExpertEmail, StringComparison.OrdinalIgnoreCase)));
         // No place under the cap is taken for them: their one request is the first question's.
         var held = await h.Get<StorageClients>().Table(TableNames.ExpertRequests).ReadAllAsync<ExpertRequestEntity>(KeyEncoding.Encode(top.ExpertId), Ct);

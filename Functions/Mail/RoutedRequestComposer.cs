@@ -49,6 +49,11 @@ public static partial class RoutedRequestComposer
             foreach (var line in added.Text.Split('\n'))
                 body.Append("    ").AppendLine(line.TrimEnd('\r'));
         }
+        // Who has the question already: colleagues the asker copied (a reply-all reaches them too).
+        var copied = question.Copied.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (copied.Length > 0)
+            body.AppendLine().Append(asker).Append(" also sent it to ").Append(string.Join(", ", copied.Take(5)))
+                .Append(copied.Length > 5 ? $" and {copied.Length - 5} more" : "").AppendLine(".");
         body.AppendLine()
             .Append("Why you: ").AppendLine(route.Reason)
             .AppendLine()
