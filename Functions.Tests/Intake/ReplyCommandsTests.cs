@@ -75,6 +75,9 @@ public sealed class ReplyCommandsTests
     [InlineData("Sorry, not my field, so pass", "pass")]
     [InlineData("Hit play, then pause.", null)]
     [InlineData("+1 for the TCP profile, it fixed the drops for me.", null)]
+    // From a code review: an answer under "+1" or "Me too" is an answer.
+    [InlineData("Same here.\nClearing the Teams cache fixed it.", null)]
+    [InlineData("Me too!\nI switched to the TCP profile.", null)]
     [InlineData("Press pause on the sync client, then sign out.", null)]
     [InlineData("Reinstall the driver, reboot, stop.", null)]
     [InlineData("Pass the --tcp flag to the client and it stays up.", null)]
@@ -355,13 +358,29 @@ public sealed class ReplyCommandsTests
     [InlineData("All good now \u2014 no longer needed.", true)]
     [InlineData("Never mind, Marcus showed me how to do it in the billing tool.", true)]
     [InlineData("Scratch that, found it.", true)]
-    [InlineData("No worries, I got it.", true)]
     [InlineData("Please cancel my question, it's been resolved.", true)]
     [InlineData("never mind  :)", true)]
     [InlineData("C'est bon, j'ai trouvé. Merci.", true)]
     [InlineData("Ya lo resolví, gracias.", true)]
     [InlineData("Never mind, Marcus showed me the screen that fails.", false)]
-    [InlineData("PS: the printer still jams.", false)]
+    [InlineData("Sorted, thanks!\n\nPS: the printer still jams.", false)]
+    // From a third code review: asides followed by news, corrections, "we got it" as "we have it too", content lines
+    // above a PS taken for a signature.
+    [InlineData("Never mind, Anna helped me with the first one, the second one is about VAT", false)]
+    [InlineData("Please ignore my previous email, Marcus sent me the file - please review it by Friday.", false)]
+    [InlineData("Please disregard my earlier email, my manager helped me rephrase it: how do I get the VPN to stay up on hotel Wi-Fi", false)]
+    [InlineData("Never mind, the restart helped for about an hour.", false)]
+    [InlineData("Ignore this one, my manager answered the first half.", false)]
+    [InlineData("Never mind - I fixed it for a day with a restart", false)]
+    [InlineData("Sorted - I got it working with the old driver until the update comes out", false)]
+    [InlineData("Never mind, found the same question on the forum with no replies.", false)]
+    [InlineData("Sorted it, thanks for looking at the Berlin order - please do the Munich one as well.", false)]
+    [InlineData("Found it, thanks for your patience with the other request I sent you yesterday, please answer that one", false)]
+    [InlineData("Scratch that, it's on the Berlin site, not Munich.", false)]
+    [InlineData("Scratch that. It gave me code 403 this time.", false)]
+    [InlineData("We got it - it's on all three laptops in our team.", false)]
+    [InlineData("Never mind, found it.\nThanks, please send me the form anyway\nPS: sorry for the noise.", false)]
+    [InlineData("Never mind, found it.\nBest to ask Anna about the Munich figures\nPS: sorry for the noise.", false)]
     public void The_asker_withdrawing_their_question_is_told_from_detail(string reply, bool expected) =>
         Assert.Equal(expected, ReplyCommands.IsResolvedByAsker(reply));
 
