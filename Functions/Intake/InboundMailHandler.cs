@@ -943,7 +943,7 @@ public sealed class InboundMailHandler(
 
     /// <summary>Whether <paramref name="address"/> is among the colleagues the asker copied (<see cref="QuestionEntity.Copied"/>).</summary>
     private static bool IsCopied(QuestionEntity question, string address) =>
-        question.Copied.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Any(a => SameAddress(a, address));
+        QuestionEntity.Addresses(question.Copied).Any(a => SameAddress(a, address));
 
     /// <summary>
     /// A further reply by an expert who already answered: kept on the route (<see cref="RouteEntity.FollowUps"/>,

@@ -50,7 +50,7 @@ public static partial class RoutedRequestComposer
                 body.Append("    ").AppendLine(line.TrimEnd('\r'));
         }
         // Who has the question already: colleagues the asker copied (a reply-all reaches them too).
-        var copied = question.Copied.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var copied = QuestionEntity.Addresses(question.Copied);
         if (copied.Length > 0)
             body.AppendLine().Append(asker).Append(" also sent it to ").Append(string.Join(", ", copied.Take(5)))
                 .Append(copied.Length > 5 ? $" and {copied.Length - 5} more" : "").AppendLine(".");
@@ -176,26 +176,11 @@ public static partial class RoutedRequestComposer
                         && question.ResolvedByAskerRef.Length > 0 && replies[^1].Ref == question.ResolvedByAskerRef;
         var body = new StringBuilder()
             .Append("Hello ").Append(first).AppendLine(",")
-            .AppendLine();
-        if (withdrawn)
-        {
-            body.Append(asker).AppendLine(" no longer needs an answer to this question:").AppendLine();
-            foreach (var reply in replies)
-            {
-                foreach (var line in reply.Text.Split('\n'))
-                    body.Append("    ").AppendLine(line.TrimEnd('\r'));
-                body.AppendLine();
-            }
-            body.AppendLine("Nothing more to do on this one. Thank you for your time. (A reply to this mail still reaches the asker.)")
-                .AppendLine()
-                .Append("— ").AppendLine(mail.DisplayName);
-            message.Body = new TextPart("plain") { Text = body.ToString() };
-            return message;
-        }
-        body
+            .AppendLine()
             // Worded by when each reply was written, not by when it is sent: a remark written before the answer is not
             // feedback on it.
-            .Append(asker).AppendLine(route.AnsweredAt is not { } answered || replies.All(r => r.At < answered) ? " added to their question:"
+            .Append(asker).AppendLine(withdrawn ? " no longer needs an answer to this question:"
+                : route.AnsweredAt is not { } answered || replies.All(r => r.At < answered) ? " added to their question:"
                 : replies.All(r => r.At >= answered) ? " replied to your answer:" : " wrote in the thread:")
             .AppendLine();
         foreach (var reply in replies)
@@ -204,8 +189,8 @@ public static partial class RoutedRequestComposer
                 body.Append("    ").AppendLine(line.TrimEnd('\r'));
             body.AppendLine();
         }
-        body.AppendLine(route.AnsweredAt is not null
-                ? "To write back, reply to this mail: it goes to the asker in the same thread."
+        body.AppendLine(withdrawn ? "Nothing more to do on this one. Thank you for your time. (A reply to this mail still reaches the asker.)"
+                : route.AnsweredAt is not null ? "To write back, reply to this mail: it goes to the asker in the same thread."
                 : "To answer, reply to this mail: your reply goes back to the asker in this thread. Not for you? Reply \"pass\".")
             .AppendLine()
             .Append("— ").AppendLine(mail.DisplayName);

@@ -179,7 +179,7 @@ public sealed class RouteQuestionHandler(
     /// <param name="minSimilarity">The similarity bar (<see cref="RoutingOptions.MinSimilarity"/>).</param>
     internal static (List<RankedCandidate> Pool, List<RankedCandidate> Copied) SplitCopied(IReadOnlyList<RankedCandidate> candidates, string copied, double minSimilarity)
     {
-        var addresses = copied.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var addresses = QuestionEntity.Addresses(copied).ToHashSet(StringComparer.OrdinalIgnoreCase);
         if (addresses.Count == 0) return (candidates.ToList(), []);
         var pool = new List<RankedCandidate>(candidates.Count);
         var with = new List<RankedCandidate>();

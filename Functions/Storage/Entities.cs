@@ -194,6 +194,11 @@ public sealed class QuestionEntity : EntityBase
     /// reply-all is recorded as an answer.
     /// </summary>
     public string Copied { get; set; } = "";
+
+    /// <summary>The addresses of a "; "-joined list such as <see cref="Copied"/>, trimmed, empty entries left out.</summary>
+    /// <param name="joined">The stored list; empty for none.</param>
+    public static string[] Addresses(string joined) =>
+        (joined ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     /// <summary>
     /// When the asker wrote, before any answer, that the question needs none any more ("Never mind, found it";
     /// <see cref="Intake.ReplyCommands.IsResolvedByAsker"/>); null otherwise. The experts still asked are told, nobody is
