@@ -44,6 +44,30 @@ public class TopicIndexTests
         Assert.Empty(Index().QueryTopics("Where is the printer?"));
     }
 
+    [Theory]
+    [InlineData("Teams keeps dropping my calls", true)]
+    [InlineData("Screen sharing in MS teams is greyed out", true)]
+    [InlineData("can my team get a shared calendar?", false)]
+    [InlineData("Both teams need the new price list", false)]
+    [InlineData("Our teams use different templates", false)]
+    [InlineData("Team leads approve leave requests, right?", false)]
+    public void A_software_name_that_is_also_a_word_is_a_topic_only_when_written_as_the_name(string question, bool namesTeams)
+    {
+        var index = new TopicIndex([(["Teams", "Excel", "Expense claims"], []), ([], [])]);
+
+        Assert.Equal(namesTeams, index.QueryTopics(question).Contains("teams"));
+    }
+
+    [Fact]
+    public void Ordinary_skills_still_match_in_lower_case_and_plural()
+    {
+        var index = new TopicIndex([(["Teams", "Excel", "Expense claims", "Refunds"], []), ([], [])]);
+
+        Assert.Equal(["expense-claims", "refunds"], index.QueryTopics("where do expense claim receipts go, and how long do refund approvals take?"));
+        Assert.Equal(["excel"], index.QueryTopics("An Excel pivot table for our team's excel-lent budget")); // "excel-lent": lower case, not the name
+        Assert.Empty(index.QueryTopics("She will excel at the outlook review"));
+    }
+
     [Fact]
     public void An_expert_scores_idf_times_log_one_plus_answers_per_named_topic()
     {

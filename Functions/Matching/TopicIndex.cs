@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text;
 
 namespace SocialLearning.Matching;
@@ -117,7 +118,8 @@ public sealed class TopicIndex
     /// <summary>
     /// The directory's topics <paramref name="text"/> names: its <c>Tags:</c> line's topics that some expert has, and every
     /// topic whose words occur in a row in the text (lower case, apostrophes dropped, light plural folding as BM25's S
-    /// stemmer; the longest topic wins where two overlap). Distinct, in order of first mention.
+    /// stemmer; the longest topic wins where two overlap; a software name that is also a word, such as "Teams", only as
+    /// <see cref="ProductNames"/> says). Distinct, in order of first mention.
     /// </summary>
     /// <param name="text">Question subject and body.</param>
     public IReadOnlyList<string> QueryTopics(string? text)
@@ -127,7 +129,8 @@ public sealed class TopicIndex
         {
             if (_postings.ContainsKey(t)) result.Add(t);
         }
-        var words = Words(text).ToArray();
+        var written = Bm25Tokenizer.WordsAsWritten(text, joinApostrophes: true).ToArray();
+        var words = Array.ConvertAll(written, w => Bm25Tokenizer.Stem(w.ToLowerInvariant()));
         for (var i = 0; i < words.Length; i++)
         {
             if (!_phrases.TryGetValue(words[i], out var candidates)) continue;
@@ -136,6 +139,7 @@ public sealed class TopicIndex
                 if (i + phrase.Length > words.Length) continue;
                 var match = true;
                 for (var j = 1; j < phrase.Length && match; j++) match = words[i + j] == phrase[j];
+                if (match && phrase.Length == 1 && ProductNames.Contains(topic)) match = NamesProduct(written, i, topic);
                 if (!match) continue;
                 if (!result.Contains(topic, StringComparer.Ordinal)) result.Add(topic);
                 i += phrase.Length - 1;
@@ -143,6 +147,29 @@ public sealed class TopicIndex
             }
         }
         return result;
+    }
+
+    /// <summary>
+    /// One-word topics that are the names of workplace software and also ordinary English words: Microsoft 365's Teams,
+    /// Word, Access, Outlook, Excel, Project, Edge, Forms, Lists, Planner, Stream, Bookings, Whiteboard, Loop, Windows;
+    /// Google's Sheets, Slides, Docs, Drive; Zoom, Slack, Notion. A question names one only where it writes the name itself
+    /// with a capital letter ("Teams keeps crashing", "an Excel macro") or after "Microsoft", "MS", "Google" or "Office"
+    /// ("ms teams"): "my team", "access to the drive", "the outlook for Q3" or "excel at" are not about the software, and
+    /// without the rule an IT expert who declared "Teams" got the topic signal of every question about someone's team.
+    /// </summary>
+    public static readonly FrozenSet<string> ProductNames = new[]
+    {
+        "teams", "word", "access", "outlook", "excel", "project", "edge", "forms", "lists", "planner", "stream", "bookings",
+        "whiteboard", "loop", "windows", "sheets", "slides", "docs", "drive", "zoom", "slack", "notion",
+    }.ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>Whether <paramref name="written"/>[<paramref name="i"/>] is the product <paramref name="name"/> (see <see cref="ProductNames"/>).</summary>
+    private static bool NamesProduct(string[] written, int i, string name)
+    {
+        var word = written[i];
+        if (!string.Equals(word, name, StringComparison.OrdinalIgnoreCase)) return false; // "team" is not "Teams"
+        if (char.IsUpper(word[0])) return true;
+        return i > 0 && written[i - 1].ToLowerInvariant() is "microsoft" or "ms" or "google" or "office";
     }
 
     /// <summary>Adds every expert position's topic score for <paramref name="topics"/> to <paramref name="scores"/> (see the type's formula).</summary>
