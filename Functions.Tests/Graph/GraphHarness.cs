@@ -85,7 +85,19 @@ internal sealed class GraphHarness : IAsyncDisposable
     }
 
     public async Task<List<SubscriptionEntity>> SubscriptionsAsync() =>
-        await Storage.Table(TableNames.Subscriptions).ReadAllAsync<SubscriptionEntity>(null, CancellationToken.None);
+        await Storage.Table(TableNames.Subscriptions).ReadAllAsync<SubscriptionEntity>(SubscriptionEntity.PartitionFor(Mailbox), CancellationToken.None);
+
+    /// <summary>The mailbox's delta-query state, or null before the first catch-up.</summary>
+    public async Task<MailboxSyncEntity?> SyncStateAsync() =>
+        await Storage.Table(TableNames.Subscriptions).GetOrNullAsync<MailboxSyncEntity>(MailboxSyncEntity.PartitionFor(Mailbox), MailboxSyncEntity.InboxRowKey, CancellationToken.None);
+
+    /// <summary>Stores the mailbox's delta-query state as a catch-up would.</summary>
+    public async Task StoreSyncStateAsync(string deltaLink, DateTimeOffset floor, DateTimeOffset? caughtUpAt = null) =>
+        await Storage.Table(TableNames.Subscriptions).UpsertEntityAsync(new MailboxSyncEntity
+        {
+            PartitionKey = MailboxSyncEntity.PartitionFor(Mailbox), RowKey = MailboxSyncEntity.InboxRowKey, DeltaLink = deltaLink,
+            ReceivedFloor = floor, CaughtUpAt = caughtUpAt,
+        });
 
     /// <summary>Receives (and deletes) every visible message of <paramref name="queue"/>.</summary>
     public async Task<List<T>> DrainAsync<T>(string queue)

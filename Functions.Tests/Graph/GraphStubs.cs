@@ -88,15 +88,20 @@ internal static class GraphStubs
     /// Stubs the delta query: the first page (the message-delta example: one message and an @odata.nextLink) then a second
     /// page with the remaining ids and an @odata.deltaLink. Returns the delta link the catch-up should store.
     /// </summary>
-    public static string Delta(WireMockServer server, string baseUrl, string[] firstPage, string[] secondPage)
+    /// <param name="server">The Graph stand-in.</param>
+    /// <param name="baseUrl">Its base URL.</param>
+    /// <param name="firstPage">Message ids of the first page.</param>
+    /// <param name="secondPage">Message ids of the second page.</param>
+    /// <param name="received">When each id was received; null: 5 minutes ago.</param>
+    public static string Delta(WireMockServer server, string baseUrl, string[] firstPage, string[] secondPage, Func<string, DateTimeOffset>? received = null)
     {
         var next = baseUrl + $"/users/{Mailbox}/mailFolders/inbox/messages/delta?$skiptoken=page2";
         var deltaLink = baseUrl + $"/users/{Mailbox}/mailFolders/inbox/messages/delta?$deltatoken=after-page2";
         var page1 = GraphSamples.Load("message/message-delta__02__response.json");
         var template = page1["value"]![0]!;
         page1["@odata.nextLink"] = next;
-        page1["value"] = Items(template, firstPage);
-        var page2 = new JsonObject { ["@odata.deltaLink"] = deltaLink, ["value"] = Items(template, secondPage) };
+        page1["value"] = Items(template, firstPage, received);
+        var page2 = new JsonObject { ["@odata.deltaLink"] = deltaLink, ["value"] = Items(template, secondPage, received) };
         // The SDK's first request goes to …/messages/delta() (its URL template); links are followed as Graph wrote them.
         string[] paths = [.. Paths($"/users/{Mailbox}/mailFolders/inbox/messages/delta"), .. Paths($"/users/{Mailbox}/mailFolders/inbox/messages/delta()")];
         server.Given(Request.Create().UsingGet().WithPath(paths).WithParam("$skiptoken", "page2"))
@@ -106,15 +111,17 @@ internal static class GraphStubs
         return deltaLink;
     }
 
-    private static JsonArray Items(JsonNode template, string[] ids)
+    /// <summary>Delta items for <paramref name="ids"/> shaped like <paramref name="template"/>.</summary>
+    public static JsonArray Items(JsonNode template, string[] ids, Func<string, DateTimeOffset>? received = null)
     {
         var array = new JsonArray();
         foreach (var id in ids)
         {
             var item = template.DeepClone().AsObject();
             item["id"] = id;
-            item["receivedDateTime"] = DateTimeOffset.UtcNow.AddMinutes(-5).ToString("O");
-            item["sentDateTime"] = DateTimeOffset.UtcNow.AddMinutes(-6).ToString("O");
+            var at = received?.Invoke(id) ?? DateTimeOffset.UtcNow.AddMinutes(-5);
+            item["receivedDateTime"] = at.ToString("O");
+            item["sentDateTime"] = at.AddMinutes(-1).ToString("O");
             array.Add(item);
         }
         return array;

@@ -36,9 +36,8 @@ public static class GraphMailCommand
             else
             {
                 var result = await host.Services.GetRequiredService<MailboxCatchUp>().RunAsync("command line", cancellationToken).ConfigureAwait(false);
-                AnsiConsole.MarkupLine(result.Note.Length > 0
-                    ? $"[yellow]Nothing done:[/] {Markup.Escape(result.Note)} (run [bold]mail subscribe[/] first)."
-                    : $"Enqueued [bold]{result.Enqueued}[/] messages from {result.Pages} delta pages{(result.Initial ? " (first sync)" : "")}; intake dedupes what was seen before.");
+                AnsiConsole.MarkupLine($"Enqueued [bold]{result.Enqueued}[/] messages from {result.Pages} delta pages{(result.Initial ? " (a new round)" : "")}" +
+                    $"{(result.Skipped > 0 ? $", skipped {result.Skipped} received before {result.Floor:u} (changed, not new)" : "")}; intake dedupes what was seen before.");
             }
             return 0;
         }

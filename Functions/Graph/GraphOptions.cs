@@ -83,11 +83,15 @@ public sealed class GraphOptions
     /// <summary>Client id of a user-assigned managed identity; empty for the system-assigned one.</summary>
     public string? ManagedIdentityClientId { get; set; }
 
+    /// <summary>Minutes a requested expiry stays short of <see cref="MaxSubscriptionLifetimeMinutes"/>: 5. Graph measures the
+    /// limit on its own clock, and a request for exactly the maximum from a host whose clock runs ahead is refused (400).</summary>
+    public const int ClockSkewMarginMinutes = 5;
+
     /// <summary>
-    /// The subscription lifetime actually requested: <see cref="SubscriptionLifetimeMinutes"/> clamped to
-    /// <see cref="MaxSubscriptionLifetimeMinutes"/>.
+    /// The subscription lifetime actually requested: <see cref="SubscriptionLifetimeMinutes"/>, at most
+    /// <see cref="MaxSubscriptionLifetimeMinutes"/> less <see cref="ClockSkewMarginMinutes"/> (10,075 minutes for Outlook messages).
     /// </summary>
-    public TimeSpan EffectiveLifetime => TimeSpan.FromMinutes(Math.Min(SubscriptionLifetimeMinutes, MaxSubscriptionLifetimeMinutes));
+    public TimeSpan EffectiveLifetime => TimeSpan.FromMinutes(Math.Min(SubscriptionLifetimeMinutes, MaxSubscriptionLifetimeMinutes - ClockSkewMarginMinutes));
 
     /// <summary>Remaining lifetime below which the subscription is renewed: <see cref="RenewBeforeMinutes"/>, at most half the lifetime.</summary>
     public TimeSpan RenewWindow => TimeSpan.FromMinutes(Math.Min(RenewBeforeMinutes, EffectiveLifetime.TotalMinutes / 2));

@@ -20,10 +20,13 @@ namespace SocialLearning.Intake;
 /// <list type="bullet">
 /// <item>No subscription stored, or the stored one expired → create one (new random clientState) and catch up.</item>
 /// <item>Less than <see cref="GraphOptions.RenewWindow"/> left → renew (PATCH expirationDateTime to now + lifetime).</item>
-/// <item>Renew or reauthorize answered 404 (Graph no longer knows it) → create a new one, carrying the delta link over,
-/// and catch up, so nothing that arrived in between is lost.</item>
+/// <item>Renew or reauthorize answered 404 (Graph no longer knows it), or a <c>subscriptionRemoved</c> lifecycle
+/// notification → create a new one and catch up from the mailbox's stored delta link (<see cref="MailboxCatchUp"/>), so
+/// nothing that arrived in between is lost. The old row is marked expired before the new one is created: if creating
+/// fails, the next hourly run tries again instead of trusting the old expiry.</item>
 /// </list>
-/// The lifetime asked for is <see cref="GraphOptions.EffectiveLifetime"/> (clamped to the configured maximum). Rows live in
+/// The lifetime asked for is <see cref="GraphOptions.EffectiveLifetime"/> (clamped to the configured maximum, less a
+/// margin for clock skew). Rows live in
 /// the <c>Subscriptions</c> table (<see cref="SubscriptionEntity"/>); replaced rows are deleted.
 /// </remarks>
 public sealed class MailSubscriptionKeeper(
@@ -69,7 +72,7 @@ public sealed class MailSubscriptionKeeper(
     }
 
     /// <summary>
-    /// Renews <paramref name="row"/> to now + lifetime. A 404 creates a new subscription (carrying the delta link) and
+    /// Renews <paramref name="row"/> to now + lifetime. A 404 creates a new subscription and
     /// runs a catch-up. Safe to repeat.
     /// </summary>
     public async Task<SubscriptionEntity> RenewAsync(SubscriptionEntity row, CancellationToken cancellationToken)
@@ -144,10 +147,16 @@ public sealed class MailSubscriptionKeeper(
         return await ReplaceAsync(row ?? current, reason, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Creates a new subscription carrying <paramref name="old"/>'s delta link, deletes <paramref name="old"/>, catches up.</summary>
+    /// <summary>Marks <paramref name="old"/> expired, creates a new subscription, deletes <paramref name="old"/>, catches up.</summary>
     private async Task<SubscriptionEntity> ReplaceAsync(SubscriptionEntity? old, string reason, CancellationToken cancellationToken)
     {
-        var created = await CreateAsync(old?.DeltaLink ?? "", old?.CaughtUpAt, cancellationToken).ConfigureAwait(false);
+        if (old is not null && old.ExpiresAt > time.GetUtcNow())
+        {
+            // Marked expired first: if creating fails, the next hourly run replaces it instead of trusting an expiry days away.
+            old.ExpiresAt = time.GetUtcNow();
+            await storage.Table(TableNames.Subscriptions).UpsertEntityAsync(old, Azure.Data.Tables.TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+        }
+        var created = await CreateAsync(cancellationToken).ConfigureAwait(false);
         logger.LogWarning("Created subscription {SubscriptionId} on {Mailbox} until {ExpiresAt:u} because {Reason}; catching up",
             created.SubscriptionId, Mailbox, created.ExpiresAt, reason);
         if (old is not null)
@@ -159,7 +168,7 @@ public sealed class MailSubscriptionKeeper(
         return created;
     }
 
-    private async Task<SubscriptionEntity> CreateAsync(string deltaLink, DateTimeOffset? caughtUpAt, CancellationToken cancellationToken)
+    private async Task<SubscriptionEntity> CreateAsync(CancellationToken cancellationToken)
     {
         var options = graphOptions.Value;
         var clientState = ClientStateStore.NewClientState();
@@ -188,7 +197,6 @@ public sealed class MailSubscriptionKeeper(
         {
             PartitionKey = SubscriptionEntity.PartitionFor(Mailbox), RowKey = KeyEncoding.Encode(id), Mailbox = Mailbox, SubscriptionId = id,
             ClientState = clientState, Resource = Resource, ExpiresAt = created.ExpirationDateTime ?? expires, CreatedAt = time.GetUtcNow(),
-            DeltaLink = deltaLink, CaughtUpAt = caughtUpAt,
         };
         await storage.Table(TableNames.Subscriptions).UpsertEntityAsync(row, Azure.Data.Tables.TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
         states.Remember(row);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,18 +15,33 @@ namespace SocialLearning.Intake;
 /// <summary>What one catch-up did.</summary>
 /// <param name="Enqueued">Message ids enqueued to <c>inbound-mail</c>.</param>
 /// <param name="Pages">Delta pages read.</param>
-/// <param name="Initial">True when it started without a stored delta link.</param>
-/// <param name="Note">Why nothing ran, when nothing did; otherwise empty.</param>
-public sealed record CatchUpResult(int Enqueued, int Pages, bool Initial, string Note = "");
+/// <param name="Initial">True when it started a new round (no stored delta link, or Graph answered 410 to it).</param>
+/// <param name="Skipped">Messages of the round received before <paramref name="Floor"/>, not enqueued (old mail whose read
+/// state or flag changed).</param>
+/// <param name="Floor">The received-date floor in force (UTC).</param>
+public sealed record CatchUpResult(int Enqueued, int Pages, bool Initial, int Skipped, DateTimeOffset Floor);
 
 /// <summary>
 /// Catch-up (<c>CatchUpMailbox</c>, every 15 minutes, after a <c>missed</c> lifecycle event and after a subscription is
 /// recreated): a delta query on the shared mailbox's inbox messages (source: "message: delta",
-/// learn.microsoft.com/graph/api/message-delta) from the delta link stored with the current subscription, following
-/// every <c>@odata.nextLink</c> page and storing the final <c>@odata.deltaLink</c>. Every message id goes to
+/// learn.microsoft.com/graph/api/message-delta; "Get incremental changes to messages in a folder",
+/// learn.microsoft.com/graph/delta-query-messages) from the link stored in the mailbox's <see cref="MailboxSyncEntity"/>,
+/// following every <c>@odata.nextLink</c> page and storing the final <c>@odata.deltaLink</c>. Every message id goes to
 /// <c>inbound-mail</c> like a change notification; intake dedupes by Internet Message-ID, so overlap with notifications
-/// is harmless. Without a stored delta link only messages received within <see cref="GraphOptions.InitialCatchUpHours"/>
-/// are enqueued; a delta link Graph no longer accepts (410) starts over the same way.
+/// is harmless.
+/// <list type="bullet">
+/// <item>The first round asks Graph for created messages only (<c>changeType=created</c>, which Graph carries into every
+/// later link) received since the floor (<c>$filter=receivedDateTime ge …</c>): now minus
+/// <see cref="GraphOptions.InitialCatchUpHours"/>. The floor is stored, and a message received before it is skipped in
+/// every round: Graph also returns read-state changes of old messages, whatever the filter, and a mail that was in the
+/// inbox before the service was is never a new question.</item>
+/// <item>A large round stores its page link every <see cref="ProgressEveryPages"/> pages, so a run cut off by the
+/// function's timeout resumes where it stopped instead of starting over.</item>
+/// <item>A link Graph no longer accepts (410) starts a new round from the later of the floor and an hour before the last
+/// completed round (at most <see cref="GraphOptions.InitialCatchUpHours"/> back from now only when no round ever
+/// completed): days of downtime lose no mail.</item>
+/// <item>It runs whether or not a subscription exists, so mail still comes in while one cannot be created.</item>
+/// </list>
 /// </summary>
 public sealed class MailboxCatchUp(
     GraphServiceClient graph,
@@ -38,6 +54,12 @@ public sealed class MailboxCatchUp(
     /// <summary>Messages per delta page asked for (<c>Prefer: odata.maxpagesize</c>).</summary>
     public const int PageSize = 50;
 
+    /// <summary>Pages after which a round's progress (its page link) is stored: 20 (1,000 messages).</summary>
+    public const int ProgressEveryPages = 20;
+
+    /// <summary>How far before the last completed round a restarted round (after 410) looks back: 1 hour.</summary>
+    public static readonly TimeSpan RestartOverlap = TimeSpan.FromHours(1);
+
     private string Mailbox => mail.Value.SharedAddress;
 
     /// <summary>Runs one catch-up; <paramref name="reason"/> is logged.</summary>
@@ -47,76 +69,114 @@ public sealed class MailboxCatchUp(
     {
         var table = storage.Table(TableNames.Subscriptions);
         await table.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await table.ReadAllAsync<SubscriptionEntity>(SubscriptionEntity.PartitionFor(Mailbox), cancellationToken).ConfigureAwait(false);
-        var row = rows.MaxBy(r => r.ExpiresAt);
-        if (row is null)
-        {
-            logger.LogWarning("Catch-up ({Reason}) skipped: no subscription is stored for {Mailbox} yet; RenewMailSubscription creates one and catches up", reason, Mailbox);
-            return new CatchUpResult(0, 0, false, "no subscription stored yet");
-        }
+        var state = await table.GetOrNullAsync<MailboxSyncEntity>(MailboxSyncEntity.PartitionFor(Mailbox), MailboxSyncEntity.InboxRowKey, cancellationToken).ConfigureAwait(false)
+            ?? await NewStateAsync(table, cancellationToken).ConfigureAwait(false);
 
         CatchUpResult result;
-        string deltaLink;
         try
         {
-            (result, deltaLink) = await DeltaAsync(row.DeltaLink, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ApiException ex) when (ex.ResponseStatusCode == 410 && row.DeltaLink.Length > 0)
-        {
-            logger.LogWarning("The stored delta link of {Mailbox} is no longer valid (410); starting a new delta sync", Mailbox);
-            (result, deltaLink) = await DeltaAsync("", cancellationToken).ConfigureAwait(false);
+            try
+            {
+                result = await RoundAsync(table, state, state.DeltaLink, state.ReceivedFloor, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ApiException ex) when (ex.ResponseStatusCode == 410 && state.DeltaLink.Length > 0)
+            {
+                var from = RestartFloor(state);
+                logger.LogWarning("The stored delta link of {Mailbox} is no longer valid (410); starting a new delta round from mail received since {From:u}", Mailbox, from);
+                result = await RoundAsync(table, state, "", from, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (ApiException ex) when (GraphErrors.Translate(ex, Mailbox, "delta query on the inbox", "Mail.Read", time) is { } translated)
         {
             throw translated;
         }
-
-        // Merge only the catch-up columns: a concurrent renewal of the same row keeps its expiry.
-        await table.UpsertEntityAsync(new TableEntity(row.PartitionKey, row.RowKey)
-        {
-            [nameof(SubscriptionEntity.DeltaLink)] = deltaLink,
-            [nameof(SubscriptionEntity.CaughtUpAt)] = time.GetUtcNow(),
-        }, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Catch-up of {Mailbox} ({Reason}): {Count} messages enqueued from {Pages} delta pages", Mailbox, reason, result.Enqueued, result.Pages);
         return result;
     }
 
-    private async Task<(CatchUpResult, string)> DeltaAsync(string storedLink, CancellationToken cancellationToken)
+    /// <summary>Where a round restarted after 410 begins: the later of the stored floor and an hour before the last
+    /// completed round; with no completed round, the later of the floor and <see cref="GraphOptions.InitialCatchUpHours"/> ago.</summary>
+    private DateTimeOffset RestartFloor(MailboxSyncEntity state)
     {
-        var initial = storedLink.Length == 0;
-        var since = time.GetUtcNow() - TimeSpan.FromHours(graphOptions.Value.InitialCatchUpHours);
+        var back = state.CaughtUpAt is { } caughtUp
+            ? caughtUp - RestartOverlap
+            : time.GetUtcNow() - TimeSpan.FromHours(graphOptions.Value.InitialCatchUpHours);
+        return back > state.ReceivedFloor ? back : state.ReceivedFloor;
+    }
+
+    /// <summary>The first state of a mailbox: the floor now minus <see cref="GraphOptions.InitialCatchUpHours"/>; a delta link
+    /// stored on a subscription row by an earlier version is carried over.</summary>
+    private async Task<MailboxSyncEntity> NewStateAsync(TableClient table, CancellationToken cancellationToken)
+    {
+        var legacy = (await table.ReadAllAsync<SubscriptionEntity>(SubscriptionEntity.PartitionFor(Mailbox), cancellationToken).ConfigureAwait(false))
+            .Where(r => r.DeltaLink.Length > 0).MaxBy(r => r.CaughtUpAt ?? r.CreatedAt);
+        var now = time.GetUtcNow();
+        var floor = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero) - TimeSpan.FromHours(graphOptions.Value.InitialCatchUpHours);
+        if (legacy is not null && (legacy.CaughtUpAt ?? legacy.CreatedAt) - TimeSpan.FromHours(graphOptions.Value.InitialCatchUpHours) is var oldFloor && oldFloor < floor)
+            floor = oldFloor;
+        return new MailboxSyncEntity
+        {
+            PartitionKey = MailboxSyncEntity.PartitionFor(Mailbox), RowKey = MailboxSyncEntity.InboxRowKey,
+            DeltaLink = legacy?.DeltaLink ?? "", CaughtUpAt = legacy?.CaughtUpAt, ReceivedFloor = floor,
+        };
+    }
+
+    /// <summary>One delta round from <paramref name="link"/> (empty: a new round of messages received since
+    /// <paramref name="from"/>), storing its progress and its final delta link in <paramref name="state"/>.</summary>
+    private async Task<CatchUpResult> RoundAsync(TableClient table, MailboxSyncEntity state, string link, DateTimeOffset from, CancellationToken cancellationToken)
+    {
+        var initial = link.Length == 0;
         var builder = graph.Users[Mailbox].MailFolders["inbox"].Messages.Delta;
         var page = initial
             ? await builder.GetAsDeltaGetResponseAsync(r =>
             {
+                r.QueryParameters.ChangeType = "created";
+                r.QueryParameters.Filter = "receivedDateTime ge " + from.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
                 r.QueryParameters.Select = ["id", "receivedDateTime", "parentFolderId"];
                 Prefer(r.Headers);
             }, cancellationToken).ConfigureAwait(false)
-            : await builder.WithUrl(storedLink).GetAsDeltaGetResponseAsync(r => Prefer(r.Headers), cancellationToken).ConfigureAwait(false);
+            : await builder.WithUrl(link).GetAsDeltaGetResponseAsync(r => Prefer(r.Headers), cancellationToken).ConfigureAwait(false);
 
         var queue = storage.Queue(QueueNames.InboundMail);
         var enqueued = 0;
         var pages = 0;
+        var skipped = 0;
         while (true)
         {
             pages++;
             foreach (var message in page?.Value ?? [])
             {
                 if (message.Id is not { Length: > 0 } id || IsRemoved(message)) continue;
-                if (initial && message.ReceivedDateTime is { } received && received < since) continue;
+                if (message.ReceivedDateTime is { } received && received < state.ReceivedFloor)
+                {
+                    skipped++;
+                    continue;
+                }
                 await queue.SendJsonAsync(new InboundMailMessage(id, InboundMailMessage.GraphSource), cancellationToken).ConfigureAwait(false);
                 enqueued++;
             }
             if (page?.OdataNextLink is { Length: > 0 } next)
             {
+                if (pages % ProgressEveryPages == 0) await SaveAsync(table, state, next, inProgress: true, cancellationToken).ConfigureAwait(false);
                 page = await builder.WithUrl(next).GetAsDeltaGetResponseAsync(r => Prefer(r.Headers), cancellationToken).ConfigureAwait(false);
                 continue;
             }
             var deltaLink = page?.OdataDeltaLink;
             if (string.IsNullOrEmpty(deltaLink))
                 throw new InvalidOperationException($"The delta query on the inbox of {Mailbox} ended without @odata.nextLink or @odata.deltaLink.");
-            return (new CatchUpResult(enqueued, pages, initial), deltaLink);
+            state.CaughtUpAt = time.GetUtcNow();
+            await SaveAsync(table, state, deltaLink, inProgress: false, cancellationToken).ConfigureAwait(false);
+            if (skipped > 0)
+                logger.LogInformation("Catch-up of {Mailbox} skipped {Skipped} messages received before {Floor:u} (changed, not new)", Mailbox, skipped, state.ReceivedFloor);
+            return new CatchUpResult(enqueued, pages, initial, skipped, state.ReceivedFloor);
         }
+    }
+
+    private static async Task SaveAsync(TableClient table, MailboxSyncEntity state, string link, bool inProgress, CancellationToken cancellationToken)
+    {
+        state.DeltaLink = link;
+        state.RoundInProgress = inProgress;
+        await table.UpsertEntityAsync(state, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
     }
 
     private static void Prefer(RequestHeaders headers)
