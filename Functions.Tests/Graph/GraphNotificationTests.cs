@@ -44,6 +44,24 @@ public sealed class GraphNotificationTests(AzuriteFixture azurite)
         Assert.Equal(0, await h.CountAsync(QueueNames.InboundMail));
     }
 
+    [Fact]
+    public async Task A_post_naming_hundreds_of_foreign_subscriptions_is_dropped_after_three_lookups_and_a_good_item_still_counts()
+    {
+        await using var h = await GraphHarness.StartAsync(azurite);
+        await h.StoreSubscriptionAsync(SubscriptionId, Secret, DateTimeOffset.UtcNow.AddDays(3));
+        var forged = Enumerable.Range(0, 200).Select(i => (new Guid(i, 0, 0, new byte[8]).ToString(), "guess", $"AAMk-forged-{i}"));
+        var body = GraphStubs.Notifications([(SubscriptionId, Secret, "AAMk-good-1"), .. forged]);
+
+        var result = await h.Get<GraphNotificationHandler>().HandleAsync(Body(body.ToJsonString()), Ct);
+
+        Assert.Equal((202, 1, 200), (result.StatusCode, result.Accepted, result.Rejected));
+        Assert.Equal(new InboundMailMessage("AAMk-good-1", "graph"), Assert.Single(await h.DrainAsync<InboundMailMessage>(QueueNames.InboundMail)));
+        var warnings = h.Logs.At(Microsoft.Extensions.Logging.LogLevel.Warning).ToList();
+        // Three ids looked up and named in the log, the other 197 dropped unread with one line.
+        Assert.Equal(3, warnings.Count(l => l.Contains("is not one of this service's subscriptions")));
+        Assert.Single(warnings, l => l.Contains("Dropped 197 more change notifications of one POST unread"));
+    }
+
     [Theory]
     [InlineData("", "empty")]
     [InlineData("not json", "not JSON")]

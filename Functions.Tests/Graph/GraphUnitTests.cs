@@ -115,6 +115,21 @@ public sealed class GraphUnitTests
     }
 
     [Theory]
+    [InlineData(403, typeof(MailboxAccessDeniedException))]
+    [InlineData(429, typeof(MailboxThrottledException))]
+    [InlineData(504, typeof(MailboxThrottledException))]
+    [InlineData(401, null)] // a token Graph refused: the queue's normal retries, not the poison queue at once
+    [InlineData(500, null)]
+    public void Graph_errors_become_mailbox_errors_only_where_waiting_or_an_administrator_helps(int status, Type? expected)
+    {
+        var error = new Microsoft.Kiota.Abstractions.ApiException("refused") { ResponseStatusCode = status };
+
+        var translated = GraphErrors.Translate(error, "ask@contoso.example", "read message AAMk-1", "Mail.Read", TimeProvider.System);
+
+        Assert.Equal(expected, translated?.GetType());
+    }
+
+    [Theory]
     [InlineData(20_000, 10_080, 10_075)]
     [InlineData(10_080, 10_080, 10_075)]
     [InlineData(4_000, 10_080, 4_000)]

@@ -864,7 +864,7 @@ public sealed class PipelineTests(AzuriteFixture azurite)
 
         var relay = Assert.Single(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == "pieter.devries@northwind.example");
         Assert.Empty(relay.Attachments);
-        Assert.Contains($"[The answer came with returns-2026.csv (4.0 MB): more than the 3.0 MB the service passes on in all. Ask {routes[0].ExpertName} ({routes[0].ExpertEmail}) for it.]", relay.TextBody);
+        Assert.Contains($"[The answer came with returns-2026.csv (4.0 MB): more than the 2.7 MB the service passes on in all. Ask {routes[0].ExpertName} ({routes[0].ExpertEmail}) for it.]", relay.TextBody);
     }
 
     [Fact]
@@ -884,7 +884,7 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         var file = Assert.Single(relay.Attachments.OfType<MimePart>());
         Assert.Equal("refund checklist.pdf", file.FileName);
         Assert.Equal(checklist, Decoded(file));
-        Assert.Contains("Attached: refund checklist.pdf\n[The answer also came with data-map.xls (1.5 MB): more than the 3.0 MB the service passes on in all. " +
+        Assert.Contains("Attached: refund checklist.pdf\n[The answer also came with data-map.xls (1.5 MB): more than the 2.7 MB the service passes on in all. " +
                         $"Ask {routes[0].ExpertName} ({routes[0].ExpertEmail}) for it.]", relay.TextBody!.ReplaceLineEndings("\n"));
     }
 

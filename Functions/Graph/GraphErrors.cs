@@ -8,8 +8,10 @@ namespace SocialLearning.Graph;
 /// <summary>
 /// Turns Graph errors (<see cref="ApiException"/>, of which the SDK's <c>ODataError</c> is one) into the mailbox's own
 /// exceptions, so handlers react without knowing Graph: 429 / 503 / 504 → <see cref="MailboxThrottledException"/> (wait,
-/// not a failure); 401 / 403 → <see cref="MailboxAccessDeniedException"/> (permanent, names the mailbox and the
-/// permission). Other errors stay as they are.
+/// not a failure); 403 → <see cref="MailboxAccessDeniedException"/> (permanent, names the mailbox and the
+/// permission). Other errors stay as they are — 401 among them: a token Graph did not accept (expired, or refused while
+/// the clock or the identity endpoint hiccups) is worth the queue's normal retries, and a lasting one still ends in the
+/// poison queue with Graph's message.
 /// </summary>
 public static class GraphErrors
 {
@@ -34,7 +36,7 @@ public static class GraphErrors
         {
             case 429 or 503 or 504:
                 return new MailboxThrottledException(mailbox, operation, api.ResponseStatusCode, RetryAfter(api, time) ?? DefaultRetryAfter, ex);
-            case 401 or 403:
+            case 403:
                 return new MailboxAccessDeniedException(mailbox, operation, permission, api.ResponseStatusCode, ex);
             default:
                 return null;

@@ -30,6 +30,11 @@ public sealed class GraphNotificationHandler(ClientStateStore states, StorageCli
     /// <summary>Largest body read, bytes (Graph batches are far smaller).</summary>
     public const int MaxBodyBytes = 4 * 1024 * 1024;
 
+    /// <summary>Distinct subscription ids one POST may name that are not this service's before the rest of its items are
+    /// dropped without a table read: 3 (Graph's own batches name one or two subscriptions; a forged POST may name
+    /// thousands).</summary>
+    public const int MaxUnknownSubscriptionsPerPost = 3;
+
     /// <summary>Handles one POST body.</summary>
     public async Task<WebhookResult> HandleAsync(Stream body, CancellationToken cancellationToken)
     {
@@ -42,13 +47,24 @@ public sealed class GraphNotificationHandler(ClientStateStore states, StorageCli
 
         var accepted = new List<InboundMailMessage>();
         var rejected = 0;
+        var unknown = new HashSet<string>(StringComparer.Ordinal);
+        var flooded = 0;
         foreach (var item in items)
         {
             var subscriptionId = NotificationBody.String(item, "subscriptionId");
+            if (unknown.Count >= MaxUnknownSubscriptionsPerPost && subscriptionId is not null && !unknown.Contains(subscriptionId) &&
+                !states.IsKnown(subscriptionId))
+            {
+                // A POST naming many foreign subscriptions is forged: its remaining unknown ids are not looked up.
+                rejected++;
+                flooded++;
+                continue;
+            }
             var check = await states.VerifyAsync(subscriptionId, NotificationBody.String(item, "clientState"), cancellationToken).ConfigureAwait(false);
             if (!check.Valid)
             {
                 rejected++;
+                if (subscriptionId is not null && states.IsKnownUnknown(subscriptionId)) unknown.Add(subscriptionId);
                 logger.LogWarning("Dropped a change notification for subscription {SubscriptionId}: {Reason}", subscriptionId, check.Reason);
                 continue;
             }
@@ -66,6 +82,9 @@ public sealed class GraphNotificationHandler(ClientStateStore states, StorageCli
 
         var queue = storage.Queue(QueueNames.InboundMail);
         await Task.WhenAll(accepted.Select(m => queue.SendJsonAsync(m, cancellationToken))).ConfigureAwait(false);
+        if (flooded > 0)
+            logger.LogWarning("Dropped {Count} more change notifications of one POST unread: it named more than {Max} subscriptions that are not this service's",
+                flooded, MaxUnknownSubscriptionsPerPost);
         if (accepted.Count > 0 || rejected > 0)
             logger.LogInformation("Change notifications: {Accepted} enqueued to {Queue}, {Rejected} dropped", accepted.Count, QueueNames.InboundMail, rejected);
         return new WebhookResult(202, null, accepted.Count, rejected);

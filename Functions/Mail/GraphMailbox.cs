@@ -29,7 +29,7 @@ namespace SocialLearning.Mail;
 /// the MIME. Every read sends <c>Prefer: IdType="ImmutableId"</c>, so ids from notifications, delta and reads agree
 /// ("Obtain immutable identifiers for Outlook resources", learn.microsoft.com/graph/outlook-immutable-id).</para>
 /// <para><b>Errors.</b> 404 → null (the handler retries later through queue visibility, then records the mail as gone);
-/// 429 / 503 / 504 → <see cref="MailboxThrottledException"/>; 401 / 403 → <see cref="MailboxAccessDeniedException"/>.
+/// 429 / 503 / 504 → <see cref="MailboxThrottledException"/>; 403 → <see cref="MailboxAccessDeniedException"/>.
 /// Claiming and marking are no-ops: Graph announces mail itself and the Messages table records what was processed, so
 /// the app needs no write access to the mailbox for intake.</para>
 /// </remarks>

@@ -18,7 +18,7 @@ public sealed class MailboxThrottledException(string mailbox, string operation, 
 }
 
 /// <summary>
-/// The app is not allowed to do this on the mailbox (Graph: HTTP 401 or 403). Permanent until an administrator grants the
+/// The app is not allowed to do this on the mailbox (Graph: HTTP 403). Permanent until an administrator grants the
 /// permission: the caller logs it once, parks the work where it can be replayed, and does not retry.
 /// </summary>
 public sealed class MailboxAccessDeniedException(string mailbox, string operation, string permission, int status, Exception? inner = null)
@@ -32,7 +32,7 @@ public sealed class MailboxAccessDeniedException(string mailbox, string operatio
     /// <summary>The application permission the operation needs, e.g. <c>Mail.Send</c>.</summary>
     public string Permission { get; } = permission;
 
-    /// <summary>HTTP status (401 or 403).</summary>
+    /// <summary>HTTP status (403).</summary>
     public int Status { get; } = status;
 }
 

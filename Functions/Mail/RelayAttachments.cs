@@ -10,9 +10,10 @@ namespace SocialLearning.Mail;
 /// </summary>
 public static class RelayAttachments
 {
-    /// <summary>Most bytes (decoded) of files one relay carries: 3 MiB. Graph's <c>sendMail</c> takes requests up to 4 MB,
-    /// and base64 adds a third.</summary>
-    public const long MaxTotalBytes = 3 * 1024 * 1024;
+    /// <summary>Most bytes (decoded) of files one relay carries: 2,800,000 (2.67 MiB). Graph's <c>sendMail</c> takes requests
+    /// up to 4 MB (4,000,000 bytes) and base64 adds a third: 3,733,336 bytes of attachments, the rest for the mail and the
+    /// JSON around it (at 3 MiB the attachments alone came to 4,194,304 bytes, and Graph would refuse the relay).</summary>
+    public const long MaxTotalBytes = 2_800_000;
 
     /// <summary>Smallest inline image relayed by size alone: 16 KiB. Smaller inline pictures are relayed when they are at least
     /// <see cref="MinPictureWidth"/> wide or <see cref="MinPictureHeight"/> high (a cropped screenshot); the rest are logos
