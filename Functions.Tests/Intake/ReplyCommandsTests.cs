@@ -235,6 +235,64 @@ public sealed class ReplyCommandsTests
         Assert.Null(ReplyCommands.Classify(reply));
 
     [Theory]
+    // From a README-only user run (round 35): each was relayed to the asker as the answer and learned into the profile.
+    [InlineData("pause for two weeks", "pause")]
+    [InlineData("pause 3 weeks", "pause")]
+    [InlineData("Pause 2 weeks please", "pause")]
+    [InlineData("Can you pause me for a month? I'm on leave.", "pause")]
+    [InlineData("Pausing - back on 15 January.", "pause")]
+    [InlineData("Out of office: I'm away until 14 December and won't see this.", "pass")]
+    // Their neighbours.
+    [InlineData("Please pause me until 15 January.", "pause")]
+    [InlineData("pause me", "pause")]
+    [InlineData("Pause for a month, thanks\n\nKwame", "pause")]
+    [InlineData("Could you pause me until Jan 15?", "pause")]
+    [InlineData("OOO - back on Monday. For urgent matters contact the service desk.", "pass")]
+    [InlineData("Automatic reply: I am on leave until 4 January.", "pass")]
+    public void Pauses_with_a_length_or_a_date_and_typed_away_notes_are_commands(string reply, string command) =>
+        Assert.Equal(command, ReplyCommands.Classify(reply));
+
+    [Theory]
+    [InlineData("Pause the sync for two weeks and then run it again.")]
+    [InlineData("Pause 3 weeks of the subscription in the portal, then it stops billing.")]
+    [InlineData("Pausing the VPN client for a minute fixes it.")]
+    [InlineData("Out of office: set it in Outlook under File > Automatic Replies.")]
+    [InlineData("Away: that flag means the user is idle in Teams, nothing to worry about.")]
+    public void Answers_that_pause_something_else_or_explain_away_notes_stay_answers(string reply) =>
+        Assert.Null(ReplyCommands.Classify(reply));
+
+    [Theory]
+    [InlineData("pause for two weeks", "2026-12-21T10:00:00Z")]
+    [InlineData("pause 3 weeks", "2026-12-28T10:00:00Z")]
+    [InlineData("Can you pause me for a month? I'm on leave.", "2027-01-06T10:00:00Z")]
+    [InlineData("pause for 10 days", "2026-12-17T10:00:00Z")]
+    [InlineData("pause until 15 January", "2027-01-15T00:00:00Z")]
+    [InlineData("pause until Jan 15th", "2027-01-15T00:00:00Z")]
+    [InlineData("pause until 2027-01-15", "2027-01-15T00:00:00Z")]
+    [InlineData("Pausing - back on 15.01.2027.", "2027-01-15T00:00:00Z")]
+    [InlineData("pause till the 20th of December, thanks", "2026-12-20T00:00:00Z")]
+    [InlineData("Pause until Monday please", "2026-12-14T00:00:00Z")] // 7 December 2026 is a Monday: the next one
+    [InlineData("pause until Friday", "2026-12-11T00:00:00Z")]
+    [InlineData("pause until March 3, 2027", "2027-03-03T00:00:00Z")]
+    public void A_pause_ends_when_the_reply_says(string reply, string expected)
+    {
+        var now = DateTimeOffset.Parse("2026-12-07T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.Equal(DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), ReplyCommands.PauseEnd(reply, now));
+    }
+
+    [Theory]
+    [InlineData("pause")]
+    [InlineData("pause please")]
+    [InlineData("pause until 2025-01-15")] // past
+    [InlineData("pause until 2029-01-15")] // more than a year away
+    [InlineData("pause for 400 days")]
+    [InlineData("pause until 31 February")] // no such day
+    [InlineData("pause until further notice")]
+    public void A_pause_without_a_usable_end_takes_the_default(string reply) =>
+        Assert.Null(ReplyCommands.PauseEnd(reply, DateTimeOffset.Parse("2026-12-07T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture)));
+
+    [Theory]
     [InlineData("Glad I could help :)", true)]
     [InlineData("You're welcome, let me know if you need anything else.", true)]
     [InlineData("You’re welcome!\n\nGrace Okafor\nService Desk Lead\nNorthwind Traders | +31 10 555 0123", true)]

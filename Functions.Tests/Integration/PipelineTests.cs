@@ -506,6 +506,31 @@ public sealed class PipelineTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_pause_until_a_date_holds_requests_until_that_day_and_the_expert_is_told_the_date_in_the_thread()
+    {
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        var storage = h.Get<StorageClients>();
+        await h.Maildir.DeliverAsync(Question("vpn-pause-date@mail.northwind.example", "VPN keeps dropping at home", "My VPN disconnects every ten minutes at home."), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var q = Assert.Single(await storage.Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
+        var until = new DateTimeOffset(DateTimeOffset.UtcNow.UtcDateTime.Date.AddDays(40), TimeSpan.Zero);
+        var iso = until.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        await h.Maildir.DeliverAsync(AnnaReplies(q.QuestionId, "pause-date@mail.northwind.example", $"Pausing - back on {iso}.\n\nAnna"), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var anna = await storage.Table(TableNames.Experts).GetOrNullAsync<ExpertEntity>(ExpertEntity.PartitionFor("e-anna-lindqvist"), KeyEncoding.Encode("e-anna-lindqvist"), Ct);
+        Assert.Equal(until, anna!.PausedUntil);
+        var passed = Assert.Single((await h.Get<OutcomeLog>().ReadAllAsync(Ct)).Where(e => e.QuestionId == q.QuestionId), e => e.Kind == OutcomeKinds.Passed);
+        Assert.Equal($"Anna Lindqvist replied \"pause\" (no requests until {iso})", passed.Detail);
+        // Not relayed to the asker as an answer; Anna gets one confirmation, in her request's thread, with the date.
+        Assert.DoesNotContain(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == "pieter.devries@northwind.example" && m.TextBody!.Contains("Pausing"));
+        var confirmation = Assert.Single(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == "anna.lindqvist@northwind.example" && m.TextBody!.Contains("Done:"));
+        Assert.Equal(SocialLearning.Mail.RoutedRequestComposer.RequestMessageId(q.QuestionId, "e-anna-lindqvist"), confirmation.InReplyTo);
+        Assert.Contains($"Done: you will get no requests from us until {until.UtcDateTime.ToString("dddd d MMMM yyyy", System.Globalization.CultureInfo.InvariantCulture)}.", confirmation.TextBody);
+        Assert.StartsWith($"Re: [{q.QuestionId}]", confirmation.Subject);
+    }
+
+    [Fact]
     public async Task Expert_who_replies_stop_is_never_asked_again_and_pause_holds_requests()
     {
         await using var h = await WithSampleDirectoryAsync(azurite);

@@ -544,7 +544,7 @@ public sealed class InboundMailHandler(
             if (route.AskedAt - at >= TimeSpan.FromSeconds(1) && route.AskedAt - at <= ReplyClockSkew) at = route.AskedAt;
             // "pause" and "stop" work in any thread, answered or not: the request mail promises it.
             if (command is "pause" or "stop")
-                return await PauseOrStopAsync(route, question, command, cancellationToken).ConfigureAwait(false);
+                return await PauseOrStopAsync(route, question, command, text, cancellationToken).ConfigureAwait(false);
             if (handedTo.Count > 0)
                 return await RecordHandoffAsync(route, question, handedTo, text, at, cancellationToken).ConfigureAwait(false);
             if (command == ReplyCommands.Acknowledged)
@@ -987,11 +987,13 @@ public sealed class InboundMailHandler(
     private Task EscalateAsync(string questionId, CancellationToken cancellationToken) =>
         storage.Queue(QueueNames.RouteQuestion).SendJsonAsync(new Routing.RouteQuestionMessage(questionId, Escalate: true), cancellationToken);
 
-    /// <summary>How long "pause" stops requests to an expert.</summary>
+    /// <summary>How long "pause" stops requests to an expert when the reply names no end (<see cref="ReplyCommands.PauseEnd"/>).</summary>
     public static TimeSpan PauseLength { get; } = TimeSpan.FromDays(14);
 
-    private async Task<string> PauseOrStopAsync(RouteEntity route, QuestionEntity question, string command, CancellationToken cancellationToken)
+    private async Task<string> PauseOrStopAsync(RouteEntity route, QuestionEntity question, string command, string text, CancellationToken cancellationToken)
     {
+        var now = time.GetUtcNow();
+        var pausedUntil = ReplyCommands.PauseEnd(text, now) ?? now + PauseLength;
         var experts = storage.Table(TableNames.Experts);
         var expert = await experts.GetOrNullAsync<ExpertEntity>(ExpertEntity.PartitionFor(route.ExpertId), KeyEncoding.Encode(route.ExpertId), cancellationToken).ConfigureAwait(false);
         if (expert is null)
@@ -1008,10 +1010,12 @@ public sealed class InboundMailHandler(
                 : await experts.GetOrNullAsync<ExpertEntity>(ExpertEntity.PartitionFor(id), KeyEncoding.Encode(id), cancellationToken).ConfigureAwait(false);
             if (listing is null) continue;
             if (command == "stop") listing.OptedOut = true;
-            else listing.PausedUntil = time.GetUtcNow() + PauseLength;
+            else listing.PausedUntil = pausedUntil;
             await experts.UpdateEntityAsync(listing, Azure.ETag.All, Azure.Data.Tables.TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
         }
         directory.Invalidate();
+        // The expert is told what was set (until when), in the thread of the request they replied to.
+        await storage.Queue(QueueNames.OutboundMail).SendJsonAsync(new OutboundMailMessage("standing", route.PartitionKey, route.ExpertId), cancellationToken).ConfigureAwait(false);
         // On a question the expert has not answered (or passed) yet, pause/stop is also a pass: the next candidate is asked.
         if (route.AnsweredAt is null && route.PassedAt is null)
         {
@@ -1021,7 +1025,7 @@ public sealed class InboundMailHandler(
                 await outcomes.AppendAsync(new OutcomeEntity
                 {
                     Kind = OutcomeKinds.Passed, QuestionId = route.PartitionKey, ExpertId = route.ExpertId, At = route.PassedAt.Value,
-                    AskerEmail = question.AskerEmail, Department = route.ExpertDepartment, Detail = $"{route.ExpertName} replied \"{command}\" ({(command == "stop" ? "no more requests" : $"no requests for {PauseLength.TotalDays:0} days")})",
+                    AskerEmail = question.AskerEmail, Department = route.ExpertDepartment, Detail = $"{route.ExpertName} replied \"{command}\" ({(command == "stop" ? "no more requests" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"no requests until {pausedUntil.UtcDateTime:yyyy-MM-dd}"))})",
                 }, cancellationToken).ConfigureAwait(false);
                 await EscalateAsync(route.PartitionKey, cancellationToken).ConfigureAwait(false);
             }

@@ -79,7 +79,7 @@ public static partial class ReplyCommands
         var rest = lines.Skip(1).TakeWhile(l => !Disclaimer().IsMatch(l)).ToList();
         if (CommandLine().Match(first) is { Success: true } word)
         {
-            var command = word.Groups["word"].Value.ToLowerInvariant();
+            var command = word.Groups["word"].Value.ToLowerInvariant() is "pausing" ? Pause : word.Groups["word"].Value.ToLowerInvariant();
             // "stop" ends the expert's participation: only a short sign-off may follow it, not a few lines of anything.
             return (command == Stop ? IsSignOff(rest) : IsSignature(rest)) ? command : null;
         }
@@ -89,6 +89,13 @@ public static partial class ReplyCommands
         if (ForeignPauseLine().IsMatch(first)) return IsSignature(rest) ? Pause : null;
         if (DeclineLine().IsMatch(first) || ForeignDeclineLine().IsMatch(first)) return IsSignOff(WithoutReferrals(rest)) ? Pass : null;
         if (IsAway(first)) return IsSignOff(WithoutAwayDetails(rest)) ? Pass : null;
+        // A typed away note under a label, as out-of-office texts begin: "Out of office: I'm away until 14 December."
+        if (AwayLabel().Match(first) is { Success: true } label && first.Length > label.Length)
+        {
+            var note = Clauses(first[label.Length..].Trim());
+            if (note.Count > 0 && (IsAway(note[0]) || AwayDetail().IsMatch(note[0])) && note.Skip(1).All(IsAwayDetail))
+                return IsSignOff(WithoutAwayDetails(rest)) ? Pass : null;
+        }
         if (AcknowledgementLine().IsMatch(first)) return IsSignOff(rest) ? Acknowledged : null;
         // "+1", "Same question here", "Following": agreement or interest, not an answer.
         if (MeTooLine().IsMatch(first)) return rest.Count <= MaxSignatureLines && rest.All(IsNameLike) ? Acknowledged : null;
@@ -130,6 +137,107 @@ public static partial class ReplyCommands
         return unsure.Any(c => NotSurePart().IsMatch(c)) && pointers.Count > 0 && pointers.All(c => PointerPart().IsMatch(c)) && rest.All(IsNameLike) && rest.Count <= MaxSignatureLines
             ? Pass : null;
     }
+
+    /// <summary>Longest pause a reply can ask for: 365 days. A date further out, or one already past, gives the default.</summary>
+    public static readonly TimeSpan MaxPause = TimeSpan.FromDays(365);
+
+    /// <summary>
+    /// When a "pause" (or an away note) says it ends: "until 15 January", "till Jan 15th", "through 2027-01-15", "back on
+    /// 15.01.2027", "until Monday", "for two weeks", "pause 3 weeks", "for a month" — in the first three lines of
+    /// <paramref name="visibleText"/>. A date is the start of that day (UTC; the expert is asked again from then); a date
+    /// without a year is its next occurrence from <paramref name="now"/>; a length counts from <paramref name="now"/>
+    /// (a month is 30 days). Null when no end is given, or it is not after <paramref name="now"/>, or it is more than
+    /// <see cref="MaxPause"/> away: the caller's default applies.
+    /// </summary>
+    /// <param name="visibleText">The reply's visible text, as for <see cref="Classify"/>.</param>
+    /// <param name="now">The time the pause starts (UTC).</param>
+    public static DateTimeOffset? PauseEnd(string visibleText, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(visibleText);
+        var head = string.Join(" ", visibleText.Replace('\u2019', '\'').Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).Take(3));
+        var today = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
+        DateTimeOffset? end = null;
+        if (PauseLengthPhrase().Match(head) is { Success: true } length)
+        {
+            var n = Count(length.Groups["n"].Value);
+            var unit = length.Groups["unit"].Value.ToLowerInvariant();
+            end = now + TimeSpan.FromDays(n * (unit.StartsWith("month", StringComparison.Ordinal) ? 30 : unit.StartsWith("week", StringComparison.Ordinal) ? 7 : 1));
+        }
+        else if (PauseDatePhrase().Match(head) is { Success: true } date)
+        {
+            end = DateIn(date.Groups["date"].Value, today);
+        }
+        return end is { } e && e > now && e - now <= MaxPause ? e : null;
+    }
+
+    private static int Count(string word) => word.ToLowerInvariant() switch
+    {
+        "a" or "an" or "one" => 1, "two" => 2, "three" => 3, "four" => 4, "five" => 5, "six" => 6,
+        var digits => int.Parse(digits, System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    private static readonly string[] MonthNames = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+
+    /// <summary>The day <paramref name="text"/> names (ISO, day.month[.year], "15 January [2027]", "January 15th[, 2027]",
+    /// a weekday, "tomorrow", "next week"), or null.</summary>
+    private static DateTimeOffset? DateIn(string text, DateTimeOffset today)
+    {
+        var t = text.Trim().TrimEnd('.', ',', '!').ToLowerInvariant();
+        if (IsoDate().Match(t) is { Success: true } iso)
+            return Day(int.Parse(iso.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), int.Parse(iso.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture),
+                int.Parse(iso.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture), null);
+        if (DottedDate().Match(t) is { Success: true } dotted)
+        {
+            int? year = dotted.Groups[3].Success ? int.Parse(dotted.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
+            if (year < 100) year += 2000;
+            return Day(year, int.Parse(dotted.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), int.Parse(dotted.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), today);
+        }
+        if (NamedDate().Match(t) is { Success: true } named)
+        {
+            var month = Array.IndexOf(MonthNames, named.Groups["month"].Value[..3]) + 1;
+            int? year = named.Groups["year"].Success ? int.Parse(named.Groups["year"].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
+            return Day(year, month, int.Parse(named.Groups["day"].Value, System.Globalization.CultureInfo.InvariantCulture), today);
+        }
+        if (t.StartsWith("tomorrow", StringComparison.Ordinal)) return today.AddDays(1);
+        if (t.StartsWith("next week", StringComparison.Ordinal)) return today.AddDays(((int)DayOfWeek.Monday - (int)today.DayOfWeek + 7) % 7 is 0 ? 7 : ((int)DayOfWeek.Monday - (int)today.DayOfWeek + 7) % 7);
+        foreach (var day in Enum.GetValues<DayOfWeek>())
+        {
+            if (!t.StartsWith(day.ToString().ToLowerInvariant(), StringComparison.Ordinal)) continue;
+            var ahead = ((int)day - (int)today.DayOfWeek + 7) % 7;
+            return today.AddDays(ahead == 0 ? 7 : ahead);
+        }
+        return null;
+    }
+
+    /// <summary>The start of year-month-day (UTC); without a year, its next occurrence on or after <paramref name="today"/>. Null for no such day.</summary>
+    private static DateTimeOffset? Day(int? year, int month, int day, DateTimeOffset? today)
+    {
+        if (month is < 1 or > 12 || day < 1) return null;
+        var y = year ?? today!.Value.Year;
+        if (day > DateTime.DaysInMonth(y, month)) return null;
+        var d = new DateTimeOffset(y, month, day, 0, 0, 0, TimeSpan.Zero);
+        if (year is null && d < today) d = d.AddYears(1);
+        return d;
+    }
+
+    /// <summary>"for two weeks", "pause 3 weeks", "pause me for a month", "pausing for 10 days".</summary>
+    [GeneratedRegex(@"\b(?:for|paus(?:e|ing)(?:\s+me)?)\s+(?:(?:the\s+)?next\s+)?(?<n>a|an|one|two|three|four|five|six|\d{1,3})\s+(?<unit>days?|weeks?|months?)\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex PauseLengthPhrase();
+
+    /// <summary>"until …", "till …", "through …", "back on …", "back …", "returning on …", "from …" is not one.</summary>
+    [GeneratedRegex(@"\b(?:until|till|til|through|back\s+(?:on\s+)?|return(?:ing)?\s+(?:on\s+)?)\s*(?:the\s+)?(?<date>[^,;!?()]{2,30})",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex PauseDatePhrase();
+
+    [GeneratedRegex(@"^(\d{4})-(\d{1,2})-(\d{1,2})\b")]
+    private static partial Regex IsoDate();
+
+    [GeneratedRegex(@"^(\d{1,2})\.(\d{1,2})\.(?:(\d{2}|\d{4})\b)?")]
+    private static partial Regex DottedDate();
+
+    [GeneratedRegex(@"^(?:(?<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?<month>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?:,?\s+(?<year>\d{4}))?|(?<month>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?<day>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?<year>\d{4}))?)\b")]
+    private static partial Regex NamedDate();
 
     /// <summary>Parts that only acknowledge, thank or praise, at least one of them an acknowledgement or a thanks: "On it,
     /// will reply tomorrow", "Thanks Pete, great!".</summary>
@@ -286,7 +394,7 @@ public static partial class ReplyCommands
 
     /// <summary>A request to pause or stop put as a question: "Could you pause requests for me?", "Can you please stop
     /// sending me these?", "Would you pause my requests until January?"</summary>
-    [GeneratedRegex(@"^(?:(?:hi|hello|sorry|hey)[\s,.!]+)*(?:could|can|would|will)\s+you\s+(?:please\s+)?(?<word>pause|stop)\s+(?:sending\s+(?:me\s+)?)?(?:the\s+|my\s+|these\s+|all\s+)?(?:requests|questions|mails|e-?mails|these|them|it)(?:\s+(?:for|to)\s+me)?(?:\s+(?:for\s+now|for\s+a\s+while|for\s+(?:a|two|\d+)\s+(?:weeks?|months?)|until\s+[^?]{1,40}))?(?:[\s,]+please)?\s*[?.!]*$",
+    [GeneratedRegex(@"^(?:(?:hi|hello|sorry|hey)[\s,.!]+)*(?:could|can|would|will)\s+you\s+(?:please\s+)?(?<word>pause|stop)\s+(?:sending\s+(?:me\s+)?)?(?:the\s+|my\s+|these\s+|all\s+)?(?:requests|questions|mails|e-?mails|these|them|it|(?<=pause\s+)me)(?:\s+(?:for|to)\s+me)?(?:\s+(?:for\s+now|for\s+a\s+while|for\s+(?:a|an|one|two|three|four|five|six|\d+)\s+(?:days?|weeks?|months?)|until\s+[^?]{1,40}))?(?:[\s,]+please)?\s*[?.!]*$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex PoliteRequestLine();
 
@@ -477,7 +585,7 @@ public static partial class ReplyCommands
     /// or followed by punctuation and a short remark ("Pass, sorry", "pass — ask Maria") or by polite words ("pause please,
     /// I'm away until January", "Pause bitte, ich bin im Urlaub", "please pause my requests"). "Stop the VPN…" and "Pass
     /// the --tcp flag…" are answers, not commands.</summary>
-    [GeneratedRegex(@"^(?:(?:sorry|please|ok|okay|hi|hello)[\s,.!]+)*(?<word>pass|pause|stop)(?:[\s,.!]+\k<word>)*(?:\s*[.!,;:\u2013\u2014].{0,80}|\s+-.{0,80}|-\s.{0,80}|(?<=pause)\s+(?:until|till)\s.{0,80}|\s+(?:on\s+(?:this|that)(?:\s+one)?|please|for now|for a while|my requests|requests|thanks|thank you|bitte|danke|merci|svp|s'il vous pla[iî]t|por favor|gracias|per favore|grazie|graag|alsjeblieft|alstublieft|dank je|bedankt)\b.{0,80})?$",
+    [GeneratedRegex(@"^(?:(?:sorry|please|ok|okay|hi|hello)[\s,.!]+)*(?<word>pass|pause|stop|pausing)(?:[\s,.!]+\k<word>)*(?:\s*[.!,;:\u2013\u2014].{0,80}|\s+-.{0,80}|-\s.{0,80}|(?<=paus(?:e|ing))(?:\s+me)?(?:\s+(?:until|till|through)\s.{0,80}|\s+(?:for\s+)?(?:a|an|one|two|three|four|five|six|\d{1,2})\s+(?:days?|weeks?|months?)(?:\s+(?:please|thanks|thank\s+you))?(?:\s*[.!,;:?\u2013\u2014-].{0,80}|\s*$))|(?<=pause)\s+me\s*[.!]*$|\s+(?:on\s+(?:this|that)(?:\s+one)?|please|for now|for a while|my requests|requests|thanks|thank you|bitte|danke|merci|svp|s'il vous pla[iî]t|por favor|gracias|per favore|grazie|graag|alsjeblieft|alstublieft|dank je|bedankt)\b.{0,80})?$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex CommandLine();
 
@@ -508,6 +616,12 @@ public static partial class ReplyCommands
     [GeneratedRegex(@"^(?:(?:sorry|hi|hello)[\s,.!]+)*(?:(?:i'm|i\s+am|i'll\s+be|i\s+will\s+be)\s+(?:currently\s+)?)?(?:on\s+(?:vacation|holiday|holidays|leave|annual\s+leave|parental\s+leave|sick\s+leave|a\s+business\s+trip|sabbatical)|away|out\s+of\s+(?:the\s+)?office|ooo|off\s+sick)(?:\s+(?:until|till|til|through|from|for|this|next)\b(?:[^?.!;]|\.(?!\s)){0,60})?(?:[\s,.!;\u2013\u2014-]+(?:sorry|thanks|thank\s+you))*[\s.!]*$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex AwayLine();
+
+    /// <summary>The label an away note typed by hand often opens with: "Out of office:", "OOO -", "Automatic reply:",
+    /// "Abwesenheitsnotiz:", "Absent :".</summary>
+    [GeneratedRegex(@"^(?:out\s+of\s+(?:the\s+)?office|ooo|away|automatic\s+reply|auto[- ]?reply|abwesenheitsnotiz|abwesend|absence|absent|afwezig)\s*[:\u2013\u2014-]\s*",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex AwayLabel();
 
     /// <summary>The first line of a mail disclaimer: "This e-mail and any attachments are confidential …", "CONFIDENTIALITY
     /// NOTICE: …", "If you are not the intended recipient …", "Diese E-Mail enthält vertrauliche …".</summary>

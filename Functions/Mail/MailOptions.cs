@@ -54,7 +54,9 @@ public sealed class MailOptions : IValidatableObject
 }
 
 /// <summary>Queue message of <c>outbound-mail</c>: one mail to compose from stored state and send.</summary>
-/// <param name="Kind">"request" (a routed request to an expert) or "relay" (an expert's answer to the asker).</param>
+/// <param name="Kind">"request" (a routed request to an expert), "relay" (an expert's answer to the asker), "followup" (an
+/// expert's later mail in the thread), "asker" (the asker's replies to an expert), "notice" (to the asker: why nobody was
+/// asked) or "standing" (to an expert: their "pause" or "stop" confirmed, with the date).</param>
 /// <param name="QuestionId">The question.</param>
 /// <param name="ExpertId">The expert asked, or who answered.</param>
 public sealed record OutboundMailMessage(string Kind, string QuestionId, string? ExpertId);

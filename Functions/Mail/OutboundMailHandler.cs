@@ -30,7 +30,7 @@ public sealed class OutboundMailHandler(IMailbox mailbox, StorageClients storage
 
     private async Task SendAsync(OutboundMailMessage message, CancellationToken cancellationToken)
     {
-        if (message.Kind is not ("request" or "relay" or "followup" or "asker" or "notice") || (message.ExpertId is null && message.Kind != "notice"))
+        if (message.Kind is not ("request" or "relay" or "followup" or "asker" or "notice" or "standing") || (message.ExpertId is null && message.Kind != "notice"))
             throw new InvalidOperationException($"Unknown outbound mail kind '{message.Kind}'.");
         var question = await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(message.QuestionId, QuestionEntity.Row, cancellationToken).ConfigureAwait(false)
                        ?? throw new InvalidOperationException($"Question {message.QuestionId} does not exist.");
@@ -60,6 +60,11 @@ public sealed class OutboundMailHandler(IMailbox mailbox, StorageClients storage
         if (message.Kind == "asker")
         {
             await RelayAskerRepliesAsync(question, route, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        if (message.Kind == "standing")
+        {
+            await ConfirmStandingAsync(question, route, cancellationToken).ConfigureAwait(false);
             return;
         }
         if (message.Kind == "followup")
@@ -187,6 +192,24 @@ public sealed class OutboundMailHandler(IMailbox mailbox, StorageClients storage
         var leftThem = left.Count == 1 ? "it" : "them";
         return (sent, $"[The answer {(sent.Count > 0 ? "also " : "")}came with {string.Join(", ", left.Select(f => $"{RelayAttachments.Name(f.Part)} ({RelayAttachments.DescribeSize(f.Bytes)})"))}: " +
                       $"more than the {RelayAttachments.DescribeSize(RelayAttachments.MaxTotalBytes)} the service passes on in all. Ask {route.ExpertName} ({route.ExpertEmail}) for {leftThem}.]");
+    }
+
+    /// <summary>Confirms an expert's "pause" or "stop" as stored now (a later "pause until …" has its own mail; one mail per
+    /// standing, so a retry sends nothing twice).</summary>
+    private async Task ConfirmStandingAsync(QuestionEntity question, RouteEntity route, CancellationToken cancellationToken)
+    {
+        var expert = await storage.Table(TableNames.Experts).GetOrNullAsync<ExpertEntity>(ExpertEntity.PartitionFor(route.ExpertId), KeyEncoding.Encode(route.ExpertId), cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        DateTimeOffset? until = expert?.OptedOut == true ? null : expert?.PausedUntil;
+        if (expert is null || (!expert.OptedOut && !(until > now)))
+        {
+            logger.LogInformation("Expert {ExpertId} is neither paused nor stopped now; no confirmation sent", route.ExpertId);
+            return;
+        }
+        var confirmation = RoutedRequestComposer.ComposeStanding(question, route, until, mail.Value, now);
+        var key = until is { } u ? u.UtcDateTime.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture) : "stop";
+        await mailbox.SendAsync(confirmation, $"standing:{route.ExpertId}:{key}", cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("Confirmed to {ExpertId}: {Standing}", route.ExpertId, until is null ? "no more requests" : $"paused until {until:yyyy-MM-dd}");
     }
 
     private async Task RelayAsync(QuestionEntity question, RouteEntity route, CancellationToken cancellationToken)

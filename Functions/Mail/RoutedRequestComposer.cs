@@ -59,7 +59,7 @@ public static partial class RoutedRequestComposer
             .AppendLine()
             .AppendLine("To answer, just reply to this mail: your reply goes back to the asker in this thread.")
             .AppendLine("Not for you? Reply with \"pass\" and we will ask someone else.")
-            .AppendLine("Reply \"pause\" to get no requests for two weeks, or \"stop\" to get none at all (ask the SocialLearning team to be asked again).")
+            .AppendLine("Reply \"pause\" to get no requests for two weeks (or \"pause until 15 January\", \"pause for a month\"), or \"stop\" to get none at all.")
             .AppendLine()
             .Append("Thank you for sharing what you know. — ").AppendLine(mail.DisplayName);
         message.Body = new TextPart("plain") { Text = body.ToString() };
@@ -193,6 +193,52 @@ public static partial class RoutedRequestComposer
                 : route.AnsweredAt is not null ? "To write back, reply to this mail: it goes to the asker in the same thread."
                 : "To answer, reply to this mail: your reply goes back to the asker in this thread. Not for you? Reply \"pass\".")
             .AppendLine()
+            .Append("— ").AppendLine(mail.DisplayName);
+        message.Body = new TextPart("plain") { Text = body.ToString() };
+        return message;
+    }
+
+    /// <summary>
+    /// The mail that confirms an expert's "pause" or "stop" — in the thread of their request (In-Reply-To its Message-ID, the
+    /// token in the subject), saying until when no requests come (the date as set, so an expert whose "until" was read
+    /// differently sees it at once) and how to change it: reply "pause until …" again, or write to the shared address to be
+    /// asked again sooner.
+    /// </summary>
+    /// <param name="question">The question whose request the expert replied to.</param>
+    /// <param name="route">The expert's route.</param>
+    /// <param name="pausedUntil">End of the pause (UTC), or null for a stop.</param>
+    /// <param name="mail">Mail settings.</param>
+    /// <param name="date">The mail's Date (now).</param>
+    public static MimeMessage ComposeStanding(QuestionEntity question, RouteEntity route, DateTimeOffset? pausedUntil, MailOptions mail, DateTimeOffset date)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        ArgumentNullException.ThrowIfNull(route);
+        var subject = string.IsNullOrWhiteSpace(question.Subject) ? "A colleague has a question" : Intake.QuestionIds.WithoutTokens(question.Subject);
+        var key = pausedUntil is { } u ? u.UtcDateTime.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture) : "stop";
+        var message = NewServiceMail(mail, question.QuestionId, new MailboxAddress(route.ExpertName, route.ExpertEmail),
+            $"Re: [{question.QuestionId}] {subject}", $"{question.QuestionId}.standing.{key}.{KeyEncoding.Hash(route.ExpertId)[..12]}@sociallearning.local", date);
+        var request = RequestMessageId(question.QuestionId, route.ExpertId);
+        message.InReplyTo = request;
+        message.References.Add(request);
+        var first = route.ExpertName.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? route.ExpertName;
+        var body = new StringBuilder()
+            .Append("Hello ").Append(first).AppendLine(",")
+            .AppendLine();
+        if (pausedUntil is { } until)
+        {
+            body.Append("Done: you will get no requests from us until ")
+                .Append(until.UtcDateTime.ToString("dddd d MMMM yyyy", System.Globalization.CultureInfo.InvariantCulture)).AppendLine(".")
+                .AppendLine()
+                .AppendLine("For a different date, reply to this mail with \"pause until\" and the date (\"pause until 15 January\") or a length (\"pause for three weeks\").")
+                .Append("To be asked again sooner, write to ").Append(mail.SharedAddress).AppendLine(".");
+        }
+        else
+        {
+            body.AppendLine("Done: you will get no more requests from us. Thank you for the answers you have shared.")
+                .AppendLine()
+                .Append("To be asked again one day, write to ").Append(mail.SharedAddress).AppendLine(".");
+        }
+        body.AppendLine()
             .Append("— ").AppendLine(mail.DisplayName);
         message.Body = new TextPart("plain") { Text = body.ToString() };
         return message;
