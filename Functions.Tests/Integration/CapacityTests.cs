@@ -125,7 +125,7 @@ public sealed class CapacityTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task A_pass_by_the_only_close_expert_leaves_an_escalated_event_saying_nobody_else_can_be_asked()
+    public async Task A_pass_by_the_only_close_expert_ends_as_a_knowledge_gap_the_asker_is_told_of_and_their_detail_routes_it_again_without_her()
     {
         await using var h = await PipelineHarness.StartAsync(azurite);
         await h.Get<ExpertImporter>().ImportAsync(SampleDirectory.Experts(), "sample", replaceDirectory: true, null, Ct);
@@ -150,6 +150,34 @@ public sealed class CapacityTests(AzuriteFixture azurite)
         var passed = Assert.Single(await h.Get<OutcomeLog>().ReadAllAsync(Ct), e => e.Kind == OutcomeKinds.Passed);
         Assert.Equal("Anna Lindqvist passed (\"Not my area, sorry. Try the network team in Rotterdam.\") 1 h 00 min after the question", passed.Detail);
         Assert.Single(await storage.Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct));
+        // Nobody has the question any more: for L&D a knowledge gap, and the asker is told in their thread.
+        var ended = await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(q.QuestionId, QuestionEntity.Row, Ct);
+        Assert.Equal((QuestionStates.Unrouted, "knowledge gap: every expert asked passed, and nobody else is close enough"), (ended!.State, ended.UnroutedReason));
+        var gap = Assert.Single(await h.Get<OutcomeLog>().ReadAllAsync(Ct), e => e.Kind == OutcomeKinds.Gap);
+        Assert.Equal("every expert asked passed, and nobody else is close enough", gap.Detail);
+        var notice = Assert.Single(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == "asker1@northwind.example");
+        Assert.Contains("The colleagues we asked passed on your question", notice.TextBody);
+        Assert.Contains("we will try again with colleagues not asked yet", notice.TextBody);
+
+        // The asker adds detail: routed again, and Anna, who passed, is not asked a second time.
+        var more = new MimeMessage();
+        more.From.Add(new MailboxAddress("Asker 1", "asker1@northwind.example"));
+        more.To.Add(MailboxAddress.Parse("ask@northwind.example"));
+        more.Subject = notice.Subject!;
+        more.MessageId = "asker1-more@mail.northwind.example";
+        more.InReplyTo = notice.MessageId!;
+        more.Date = Monday.AddHours(2);
+        more.Body = new TextPart("plain") { Text = "It is the Cisco AnyConnect client on a Windows laptop, and the drops started after the last Windows update." };
+        await h.Maildir.DeliverAsync(more, Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var routes = await storage.Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct);
+        Assert.Single(routes, r => r.ExpertId == "e-anna-lindqvist");
+        Assert.DoesNotContain(routes, r => r.ExpertId != "e-anna-lindqvist" && r.Rank <= 1);
+        Assert.Single(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == "anna.lindqvist@northwind.example");
+        var again = await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(q.QuestionId, QuestionEntity.Row, Ct);
+        Assert.Contains("Windows update", again!.Text);
+        Assert.NotEqual(QuestionStates.Received, again.State);
     }
 
     [Fact]

@@ -672,7 +672,8 @@ public sealed class InboundMailHandler(
         var answered = routes.Where(r => r.AnsweredAt is { } a && a <= at).ToList();
         // "Never mind, found it" before any answer: the experts still asked are told it needs no answer any more.
         var resolves = answered.Count == 0 && command != ReplyCommands.Acknowledged && ReplyCommands.IsResolvedByAsker(text);
-        if (!resolves && question.State == QuestionStates.Unrouted && routes.All(r => r.RequestSentAt is null) && command != ReplyCommands.Acknowledged)
+        // Nobody has the question (not routed, or every expert asked passed): what the asker adds routes it again.
+        if (!resolves && question.State == QuestionStates.Unrouted && routes.All(r => r.AnsweredAt is null && (r.RequestSentAt is null || r.PassedAt is not null)) && command != ReplyCommands.Acknowledged)
             return await RerouteWithAddedTextAsync(question, text, at, messageRef, cancellationToken).ConfigureAwait(false);
         // A bare thanks before any answer ("Thanks!" to the service's receipt) is for nobody: logged, not kept for experts.
         var keep = answered.Count > 0 || command != ReplyCommands.Acknowledged;

@@ -268,7 +268,14 @@ public static partial class RoutedRequestComposer
         }
         var first = (string.IsNullOrWhiteSpace(question.AskerName) ? "" : question.AskerName.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0]);
         var reason = question.UnroutedReason;
-        var why = reason.StartsWith(Routing.RoutableText.TooLittlePrefix, StringComparison.Ordinal)
+        var why = reason.Contains(Routing.RouteQuestionHandler.EveryExpertPassed, StringComparison.Ordinal)
+            ? "The colleagues we asked passed on your question: it was not something they could answer. " +
+              (reason.StartsWith("knowledge bottleneck", StringComparison.Ordinal)
+                  ? "The others who know about it are busy (each already has the most requests we send in a week) or away, so nobody else has been asked yet. We have noted it for Learning & Development."
+                  : "Nobody else in our expert directory is a close enough match, so nobody else has been asked. We have noted it for Learning & Development as a knowledge gap.")
+              + Environment.NewLine + Environment.NewLine
+              + "If you reply to this mail with more detail (which system, process or team it is about), we will try again with colleagues not asked yet."
+            : reason.StartsWith(Routing.RoutableText.TooLittlePrefix, StringComparison.Ordinal)
             ? "Your mail has too little text for us to tell who would know the answer, so nobody has been asked yet."
               + Environment.NewLine + Environment.NewLine
               + "Reply to this mail with what your question is about — a sentence or two — and we will ask the colleagues most likely to know."

@@ -72,10 +72,12 @@ public sealed class RouteQuestionHandler(
         var now = time.GetUtcNow();
         // Colleagues the asker copied have the question already: none gets a request. Those close enough to be asked get a
         // route without one (their reply-all is their answer to it) and do not take one of the places routing fills.
-        var (pool, copied) = SplitCopied(ranking.Candidates, q.Copied, options.Value.MinSimilarity);
-        var (asked, skipped) = await selection.SelectAsync(pool, options.Value.ExpertsPerQuestion, CapacityUse.Reserve, q.QuestionId, q.ReceivedAt,
-            cancellationToken).ConfigureAwait(false);
         var routes = storage.Table(TableNames.Routes);
+        // Routed again after every expert asked passed (the asker added detail): those experts are not asked a second time.
+        var before = await routes.ReadAllAsync<RouteEntity>(q.QuestionId, cancellationToken).ConfigureAwait(false);
+        var (pool, copied) = SplitCopied(ranking.Candidates.Where(c => !before.Any(r => r.ExpertId == c.ExpertId)).ToList(), q.Copied, options.Value.MinSimilarity);
+        var (asked, skipped) = await selection.SelectAsync(pool, options.Value.ExpertsPerQuestion, CapacityUse.Reserve, q.QuestionId, q.ReceivedAt,
+            cancellationToken, before.Select(r => (r.ExpertEmail, r.ExpertName))).ConfigureAwait(false);
         var outbound = storage.Queue(QueueNames.OutboundMail);
         for (var i = 0; i < asked.Count; i++)
         {
@@ -83,7 +85,7 @@ public sealed class RouteQuestionHandler(
             var route = new RouteEntity
             {
                 PartitionKey = q.QuestionId, RowKey = KeyEncoding.Encode(c.ExpertId), ExpertId = c.ExpertId, ExpertEmail = c.Email,
-                ExpertName = c.Name, ExpertDepartment = c.Department, Rank = i + 1, Score = c.Score, Reason = c.Reason, AskedAt = now,
+                ExpertName = c.Name, ExpertDepartment = c.Department, Rank = before.Count + i + 1, Score = c.Score, Reason = c.Reason, AskedAt = now,
             };
             if (await routes.TryAddAsync(route, cancellationToken).ConfigureAwait(false)) load.Record(c.ExpertId, q.ReceivedAt);
             await outbound.SendJsonAsync(new OutboundMailMessage("request", q.QuestionId, c.ExpertId), cancellationToken).ConfigureAwait(false);
@@ -94,7 +96,7 @@ public sealed class RouteQuestionHandler(
             await routes.TryAddAsync(new RouteEntity
             {
                 PartitionKey = q.QuestionId, RowKey = KeyEncoding.Encode(c.ExpertId), ExpertId = c.ExpertId, ExpertEmail = c.Email,
-                ExpertName = c.Name, ExpertDepartment = c.Department, Rank = asked.Count + i + 1, Score = c.Score, Reason = c.Reason,
+                ExpertName = c.Name, ExpertDepartment = c.Department, Rank = before.Count + asked.Count + i + 1, Score = c.Score, Reason = c.Reason,
                 AskedAt = q.ReceivedAt, CopiedByAsker = true,
             }, cancellationToken).ConfigureAwait(false);
         }
@@ -259,6 +261,10 @@ public sealed class RouteQuestionHandler(
                 Detail = $"{(passes == 1 ? "an expert" : $"{passes} experts")} passed and nobody else in the pool can be asked ({pool.Count(c => QuestionRouter.IsAskable(c, o.MinSimilarity))} close enough left, {skipped.Count} passed over)",
             }, cancellationToken).ConfigureAwait(false);
             logger.LogWarning("Question {QuestionId}: an expert passed and nobody else can be asked", q.QuestionId);
+            // Nobody still has it (every expert asked passed, no copied colleague is left): the question ends unanswered unless
+            // the asker adds to it. L&D sees it as a gap or a bottleneck, as at routing time, and the asker is told.
+            if (!routes.Any(r => r.PassedAt is null && r.AnsweredAt is null))
+                await RecordDeadEndAsync(q, skipped, now, cancellationToken).ConfigureAwait(false);
             return;
         }
         var n = next[0];
@@ -275,6 +281,35 @@ public sealed class RouteQuestionHandler(
             Detail = $"asked in place of an expert who passed; score {n.Score:0.000}: {n.Reason}",
         }, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Question {QuestionId}: {ExpertId} asked in place of an expert who passed", q.QuestionId, n.ExpertId);
+    }
+
+    /// <summary>The words of <see cref="QuestionEntity.UnroutedReason"/> that mark a question every expert asked passed on.</summary>
+    public const string EveryExpertPassed = "every expert asked passed";
+
+    /// <summary>
+    /// Every expert asked passed and nobody else can be asked: the question becomes <see cref="QuestionStates.Unrouted"/>
+    /// with the reason, a <c>gap</c> (nobody else close enough) or <c>overloaded</c> (the others close enough were passed
+    /// over) event records it for L&amp;D, and the asker is told; a reply with more detail routes it again, to colleagues
+    /// not asked before.
+    /// </summary>
+    private async Task RecordDeadEndAsync(QuestionEntity q, IReadOnlyList<PassedOver> skipped, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var why = skipped.Count > 0
+            ? $"{EveryExpertPassed}, and " + (skipped.Count == 1 ? "the one other close enough was passed over" : $"all {skipped.Count} others close enough were passed over") +
+              $" ({string.Join("; ", skipped.Select(x => $"{x.Candidate.Name}: {x.Reason}").Distinct())})"
+            : $"{EveryExpertPassed}, and nobody else is close enough";
+        q.State = QuestionStates.Unrouted;
+        q.UnroutedReason = (skipped.Count > 0 ? "knowledge bottleneck: " : "knowledge gap: ") + why;
+        if (!await storage.Table(TableNames.Questions).TryReplaceAsync(q, cancellationToken).ConfigureAwait(false))
+        {
+            logger.LogInformation("Question {QuestionId} changed while escalating (an answer or a reply came in); leaving it as it is", q.QuestionId);
+            return;
+        }
+        await outcomes.AppendAsync(new OutcomeEntity
+        {
+            Kind = skipped.Count > 0 ? OutcomeKinds.Overloaded : OutcomeKinds.Gap, QuestionId = q.QuestionId, At = now, AskerEmail = q.AskerEmail, Detail = why,
+        }, cancellationToken).ConfigureAwait(false);
+        await storage.Queue(QueueNames.OutboundMail).SendJsonAsync(new OutboundMailMessage("notice", q.QuestionId, null), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reads the ranked candidate pool stored with a question.</summary>
