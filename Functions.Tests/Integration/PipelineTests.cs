@@ -531,6 +531,46 @@ public sealed class PipelineTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task An_asked_experts_out_of_office_auto_reply_counts_as_their_pass_once_and_is_not_relayed()
+    {
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        var (q, routes) = await AskRefundQuestionAsync(h, "refund-away@mail.northwind.example");
+        var first = routes[0];
+        MimeMessage AutoReply(string id, string from)
+        {
+            var m = new MimeMessage();
+            m.From.Add(MailboxAddress.Parse(from));
+            m.To.Add(MailboxAddress.Parse("ask@northwind.example"));
+            m.Subject = $"Automatic reply: [{q.QuestionId}] Customer wants a refund for a damaged pallet";
+            m.MessageId = id;
+            m.InReplyTo = SocialLearning.Mail.RoutedRequestComposer.RequestMessageId(q.QuestionId, first.ExpertId);
+            m.Headers.Add("Auto-Submitted", "auto-replied");
+            m.Body = new TextPart("plain") { Text = "I am out of the office until 4 January with limited access to email." };
+            return m;
+        }
+        await h.Maildir.DeliverAsync(AutoReply("away-1@mail.northwind.example", first.ExpertEmail), Ct);
+        await h.Maildir.DeliverAsync(AutoReply("away-2@mail.northwind.example", "someone.else@northwind.example"), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        // Auto-replies repeat: a second one from the same expert changes nothing.
+        await h.Maildir.DeliverAsync(AutoReply("away-3@mail.northwind.example", first.ExpertEmail), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+
+        var route = await h.Get<StorageClients>().Table(TableNames.Routes).GetOrNullAsync<RouteEntity>(q.QuestionId, KeyEncoding.Encode(first.ExpertId), Ct);
+        Assert.NotNull(route!.PassedAt);
+        Assert.Null(route.AnsweredAt);
+        var events = (await h.Get<OutcomeLog>().ReadAllAsync(Ct)).Where(e => e.QuestionId == q.QuestionId).ToList();
+        var passed = Assert.Single(events, e => e.Kind == OutcomeKinds.Passed);
+        Assert.StartsWith($"{first.ExpertName} is away (automatic reply: \"I am out of the office until 4 January with limited access to email.\")", passed.Detail);
+        Assert.Single(events, e => e.Kind == OutcomeKinds.Escalated);
+        Assert.DoesNotContain(h.Maildir.ReadOutbox(), m => m.TextBody?.Contains("out of the office until 4 January") == true);
+        var records = await h.Get<StorageClients>().Table(TableNames.Messages).ReadAllAsync<MessageEntity>(null, Ct);
+        Assert.All(records.Where(r => r.InternetMessageId.StartsWith("away-", StringComparison.Ordinal)), r => Assert.Equal("AutoReply", r.Kind));
+        Assert.Contains("counted as their pass", Assert.Single(records, r => r.InternetMessageId == "away-1@mail.northwind.example").Reason);
+        Assert.DoesNotContain("counted as their pass", Assert.Single(records, r => r.InternetMessageId == "away-2@mail.northwind.example").Reason);
+        Assert.DoesNotContain("counted as their pass", Assert.Single(records, r => r.InternetMessageId == "away-3@mail.northwind.example").Reason);
+    }
+
+    [Fact]
     public async Task Expert_who_replies_stop_is_never_asked_again_and_pause_holds_requests()
     {
         await using var h = await WithSampleDirectoryAsync(azurite);

@@ -170,6 +170,8 @@ public sealed class InboundMailHandler(
             }
             else if (kind == "Reply")
                 reason = await RecordReplyAsync(thread!, mime!, message.MessageRef, text, attachments, cancellationToken).ConfigureAwait(false);
+            else if (kind == nameof(MailKind.AutoReply) && mime is not null && await AutoReplyPassAsync(mime, cancellationToken).ConfigureAwait(false) is { } away)
+                reason = reason + " " + away;
             record.State = "NonQuestion";
             record.Kind = kind;
             record.Reason = reason;
@@ -631,6 +633,35 @@ public sealed class InboundMailHandler(
             await storage.Queue(QueueNames.OutboundMail).SendJsonAsync(new OutboundMailMessage("relay", token, route.ExpertId), cancellationToken).ConfigureAwait(false);
         var learned = routingOptions.Value.LearnFromAnswers ? await LearnAsync(question, route, cancellationToken).ConfigureAwait(false) : "learning is off";
         return $"Answer by {route.ExpertName} to {token}; {(direct ? "sent to the asker directly (in To or Cc), so not relayed again" : "relayed to the asker")}. Expert profile: {learned}.";
+    }
+
+    /// <summary>
+    /// An asked expert's automatic reply (out of office, vacation) to their request: they will not see the question in
+    /// time, so it counts as their pass on it — a <c>passed</c> event naming the auto-reply, and the next close colleague is
+    /// asked in their place. Nothing happens when the mail is in no request's thread, comes from nobody asked, or the
+    /// expert has answered or passed already. Returns what was done, for the message record, or null.
+    /// </summary>
+    private async Task<string?> AutoReplyPassAsync(MimeMessage mime, CancellationToken cancellationToken)
+    {
+        if (mime.From.Mailboxes.FirstOrDefault()?.Address is not { Length: > 0 } from) return null;
+        if (await ThreadQuestionAsync(mime, cancellationToken).ConfigureAwait(false) is not { } question) return null;
+        var table = storage.Table(TableNames.Routes);
+        var route = (await table.ReadAllAsync<RouteEntity>(question.QuestionId, cancellationToken).ConfigureAwait(false))
+            .FirstOrDefault(r => SameAddress(r.ExpertEmail, from) && r.RequestSentAt is not null);
+        if (route is null || route.AnsweredAt is not null || route.PassedAt is not null) return null;
+        var at = time.GetUtcNow();
+        route.PassedAt = at;
+        if (!await table.TryReplaceAsync(route, cancellationToken).ConfigureAwait(false)) return null; // the expert's own reply came in meanwhile
+        var said = OneLine(MailText.QuestionText(mime));
+        await outcomes.AppendAsync(new OutcomeEntity
+        {
+            Kind = OutcomeKinds.Passed, QuestionId = question.QuestionId, ExpertId = route.ExpertId, At = at, AskerEmail = question.AskerEmail,
+            Department = route.ExpertDepartment,
+            Detail = $"{route.ExpertName} is away (automatic reply{(said.Length > 0 ? $": \"{Truncate(said, 120)}\"" : "")}) {DescribeElapsed(at - question.ReceivedAt)} after the question",
+        }, cancellationToken).ConfigureAwait(false);
+        await EscalateAsync(question.QuestionId, cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("Expert {ExpertId} is away (automatic reply on {QuestionId}); counted as a pass", route.ExpertId, question.QuestionId);
+        return $"It answers {route.ExpertName}'s request for {question.QuestionId}: counted as their pass (they are away), and the next close colleague is asked if one is left.";
     }
 
     /// <summary>Names of the mail's files (<see cref="RelayAttachments.Files"/>: attachments and pictures in the text, not
