@@ -293,6 +293,19 @@ public sealed class ReplyCommandsTests
         Assert.Null(ReplyCommands.PauseEnd(reply, DateTimeOffset.Parse("2026-12-07T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture)));
 
     [Theory]
+    [InlineData("Pass - not really my area. But as far as I know you can fill in the missing-receipt declaration.", true)]
+    [InlineData("I can only answer the API limits part: 600 requests per minute. For pricing, pass - ask Sales.", true)]
+    [InlineData("Not my field, but the form is on the intranet under Finance.", true)]
+    [InlineData("I'm no expert on this, but I think the limit is 500 EUR.", true)]
+    [InlineData("Das ist nicht mein Thema, aber das Formular liegt im Intranet.", true)]
+    [InlineData("Use the TCP profile; it passes the firewall without the UDP ports.", false)]
+    [InlineData("Pass the --tcp flag to the client and it stays up.", false)]
+    [InlineData("It's in my area: the limit is 60 requests per minute on Standard.", false)]
+    [InlineData("Ask an expert in Finance to approve it, then it is paid with the next run.", false)]
+    public void An_answer_that_disclaims_the_subject_is_told_from_one_that_does_not(string answer, bool disclaims) =>
+        Assert.Equal(disclaims, ReplyCommands.DisclaimsExpertise(answer));
+
+    [Theory]
     [InlineData("Glad I could help :)", true)]
     [InlineData("You're welcome, let me know if you need anything else.", true)]
     [InlineData("You’re welcome!\n\nGrace Okafor\nService Desk Lead\nNorthwind Traders | +31 10 555 0123", true)]

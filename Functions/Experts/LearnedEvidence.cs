@@ -49,7 +49,8 @@ public sealed class LearnedEvidence(StorageClients storage, IEmbeddingGenerator<
 
     /// <summary>
     /// Adds the answer on <paramref name="route"/> to the expert's evidence, unless it is there already, the expert is not
-    /// listed (or inactive), the answer is shorter than <see cref="MinAnswerWords"/> words, or the stored vectors are of
+    /// listed (or inactive), the answer is shorter than <see cref="MinAnswerWords"/> words, it says the subject is not the
+    /// expert's (<see cref="Intake.ReplyCommands.DisclaimsExpertise"/>), or the stored vectors are of
     /// another embedding model (then <c>reembed</c> first; a warning says so).
     /// </summary>
     /// <param name="question">The answered question.</param>
@@ -62,6 +63,7 @@ public sealed class LearnedEvidence(StorageClients storage, IEmbeddingGenerator<
         ArgumentNullException.ThrowIfNull(route);
         if (route.AnsweredAt is not { } answeredAt) return "not answered";
         if (route.AnswerText.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length < MinAnswerWords) return "answer too short to learn from";
+        if (Intake.ReplyCommands.DisclaimsExpertise(route.AnswerText)) return "not learned: the answer says the subject is not the expert's ('not my area')";
         var experts = storage.Table(TableNames.Experts);
         var evidence = storage.Table(TableNames.Evidence);
         var pk = EvidenceEntity.PartitionFor(route.ExpertId);

@@ -138,6 +138,22 @@ public static partial class ReplyCommands
             ? Pass : null;
     }
 
+    /// <summary>
+    /// Whether an answer says its subject is not the expert's: "Pass - not really my area. But as far as I know …", "Not my
+    /// field, but …", "I'm no expert on this", "For pricing, pass - ask Sales". Such an answer is relayed like any other,
+    /// but it is no evidence of what the expert knows, so it is not learned into their profile.
+    /// </summary>
+    /// <param name="answer">The answer's visible text.</param>
+    public static bool DisclaimsExpertise(string answer)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        return ExpertiseDisclaimer().IsMatch(answer.Replace('\u2019', '\''));
+    }
+
+    [GeneratedRegex(@"^\W*pass\s*(?:[-\u2013\u2014:,;.!]|$)|\bpass\s*[-\u2013\u2014:,;]\s*(?:ask|try|check\s+with)\b|\b(?:not|isn't|is\s+not|outside)\s+(?:really\s+|quite\s+|exactly\s+)?(?:my|of\s+my)\s+(?:area|field|topic|thing|expertise|department|specialty|speciality|subject)\b|\bi'?m\s+(?:not\s+an?|no)\s+expert\b|\bi\s+am\s+(?:not\s+an?|no)\s+expert\b|\bnicht\s+(?:wirklich\s+)?mein\s+(?:thema|gebiet|bereich)\b|\bpas\s+(?:vraiment\s+)?mon\s+domaine\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Multiline)]
+    private static partial Regex ExpertiseDisclaimer();
+
     /// <summary>Longest pause a reply can ask for: 365 days. A date further out, or one already past, gives the default.</summary>
     public static readonly TimeSpan MaxPause = TimeSpan.FromDays(365);
 
