@@ -1100,6 +1100,33 @@ public sealed class PipelineTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_reply_to_one_experts_relayed_answer_goes_to_that_expert_and_a_reply_to_the_thread_to_all_who_answered()
+    {
+        // From a README-only user run: "Thanks Mei - can the two blocks …", written to Mei's relayed answer, reached Priya too.
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        var (q, routes) = await AskRefundQuestionAsync(h, "refund-two-answers@mail.northwind.example");
+        var outbox = new OutboxWatch(h.Maildir);
+        await h.Maildir.DeliverAsync(Reply(routes[0], q, "two-ans-1@mail.northwind.example", new TextPart("plain") { Text = "File it as a transport claim; the customer service lead approves it." }), Ct);
+        await h.Maildir.DeliverAsync(Reply(routes[1], q, "two-ans-2@mail.northwind.example", new TextPart("plain") { Text = "Refunds above 500 EUR need the finance controller as well." }), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var relays = outbox.New().Where(m => m.To.Mailboxes.Single().Address == "pieter.devries@northwind.example").ToList();
+        var relayOfSecond = Assert.Single(relays, m => m.TextBody!.Contains("500 EUR"));
+
+        var toSecond = AskerWrites(q, "two-ans-thanks@mail.northwind.example", "Thanks - is the 500 EUR before or after VAT?");
+        toSecond.InReplyTo = relayOfSecond.MessageId!;
+        await h.Maildir.DeliverAsync(toSecond, Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var sent = Assert.Single(outbox.New());
+        Assert.Equal(routes[1].ExpertEmail, sent.To.Mailboxes.Single().Address);
+        Assert.Contains("is the 500 EUR before or after VAT?", sent.TextBody);
+
+        // Written to the thread, not to one relay: both who answered get it.
+        await h.Maildir.DeliverAsync(AskerWrites(q, "two-ans-all@mail.northwind.example", "The claim is filed, thank you both."), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        Assert.Equal(new[] { routes[0].ExpertEmail, routes[1].ExpertEmail }.Order(), outbox.New().Select(m => m.To.Mailboxes.Single().Address).Order());
+    }
+
+    [Fact]
     public async Task The_askers_replies_reach_the_experts_still_asked_and_after_an_answer_the_one_who_answered_who_can_write_back()
     {
         await using var h = await WithSampleDirectoryAsync(azurite);

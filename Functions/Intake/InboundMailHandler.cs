@@ -517,7 +517,7 @@ public sealed class InboundMailHandler(
                     // A reply to the relay of an answer (or of a follow-up) was written after that answer, whatever the clocks say.
                     foreach (var r in routes)
                         if (r.AnsweredAt is { } answeredAt && answeredAt > at && RepliesToRelayOf(mime, r)) at = answeredAt;
-                    return await RecordAskerReplyAsync(question, routes, messageRef, followUpText, command, at,
+                    return await RecordAskerReplyAsync(question, routes, messageRef, followUpText, command, at, routes.Where(r => AnswersRelayOf(mime, r)).Select(r => r.ExpertId).ToHashSet(StringComparer.Ordinal),
                         mime.To.Mailboxes.Concat(mime.Cc.Mailboxes).Select(m => m.Address.Trim()).ToHashSet(StringComparer.OrdinalIgnoreCase), cancellationToken).ConfigureAwait(false);
                 }
                 // A colleague the asker copied whom the ranking would not have asked (or who is not in the directory): their
@@ -693,7 +693,7 @@ public sealed class InboundMailHandler(
     /// says to whom.
     /// </summary>
     private async Task<string> RecordAskerReplyAsync(QuestionEntity question, List<RouteEntity> routes, string messageRef, string text, string? command, DateTimeOffset at,
-        IReadOnlySet<string> sentTo, CancellationToken cancellationToken)
+        IReadOnlySet<string> repliesTo, IReadOnlySet<string> sentTo, CancellationToken cancellationToken)
     {
         var token = question.QuestionId;
         var table = storage.Table(TableNames.Questions);
@@ -752,7 +752,9 @@ public sealed class InboundMailHandler(
         }
         if (full && !resolves)
             return $"A reply by the asker in the thread of {token}; not relayed: {AskerReplies.MaxReplies} replies of the asker are relayed per question at most (the mail stays in the shared mailbox).";
-        var targets = answered.Count > 0 ? answered
+        // A reply to one expert's relayed answer ("Thanks Mei - can the two blocks …") is for that expert, not for every
+        // colleague who answered.
+        var targets = answered.Count > 0 ? (answered.Where(r => repliesTo.Contains(r.ExpertId)).ToList() is { Count: > 0 } one ? one : answered)
             : !keep ? []
             // (A "never mind" also reaches a colleague the asker copied, who has the question from the asker.)
             : await StillAskableAsync(routes.Where(r => r.PassedAt is null && (r.RequestSentAt is not null || (resolves && r.CopiedByAsker))), cancellationToken).ConfigureAwait(false);
@@ -899,11 +901,17 @@ public sealed class InboundMailHandler(
     /// <summary>Whether the mail answers (In-Reply-To or References) <paramref name="route"/>'s answer: its relay to the asker or
     /// a follow-up's (Message-IDs <c>{question}.relay.{expert hash}@…</c> and <c>{question}.followup{n}.{expert hash}@…</c>),
     /// or the expert's answer mail itself (<see cref="RouteEntity.AnswerMessageId"/>, when they wrote to the asker directly).</summary>
-    private static bool RepliesToRelayOf(MimeMessage mime, RouteEntity route)
+    private static bool RepliesToRelayOf(MimeMessage mime, RouteEntity route) => NamesRelayOf(mime.References.Append(mime.InReplyTo ?? ""), route);
+
+    /// <summary>Whether the mail answers the relay of <paramref name="route"/>'s answer itself (its In-Reply-To), not only
+    /// somewhere in the thread.</summary>
+    private static bool AnswersRelayOf(MimeMessage mime, RouteEntity route) => mime.InReplyTo is { Length: > 0 } parent && NamesRelayOf([parent], route);
+
+    private static bool NamesRelayOf(IEnumerable<string> ids, RouteEntity route)
     {
         var hash = KeyEncoding.Hash(route.ExpertId)[..12];
         string[] relays = [$"{route.PartitionKey}.relay.{hash}@sociallearning.local"];
-        return mime.References.Append(mime.InReplyTo ?? "").Any(id =>
+        return ids.Any(id =>
             relays.Contains(id, StringComparer.OrdinalIgnoreCase)
             // The expert's own answer mail (written to the asker directly), or a follow-up's relay ("Q-….followup2.<hash>@…").
             || (route.AnswerMessageId.Length > 0 && string.Equals(id, route.AnswerMessageId, StringComparison.OrdinalIgnoreCase))
