@@ -244,7 +244,7 @@ public sealed class CommandLineTests(AzuriteFixture azurite)
             var lines = (await File.ReadAllTextAsync(file, Ct)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
             Assert.Equal(string.Join(',', OutcomeCsv.Columns), lines[0]);
             Assert.Equal(events.Count + 1, lines.Length);
-            Assert.Contains(lines, l => l.StartsWith("2026-03-02T08:07:00Z,received,", StringComparison.Ordinal) && l.EndsWith(",pieter.devries@northwind.example,VPN keeps dropping at home,0.0", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.StartsWith("2026-03-02T08:07:00Z,received,", StringComparison.Ordinal) && l.EndsWith(",pieter.devries@northwind.example,VPN keeps dropping at home,0.0,,", StringComparison.Ordinal));
         }
         finally
         {

@@ -409,7 +409,8 @@ public static partial class CommandLineApp
         var events = await host.Services.GetRequiredService<OutcomeLog>().ReadAllAsync(ct).ConfigureAwait(false);
         if (csvPath is not null)
         {
-            await File.WriteAllTextAsync(csvPath, OutcomeCsv.Write(events), OutcomeCsv.FileEncoding, ct).ConfigureAwait(false);
+            var directory = await Outcomes.OutcomeCsv.DirectoryOrNullAsync(host.Services.GetRequiredService<Matching.ExpertDirectory>(), ct).ConfigureAwait(false);
+            await File.WriteAllTextAsync(csvPath, OutcomeCsv.Write(events, directory is null ? null : directory.DepartmentOf), OutcomeCsv.FileEncoding, ct).ConfigureAwait(false);
             AnsiConsole.MarkupLine($"Wrote [bold]{events.Count}[/] events to [blue]{Markup.Escape(csvPath)}[/]");
             return 0;
         }

@@ -140,7 +140,8 @@ public static class DemoCommand
         var events = (await services.GetRequiredService<Outcomes.OutcomeLog>().ReadAllAsync(cancellationToken).ConfigureAwait(false))
             .Where(e => ids.Contains(e.QuestionId)).ToList();
         var csvPath = Path.Combine(mailboxRoot, "outcomes.csv");
-        await File.WriteAllTextAsync(csvPath, Outcomes.OutcomeCsv.Write(events), Outcomes.OutcomeCsv.FileEncoding, cancellationToken).ConfigureAwait(false);
+        var directory = await Outcomes.OutcomeCsv.DirectoryOrNullAsync(services.GetRequiredService<Matching.ExpertDirectory>(), cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(csvPath, Outcomes.OutcomeCsv.Write(events, directory is null ? null : directory.DepartmentOf), Outcomes.OutcomeCsv.FileEncoding, cancellationToken).ConfigureAwait(false);
         AnsiConsole.MarkupLine($"This run's outcome log ({events.Count} events) is in [blue]{Markup.Escape(csvPath)}[/]; 'outcomes' prints the whole log.");
         var summary = DemoResults.Summarise(results, scenario.ReportQuality);
         DemoResults.PrintSummary(summary, scenario.ReportQuality);

@@ -44,6 +44,11 @@ public sealed record DirectorySnapshot(HybridIndex Hybrid, IReadOnlyDictionary<s
     public IEnumerable<DirectoryExpert> ListingsOf(string email) =>
         string.IsNullOrEmpty(email) ? [] :
         (_byEmail ??= Experts.Values.Where(e => !string.IsNullOrEmpty(e.Email)).ToLookup(e => e.Email, StringComparer.OrdinalIgnoreCase))[email];
+
+    /// <summary>The department of the listing(s) with <paramref name="email"/> (the first one that has one), or null when the
+    /// address is not listed or no listing names a department.</summary>
+    /// <param name="email">A mail address.</param>
+    public string? DepartmentOf(string email) => ListingsOf(email).Select(e => e.Department).FirstOrDefault(d => !string.IsNullOrEmpty(d));
 }
 
 /// <summary>
