@@ -419,7 +419,8 @@ public static partial class CommandLineApp
             table.AddRow(e.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), e.Kind, e.QuestionId,
                 Markup.Escape(e.ExpertId), Markup.Escape(e.Department), Markup.Escape(e.Detail.Length > 70 ? e.Detail[..67] + "…" : e.Detail));
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"{events.Count} events");
+        var cut = events.Count(e => e.Detail.Length > 70);
+        AnsiConsole.MarkupLine($"{events.Count} events" + (cut > 0 ? $" [grey]({cut} details cut at 70 characters; [bold]outcomes --csv <file>[/] has them in full)[/]" : ""));
         return 0;
     }
 
@@ -456,7 +457,7 @@ public static partial class CommandLineApp
             var table = new Table().Border(TableBorder.Rounded).Title("Outcome events of this run").AddColumns("At (UTC)", "Event", "Question", "Expert", "Detail");
             foreach (var e in added)
                 table.AddRow(e.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), e.Kind, e.QuestionId, Markup.Escape(e.ExpertId),
-                    Markup.Escape(e.Detail.Length > 90 ? e.Detail[..87] + "…" : e.Detail));
+                    Markup.Escape(e.Detail)); // in full: this run's few events are what the user just did
             AnsiConsole.Write(table);
         }
         if (records.Count > 0)
