@@ -1123,7 +1123,11 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         // Written to the thread, not to one relay: both who answered get it.
         await h.Maildir.DeliverAsync(AskerWrites(q, "two-ans-all@mail.northwind.example", "The claim is filed, thank you both."), Ct);
         await h.Get<PipelineRunner>().RunAsync(null, Ct);
-        Assert.Equal(new[] { routes[0].ExpertEmail, routes[1].ExpertEmail }.Order(), outbox.New().Select(m => m.To.Mailboxes.Single().Address).Order());
+        var both = outbox.New();
+        Assert.Equal(new[] { routes[0].ExpertEmail, routes[1].ExpertEmail }.Order(), both.Select(m => m.To.Mailboxes.Single().Address).Order());
+        // Each gets the thanks; the first expert never gets the question meant for the second, the second not twice.
+        Assert.All(both, m => Assert.Contains("The claim is filed, thank you both.", m.TextBody));
+        Assert.All(both, m => Assert.DoesNotContain("before or after VAT", m.TextBody));
     }
 
     [Fact]

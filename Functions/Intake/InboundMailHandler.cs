@@ -708,6 +708,9 @@ public sealed class InboundMailHandler(
             return await RerouteWithAddedTextAsync(question, text, at, messageRef, cancellationToken).ConfigureAwait(false);
         // A bare thanks before any answer ("Thanks!" to the service's receipt) is for nobody: logged, not kept for experts.
         var keep = answered.Count > 0 || command != ReplyCommands.Acknowledged;
+        // A reply to one expert's relayed answer ("Thanks Mei - can the two blocks …") is for that expert, not for every
+        // colleague who answered.
+        var forOne = answered.Count > 1 && answered.Where(r => repliesTo.Contains(r.ExpertId)).ToList() is { Count: 1 } one ? one[0] : null;
         var full = false;
         var reopened = false;
         if (keep)
@@ -715,7 +718,7 @@ public sealed class InboundMailHandler(
             var rest = $"ask {(string.IsNullOrWhiteSpace(question.AskerName) ? question.AskerEmail : $"{question.AskerName} ({question.AskerEmail})")} for the rest";
             question = await table.UpdateWithRetryAsync(question, q =>
             {
-                var stored = AskerReplies.Add(q.AskerRepliesJson, at, text, messageRef, rest);
+                var stored = AskerReplies.Add(q.AskerRepliesJson, at, text, messageRef, rest, forOne?.ExpertId);
                 full = stored is null;
                 var changed = false;
                 reopened = false;
@@ -752,9 +755,7 @@ public sealed class InboundMailHandler(
         }
         if (full && !resolves)
             return $"A reply by the asker in the thread of {token}; not relayed: {AskerReplies.MaxReplies} replies of the asker are relayed per question at most (the mail stays in the shared mailbox).";
-        // A reply to one expert's relayed answer ("Thanks Mei - can the two blocks …") is for that expert, not for every
-        // colleague who answered.
-        var targets = answered.Count > 0 ? (answered.Where(r => repliesTo.Contains(r.ExpertId)).ToList() is { Count: > 0 } one ? one : answered)
+        var targets = answered.Count > 0 ? (forOne is not null ? [forOne] : answered)
             : !keep ? []
             // (A "never mind" also reaches a colleague the asker copied, who has the question from the asker.)
             : await StillAskableAsync(routes.Where(r => r.PassedAt is null && (r.RequestSentAt is not null || (resolves && r.CopiedByAsker))), cancellationToken).ConfigureAwait(false);

@@ -22,7 +22,12 @@ public static class AskerReplies
     /// <param name="Text">Its visible text.</param>
     /// <param name="Ref">12 hex of the hash of its mail's mailbox reference, so a retried handler does not add it twice;
     /// null in replies stored without one.</param>
-    public sealed record Reply(DateTimeOffset At, string Text, string? Ref = null);
+    /// <param name="For">The expert id the reply is for — written to that expert's relayed answer while others answered
+    /// too — or null: for every expert it is relayed to.</param>
+    public sealed record Reply(DateTimeOffset At, string Text, string? Ref = null, string? For = null);
+
+    /// <summary>Whether <paramref name="reply"/> goes to <paramref name="expertId"/> (it is for everyone, or for them).</summary>
+    public static bool IsFor(Reply reply, string expertId) => reply.For is null || reply.For == expertId;
 
     /// <summary>The stored replies, in arrival order; empty for "" or unreadable JSON.</summary>
     /// <param name="json">The stored value.</param>
@@ -52,14 +57,15 @@ public static class AskerReplies
     /// <param name="text">Its visible text.</param>
     /// <param name="messageRef">The mailbox reference of the reply's mail.</param>
     /// <param name="rest">For a text cut at <see cref="MaxTextLength"/>: whom to ask for the rest (see <see cref="Intake.InboundMailHandler.CutText"/>); null for none.</param>
-    public static string? Add(string? json, DateTimeOffset at, string text, string messageRef, string? rest = null)
+    /// <param name="forExpert">The expert id the reply is for alone (<see cref="Reply.For"/>), or null for every expert.</param>
+    public static string? Add(string? json, DateTimeOffset at, string text, string messageRef, string? rest = null, string? forExpert = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         var replies = Read(json).ToList();
         var key = Key(messageRef);
         if (replies.Any(r => r.Ref == key)) return json;
         if (replies.Count >= MaxReplies) return null;
-        replies.Add(new Reply(at, Intake.InboundMailHandler.CutText(text.Trim(), MaxTextLength, rest), key));
+        replies.Add(new Reply(at, Intake.InboundMailHandler.CutText(text.Trim(), MaxTextLength, rest), key, forExpert));
         return JsonSerializer.Serialize(replies, Json);
     }
 }

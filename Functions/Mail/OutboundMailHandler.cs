@@ -133,12 +133,16 @@ public sealed class OutboundMailHandler(IMailbox mailbox, StorageClients storage
     private async Task RelayAskerRepliesAsync(QuestionEntity question, RouteEntity route, CancellationToken cancellationToken)
     {
         var replies = AskerReplies.Read(question.AskerRepliesJson);
-        if (route.AskerRepliesRelayed >= replies.Count)
+        // A reply written to another expert's relayed answer is theirs alone.
+        var waiting = replies.Skip(route.AskerRepliesRelayed).Where(r => AskerReplies.IsFor(r, route.ExpertId)).ToList();
+        if (waiting.Count == 0)
         {
+            if (route.AskerRepliesRelayed < replies.Count)
+                await UpdateRouteAsync(route, r => r.AskerRepliesRelayed = Math.Max(r.AskerRepliesRelayed, replies.Count), cancellationToken).ConfigureAwait(false);
             logger.LogInformation("No reply of the asker of {QuestionId} is waiting for {ExpertId}", question.QuestionId, route.ExpertId);
             return;
         }
-        var mime = RoutedRequestComposer.ComposeAskerReplies(question, route, replies.Skip(route.AskerRepliesRelayed).ToList(), mail.Value, time.GetUtcNow());
+        var mime = RoutedRequestComposer.ComposeAskerReplies(question, route, waiting, mail.Value, time.GetUtcNow());
         await mailbox.SendAsync(mime, $"asker:{question.QuestionId}:{route.ExpertId}:{replies.Count}", cancellationToken).ConfigureAwait(false);
         await UpdateRouteAsync(route, r => r.AskerRepliesRelayed = Math.Max(r.AskerRepliesRelayed, replies.Count), cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Relayed {Count} reply(ies) of the asker of {QuestionId} to {ExpertId}", replies.Count, question.QuestionId, route.ExpertId);

@@ -43,7 +43,7 @@ public static partial class RoutedRequestComposer
         foreach (var line in quoted.Split('\n'))
             body.Append("    ").AppendLine(line.TrimEnd('\r'));
         // What the asker added in the thread before this expert was asked (an escalation, a reserve).
-        foreach (var added in AskerReplies.Read(question.AskerRepliesJson))
+        foreach (var added in AskerReplies.Read(question.AskerRepliesJson).Where(r => AskerReplies.IsFor(r, route.ExpertId)))
         {
             body.AppendLine().Append(asker).AppendLine(" added later:");
             foreach (var line in added.Text.Split('\n'))
