@@ -117,7 +117,7 @@ public sealed class ExpertImporter(
                         Name = Truncate(p.Name, 300), Email = p.Email, Department = Truncate(p.Department, 300), JobTitle = Truncate(p.JobTitle, 300),
                         AboutMe = Truncate(p.AboutMe, 8000), Skills = StoredSkills(p, logger), AnswerCount = p.AnswerCount + learned.Count,
                         LastActive = learned.Select(r => r.When).Append(p.LastActive).Max(), Active = true, OptedOut = existing.TryGetValue(p.Id, out var prev) && prev.OptedOut,
-                        PausedUntil = prev?.PausedUntil,
+                        PausedUntil = prev?.PausedUntil, StandingConfirmed = prev?.StandingConfirmed ?? "",
                         Source = source, ProfileHash = hash, Vector = VectorCodec.Encode(centroid), VectorModel = modelId, VectorDimensions = dims,
                     }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
                     if (existing.TryGetValue(p.Id, out var moved) && moved.PartitionKey == ExpertEntity.LegacyPartition)

@@ -159,6 +159,10 @@ public sealed class InboundMailHandler(
             var c = MailClassifier.Classify(mime!, mailOptions.Value.SharedAddress);
             (kind, reason) = (c.Kind.ToString(), c.Reason + " Its thread token names no known question, so it is taken as a new question.");
         }
+        // A listed expert's "please resume my requests" written as a new mail to the shared address is a command, not a question.
+        if (kind == nameof(MailKind.Question) && mime is not null && ReplyCommands.Classify(text) == ReplyCommands.Resume
+            && await ResumeByMailAsync(mime, message.MessageRef, cancellationToken).ConfigureAwait(false) is { } resumed)
+            (kind, reason) = ("Command", resumed);
         if (kind != MailKind.Question.ToString())
         {
             var attachments = kind == "Reply" ? AttachmentNames(mime!) : [];
@@ -171,7 +175,7 @@ public sealed class InboundMailHandler(
             else if (kind == "Reply")
                 reason = await RecordReplyAsync(thread!, mime!, message.MessageRef, text, attachments, cancellationToken).ConfigureAwait(false);
             else if (kind == nameof(MailKind.AutoReply) && mime is not null && await AutoReplyPassAsync(mime, cancellationToken).ConfigureAwait(false) is { } away)
-                reason = reason + " " + away;
+                reason = reason.TrimEnd('.', ' ') + ". " + away;
             record.State = "NonQuestion";
             record.Kind = kind;
             record.Reason = reason;
@@ -545,8 +549,8 @@ public sealed class InboundMailHandler(
             // that second would misorder them.
             if (route.AskedAt - at >= TimeSpan.FromSeconds(1) && route.AskedAt - at <= ReplyClockSkew) at = route.AskedAt;
             // "pause" and "stop" work in any thread, answered or not: the request mail promises it.
-            if (command is "pause" or "stop")
-                return await PauseOrStopAsync(route, question, command, text, cancellationToken).ConfigureAwait(false);
+            if (command is ReplyCommands.Pause or ReplyCommands.Stop or ReplyCommands.Resume)
+                return await PauseOrStopAsync(route, question, command, text, mime, messageRef, cancellationToken).ConfigureAwait(false);
             if (handedTo.Count > 0)
                 return await RecordHandoffAsync(route, question, handedTo, text, at, cancellationToken).ConfigureAwait(false);
             if (command == ReplyCommands.Acknowledged)
@@ -580,7 +584,7 @@ public sealed class InboundMailHandler(
                 return await RecordFollowUpAsync(route, question, text, at, messageRef, direct, cancellationToken, clarification: true).ConfigureAwait(false);
             // An expert who passed and then answers after all: the answer is recorded and relayed like any other.
             passed = command == "pass";
-            if (passed) route.PassedAt = at;
+            if (passed) (route.PassedAt, route.PassedAway) = (at, ReplyCommands.IsAwayNote(text));
             else
             {
                 route.AnsweredAt = at;
@@ -629,6 +633,18 @@ public sealed class InboundMailHandler(
                 return true;
             }, $"the answer on {token}", cancellationToken).ConfigureAwait(false);
         }
+        // An answer after all, from an expert who had passed (back from leave) on a question that had ended with nobody to
+        // ask: it is routed and answered again, not a gap.
+        if (await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(token, QuestionEntity.Row, cancellationToken).ConfigureAwait(false) is { State: QuestionStates.Unrouted } ended
+            && ended.UnroutedReason.Contains(Routing.RouteQuestionHandler.EveryExpertPassed, StringComparison.Ordinal))
+        {
+            await storage.Table(TableNames.Questions).UpdateWithRetryAsync(ended, q =>
+            {
+                if (q.State != QuestionStates.Unrouted || !q.UnroutedReason.Contains(Routing.RouteQuestionHandler.EveryExpertPassed, StringComparison.Ordinal)) return false;
+                (q.State, q.UnroutedReason) = (QuestionStates.Routed, "");
+                return true;
+            }, $"the answer on {token}", cancellationToken).ConfigureAwait(false);
+        }
         if (!direct)
             await storage.Queue(QueueNames.OutboundMail).SendJsonAsync(new OutboundMailMessage("relay", token, route.ExpertId), cancellationToken).ConfigureAwait(false);
         var learned = routingOptions.Value.LearnFromAnswers ? await LearnAsync(question, route, cancellationToken).ConfigureAwait(false) : "learning is off";
@@ -649,8 +665,10 @@ public sealed class InboundMailHandler(
         var route = (await table.ReadAllAsync<RouteEntity>(question.QuestionId, cancellationToken).ConfigureAwait(false))
             .FirstOrDefault(r => SameAddress(r.ExpertEmail, from) && r.RequestSentAt is not null);
         if (route is null || route.AnsweredAt is not null || route.PassedAt is not null) return null;
+        // An out-of-office reply, not a read receipt or another machine's notice.
+        if (!MailClassifier.IsOutOfOffice(mime)) return null;
         var at = time.GetUtcNow();
-        route.PassedAt = at;
+        (route.PassedAt, route.PassedAway) = (at, true);
         if (!await table.TryReplaceAsync(route, cancellationToken).ConfigureAwait(false)) return null; // the expert's own reply came in meanwhile
         var said = OneLine(MailText.QuestionText(mime));
         await outcomes.AppendAsync(new OutcomeEntity
@@ -1028,54 +1046,105 @@ public sealed class InboundMailHandler(
     private Task EscalateAsync(string questionId, CancellationToken cancellationToken) =>
         storage.Queue(QueueNames.RouteQuestion).SendJsonAsync(new Routing.RouteQuestionMessage(questionId, Escalate: true), cancellationToken);
 
+    /// <summary>
+    /// A listed expert writes "Please resume my requests" (or "I'm back, you can send me requests again") as a new mail:
+    /// every listing of their address is resumed (pause and stop lifted) and they are told; null when the sender is not in
+    /// the directory (then the mail is read as a question).
+    /// </summary>
+    private async Task<string?> ResumeByMailAsync(MimeMessage mime, string messageRef, CancellationToken cancellationToken)
+    {
+        if (mime.From.Mailboxes.FirstOrDefault() is not { } sender) return null;
+        var snapshot = await directory.GetAsync(cancellationToken).ConfigureAwait(false);
+        var ids = snapshot.ListingsOf(sender.Address).Select(e => e.Id).ToList();
+        if (ids.Count == 0) return null;
+        var experts = storage.Table(TableNames.Experts);
+        var now = time.GetUtcNow();
+        var wasHeld = false;
+        foreach (var id in ids)
+        {
+            if (await experts.GetOrNullAsync<ExpertEntity>(ExpertEntity.PartitionFor(id), KeyEncoding.Encode(id), cancellationToken).ConfigureAwait(false) is not { } listing) continue;
+            wasHeld |= listing.OptedOut || listing.PausedUntil > now;
+            (listing.OptedOut, listing.PausedUntil, listing.StandingRef, listing.PauseUnread) = (false, null, AskerReplies.Key(messageRef), "");
+            await experts.UpdateEntityAsync(listing, Azure.ETag.All, Azure.Data.Tables.TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        }
+        directory.Invalidate();
+        var name = string.IsNullOrWhiteSpace(sender.Name) ? sender.Address : sender.Name;
+        if (!wasHeld) return $"{name} asked to be asked again (resume); they were neither paused nor stopped. Not a question.";
+        await storage.Queue(QueueNames.OutboundMail).SendJsonAsync(new OutboundMailMessage("resumed", "", ids[0]), cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("Expert {ExpertId} asked to be asked again by mail", ids[0]);
+        return $"{name} asked to be asked again (resume); their pause or stop is lifted and they are told. Not a question.";
+    }
+
     /// <summary>How long "pause" stops requests to an expert when the reply names no end (<see cref="ReplyCommands.PauseEnd"/>).</summary>
     public static TimeSpan PauseLength { get; } = TimeSpan.FromDays(14);
 
-    private async Task<string> PauseOrStopAsync(RouteEntity route, QuestionEntity question, string command, string text, CancellationToken cancellationToken)
+    /// <summary>
+    /// "pause", "stop" or "resume" from an asked expert, in any request's thread: every listing of their address is paused
+    /// (until the end the reply names, read in the sender's time zone, else <see cref="PauseLength"/>; a date that cannot be
+    /// read never shortens a pause already set), stopped ("stop" with an end is a pause to then) or resumed; the expert is
+    /// told in the thread what was set; a pause or stop on a question they have neither answered nor passed is also their
+    /// pass on it.
+    /// </summary>
+    private async Task<string> PauseOrStopAsync(RouteEntity route, QuestionEntity question, string command, string text, MimeMessage mime, string messageRef, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var pausedUntil = ReplyCommands.PauseEnd(text, now) ?? now + PauseLength;
+        // The sender's clock: "until Monday" from Sydney is Sydney's Monday.
+        var senderNow = mime.Date != DateTimeOffset.MinValue && Math.Abs(mime.Date.Offset.TotalHours) <= 14 ? now.ToOffset(mime.Date.Offset) : now;
+        var end = command == ReplyCommands.Resume ? null : ReplyCommands.PauseEnd(text, senderNow);
+        if (command == ReplyCommands.Stop && end is not null) command = ReplyCommands.Pause; // "stop for two weeks" is a pause
+        var unread = command == ReplyCommands.Pause && end is null && ReplyCommands.NamesPauseEnd(text);
         var experts = storage.Table(TableNames.Experts);
         var expert = await experts.GetOrNullAsync<ExpertEntity>(ExpertEntity.PartitionFor(route.ExpertId), KeyEncoding.Encode(route.ExpertId), cancellationToken).ConfigureAwait(false);
         if (expert is null)
             return route.ReferredBy.Length > 0
                 ? $"{route.ExpertName} replied \"{command}\"; they are not in the expert directory (brought in by {route.ReferredBy}), so the service sends them no requests anyway."
                 : $"{route.ExpertName} replied \"{command}\" but is no longer in the directory.";
+        // An end the service could not read never shortens a pause already set ("pause until mid-Q1" after "pause for a month").
+        var pausedUntil = end ?? (unread && expert.PausedUntil is { } held && held > now + PauseLength ? held : now + PauseLength);
         // The person, not one listing: every listing with the same mail address (the same person imported from two sources,
-        // or two accounts sharing a mailbox) is paused or stopped with it.
+        // or two accounts sharing a mailbox) is paused, stopped or resumed with it.
         var snapshot = await directory.GetAsync(cancellationToken).ConfigureAwait(false);
         var ids = snapshot.ListingsOf(expert.Email).Select(e => e.Id).Append(route.ExpertId).Distinct(StringComparer.Ordinal).ToList();
+        var wasHeld = expert.OptedOut || expert.PausedUntil > now;
         foreach (var id in ids)
         {
             var listing = id == route.ExpertId ? expert
                 : await experts.GetOrNullAsync<ExpertEntity>(ExpertEntity.PartitionFor(id), KeyEncoding.Encode(id), cancellationToken).ConfigureAwait(false);
             if (listing is null) continue;
-            if (command == "stop") listing.OptedOut = true;
-            else listing.PausedUntil = pausedUntil;
+            if (command == ReplyCommands.Stop) listing.OptedOut = true;
+            else if (command == ReplyCommands.Pause) listing.PausedUntil = pausedUntil;
+            else (listing.OptedOut, listing.PausedUntil) = (false, null);
+            listing.StandingRef = AskerReplies.Key(messageRef);
+            listing.PauseUnread = unread ? Truncate(OneLine(text), 120) : "";
             await experts.UpdateEntityAsync(listing, Azure.ETag.All, Azure.Data.Tables.TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
         }
         directory.Invalidate();
         // The expert is told what was set (until when), in the thread of the request they replied to.
-        await storage.Queue(QueueNames.OutboundMail).SendJsonAsync(new OutboundMailMessage("standing", route.PartitionKey, route.ExpertId), cancellationToken).ConfigureAwait(false);
+        if (command != ReplyCommands.Resume || wasHeld)
+            await storage.Queue(QueueNames.OutboundMail).SendJsonAsync(new OutboundMailMessage("standing", route.PartitionKey, route.ExpertId), cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("Expert {ExpertId} replied {Command}", route.ExpertId, command);
+        var others = ids.Count > 1 ? $" So are their {ids.Count - 1} other listing(s) with the address {expert.Email}." : "";
+        if (command == ReplyCommands.Resume)
+            return (wasHeld ? $"{route.ExpertName} asked to be asked again (resume); their pause or stop is lifted." : $"{route.ExpertName} asked to be asked again (resume); they were neither paused nor stopped.") + others;
         // On a question the expert has not answered (or passed) yet, pause/stop is also a pass: the next candidate is asked.
         if (route.AnsweredAt is null && route.PassedAt is null)
         {
-            route.PassedAt = time.GetUtcNow();
+            route.PassedAt = now;
+            route.PassedAway = true;
             if (await storage.Table(TableNames.Routes).TryReplaceAsync(route, cancellationToken).ConfigureAwait(false))
             {
                 await outcomes.AppendAsync(new OutcomeEntity
                 {
-                    Kind = OutcomeKinds.Passed, QuestionId = route.PartitionKey, ExpertId = route.ExpertId, At = route.PassedAt.Value,
-                    AskerEmail = question.AskerEmail, Department = route.ExpertDepartment, Detail = $"{route.ExpertName} replied \"{command}\" ({(command == "stop" ? "no more requests" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"no requests until {pausedUntil.UtcDateTime:yyyy-MM-dd}"))})",
+                    Kind = OutcomeKinds.Passed, QuestionId = route.PartitionKey, ExpertId = route.ExpertId, At = now,
+                    AskerEmail = question.AskerEmail, Department = route.ExpertDepartment, Detail = $"{route.ExpertName} replied \"{command}\" ({(command == ReplyCommands.Stop ? "no more requests" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"no requests until {pausedUntil.UtcDateTime:yyyy-MM-dd}"))})",
                 }, cancellationToken).ConfigureAwait(false);
                 await EscalateAsync(route.PartitionKey, cancellationToken).ConfigureAwait(false);
             }
         }
-        logger.LogInformation("Expert {ExpertId} replied {Command}", route.ExpertId, command);
-        var others = ids.Count > 1 ? $" So are their {ids.Count - 1} other listing(s) with the address {expert.Email}." : "";
-        return (command == "stop"
+        return (command == ReplyCommands.Stop
             ? $"{route.ExpertName} asked to receive no more requests (stop)."
-            : $"{route.ExpertName} paused requests until {expert.PausedUntil:yyyy-MM-dd}.") + others;
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{route.ExpertName} paused requests until {pausedUntil.UtcDateTime:yyyy-MM-dd}") +
+              (unread ? " (the end they named could not be read as a date; they are told)." : ".")) + others;
     }
 
     /// <summary>How far before its request a reply's Date may lie and still be read as the expert's clock running behind: 1 day.</summary>

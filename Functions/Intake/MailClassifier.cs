@@ -68,6 +68,25 @@ public static partial class MailClassifier
     /// <summary><c>Precedence</c> values of other automatic mail (<see cref="MailKind.AutoReply"/>).</summary>
     private static readonly string[] AutoPrecedence = ["junk", "auto_reply"];
 
+    /// <summary>
+    /// Whether <paramref name="message"/> is an out-of-office (vacation) reply: <c>Auto-Submitted: auto-replied</c> (RFC 3834
+    /// §5), an <c>X-Autoreply</c> / <c>X-Autorespond</c> header, or an automatic-reply subject ("Automatic reply:", "Out of
+    /// Office:", "Abwesenheitsnotiz:" …) — not a read receipt, an abuse report or another machine's notice
+    /// (<c>Auto-Submitted: auto-generated</c>).
+    /// </summary>
+    /// <param name="message">A parsed mail.</param>
+    public static bool IsOutOfOffice(MimeMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (message.Body is MultipartReport) return false;
+        var autoSubmitted = message.Headers["Auto-Submitted"]?.Split(';', 2)[0].Trim();
+        if (autoSubmitted is not null && autoSubmitted.Equals("auto-replied", StringComparison.OrdinalIgnoreCase)) return true;
+        if (message.Headers["X-Autoreply"] is { } a && !a.Trim().Equals("no", StringComparison.OrdinalIgnoreCase)) return true;
+        if (message.Headers["X-Autorespond"] is { } b && !b.Trim().Equals("no", StringComparison.OrdinalIgnoreCase)) return true;
+        var subject = (message.Subject ?? "").Trim();
+        return AutoReplySubjects.Any(p => subject.StartsWith(p, StringComparison.OrdinalIgnoreCase));
+    }
+
     /// <summary>Classifies <paramref name="message"/> as received by the shared mailbox.</summary>
     /// <param name="message">The inbound message (headers as delivered, RFC 5322).</param>
     /// <param name="sharedAddress">The shared mailbox's SMTP address, for example <c>ask@contoso.example</c>.</param>

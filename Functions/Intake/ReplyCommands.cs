@@ -77,6 +77,7 @@ public static partial class ReplyCommands
         var first = lines[0];
         // A legal disclaimer under the signature is boilerplate, whatever its length: what follows it is not read.
         var rest = lines.Skip(1).TakeWhile(l => !Disclaimer().IsMatch(l)).ToList();
+        if (ResumeLine().IsMatch(first)) return IsSignOff(rest) || IsSignature(rest) ? Resume : null;
         if (CommandLine().Match(first) is { Success: true } word)
         {
             var command = word.Groups["word"].Value.ToLowerInvariant() is "pausing" ? Pause : word.Groups["word"].Value.ToLowerInvariant();
@@ -154,37 +155,73 @@ public static partial class ReplyCommands
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Multiline)]
     private static partial Regex ExpertiseDisclaimer();
 
+    /// <summary>Whether a reply (a pass) says the expert is away — "I'm on vacation until January 4th", "Out of office: back on
+    /// Monday", "Ich bin bis zum 4. Januar nicht im Büro" — rather than that the question is not theirs.</summary>
+    /// <param name="visibleText">The reply's visible text.</param>
+    public static bool IsAwayNote(string visibleText)
+    {
+        ArgumentNullException.ThrowIfNull(visibleText);
+        var lines = visibleText.Replace('\u2019', '\'').Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+        if (lines.Count > 1 && Greeting().IsMatch(lines[0])) lines.RemoveAt(0);
+        if (lines.Count == 0) return false;
+        var first = lines[0];
+        if (AwayLabel().Match(first) is { Success: true } label && first.Length > label.Length) first = first[label.Length..].Trim();
+        return IsAway(first) || Clauses(first) is [var head, ..] && (IsAway(head) || AwayDetail().IsMatch(head) && first != lines[0]);
+    }
+
     /// <summary>Longest pause a reply can ask for: 365 days. A date further out, or one already past, gives the default.</summary>
     public static readonly TimeSpan MaxPause = TimeSpan.FromDays(365);
 
     /// <summary>
-    /// When a "pause" (or an away note) says it ends: "until 15 January", "till Jan 15th", "through 2027-01-15", "back on
-    /// 15.01.2027", "until Monday", "for two weeks", "pause 3 weeks", "for a month" — in the first three lines of
-    /// <paramref name="visibleText"/>. A date is the start of that day (UTC; the expert is asked again from then); a date
-    /// without a year is its next occurrence from <paramref name="now"/>; a length counts from <paramref name="now"/>
-    /// (a month is 30 days). Null when no end is given, or it is not after <paramref name="now"/>, or it is more than
-    /// <see cref="MaxPause"/> away: the caller's default applies.
+    /// When a "pause" (or an away note) says it ends, in the first three lines of <paramref name="visibleText"/>: a date
+    /// after "until", "till", "through", "back on", "returning on" or "bis (zum)", "jusqu'au", "tot", "hasta (el)", "fino
+    /// al" — "15 January", "Jan 15th", "the 20th of December", "2027-01-15", "15.01.2027", "15/01/2027" (day first unless
+    /// that cannot be), "15. Januar", "20 janvier", "1 februari", "Monday", "next Monday", "tomorrow", "next week", "the
+    /// 3rd", "mid-January", "end of January" — or a length: "for two weeks", "pause 3 weeks", "for the next month", "10
+    /// days". Whichever the text names first counts. A date is the start of that day in <paramref name="now"/>'s offset (the
+    /// sender's, from their mail's Date: "until Monday" from Sydney is Sydney's Monday); a date without a year is its next
+    /// occurrence; a length counts from <paramref name="now"/> (a month is 30 days). Null when no end is named or readable,
+    /// or it is not after <paramref name="now"/>, or more than <see cref="MaxPause"/> away: the caller's default applies
+    /// (<see cref="NamesPauseEnd"/> tells a reply that named an end the service could not read).
     /// </summary>
     /// <param name="visibleText">The reply's visible text, as for <see cref="Classify"/>.</param>
-    /// <param name="now">The time the pause starts (UTC).</param>
+    /// <param name="now">The time the pause starts, in the sender's offset when known.</param>
     public static DateTimeOffset? PauseEnd(string visibleText, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(visibleText);
-        var head = string.Join(" ", visibleText.Replace('\u2019', '\'').Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).Take(3));
-        var today = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
-        DateTimeOffset? end = null;
+        var head = Head(visibleText);
+        var today = new DateTimeOffset(now.Date, now.Offset);
+        var candidates = new List<(int At, DateTimeOffset? End)>();
         if (PauseLengthPhrase().Match(head) is { Success: true } length)
         {
-            var n = Count(length.Groups["n"].Value);
+            var n = length.Groups["n"].Success ? Count(length.Groups["n"].Value) : 1; // "for the next month"
             var unit = length.Groups["unit"].Value.ToLowerInvariant();
-            end = now + TimeSpan.FromDays(n * (unit.StartsWith("month", StringComparison.Ordinal) ? 30 : unit.StartsWith("week", StringComparison.Ordinal) ? 7 : 1));
+            candidates.Add((length.Index, now + TimeSpan.FromDays(n * (unit.StartsWith("month", StringComparison.Ordinal) ? 30 : unit.StartsWith("week", StringComparison.Ordinal) ? 7 : 1))));
         }
-        else if (PauseDatePhrase().Match(head) is { Success: true } date)
+        foreach (Match date in PauseDatePhrase().Matches(head))
         {
-            end = DateIn(date.Groups["date"].Value, today);
+            if (DateIn(date.Groups["date"].Value, today) is { } d)
+            {
+                candidates.Add((date.Index, d));
+                break;
+            }
         }
-        return end is { } e && e > now && e - now <= MaxPause ? e : null;
+        var end = candidates.OrderBy(c => c.At).Select(c => c.End).FirstOrDefault();
+        return end is { } e && e > now && e - now <= MaxPause ? e.ToUniversalTime() : null;
     }
+
+    /// <summary>Whether the reply names an end for its pause ("until …", "for … weeks", "bis …"), readable or not: a reply
+    /// that does and gets no <see cref="PauseEnd"/> is told its date was not understood.</summary>
+    /// <param name="visibleText">The reply's visible text.</param>
+    public static bool NamesPauseEnd(string visibleText)
+    {
+        ArgumentNullException.ThrowIfNull(visibleText);
+        var head = Head(visibleText);
+        return PauseLengthPhrase().IsMatch(head) || PauseDatePhrase().IsMatch(head);
+    }
+
+    private static string Head(string visibleText) =>
+        string.Join(" ", visibleText.Replace('\u2019', '\'').Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).Take(3));
 
     private static int Count(string word) => word.ToLowerInvariant() switch
     {
@@ -192,30 +229,78 @@ public static partial class ReplyCommands
         var digits => int.Parse(digits, System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    private static readonly string[] MonthNames = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    /// <summary>The month a word names in English, German, French, Dutch, Spanish or Italian ("Jan", "Januar", "janvier",
+    /// "januari", "enero", "gennaio", "März", "mars", "maart" …), or 0.</summary>
+    internal static int MonthOf(string word)
+    {
+        var w = new string(word.Normalize(System.Text.NormalizationForm.FormD).Where(c => System.Globalization.CharUnicodeInfo.GetUnicodeCategory(c) != System.Globalization.UnicodeCategory.NonSpacingMark).ToArray())
+            .ToLowerInvariant().TrimEnd('.');
+        if (w.Length < 3) return 0;
+        string[][] names =
+        [
+            ["jan", "january", "januar", "janvier", "januari", "enero", "gennaio"],
+            ["feb", "february", "februar", "fevrier", "februari", "febrero", "febbraio"],
+            ["mar", "march", "marz", "maerz", "mars", "maart", "marzo"],
+            ["apr", "april", "avril", "abril", "aprile"],
+            ["may", "mai", "mei", "mayo", "maggio"],
+            ["jun", "june", "juni", "juin", "junio", "giugno"],
+            ["jul", "july", "juli", "juillet", "julio", "luglio"],
+            ["aug", "august", "aout", "augustus", "agosto"],
+            ["sep", "sept", "september", "septembre", "septiembre", "settembre"],
+            ["oct", "october", "okt", "oktober", "octobre", "octubre", "ottobre"],
+            ["nov", "november", "novembre", "noviembre"],
+            ["dec", "december", "dez", "dezember", "decembre", "diciembre", "dicembre"],
+        ];
+        for (var m = 0; m < names.Length; m++)
+            if (names[m].Contains(w, StringComparer.Ordinal)) return m + 1;
+        return 0;
+    }
 
-    /// <summary>The day <paramref name="text"/> names (ISO, day.month[.year], "15 January [2027]", "January 15th[, 2027]",
-    /// a weekday, "tomorrow", "next week"), or null.</summary>
+    /// <summary>The day <paramref name="text"/> begins with (see <see cref="PauseEnd"/> for the forms), or null.</summary>
     private static DateTimeOffset? DateIn(string text, DateTimeOffset today)
     {
-        var t = text.Trim().TrimEnd('.', ',', '!').ToLowerInvariant();
+        var t = text.Trim().TrimEnd(',', '!').ToLowerInvariant();
+        if (t.StartsWith("the ", StringComparison.Ordinal)) t = t[4..];
+        if (t.StartsWith("le ", StringComparison.Ordinal)) t = t[3..];
+        if (t.StartsWith("el ", StringComparison.Ordinal)) t = t[3..];
+        static int Int(Group g) => int.Parse(g.Value, System.Globalization.CultureInfo.InvariantCulture);
         if (IsoDate().Match(t) is { Success: true } iso)
-            return Day(int.Parse(iso.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), int.Parse(iso.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture),
-                int.Parse(iso.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture), null);
-        if (DottedDate().Match(t) is { Success: true } dotted)
+            return Day(Int(iso.Groups[1]), Int(iso.Groups[2]), Int(iso.Groups[3]), today);
+        if (NumericDate().Match(t) is { Success: true } numeric)
         {
-            int? year = dotted.Groups[3].Success ? int.Parse(dotted.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
+            var (a, b) = (Int(numeric.Groups["a"]), Int(numeric.Groups["b"]));
+            int? year = numeric.Groups["year"].Success ? Int(numeric.Groups["year"]) : null;
             if (year < 100) year += 2000;
-            return Day(year, int.Parse(dotted.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), int.Parse(dotted.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), today);
+            // Day first (15.01., 15/01), as most of the world writes it, unless that is no date (01/15).
+            var (day, month) = numeric.Groups["sep"].Value == "/" && a <= 12 && b > 12 ? (b, a) : (a, b);
+            return Day(year, month, day, today);
         }
-        if (NamedDate().Match(t) is { Success: true } named)
+        if (NamedDate().Match(t) is { Success: true } named && MonthOf(named.Groups["month"].Value) is > 0 and var month1)
         {
-            var month = Array.IndexOf(MonthNames, named.Groups["month"].Value[..3]) + 1;
-            int? year = named.Groups["year"].Success ? int.Parse(named.Groups["year"].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
-            return Day(year, month, int.Parse(named.Groups["day"].Value, System.Globalization.CultureInfo.InvariantCulture), today);
+            int? year = named.Groups["year"].Success ? Int(named.Groups["year"]) : null;
+            return Day(year, month1, Int(named.Groups["day"]), today);
+        }
+        if (EdgeOfMonth().Match(t) is { Success: true } edge && MonthOf(edge.Groups["month"].Value) is > 0 and var month2)
+        {
+            // "mid-January": the 15th; "end of January": the 1st of the next month (paused through the 31st).
+            return edge.Groups["edge"].Value.StartsWith("mid", StringComparison.Ordinal)
+                ? Day(null, month2, 15, today)
+                : Day(null, month2, 1, today)?.AddMonths(1);
+        }
+        if (DayOfMonth().Match(t) is { Success: true } nth)
+        {
+            // "the 3rd": the next 3rd of a month.
+            var dayOfMonth = Int(nth.Groups["day"]);
+            for (var ahead = 0; ahead < 3; ahead++)
+            {
+                var first = new DateTimeOffset(today.Year, today.Month, 1, 0, 0, 0, today.Offset).AddMonths(ahead);
+                if (dayOfMonth <= DateTime.DaysInMonth(first.Year, first.Month) && first.AddDays(dayOfMonth - 1) > today) return first.AddDays(dayOfMonth - 1);
+            }
+            return null;
         }
         if (t.StartsWith("tomorrow", StringComparison.Ordinal)) return today.AddDays(1);
         if (t.StartsWith("next week", StringComparison.Ordinal)) return today.AddDays(((int)DayOfWeek.Monday - (int)today.DayOfWeek + 7) % 7 is 0 ? 7 : ((int)DayOfWeek.Monday - (int)today.DayOfWeek + 7) % 7);
+        if (t.StartsWith("next ", StringComparison.Ordinal)) t = t[5..];
         foreach (var day in Enum.GetValues<DayOfWeek>())
         {
             if (!t.StartsWith(day.ToString().ToLowerInvariant(), StringComparison.Ordinal)) continue;
@@ -225,35 +310,43 @@ public static partial class ReplyCommands
         return null;
     }
 
-    /// <summary>The start of year-month-day (UTC); without a year, its next occurrence on or after <paramref name="today"/>. Null for no such day.</summary>
-    private static DateTimeOffset? Day(int? year, int month, int day, DateTimeOffset? today)
+    /// <summary>The start of year-month-day in <paramref name="today"/>'s offset; without a year, its next occurrence after
+    /// <paramref name="today"/>. Null for no such day or a year outside 2000–2999.</summary>
+    private static DateTimeOffset? Day(int? year, int month, int day, DateTimeOffset today)
     {
-        if (month is < 1 or > 12 || day < 1) return null;
-        var y = year ?? today!.Value.Year;
+        if (month is < 1 or > 12 || day < 1 || year is < 2000 or > 2999) return null;
+        var y = year ?? today.Year;
         if (day > DateTime.DaysInMonth(y, month)) return null;
-        var d = new DateTimeOffset(y, month, day, 0, 0, 0, TimeSpan.Zero);
-        if (year is null && d < today) d = d.AddYears(1);
+        var d = new DateTimeOffset(y, month, day, 0, 0, 0, today.Offset);
+        if (year is null && d <= today) d = day <= DateTime.DaysInMonth(y + 1, month) ? d.AddYears(1) : d;
         return d;
     }
 
-    /// <summary>"for two weeks", "pause 3 weeks", "pause me for a month", "pausing for 10 days".</summary>
-    [GeneratedRegex(@"\b(?:for|paus(?:e|ing)(?:\s+me)?)\s+(?:(?:the\s+)?next\s+)?(?<n>a|an|one|two|three|four|five|six|\d{1,3})\s+(?<unit>days?|weeks?|months?)\b",
+    /// <summary>"for two weeks", "pause 3 weeks", "pause me for a month", "for the next 2 weeks", "pausing for 10 days".</summary>
+    [GeneratedRegex(@"\b(?:for|paus(?:e|ing)(?:\s+me)?)\s+(?:(?:the\s+)?next\s+(?:(?<n>a|an|one|two|three|four|five|six|\d{1,3})\s+)?|(?<n>a|an|one|two|three|four|five|six|\d{1,3})\s+)(?<unit>days?|weeks?|months?)\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex PauseLengthPhrase();
 
-    /// <summary>"until …", "till …", "through …", "back on …", "back …", "returning on …", "from …" is not one.</summary>
-    [GeneratedRegex(@"\b(?:until|till|til|through|back\s+(?:on\s+)?|return(?:ing)?\s+(?:on\s+)?)\s*(?:the\s+)?(?<date>[^,;!?()]{2,30})",
+    /// <summary>"until …", "till …", "through …", "back on …", "returning on …" and the same in German, French, Dutch,
+    /// Spanish and Italian ("bis zum …", "jusqu'au …", "tot …", "hasta el …", "fino al …").</summary>
+    [GeneratedRegex(@"(?<![\p{L}])(?:until|till|til|through|back\s+(?:on\s+)?|return(?:ing)?\s+(?:on\s+)?|bis(?:\s+(?:zum|zur|am))?|jusqu'(?:au|à|a)|tot(?:\s+en\s+met)?|hasta(?:\s+el)?|fino\s+al)\s*(?<date>[^,;!?()]{2,30})",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex PauseDatePhrase();
 
     [GeneratedRegex(@"^(\d{4})-(\d{1,2})-(\d{1,2})\b")]
     private static partial Regex IsoDate();
 
-    [GeneratedRegex(@"^(\d{1,2})\.(\d{1,2})\.(?:(\d{2}|\d{4})\b)?")]
-    private static partial Regex DottedDate();
+    [GeneratedRegex(@"^(?<a>\d{1,2})(?<sep>[./])(?<b>\d{1,2})(?:\k<sep>(?<year>\d{4}|\d{2}))?(?!\d)(?!\s*[\p{L}])")]
+    private static partial Regex NumericDate();
 
-    [GeneratedRegex(@"^(?:(?<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?<month>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?:,?\s+(?<year>\d{4}))?|(?<month>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?<day>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?<year>\d{4}))?)\b")]
+    [GeneratedRegex(@"^(?:(?<day>\d{1,2})(?:st|nd|rd|th|er|\.)?\s+(?:of\s+|de\s+)?(?<month>\p{L}{3,})\.?(?:,?\s+(?:de\s+)?(?<year>\d{4}))?|(?<month>\p{L}{3,})\.?\s+(?<day>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?<year>\d{4}))?)(?![\p{L}\d])")]
     private static partial Regex NamedDate();
+
+    [GeneratedRegex(@"^(?<edge>mid|middle\s+of|end\s+of|the\s+end\s+of)[\s-]+(?<month>\p{L}{3,})")]
+    private static partial Regex EdgeOfMonth();
+
+    [GeneratedRegex(@"^(?<day>\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?\p{L}{3,})")]
+    private static partial Regex DayOfMonth();
 
     /// <summary>Parts that only acknowledge, thank or praise, at least one of them an acknowledgement or a thanks: "On it,
     /// will reply tomorrow", "Thanks Pete, great!".</summary>
@@ -368,9 +461,13 @@ public static partial class ReplyCommands
 
     /// <summary>A pause asked for as a question in French, Dutch, German, Spanish or Italian: "Pouvez-vous mettre mes
     /// demandes en pause ?", "Kunnen jullie mijn verzoeken even pauzeren?", "Können Sie meine Anfragen pausieren?"</summary>
-    [GeneratedRegex(@"^(?:¿\s*)?(?:(?:pouvez|pourriez)-vous|peux-tu|pourrais-tu|kunnen\s+(?:jullie|u)|kun\s+je|k(?:ö|oe)nn(?:en|ten)\s+sie|k(?:ö|oe)nnt\s+ihr|(?:pueden|podéis|podeis|podrían|podrian|puedes)|(?:potete|puoi|potreste))\s+(?:(?:s'il\s+vous\s+pla[iî]t|bitte|even|alstublieft|por\s+favor|per\s+favore)\s+)?(?:mettre\s+(?:mes|les)\s+(?:demandes|questions)\s+en\s+pause|(?:mijn\s+)?(?:verzoeken|vragen)\s+(?:even\s+)?pauzeren|(?:meine\s+)?(?:anfragen|fragen)\s+(?:bitte\s+)?(?:pausieren|anhalten)|pausar\s+(?:mis\s+)?(?:solicitudes|preguntas)|(?:mettere\s+in\s+pausa|sospendere)\s+(?:le\s+mie\s+)?(?:richieste|domande))(?:\s+(?:bitte|s'il\s+vous\s+pla[iî]t|svp|por\s+favor|per\s+favore|alstublieft))?\s*[?.!]*$",
+    [GeneratedRegex(@"^(?:¿\s*)?(?:(?:pouvez|pourriez)-vous|peux-tu|pourrais-tu|kunnen\s+(?:jullie|u)|kun\s+je|k(?:ö|oe)nn(?:en|ten)\s+sie|k(?:ö|oe)nnt\s+ihr|(?:pueden|podéis|podeis|podrían|podrian|puedes)|(?:potete|puoi|potreste))\s+(?:(?:s'il\s+vous\s+pla[iî]t|bitte|even|alstublieft|por\s+favor|per\s+favore)\s+)?(?:mettre\s+(?:mes|les)\s+(?:demandes|questions)\s+en\s+pause|(?:mijn\s+)?(?:verzoeken|vragen)\s+(?:even\s+)?pauzeren|(?:meine\s+)?(?:anfragen|fragen)\s+(?:bitte\s+)?(?:pausieren|anhalten)|pausar\s+(?:mis\s+)?(?:solicitudes|preguntas)|(?:mettere\s+in\s+pausa|sospendere)\s+(?:le\s+mie\s+)?(?:richieste|domande))(?:\s+(?:bis(?:\s+(?:zum|zur|am))?|jusqu'(?:au|à|a)|tot(?:\s+en\s+met)?|hasta(?:\s+el)?|fino\s+al)\s+[^?!,]{1,30}?)?(?:\s+(?:bitte|s'il\s+vous\s+pla[iî]t|svp|por\s+favor|per\s+favore|alstublieft))?\s*[?.!]*$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ForeignPauseRequestLine();
+
+    /// <summary>"resume": the expert wants requests again after a "pause" or "stop" ("Please resume my requests", "I'm back,
+    /// you can send me questions again", "unpause").</summary>
+    public const string Resume = "resume";
 
     /// <summary>"ack": the expert acknowledges the request and has not answered yet ("Thanks!", "On it", "Let me check and
     /// get back to you") — not an answer, nothing relayed.</summary>
@@ -427,9 +524,11 @@ public static partial class ReplyCommands
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ForeignStopLine();
 
-    /// <summary>A pause in German, French, Spanish or Italian as the whole line: "Bitte pausieren", "Mettez-moi en pause",
+    /// <summary>A pause in German, French, Dutch, Spanish or Italian as the whole line, or after a short reason, with an end
+    /// date if any: "Bitte pausieren", "Mettez-moi en pause jusqu'au 20 janvier, merci", "Graag pauzeren tot 1 februari",
+    /// "Pauzeer mijn verzoeken tot 1 februari alstublieft", "Ich bin bis zum 15. Januar nicht im Büro, bitte pausieren",
     /// "Pausa, por favor".</summary>
-    [GeneratedRegex(@"^(?:bitte\s+pausieren|pausieren(?:,?\s+bitte)?|(?:mettez|mets)[- ]moi\s+en\s+pause(?:,?\s+(?:svp|merci|s'il\s+vous\s+pla[iî]t))?|pausa(?:,?\s+(?:por\s+favor|per\s+favore|gracias|grazie))?)\s*[.!]*$",
+    [GeneratedRegex(@"^(?:(?:[^\n?]{1,100}?[,.;:!\u2013\u2014-]\s*)?(?:bitte\s+pausieren|pausieren\s+bitte|graag\s+pauzeren|pauzeer\s+(?:mij|me|mijn\s+(?:verzoeken|vragen))|(?:mettez|mets)[- ]moi\s+en\s+pause)|(?:(?:bitte\s+)?pausieren|(?:graag\s+)?pauzeren|pauzeer\s+(?:mij|me|mijn\s+(?:verzoeken|vragen))|(?:mettez|mets)[- ]moi\s+en\s+pause|pausa))(?:\s+(?:bis(?:\s+(?:zum|zur|am))?|jusqu'(?:au|à|a)|tot(?:\s+en\s+met)?|hasta(?:\s+el)?|fino\s+al)\s+[^?!,]{1,30}?)?(?:,?\s+(?:bitte|danke|svp|merci|s'il\s+vous\s+pla[iî]t|por\s+favor|gracias|per\s+favore|grazie|graag|alsjeblieft|alstublieft|dank\s+je|bedankt))*\s*[.!]*$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ForeignPauseLine();
 
@@ -601,7 +700,7 @@ public static partial class ReplyCommands
     /// or followed by punctuation and a short remark ("Pass, sorry", "pass — ask Maria") or by polite words ("pause please,
     /// I'm away until January", "Pause bitte, ich bin im Urlaub", "please pause my requests"). "Stop the VPN…" and "Pass
     /// the --tcp flag…" are answers, not commands.</summary>
-    [GeneratedRegex(@"^(?:(?:sorry|please|ok|okay|hi|hello)[\s,.!]+)*(?<word>pass|pause|stop|pausing)(?:[\s,.!]+\k<word>)*(?:\s*[.!,;:\u2013\u2014].{0,80}|\s+-.{0,80}|-\s.{0,80}|(?<=paus(?:e|ing))(?:\s+me)?(?:\s+(?:until|till|through)\s.{0,80}|\s+(?:for\s+)?(?:a|an|one|two|three|four|five|six|\d{1,2})\s+(?:days?|weeks?|months?)(?:\s+(?:please|thanks|thank\s+you))?(?:\s*[.!,;:?\u2013\u2014-].{0,80}|\s*$))|(?<=pause)\s+me\s*[.!]*$|\s+(?:on\s+(?:this|that)(?:\s+one)?|please|for now|for a while|my requests|requests|thanks|thank you|bitte|danke|merci|svp|s'il vous pla[iî]t|por favor|gracias|per favore|grazie|graag|alsjeblieft|alstublieft|dank je|bedankt)\b.{0,80})?$",
+    [GeneratedRegex(@"^(?:(?:sorry|please|ok|okay|hi|hello)[\s,.!]+)*(?:(?<word>pass|pause|stop)(?:[\s,.!]+\k<word>)*(?:(?<=pause)(?:\s+me)?\s+(?:until|till|through)\s.{0,80}|(?<=pause|stop)(?:\s+me)?(?:\s+(?:for\s+)?(?:(?:the\s+)?next\s+(?:(?:a|an|one|two|three|four|five|six|\d{1,2})\s+)?|(?:a|an|one|two|three|four|five|six|\d{1,2})\s+)(?:days?|weeks?|months?)(?:\s+(?:please|thanks|thank\s+you))?(?:\s*[.!,;:?\u2013\u2014-]\s*(?!(?:and\s+)?then\b|after\s+that\b|before\b).{0,80}|\s*$))|(?<=pause)\s+me\s*[.!]*$|\s*[.!,;:\u2013\u2014].{0,80}|\s+-.{0,80}|-\s.{0,80}|\s+(?:on\s+(?:this|that)(?:\s+one)?|please|for now|for a while|my requests|requests|thanks|thank you|bitte|danke|merci|svp|s'il vous pla[iî]t|por favor|gracias|per favore|grazie|graag|alsjeblieft|alstublieft|dank je|bedankt)\b.{0,80})?|(?<word>pausing)(?:\s+me)?(?:\s+(?:until|till|through)\s.{0,80}|\s+(?:for\s+)?(?:(?:the\s+)?next\s+(?:(?:a|an|one|two|three|four|five|six|\d{1,2})\s+)?|(?:a|an|one|two|three|four|five|six|\d{1,2})\s+)(?:days?|weeks?|months?)\b.{0,80}|\s*[-\u2013\u2014,.:;]\s*(?:back|returning|away|out|off|on\s+leave|until|till|for|i'?m|i\s+am)\b.{0,80}|\s*[.!]*$))$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex CommandLine();
 
@@ -632,6 +731,13 @@ public static partial class ReplyCommands
     [GeneratedRegex(@"^(?:(?:sorry|hi|hello)[\s,.!]+)*(?:(?:i'm|i\s+am|i'll\s+be|i\s+will\s+be)\s+(?:currently\s+)?)?(?:on\s+(?:vacation|holiday|holidays|leave|annual\s+leave|parental\s+leave|sick\s+leave|a\s+business\s+trip|sabbatical)|away|out\s+of\s+(?:the\s+)?office|ooo|off\s+sick)(?:\s+(?:until|till|til|through|from|for|this|next)\b(?:[^?.!;]|\.(?!\s)){0,60})?(?:[\s,.!;\u2013\u2014-]+(?:sorry|thanks|thank\s+you))*[\s.!]*$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex AwayLine();
+
+    /// <summary>A request to be asked again: "Please resume my requests", "Hi, I'm back - please resume my requests.", "I'm
+    /// back earlier than planned - please resume my requests. Thanks!", "unpause me", "You can send me requests again",
+    /// "Bitte wieder Anfragen schicken", "Vous pouvez reprendre mes demandes".</summary>
+    [GeneratedRegex(@"^(?:(?:hi|hello|hey|hallo|bonjour|hoi)[\s,.!]+(?:\p{L}+[\s,.!]+)?)?(?:(?:i'?m|i\s+am)\s+back(?:\s+(?:early|earlier(?:\s+than\s+(?:planned|expected))?|now|from\s+(?:leave|holiday|vacation)))?[\s,.!;:\u2013\u2014-]+)?(?:(?:please|ok|so)[\s,]+)?(?:(?:resume|unpause|restart)(?:\s+(?:me|my\s+(?:requests|questions)|the\s+requests|sending(?:\s+me)?(?:\s+(?:requests|questions))?))?|(?:you\s+can\s+|please\s+)?(?:send|start\s+sending)\s+me\s+(?:requests|questions)\s+again|(?:bitte\s+)?wieder\s+anfragen\s+(?:schicken|senden)|(?:vous\s+pouvez\s+)?reprendre\s+mes\s+demandes|(?:graag\s+)?(?:weer\s+)?hervatten)(?:\s+(?:again|please|now|bitte|merci|graag))*(?:[\s,.!;:\u2013\u2014-]+(?:please|thanks|thank\s+you|cheers|danke|merci|bedankt))*[\s.!]*$",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ResumeLine();
 
     /// <summary>The label an away note typed by hand often opens with: "Out of office:", "OOO -", "Automatic reply:",
     /// "Abwesenheitsnotiz:", "Absent :".</summary>

@@ -30,8 +30,25 @@ public sealed class OutboundMailHandler(IMailbox mailbox, StorageClients storage
 
     private async Task SendAsync(OutboundMailMessage message, CancellationToken cancellationToken)
     {
-        if (message.Kind is not ("request" or "relay" or "followup" or "asker" or "notice" or "standing") || (message.ExpertId is null && message.Kind != "notice"))
+        if (message.Kind is not ("request" or "relay" or "followup" or "asker" or "notice" or "standing" or "resumed") || (message.ExpertId is null && message.Kind != "notice"))
             throw new InvalidOperationException($"Unknown outbound mail kind '{message.Kind}'.");
+        if (message.Kind == "resumed")
+        {
+            // An expert's "resume" written as a new mail: no question, no thread.
+            var expert = await storage.Table(TableNames.Experts).GetOrNullAsync<ExpertEntity>(ExpertEntity.PartitionFor(message.ExpertId!), KeyEncoding.Encode(message.ExpertId!), cancellationToken).ConfigureAwait(false);
+            if (expert is null || expert.OptedOut || expert.PausedUntil > time.GetUtcNow() || expert.StandingConfirmed == $"resumed:{expert.StandingRef}") return;
+            await mailbox.SendAsync(RoutedRequestComposer.ComposeResumed(expert.Name, expert.Email, mail.Value, time.GetUtcNow()), $"standing:{expert.ExpertId}:resumed:{expert.StandingRef}", cancellationToken).ConfigureAwait(false);
+            expert.StandingConfirmed = $"resumed:{expert.StandingRef}";
+            try
+            {
+                await storage.Table(TableNames.Experts).UpdateEntityAsync(expert, expert.ETag, Azure.Data.Tables.TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Azure.RequestFailedException ex) when (ex.Status == 412)
+            {
+                logger.LogInformation("Expert {ExpertId} changed while the resume was confirmed; the mark was not stored", expert.ExpertId);
+            }
+            return;
+        }
         var question = await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(message.QuestionId, QuestionEntity.Row, cancellationToken).ConfigureAwait(false)
                        ?? throw new InvalidOperationException($"Question {message.QuestionId} does not exist.");
         if (message.Kind == "notice")
@@ -198,22 +215,38 @@ public sealed class OutboundMailHandler(IMailbox mailbox, StorageClients storage
                       $"more than the {RelayAttachments.DescribeSize(RelayAttachments.MaxTotalBytes)} the service passes on in all. Ask {route.ExpertName} ({route.ExpertEmail}) for {leftThem}.]");
     }
 
-    /// <summary>Confirms an expert's "pause" or "stop" as stored now (a later "pause until …" has its own mail; one mail per
-    /// standing, so a retry sends nothing twice).</summary>
+    /// <summary>Confirms an expert's "pause", "stop" or "resume" as stored now — once per mail that set it
+    /// (<see cref="ExpertEntity.StandingRef"/>): a retry sends nothing twice, a new mail gets its own confirmation.</summary>
     private async Task ConfirmStandingAsync(QuestionEntity question, RouteEntity route, CancellationToken cancellationToken)
     {
         var expert = await storage.Table(TableNames.Experts).GetOrNullAsync<ExpertEntity>(ExpertEntity.PartitionFor(route.ExpertId), KeyEncoding.Encode(route.ExpertId), cancellationToken).ConfigureAwait(false);
-        var now = time.GetUtcNow();
-        DateTimeOffset? until = expert?.OptedOut == true ? null : expert?.PausedUntil;
-        if (expert is null || (!expert.OptedOut && !(until > now)))
+        if (expert is null)
         {
-            logger.LogInformation("Expert {ExpertId} is neither paused nor stopped now; no confirmation sent", route.ExpertId);
+            logger.LogInformation("Expert {ExpertId} is no longer listed; no confirmation sent", route.ExpertId);
             return;
         }
-        var confirmation = RoutedRequestComposer.ComposeStanding(question, route, until, mail.Value, now);
-        var key = until is { } u ? u.UtcDateTime.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture) : "stop";
+        var now = time.GetUtcNow();
+        DateTimeOffset? until = expert.OptedOut || !(expert.PausedUntil > now) ? null : expert.PausedUntil;
+        var standing = expert.OptedOut ? "stop" : until is { } u ? u.UtcDateTime.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture) : "resumed";
+        var key = $"{standing}:{expert.StandingRef}";
+        if (expert.StandingConfirmed == key)
+        {
+            logger.LogInformation("Expert {ExpertId} was told of this standing ({Standing}) before; not sending again", route.ExpertId, key);
+            return;
+        }
+        var confirmation = RoutedRequestComposer.ComposeStanding(question, route, expert.OptedOut, until, expert.PauseUnread, mail.Value, now);
         await mailbox.SendAsync(confirmation, $"standing:{route.ExpertId}:{key}", cancellationToken).ConfigureAwait(false);
-        logger.LogInformation("Confirmed to {ExpertId}: {Standing}", route.ExpertId, until is null ? "no more requests" : $"paused until {until:yyyy-MM-dd}");
+        expert.StandingConfirmed = key;
+        try
+        {
+            await storage.Table(TableNames.Experts).UpdateEntityAsync(expert, expert.ETag, Azure.Data.Tables.TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 412)
+        {
+            // The row changed meanwhile (another reply, an import): the mark is lost at worst, and one more mail may follow.
+            logger.LogInformation("Expert {ExpertId} changed while the standing was confirmed; the mark was not stored", route.ExpertId);
+        }
+        logger.LogInformation("Confirmed to {ExpertId}: {Standing}", route.ExpertId, standing);
     }
 
     private async Task RelayAsync(QuestionEntity question, RouteEntity route, CancellationToken cancellationToken)

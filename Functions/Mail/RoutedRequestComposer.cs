@@ -199,24 +199,26 @@ public static partial class RoutedRequestComposer
     }
 
     /// <summary>
-    /// The mail that confirms an expert's "pause" or "stop" — in the thread of their request (In-Reply-To its Message-ID, the
-    /// token in the subject), saying until when no requests come (the date as set, so an expert whose "until" was read
-    /// differently sees it at once) and how to change it: reply "pause until …" again, or write to the shared address to be
-    /// asked again sooner.
+    /// The mail that confirms an expert's "pause", "stop" or "resume" — in the thread of their request (In-Reply-To its
+    /// Message-ID, the token in the subject), saying until when no requests come (the date as set, so an expert whose
+    /// "until" was read differently sees it at once, and one whose date could not be read is told so) and how to change it:
+    /// reply "pause until …" for another date, "resume" to be asked again.
     /// </summary>
     /// <param name="question">The question whose request the expert replied to.</param>
     /// <param name="route">The expert's route.</param>
-    /// <param name="pausedUntil">End of the pause (UTC), or null for a stop.</param>
+    /// <param name="stopped">True for a stop.</param>
+    /// <param name="pausedUntil">End of the pause (UTC), or null (stopped, or resumed when <paramref name="stopped"/> is false).</param>
+    /// <param name="unread">The words of a pause end that could not be read as a date, or empty.</param>
     /// <param name="mail">Mail settings.</param>
     /// <param name="date">The mail's Date (now).</param>
-    public static MimeMessage ComposeStanding(QuestionEntity question, RouteEntity route, DateTimeOffset? pausedUntil, MailOptions mail, DateTimeOffset date)
+    public static MimeMessage ComposeStanding(QuestionEntity question, RouteEntity route, bool stopped, DateTimeOffset? pausedUntil, string unread, MailOptions mail, DateTimeOffset date)
     {
         ArgumentNullException.ThrowIfNull(question);
         ArgumentNullException.ThrowIfNull(route);
         var subject = string.IsNullOrWhiteSpace(question.Subject) ? "A colleague has a question" : Intake.QuestionIds.WithoutTokens(question.Subject);
-        var key = pausedUntil is { } u ? u.UtcDateTime.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture) : "stop";
+        var key = stopped ? "stop" : pausedUntil is { } u ? u.UtcDateTime.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture) : "resumed";
         var message = NewServiceMail(mail, question.QuestionId, new MailboxAddress(route.ExpertName, route.ExpertEmail),
-            $"Re: [{question.QuestionId}] {subject}", $"{question.QuestionId}.standing.{key}.{KeyEncoding.Hash(route.ExpertId)[..12]}@sociallearning.local", date);
+            $"Re: [{question.QuestionId}] {subject}", $"{question.QuestionId}.standing.{key}.{date.UtcTicks:x}.{KeyEncoding.Hash(route.ExpertId)[..12]}@sociallearning.local", date);
         var request = RequestMessageId(question.QuestionId, route.ExpertId);
         message.InReplyTo = request;
         message.References.Add(request);
@@ -224,23 +226,49 @@ public static partial class RoutedRequestComposer
         var body = new StringBuilder()
             .Append("Hello ").Append(first).AppendLine(",")
             .AppendLine();
-        if (pausedUntil is { } until)
-        {
-            body.Append("Done: you will get no requests from us until ")
-                .Append(until.UtcDateTime.ToString("dddd d MMMM yyyy", System.Globalization.CultureInfo.InvariantCulture)).AppendLine(".")
-                .AppendLine()
-                .AppendLine("For a different date, reply to this mail with \"pause until\" and the date (\"pause until 15 January\") or a length (\"pause for three weeks\").")
-                .Append("To be asked again sooner, write to ").Append(mail.SharedAddress).AppendLine(".");
-        }
-        else
+        if (stopped)
         {
             body.AppendLine("Done: you will get no more requests from us. Thank you for the answers you have shared.")
                 .AppendLine()
-                .Append("To be asked again one day, write to ").Append(mail.SharedAddress).AppendLine(".");
+                .AppendLine("To be asked again one day, reply \"resume\" to this mail.");
+        }
+        else if (pausedUntil is { } until)
+        {
+            if (unread.Length > 0)
+                body.Append("We could not read a date in \"").Append(unread).AppendLine("\", so we have paused your requests for two weeks.");
+            body.Append(unread.Length > 0 ? "You will get no requests from us until " : "Done: you will get no requests from us until ")
+                .Append(until.UtcDateTime.ToString("dddd d MMMM yyyy", System.Globalization.CultureInfo.InvariantCulture)).AppendLine(".")
+                .AppendLine()
+                .AppendLine("For a different date, reply to this mail with \"pause until\" and the date (\"pause until 15 January\") or a length (\"pause for three weeks\").")
+                .AppendLine("To be asked again sooner, reply \"resume\".");
+        }
+        else
+        {
+            body.AppendLine("Done: you will get requests from us again. Welcome back!");
         }
         body.AppendLine()
             .Append("— ").AppendLine(mail.DisplayName);
         message.Body = new TextPart("plain") { Text = body.ToString() };
+        return message;
+    }
+
+    /// <summary>The mail that confirms an expert's "resume" written as a new mail to the shared address: requests come again.</summary>
+    /// <param name="name">The expert's name.</param>
+    /// <param name="email">The expert's address.</param>
+    /// <param name="mail">Mail settings.</param>
+    /// <param name="date">The mail's Date (now).</param>
+    public static MimeMessage ComposeResumed(string name, string email, MailOptions mail, DateTimeOffset date)
+    {
+        var message = NewServiceMail(mail, "", new MailboxAddress(name, email), "You will get requests again",
+            $"resumed.{date.UtcTicks:x}.{KeyEncoding.Hash(email)[..12]}@sociallearning.local", date);
+        message.Headers.Remove("X-SocialLearning-Question");
+        var first = name.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? name;
+        message.Body = new TextPart("plain")
+        {
+            Text = new StringBuilder().Append("Hello ").Append(first).AppendLine(",").AppendLine()
+                .AppendLine("Done: you will get requests from us again. Welcome back!").AppendLine()
+                .Append("— ").AppendLine(mail.DisplayName).ToString(),
+        };
         return message;
     }
 
@@ -269,20 +297,22 @@ public static partial class RoutedRequestComposer
         var first = (string.IsNullOrWhiteSpace(question.AskerName) ? "" : question.AskerName.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0]);
         var reason = question.UnroutedReason;
         var why = reason.Contains(Routing.RouteQuestionHandler.EveryExpertPassed, StringComparison.Ordinal)
-            ? "The colleagues we asked passed on your question: it was not something they could answer. " +
-              (reason.StartsWith("knowledge bottleneck", StringComparison.Ordinal)
-                  ? "The others who know about it are busy (each already has the most requests we send in a week) or away, so nobody else has been asked yet. We have noted it for Learning & Development."
-                  : "Nobody else in our expert directory is a close enough match, so nobody else has been asked. We have noted it for Learning & Development as a knowledge gap.")
+            ? (reason.Contains(Routing.RouteQuestionHandler.ExpertsAway, StringComparison.Ordinal)
+                  ? "The colleagues we asked who know about this are away or have paused their requests, and nobody else close enough is free, so nobody else has been asked. We have noted it for Learning & Development: the knowledge sits with too few people."
+                  : "The colleagues we asked passed on your question: it was not something they could answer. " +
+                    (reason.StartsWith("knowledge bottleneck", StringComparison.Ordinal)
+                        ? "The others who know about it are busy (each already has the most requests we send in a week) or away, so nobody else has been asked. We have noted it for Learning & Development."
+                        : "Nobody else in our expert directory is a close enough match, so nobody else has been asked. We have noted it for Learning & Development as a knowledge gap."))
               + Environment.NewLine + Environment.NewLine
-              + "If you reply to this mail with more detail (which system, process or team it is about), we will try again with colleagues not asked yet."
+              + "If you reply to this mail with more detail (which system, process or team it is about), we will try again with colleagues not asked yet; in a few days, when this week's requests have cleared, a reply also tries again."
             : reason.StartsWith(Routing.RoutableText.TooLittlePrefix, StringComparison.Ordinal)
             ? "Your mail has too little text for us to tell who would know the answer, so nobody has been asked yet."
               + Environment.NewLine + Environment.NewLine
               + "Reply to this mail with what your question is about — a sentence or two — and we will ask the colleagues most likely to know."
             : reason.StartsWith("knowledge bottleneck", StringComparison.Ordinal)
-                ? "The colleagues who know about this are all busy (each already has the most requests we send in a week) or away, so nobody has been asked yet. We have noted it for Learning & Development: the knowledge sits with too few people."
+                ? "The colleagues who know about this are all busy (each already has the most requests we send in a week) or away, so nobody has been asked. We have noted it for Learning & Development: the knowledge sits with too few people."
                   + Environment.NewLine + Environment.NewLine
-                  + "Reply to this mail (with more detail, if you like) and we will try again."
+                  + "Requests count over seven days: reply to this mail in a few days (with more detail, if you like) and we will try again."
                 : "Nobody in our expert directory is a close enough match for your question, so nobody has been asked. We have noted it for Learning & Development as a knowledge gap."
                   + Environment.NewLine + Environment.NewLine
                   + "If you reply to this mail with more detail (which system, process or team it is about), we will try again with it.";

@@ -75,7 +75,8 @@ public sealed class RouteQuestionHandler(
         var routes = storage.Table(TableNames.Routes);
         // Routed again after every expert asked passed (the asker added detail): those experts are not asked a second time.
         var before = await routes.ReadAllAsync<RouteEntity>(q.QuestionId, cancellationToken).ConfigureAwait(false);
-        var (pool, copied) = SplitCopied(ranking.Candidates.Where(c => !before.Any(r => r.ExpertId == c.ExpertId)).ToList(), q.Copied, options.Value.MinSimilarity);
+        var candidates = ranking.Candidates.Where(c => !before.Any(r => r.ExpertId == c.ExpertId)).ToList();
+        var (pool, copied) = SplitCopied(candidates, q.Copied, options.Value.MinSimilarity);
         var (asked, skipped) = await selection.SelectAsync(pool, options.Value.ExpertsPerQuestion, CapacityUse.Reserve, q.QuestionId, q.ReceivedAt,
             cancellationToken, before.Select(r => (r.ExpertEmail, r.ExpertName))).ConfigureAwait(false);
         var outbound = storage.Queue(QueueNames.OutboundMail);
@@ -109,8 +110,10 @@ public sealed class RouteQuestionHandler(
         q.UnroutedReason = withExperts ? ""
             : skipped.Count > 0 ? "knowledge bottleneck: " + (skipped.Count == 1 ? "the one expert close enough was passed over" : $"all {skipped.Count} experts close enough were passed over") +
                                   $" ({string.Join("; ", skipped.Select(x => $"{x.Candidate.Name}: {x.Reason}").Distinct())})"
-            : ranking.Candidates.Count == 0 ? "knowledge gap: no available expert to ask"
-            : $"knowledge gap: no expert's evidence is close enough (best similarity {ranking.Candidates.Max(c => c.Similarity):0.00} < {options.Value.MinSimilarity:0.00})";
+            : candidates.Count == 0 ? "knowledge gap: no available expert to ask" + (before.Count > 0 ? " who was not asked before" : "")
+            : $"knowledge gap: no expert's evidence is close enough (best similarity {candidates.Max(c => c.Similarity):0.00} < {options.Value.MinSimilarity:0.00})";
+        // Routed again after every expert asked passed: those passes are answered by this routing, not by escalations.
+        if (before.Count > 0) q.ReroutedPasses = before.Count(r => r.PassedAt is not null) - before.Count(r => r.Escalation);
         if (!await questions.TryReplaceAsync(q, cancellationToken).ConfigureAwait(false))
         {
             logger.LogInformation("Question {QuestionId} changed while routing (another worker); leaving its state to that worker", q.QuestionId);
@@ -131,7 +134,7 @@ public sealed class RouteQuestionHandler(
             await outcomes.AppendAsync(new OutcomeEntity
             {
                 // At the question's time: the asker's mail reached them then, and their reply may be logged before this routing.
-                Kind = OutcomeKinds.Copied, QuestionId = q.QuestionId, At = q.ReceivedAt, ExpertId = c.ExpertId, AskerEmail = q.AskerEmail, Rank = asked.Count + i + 1,
+                Kind = OutcomeKinds.Copied, QuestionId = q.QuestionId, At = q.ReceivedAt, ExpertId = c.ExpertId, AskerEmail = q.AskerEmail, Rank = before.Count + asked.Count + i + 1,
                 Department = c.Department, Detail = $"copied on the question by the asker, so no request sent; score {c.Score:0.000}: {c.Reason}",
             }, cancellationToken).ConfigureAwait(false);
         }
@@ -151,7 +154,7 @@ public sealed class RouteQuestionHandler(
         {
             await outcomes.AppendAsync(new OutcomeEntity
             {
-                Kind = OutcomeKinds.Gap, QuestionId = q.QuestionId, At = now, AskerEmail = q.AskerEmail, Detail = ranking.Candidates.Count == 0 ? "no available expert to ask" : $"no expert's evidence is close enough (best similarity {ranking.Candidates.Max(c => c.Similarity):0.00} < {options.Value.MinSimilarity:0.00})",
+                Kind = OutcomeKinds.Gap, QuestionId = q.QuestionId, At = now, AskerEmail = q.AskerEmail, Detail = candidates.Count == 0 ? "no available expert to ask" + (before.Count > 0 ? " who was not asked before" : "") : $"no expert's evidence is close enough (best similarity {candidates.Max(c => c.Similarity):0.00} < {options.Value.MinSimilarity:0.00})",
             }, cancellationToken).ConfigureAwait(false);
             logger.LogWarning("Question {QuestionId} could not be routed: no available expert close enough; recorded as a knowledge gap", q.QuestionId);
             await outbound.SendJsonAsync(new OutboundMailMessage("notice", q.QuestionId, null), cancellationToken).ConfigureAwait(false);
@@ -162,7 +165,7 @@ public sealed class RouteQuestionHandler(
             var c = asked[i];
             await outcomes.AppendAsync(new OutcomeEntity
             {
-                Kind = OutcomeKinds.Routed, QuestionId = q.QuestionId, At = now, ExpertId = c.ExpertId, AskerEmail = q.AskerEmail, Rank = i + 1,
+                Kind = OutcomeKinds.Routed, QuestionId = q.QuestionId, At = now, ExpertId = c.ExpertId, AskerEmail = q.AskerEmail, Rank = before.Count + i + 1,
                 Department = c.Department, Detail = $"score {c.Score:0.000}: {c.Reason}",
             }, cancellationToken).ConfigureAwait(false);
         }
@@ -232,7 +235,7 @@ public sealed class RouteQuestionHandler(
         // the question is with copied colleagues only (nobody else was close enough or free): then it would end unanswered.
         var serviceAsked = routes.Any(r => !r.CopiedByAsker && !r.Escalation);
         var passes = routes.Count(r => r.PassedAt is not null && (!r.CopiedByAsker || !serviceAsked));
-        if (passes <= routes.Count(r => r.Escalation) || routes.Any(r => r.AnsweredAt is not null) || q.ResolvedByAskerAt is not null)
+        if (passes - q.ReroutedPasses <= routes.Count(r => r.Escalation) || routes.Any(r => r.AnsweredAt is not null) || q.ResolvedByAskerAt is not null)
         {
             logger.LogInformation("Question {QuestionId}: no escalation needed (answered, resolved by the asker, or every pass already replaced)", q.QuestionId);
             return;
@@ -264,7 +267,7 @@ public sealed class RouteQuestionHandler(
             // Nobody still has it (every expert asked passed, no copied colleague is left): the question ends unanswered unless
             // the asker adds to it. L&D sees it as a gap or a bottleneck, as at routing time, and the asker is told.
             if (!routes.Any(r => r.PassedAt is null && r.AnsweredAt is null))
-                await RecordDeadEndAsync(q, skipped, now, cancellationToken).ConfigureAwait(false);
+                await RecordDeadEndAsync(q, routes, skipped, now, cancellationToken).ConfigureAwait(false);
             return;
         }
         var n = next[0];
@@ -286,28 +289,49 @@ public sealed class RouteQuestionHandler(
     /// <summary>The words of <see cref="QuestionEntity.UnroutedReason"/> that mark a question every expert asked passed on.</summary>
     public const string EveryExpertPassed = "every expert asked passed";
 
+    /// <summary>The words of <see cref="QuestionEntity.UnroutedReason"/> that mark a question whose experts asked are away.</summary>
+    public const string ExpertsAway = "the experts asked are away or paused";
+
     /// <summary>
-    /// Every expert asked passed and nobody else can be asked: the question becomes <see cref="QuestionStates.Unrouted"/>
-    /// with the reason, a <c>gap</c> (nobody else close enough) or <c>overloaded</c> (the others close enough were passed
-    /// over) event records it for L&amp;D, and the asker is told; a reply with more detail routes it again, to colleagues
-    /// not asked before.
+    /// Every expert asked passed and nobody else can be asked: the question, if still <see cref="QuestionStates.Routed"/>,
+    /// becomes <see cref="QuestionStates.Unrouted"/> with the reason — a bottleneck when one who passed is away (an
+    /// out-of-office reply, an away note, a pause or stop) or the others close enough were passed over (at the cap, away),
+    /// else a knowledge gap — an <c>overloaded</c> or <c>gap</c> event records it for L&amp;D, and the asker is told. Once:
+    /// a second escalation (another pass of the same moment, a retried message) finds the question no longer routed. A
+    /// reply with more detail routes it again, to colleagues not asked before.
     /// </summary>
-    private async Task RecordDeadEndAsync(QuestionEntity q, IReadOnlyList<PassedOver> skipped, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task RecordDeadEndAsync(QuestionEntity q, IReadOnlyList<RouteEntity> routes, IReadOnlyList<PassedOver> skipped, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var why = skipped.Count > 0
-            ? $"{EveryExpertPassed}, and " + (skipped.Count == 1 ? "the one other close enough was passed over" : $"all {skipped.Count} others close enough were passed over") +
-              $" ({string.Join("; ", skipped.Select(x => $"{x.Candidate.Name}: {x.Reason}").Distinct())})"
-            : $"{EveryExpertPassed}, and nobody else is close enough";
+        if (q.State != QuestionStates.Routed) return;
+        // A second listing of someone already asked is the same person, not a colleague held back.
+        var held = skipped.Where(x => !x.Reason.StartsWith("same mail address", StringComparison.Ordinal)).ToList();
+        var away = routes.Where(r => r.PassedAway).Select(r => r.ExpertName).ToList();
+        var why = away.Count > 0
+            ? $"{EveryExpertPassed}; {ExpertsAway} ({string.Join(", ", away)})" + (held.Count > 0 ? $", and the others close enough were passed over ({string.Join("; ", held.Select(x => $"{x.Candidate.Name}: {x.Reason}").Distinct())})" : "")
+            : held.Count > 0
+                ? $"{EveryExpertPassed}, and " + (held.Count == 1 ? "the one other close enough was passed over" : $"all {held.Count} others close enough were passed over") +
+                  $" ({string.Join("; ", held.Select(x => $"{x.Candidate.Name}: {x.Reason}").Distinct())})"
+                : $"{EveryExpertPassed}, and nobody else is close enough";
+        var bottleneck = away.Count > 0 || held.Count > 0;
         q.State = QuestionStates.Unrouted;
-        q.UnroutedReason = (skipped.Count > 0 ? "knowledge bottleneck: " : "knowledge gap: ") + why;
+        q.UnroutedReason = (bottleneck ? "knowledge bottleneck: " : "knowledge gap: ") + why;
         if (!await storage.Table(TableNames.Questions).TryReplaceAsync(q, cancellationToken).ConfigureAwait(false))
         {
             logger.LogInformation("Question {QuestionId} changed while escalating (an answer or a reply came in); leaving it as it is", q.QuestionId);
             return;
         }
+        // An answer taken in meanwhile (answers write the route, not the question): the question is not at a dead end.
+        var fresh = await storage.Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, cancellationToken).ConfigureAwait(false);
+        if (fresh.Any(r => r.AnsweredAt is not null || r.PassedAt is null))
+        {
+            q.State = QuestionStates.Routed;
+            q.UnroutedReason = "";
+            await storage.Table(TableNames.Questions).TryReplaceAsync(q, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         await outcomes.AppendAsync(new OutcomeEntity
         {
-            Kind = skipped.Count > 0 ? OutcomeKinds.Overloaded : OutcomeKinds.Gap, QuestionId = q.QuestionId, At = now, AskerEmail = q.AskerEmail, Detail = why,
+            Kind = bottleneck ? OutcomeKinds.Overloaded : OutcomeKinds.Gap, QuestionId = q.QuestionId, At = now, AskerEmail = q.AskerEmail, Detail = why,
         }, cancellationToken).ConfigureAwait(false);
         await storage.Queue(QueueNames.OutboundMail).SendJsonAsync(new OutboundMailMessage("notice", q.QuestionId, null), cancellationToken).ConfigureAwait(false);
     }

@@ -72,6 +72,16 @@ public sealed class ExpertEntity : EntityBase
     public bool OptedOut { get; set; }
     /// <summary>No requests until this time (the expert replied "pause"); null when not paused.</summary>
     public DateTimeOffset? PausedUntil { get; set; }
+    /// <summary>The standing last confirmed to the expert by mail: <c>stop</c>, or the pause's end as <c>yyyyMMdd</c>; empty
+    /// before any. A "pause" or "stop" sets a standing already confirmed without a second mail (the mailbox of Graph cannot
+    /// tell a repeated send).</summary>
+    public string StandingConfirmed { get; set; } = "";
+    /// <summary>Which mail set the current standing: 12 hex of the hash of the expert's "pause", "stop" or "resume" mail's
+    /// mailbox reference. Each such mail is confirmed once (a retry of it sends nothing twice; a new one gets its own).</summary>
+    public string StandingRef { get; set; } = "";
+    /// <summary>The end the expert's last "pause" named but the service could not read as a date ("until mid-Q1"); empty
+    /// when it was read or none was named. The confirmation says so.</summary>
+    public string PauseUnread { get; set; } = "";
     /// <summary>Where the profile came from: "sample", "stackexchange", "csv", "graph".</summary>
     public string Source { get; set; } = "";
     /// <summary>SHA-256 of the profile text; re-embedding happens only when it changes.</summary>
@@ -194,6 +204,9 @@ public sealed class QuestionEntity : EntityBase
     /// reply-all is recorded as an answer.
     /// </summary>
     public string Copied { get; set; } = "";
+    /// <summary>Passes that a new routing replaced (the asker added detail after every expert asked had passed, and the
+    /// question was routed again to others): they need no escalation any more.</summary>
+    public int ReroutedPasses { get; set; }
 
     /// <summary>The addresses of a "; "-joined list such as <see cref="Copied"/>, trimmed, empty entries left out.</summary>
     /// <param name="joined">The stored list; empty for none.</param>
@@ -296,6 +309,10 @@ public sealed class RouteEntity : EntityBase
     /// asked expert's.
     /// </summary>
     public bool CopiedByAsker { get; set; }
+    /// <summary>True when the expert's pass says they are away rather than that the question is not theirs: an out-of-office
+    /// auto-reply, a typed away note, a "pause" or a "stop". A question that ends with nobody to ask is then a bottleneck
+    /// (the one who knows is away), not a knowledge gap.</summary>
+    public bool PassedAway { get; set; }
 }
 
 /// <summary>Row of the <c>Messages</c> table (inbound mail dedupe): PartitionKey = first 2 hex chars of the key, RowKey = key.</summary>
