@@ -282,6 +282,83 @@ public sealed class ReplyCommandsTests
     }
 
     [Theory]
+    // From a second README-only user run (round 36): relayed to askers as answers, or read as a pass.
+    [InlineData("Mettez-moi en pause jusqu'au 20 janvier, merci", "pause")]
+    [InlineData("Pouvez-vous mettre mes demandes en pause jusqu'au 20 janvier ?", "pause")]
+    [InlineData("Graag pauzeren tot 1 februari", "pause")]
+    [InlineData("Pauzeer mijn verzoeken tot 1 februari alstublieft", "pause")]
+    [InlineData("Ich bin bis zum 15. Januar nicht im Büro, bitte pausieren", "pause")]
+    [InlineData("Hi, I'm back - please resume my requests.", "resume")]
+    [InlineData("I'm back earlier than planned - please resume my requests. Thanks!", "resume")]
+    [InlineData("Please resume my requests\n\nGrace", "resume")]
+    [InlineData("unpause me", "resume")]
+    [InlineData("You can send me requests again", "resume")]
+    // From a code review.
+    [InlineData("Pause for the next 2 weeks", "pause")]
+    [InlineData("pause me for the next month", "pause")]
+    [InlineData("Stop for two weeks please", "stop")] // a stop with an end: the handler makes it a pause to then
+    public void Foreign_pauses_with_dates_resumes_and_pauses_for_the_next_weeks_are_commands(string reply, string command) =>
+        Assert.Equal(command, ReplyCommands.Classify(reply.Replace("\\n", "\n")));
+
+    [Theory]
+    [InlineData("Pausing: yes, you can pause your pension contributions.")]
+    [InlineData("Pausing, as far as I know, is not possible in SAP - cancel the job instead.")]
+    [InlineData("Pause for two weeks, then resume the sync.")]
+    [InlineData("Resume the sync after the update.")]
+    [InlineData("Restart the router, then the VPN comes back.")]
+    [InlineData("Abre el portal, pausa")]
+    [InlineData("Stop until the update finishes, then restart the VPN client.")]
+    public void Answers_that_pause_or_resume_something_else_stay_answers(string reply) =>
+        Assert.Null(ReplyCommands.Classify(reply));
+
+    [Theory]
+    [InlineData("Mettez-moi en pause jusqu'au 20 janvier, merci", "2027-01-20T00:00:00Z")]
+    [InlineData("Graag pauzeren tot 1 februari", "2027-02-01T00:00:00Z")]
+    [InlineData("Pause bitte bis zum 15. Januar", "2027-01-15T00:00:00Z")]
+    [InlineData("pause until next Monday", "2026-12-14T00:00:00Z")]
+    [InlineData("pause until end of January", "2027-02-01T00:00:00Z")]
+    [InlineData("pause until mid-January", "2027-01-15T00:00:00Z")]
+    [InlineData("pause until the 3rd", "2027-01-03T00:00:00Z")]
+    [InlineData("pause until the 20th", "2026-12-20T00:00:00Z")]
+    [InlineData("pause until 15/01/2027", "2027-01-15T00:00:00Z")]
+    [InlineData("pause until 01/15/2027", "2027-01-15T00:00:00Z")] // month first only where day first is no date
+    [InlineData("pause until 15.01.", "2027-01-15T00:00:00Z")]
+    [InlineData("Pause until March 1st, I'll be away for a month", "2027-03-01T00:00:00Z")] // the date comes first
+    [InlineData("Pause - going through a reorg until 15 January", "2027-01-15T00:00:00Z")] // the first phrase is no date
+    [InlineData("Pause for the next 2 weeks", "2026-12-21T10:00:00Z")]
+    [InlineData("pause me for the next month", "2027-01-06T10:00:00Z")]
+    public void Pause_ends_in_other_languages_and_everyday_forms_are_read(string reply, string expected)
+    {
+        var now = DateTimeOffset.Parse("2026-12-07T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.Equal(DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), ReplyCommands.PauseEnd(reply, now));
+    }
+
+    [Fact]
+    public void A_pause_end_is_the_senders_day_not_the_servers()
+    {
+        // Monday 08:00 in Sydney is Sunday 21:00 UTC: "until Monday" is next Monday in Sydney, not three hours away.
+        var sydney = new DateTimeOffset(2026, 12, 7, 8, 0, 0, TimeSpan.FromHours(11));
+
+        Assert.Equal(new DateTimeOffset(2026, 12, 14, 0, 0, 0, TimeSpan.FromHours(11)), ReplyCommands.PauseEnd("pause until Monday", sydney));
+        Assert.Equal(new DateTimeOffset(2026, 12, 8, 0, 0, 0, TimeSpan.FromHours(11)), ReplyCommands.PauseEnd("pause until tomorrow", sydney));
+    }
+
+    [Theory]
+    [InlineData("pause until 0000-01-15", true)] // no crash, no date
+    [InlineData("pause until mid-Q1", true)]
+    [InlineData("pause until further notice", true)]
+    [InlineData("pause please", false)]
+    [InlineData("pause", false)]
+    public void An_end_the_service_cannot_read_is_told_from_none_named(string reply, bool named)
+    {
+        var now = DateTimeOffset.Parse("2026-12-07T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.Null(ReplyCommands.PauseEnd(reply, now));
+        Assert.Equal(named, ReplyCommands.NamesPauseEnd(reply));
+    }
+
+    [Theory]
     [InlineData("pause")]
     [InlineData("pause please")]
     [InlineData("pause until 2025-01-15")] // past

@@ -16,6 +16,8 @@ public sealed class CapacityTests(AzuriteFixture azurite)
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private static readonly DateTimeOffset Monday = new(2026, 11, 16, 9, 0, 0, TimeSpan.Zero);
 
+    private const string EveryExpertPassedText = RouteQuestionHandler.EveryExpertPassed;
+
     private static MimeMessage VpnQuestion(int n, DateTimeOffset date)
     {
         var m = new MimeMessage();
@@ -172,12 +174,76 @@ public sealed class CapacityTests(AzuriteFixture azurite)
         await h.Get<PipelineRunner>().RunAsync(null, Ct);
 
         var routes = await storage.Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct);
-        Assert.Single(routes, r => r.ExpertId == "e-anna-lindqvist");
-        Assert.DoesNotContain(routes, r => r.ExpertId != "e-anna-lindqvist" && r.Rank <= 1);
-        Assert.Single(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == "anna.lindqvist@northwind.example");
+        Assert.Single(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == "anna.lindqvist@northwind.example"); // not asked twice
         var again = await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(q.QuestionId, QuestionEntity.Row, Ct);
         Assert.Contains("Windows update", again!.Text);
-        Assert.NotEqual(QuestionStates.Received, again.State);
+        // Routed again: to colleagues not asked before (numbered after Anna), or, with none close enough, a fresh gap that
+        // says so — never back to Anna.
+        var events = (await h.Get<OutcomeLog>().ReadAllAsync(Ct)).Where(e => e.QuestionId == q.QuestionId).ToList();
+        var rerouted = events.Where(e => e.Kind == OutcomeKinds.Routed && e.At > gap.At).ToList();
+        if (rerouted.Count > 0)
+        {
+            Assert.All(rerouted, e => Assert.NotEqual("e-anna-lindqvist", e.ExpertId));
+            Assert.All(routes.Where(r => r.ExpertId != "e-anna-lindqvist"), r => Assert.True(r.Rank >= 2));
+            Assert.Equal(QuestionStates.Routed, again.State);
+        }
+        else
+        {
+            Assert.Equal(2, events.Count(e => e.Kind == OutcomeKinds.Gap));
+            Assert.Equal(QuestionStates.Unrouted, again.State);
+            Assert.DoesNotContain(EveryExpertPassedText, again.UnroutedReason);
+        }
+    }
+
+    [Fact]
+    public async Task When_the_only_expert_is_away_the_question_is_a_bottleneck_recorded_once_and_her_late_answer_reopens_it()
+    {
+        await using var h = await PipelineHarness.StartAsync(azurite);
+        await h.Get<ExpertImporter>().ImportAsync(SampleDirectory.Experts(), "sample", replaceDirectory: true, null, Ct);
+        await h.Maildir.DeliverAsync(VpnQuestion(1, Monday), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var storage = h.Get<StorageClients>();
+        var q = Assert.Single(await storage.Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
+        MimeMessage FromAnna(string id, string subject, MimeEntity body, params (string Name, string Value)[] headers)
+        {
+            var m = new MimeMessage();
+            m.From.Add(MailboxAddress.Parse("Anna Lindqvist <anna.lindqvist@northwind.example>"));
+            m.To.Add(MailboxAddress.Parse("ask@northwind.example"));
+            m.Subject = subject;
+            m.MessageId = id;
+            m.InReplyTo = SocialLearning.Mail.RoutedRequestComposer.RequestMessageId(q.QuestionId, "e-anna-lindqvist");
+            m.Date = DateTimeOffset.UtcNow;
+            foreach (var (name, value) in headers) m.Headers.Add(name, value);
+            m.Body = body;
+            return m;
+        }
+        // A read receipt is not an out-of-office reply: nothing changes.
+        var receipt = new MultipartReport("disposition-notification") { new TextPart("plain") { Text = "Your message was read." } };
+        await h.Maildir.DeliverAsync(FromAnna("anna-read@mail.northwind.example", $"Read: [{q.QuestionId}] VPN drops every few minutes (1)", receipt, ("Auto-Submitted", "auto-generated")), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        Assert.Null(Assert.Single(await storage.Table(TableNames.Routes).ReadAllAsync<RouteEntity>(q.QuestionId, Ct)).PassedAt);
+
+        await h.Maildir.DeliverAsync(FromAnna("anna-ooo@mail.northwind.example", $"Automatic reply: [{q.QuestionId}] VPN drops every few minutes (1)",
+            new TextPart("plain") { Text = "I am out of the office until 4 January." }, ("Auto-Submitted", "auto-replied")), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        // The escalation runs again (a retried message): still one record.
+        await h.Get<RouteQuestionHandler>().HandleAsync(new RouteQuestionMessage(q.QuestionId, Escalate: true), Ct);
+
+        var ended = await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(q.QuestionId, QuestionEntity.Row, Ct);
+        Assert.Equal((QuestionStates.Unrouted, "knowledge bottleneck: every expert asked passed; the experts asked are away or paused (Anna Lindqvist)"), (ended!.State, ended.UnroutedReason));
+        var log = await h.Get<OutcomeLog>().ReadAllAsync(Ct);
+        Assert.Single(log, e => e.Kind == OutcomeKinds.Overloaded);
+        Assert.DoesNotContain(log, e => e.Kind == OutcomeKinds.Gap);
+        var notice = Assert.Single(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == "asker1@northwind.example");
+        Assert.Contains("The colleagues we asked who know about this are away or have paused their requests", notice.TextBody);
+
+        // Back from leave, she answers after all: answered and relayed, and the question is no longer a dead end.
+        await h.Maildir.DeliverAsync(FromAnna("anna-late@mail.northwind.example", $"Re: [{q.QuestionId}] VPN drops every few minutes (1)",
+            new TextPart("plain") { Text = "Switch the client to the TCP profile; the UDP one drops behind home routers." }), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var answered = await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(q.QuestionId, QuestionEntity.Row, Ct);
+        Assert.Equal((QuestionStates.Routed, ""), (answered!.State, answered.UnroutedReason));
+        Assert.Contains(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == "asker1@northwind.example" && m.TextBody!.Contains("TCP profile"));
     }
 
     [Fact]

@@ -531,6 +531,53 @@ public sealed class PipelineTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Resume_in_the_thread_or_as_a_new_mail_lifts_a_pause_and_is_confirmed_not_relayed_or_routed()
+    {
+        // From a README-only user run: "please resume my requests" went to the asker as an answer, or became a question.
+        await using var h = await WithSampleDirectoryAsync(azurite);
+        var storage = h.Get<StorageClients>();
+        await h.Maildir.DeliverAsync(Question("vpn-resume@mail.northwind.example", "VPN keeps dropping at home", "My VPN disconnects every ten minutes at home."), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var q = Assert.Single(await storage.Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
+        var outbox = new OutboxWatch(h.Maildir);
+        async Task<ExpertEntity> Anna() => (await storage.Table(TableNames.Experts).GetOrNullAsync<ExpertEntity>(ExpertEntity.PartitionFor("e-anna-lindqvist"), KeyEncoding.Encode("e-anna-lindqvist"), Ct))!;
+
+        // A pause whose end cannot be read: two weeks, and she is told her date was not understood.
+        await h.Maildir.DeliverAsync(AnnaReplies(q.QuestionId, "resume-1@mail.northwind.example", "pause until mid-Q1"), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        Assert.InRange((await Anna()).PausedUntil!.Value - DateTimeOffset.UtcNow, TimeSpan.FromDays(13.9), TimeSpan.FromDays(14.1));
+        var unread = Assert.Single(outbox.New(), m => m.To.Mailboxes.Single().Address == "anna.lindqvist@northwind.example");
+        Assert.Contains("We could not read a date in \"pause until mid-Q1\", so we have paused your requests for two weeks.", unread.TextBody);
+
+        // "resume" in the thread: lifted, confirmed, nothing for the asker.
+        await h.Maildir.DeliverAsync(AnnaReplies(q.QuestionId, "resume-2@mail.northwind.example", "I'm back earlier than planned - please resume my requests. Thanks!"), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        Assert.Null((await Anna()).PausedUntil);
+        var back = Assert.Single(outbox.New(), m => m.To.Mailboxes.Single().Address == "anna.lindqvist@northwind.example");
+        Assert.Equal("anna.lindqvist@northwind.example", back.To.Mailboxes.Single().Address);
+        Assert.Contains("Done: you will get requests from us again.", back.TextBody);
+
+        // "stop for two weeks" is a pause to then, not a stop for good.
+        await h.Maildir.DeliverAsync(AnnaReplies(q.QuestionId, "resume-3@mail.northwind.example", "Stop for two weeks please"), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var paused = await Anna();
+        Assert.False(paused.OptedOut);
+        Assert.InRange(paused.PausedUntil!.Value - DateTimeOffset.UtcNow, TimeSpan.FromDays(13.9), TimeSpan.FromDays(14.1));
+        Assert.Contains("Done: you will get no requests from us until", Assert.Single(outbox.New(), m => m.To.Mailboxes.Single().Address == "anna.lindqvist@northwind.example").TextBody);
+
+        // "resume" as a new mail to the shared address: a command, not a question.
+        await h.Maildir.DeliverAsync(Question("resume-4@mail.northwind.example", "Back from leave", "Hi, I'm back - please resume my requests.", "Anna Lindqvist <anna.lindqvist@northwind.example>"), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        Assert.Null((await Anna()).PausedUntil);
+        Assert.Single(await storage.Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
+        var record = Assert.Single(await storage.Table(TableNames.Messages).ReadAllAsync<MessageEntity>(null, Ct), m => m.InternetMessageId == "resume-4@mail.northwind.example");
+        Assert.Equal(("Command", "Anna Lindqvist asked to be asked again (resume); their pause or stop is lifted and they are told. Not a question."), (record.Kind, record.Reason));
+        var welcome = Assert.Single(outbox.New(), m => m.To.Mailboxes.Single().Address == "anna.lindqvist@northwind.example");
+        Assert.Equal(("You will get requests again", "anna.lindqvist@northwind.example"), (welcome.Subject, welcome.To.Mailboxes.Single().Address));
+        Assert.DoesNotContain(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == "pieter.devries@northwind.example" && (m.TextBody!.Contains("resume") || m.TextBody.Contains("mid-Q1")));
+    }
+
+    [Fact]
     public async Task An_asked_experts_out_of_office_auto_reply_counts_as_their_pass_once_and_is_not_relayed()
     {
         await using var h = await WithSampleDirectoryAsync(azurite);

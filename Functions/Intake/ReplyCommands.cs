@@ -198,7 +198,8 @@ public static partial class ReplyCommands
             var unit = length.Groups["unit"].Value.ToLowerInvariant();
             candidates.Add((length.Index, now + TimeSpan.FromDays(n * (unit.StartsWith("month", StringComparison.Ordinal) ? 30 : unit.StartsWith("week", StringComparison.Ordinal) ? 7 : 1))));
         }
-        foreach (Match date in PauseDatePhrase().Matches(head))
+        // Every "until …" in turn, overlapping ("through a reorg until 15 January": the second one is the date).
+        for (var date = PauseDatePhrase().Match(head); date.Success; date = PauseDatePhrase().Match(head, date.Index + 1))
         {
             if (DateIn(date.Groups["date"].Value, today) is { } d)
             {
@@ -700,7 +701,7 @@ public static partial class ReplyCommands
     /// or followed by punctuation and a short remark ("Pass, sorry", "pass — ask Maria") or by polite words ("pause please,
     /// I'm away until January", "Pause bitte, ich bin im Urlaub", "please pause my requests"). "Stop the VPN…" and "Pass
     /// the --tcp flag…" are answers, not commands.</summary>
-    [GeneratedRegex(@"^(?:(?:sorry|please|ok|okay|hi|hello)[\s,.!]+)*(?:(?<word>pass|pause|stop)(?:[\s,.!]+\k<word>)*(?:(?<=pause)(?:\s+me)?\s+(?:until|till|through)\s.{0,80}|(?<=pause|stop)(?:\s+me)?(?:\s+(?:for\s+)?(?:(?:the\s+)?next\s+(?:(?:a|an|one|two|three|four|five|six|\d{1,2})\s+)?|(?:a|an|one|two|three|four|five|six|\d{1,2})\s+)(?:days?|weeks?|months?)(?:\s+(?:please|thanks|thank\s+you))?(?:\s*[.!,;:?\u2013\u2014-]\s*(?!(?:and\s+)?then\b|after\s+that\b|before\b).{0,80}|\s*$))|(?<=pause)\s+me\s*[.!]*$|\s*[.!,;:\u2013\u2014].{0,80}|\s+-.{0,80}|-\s.{0,80}|\s+(?:on\s+(?:this|that)(?:\s+one)?|please|for now|for a while|my requests|requests|thanks|thank you|bitte|danke|merci|svp|s'il vous pla[iî]t|por favor|gracias|per favore|grazie|graag|alsjeblieft|alstublieft|dank je|bedankt)\b.{0,80})?|(?<word>pausing)(?:\s+me)?(?:\s+(?:until|till|through)\s.{0,80}|\s+(?:for\s+)?(?:(?:the\s+)?next\s+(?:(?:a|an|one|two|three|four|five|six|\d{1,2})\s+)?|(?:a|an|one|two|three|four|five|six|\d{1,2})\s+)(?:days?|weeks?|months?)\b.{0,80}|\s*[-\u2013\u2014,.:;]\s*(?:back|returning|away|out|off|on\s+leave|until|till|for|i'?m|i\s+am)\b.{0,80}|\s*[.!]*$))$",
+    [GeneratedRegex(@"^(?:(?:sorry|please|ok|okay|hi|hello)[\s,.!]+)*(?:(?<word>pass|pause|stop)(?:[\s,.!]+\k<word>)*(?:(?<=pause)(?:\s+me)?\s+(?:until|till|through)\s.{0,80}|(?<=pause|stop)(?:\s+me)?(?:\s+(?:for\s+)?(?:(?:the\s+)?next\s+(?:(?:a|an|one|two|three|four|five|six|\d{1,2})\s+)?|(?:a|an|one|two|three|four|five|six|\d{1,2})\s+)(?:days?|weeks?|months?)(?:\s+(?:please|thanks|thank\s+you))?(?:\s*[.!,;:?\u2013\u2014-]\s*(?!\s*(?:and\s+)?then\b|\s*after\s+that\b|\s*before\b).{0,80}|\s*$))|(?<=pause)\s+me\s*[.!]*$|\s*[.!,;:\u2013\u2014].{0,80}|\s+-.{0,80}|-\s.{0,80}|\s+(?:on\s+(?:this|that)(?:\s+one)?|please|for now|for a while|my requests|requests|thanks|thank you|bitte|danke|merci|svp|s'il vous pla[iî]t|por favor|gracias|per favore|grazie|graag|alsjeblieft|alstublieft|dank je|bedankt)\b.{0,80})?|(?<word>pausing)(?:\s+me)?(?:\s+(?:until|till|through)\s.{0,80}|\s+(?:for\s+)?(?:(?:the\s+)?next\s+(?:(?:a|an|one|two|three|four|five|six|\d{1,2})\s+)?|(?:a|an|one|two|three|four|five|six|\d{1,2})\s+)(?:days?|weeks?|months?)\b.{0,80}|\s*[-\u2013\u2014,.:;]\s*(?:back|returning|away|out|off|on\s+leave|until|till|for|i'?m|i\s+am)\b.{0,80}|\s*[.!]*$))$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex CommandLine();
 
