@@ -307,11 +307,12 @@ public sealed class GraphSubscriptionTests(AzuriteFixture azurite)
             var request = Request.Create().UsingGet().WithPath(paths);
             h.Server.Given(n == 1 ? request : request.WithParam("$skiptoken", $"p{n}")).AtPriority(n == 1 ? 5 : 1).RespondWith(GraphStubs.Json(page));
         }
-        // Page 23 fails the first time (a 400 the catch-up does not retry).
+        // Page 23 fails the first time: Graph asks to wait ten minutes, longer than one run waits, so the run ends there.
         h.Server.Given(Request.Create().UsingGet().WithPath(paths).WithParam("$skiptoken", "p23")).AtPriority(0).InScenario("p23")
-            .WillSetStateTo("failed once").RespondWith(GraphStubs.Json(JsonNode.Parse("{\"error\":{\"code\":\"ErrorInternal\",\"message\":\"Try again.\"}}")!, 400));
+            .WillSetStateTo("failed once").RespondWith(Response.Create().WithStatusCode(503).WithHeader("Retry-After", "600").WithHeader("Content-Type", "application/json")
+                .WithBody("{\"error\":{\"code\":\"ServiceUnavailable\",\"message\":\"Try again later.\"}}"));
 
-        await Assert.ThrowsAnyAsync<Exception>(() => h.Get<MailboxCatchUp>().RunAsync("first", Ct));
+        await Assert.ThrowsAsync<SocialLearning.Mail.MailboxThrottledException>(() => h.Get<MailboxCatchUp>().RunAsync("first", Ct));
         var cut = (await h.SyncStateAsync())!;
         Assert.Equal((Link("$skiptoken=p21"), true), (cut.DeltaLink, cut.RoundInProgress));
         Assert.Equal(22, (await h.DrainAsync<InboundMailMessage>(QueueNames.InboundMail)).Count);
@@ -342,5 +343,28 @@ public sealed class GraphSubscriptionTests(AzuriteFixture azurite)
 
         Assert.Equal(NewId, row.SubscriptionId);
         Assert.Equal(NewId, Assert.Single(await h.SubscriptionsAsync()).SubscriptionId);
+    }
+
+    [Fact]
+    public async Task An_expired_page_link_of_an_unfinished_first_round_starts_again_from_the_stored_floor()
+    {
+        await using var h = await GraphHarness.StartAsync(azurite);
+        var page = h.BaseUrl + $"/users/{GraphHarness.Mailbox}/mailFolders/inbox/messages/delta?$skiptoken=stale-page";
+        var floor = new DateTimeOffset(DateTimeOffset.UtcNow.AddDays(-3).UtcDateTime.Date, TimeSpan.Zero);
+        await h.Storage.Table(TableNames.Subscriptions).UpsertEntityAsync(new MailboxSyncEntity
+        {
+            PartitionKey = MailboxSyncEntity.PartitionFor(GraphHarness.Mailbox), RowKey = MailboxSyncEntity.InboxRowKey, DeltaLink = page, RoundInProgress = true,
+            ReceivedFloor = floor,
+        }, cancellationToken: Ct);
+        var fresh = GraphStubs.Delta(h.Server, h.BaseUrl, ["AAMk-a"], []);
+        h.Server.Given(Request.Create().UsingGet().WithPath(GraphStubs.Paths($"/users/{GraphHarness.Mailbox}/mailFolders/inbox/messages/delta")).WithParam("$skiptoken", "stale-page"))
+            .AtPriority(0).RespondWith(GraphStubs.Json(JsonNode.Parse("{\"error\":{\"code\":\"InvalidSkipToken\",\"message\":\"The skip token is no longer valid.\"}}")!, 400));
+
+        var result = await h.Get<MailboxCatchUp>().RunAsync("test", Ct);
+
+        Assert.True(result.Initial);
+        var restart = h.Server.LogEntries.Single(e => e.RequestMessage.Query?.ContainsKey("$filter") == true);
+        Assert.Equal("receivedDateTime ge " + floor.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture), restart.RequestMessage.Query!["$filter"].ToString());
+        Assert.Equal((fresh, false), ((await h.SyncStateAsync())!.DeltaLink, (await h.SyncStateAsync())!.RoundInProgress));
     }
 }

@@ -10,27 +10,21 @@ namespace SocialLearning.Intake;
 /// <summary>The verdict on one notification's clientState.</summary>
 /// <param name="Valid">True when the subscription is ours and the clientState matches the stored one.</param>
 /// <param name="Reason">Why not, for the log; empty when valid.</param>
-public sealed record ClientStateCheck(bool Valid, string Reason);
+/// <param name="UnknownSubscription">True when the subscription id is not one of this service's (no stored row).</param>
+public sealed record ClientStateCheck(bool Valid, string Reason, bool UnknownSubscription = false);
 
 /// <summary>
 /// Checks the <c>clientState</c> of change and lifecycle notifications against the secret stored with each subscription
 /// in the <c>Subscriptions</c> table (source: "Receive change notifications through webhooks", validating the
 /// clientState, learn.microsoft.com/graph/change-notifications-delivery-webhooks). The comparison is constant-time
 /// (<see cref="CryptographicOperations.FixedTimeEquals"/> over SHA-256 digests, so lengths leak nothing either). Known
-/// secrets are cached for <see cref="CacheFor"/>, so a notification batch costs no table read once warm; a subscription id
-/// that is not stored is remembered as unknown for <see cref="UnknownFor"/>, so a flood of forged notifications naming
-/// one id costs one read (a new subscription's id cannot have been looked up before it existed).
+/// secrets are cached for <see cref="CacheFor"/>, so a notification batch costs no table read once warm. Unknown ids are
+/// not remembered across requests: a new subscription's first notifications can reach another instance before its row is
+/// stored, and must not be dropped for a minute (a POST naming many unknown ids is cut short by the handler instead).
 /// </summary>
 public sealed class ClientStateStore(StorageClients storage, IOptions<MailOptions> mail, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, (byte[] Digest, DateTimeOffset Until)> _cache = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _unknown = new(StringComparer.Ordinal);
-
-    /// <summary>How long a subscription id that is not stored is remembered as unknown: 1 minute.</summary>
-    public static TimeSpan UnknownFor { get; } = TimeSpan.FromMinutes(1);
-
-    /// <summary>Most unknown ids remembered at once (10,000); beyond it, expired ones are dropped first and then all.</summary>
-    private const int MaxUnknown = 10_000;
 
     /// <summary>How long a stored clientState is kept in memory.</summary>
     public static TimeSpan CacheFor { get; } = TimeSpan.FromMinutes(10);
@@ -47,20 +41,9 @@ public sealed class ClientStateStore(StorageClients storage, IOptions<MailOption
         }
         else
         {
-            var now = time.GetUtcNow();
-            if (_unknown.TryGetValue(subscriptionId, out var until) && until > now) return NotOurs(subscriptionId);
             var row = await storage.Table(TableNames.Subscriptions).GetOrNullAsync<SubscriptionEntity>(
                 SubscriptionEntity.PartitionFor(mail.Value.SharedAddress), KeyEncoding.Encode(subscriptionId), cancellationToken).ConfigureAwait(false);
-            if (row is null || row.SubscriptionId.Length == 0)
-            {
-                if (_unknown.Count >= MaxUnknown)
-                {
-                    foreach (var (id, at) in _unknown) if (at <= now) _unknown.TryRemove(id, out _);
-                    if (_unknown.Count >= MaxUnknown) _unknown.Clear();
-                }
-                _unknown[subscriptionId] = now + UnknownFor;
-                return NotOurs(subscriptionId);
-            }
+            if (row is null || row.SubscriptionId.Length == 0) return NotOurs(subscriptionId);
             expected = Remember(row);
         }
         return CryptographicOperations.FixedTimeEquals(expected, Digest(clientState))
@@ -71,16 +54,11 @@ public sealed class ClientStateStore(StorageClients storage, IOptions<MailOption
     /// <summary>True when the clientState of <paramref name="subscriptionId"/> is cached (a subscription of this service, seen lately).</summary>
     public bool IsKnown(string subscriptionId) => _cache.TryGetValue(subscriptionId, out var cached) && cached.Until > time.GetUtcNow();
 
-    /// <summary>True when <paramref name="subscriptionId"/> was looked up lately and is not stored (no table read needed to drop it).</summary>
-    public bool IsKnownUnknown(string? subscriptionId) =>
-        subscriptionId is not null && _unknown.TryGetValue(subscriptionId, out var until) && until > time.GetUtcNow();
-
-    private static ClientStateCheck NotOurs(string subscriptionId) => new(false, $"subscription {subscriptionId} is not one of this service's subscriptions");
+    private static ClientStateCheck NotOurs(string subscriptionId) => new(false, $"subscription {subscriptionId} is not one of this service's subscriptions", UnknownSubscription: true);
 
     /// <summary>Caches the clientState of <paramref name="row"/> (called when a subscription is created or read).</summary>
     public byte[] Remember(SubscriptionEntity row)
     {
-        _unknown.TryRemove(row.SubscriptionId, out _);
         var digest = Digest(row.ClientState);
         _cache[row.SubscriptionId] = (digest, time.GetUtcNow() + CacheFor);
         return digest;

@@ -64,7 +64,7 @@ public sealed class GraphNotificationHandler(ClientStateStore states, StorageCli
             if (!check.Valid)
             {
                 rejected++;
-                if (subscriptionId is not null && states.IsKnownUnknown(subscriptionId)) unknown.Add(subscriptionId);
+                if (check.UnknownSubscription && subscriptionId is not null) unknown.Add(subscriptionId);
                 logger.LogWarning("Dropped a change notification for subscription {SubscriptionId}: {Reason}", subscriptionId, check.Reason);
                 continue;
             }

@@ -37,9 +37,9 @@ public sealed record CatchUpResult(int Enqueued, int Pages, bool Initial, int Sk
 /// inbox before the service was is never a new question.</item>
 /// <item>A large round stores its page link every <see cref="ProgressEveryPages"/> pages, so a run cut off by the
 /// function's timeout resumes where it stopped instead of starting over.</item>
-/// <item>A link Graph no longer accepts (410) starts a new round from the later of the floor and an hour before the last
-/// completed round (at most <see cref="GraphOptions.InitialCatchUpHours"/> back from now only when no round ever
-/// completed): days of downtime lose no mail.</item>
+/// <item>A link Graph no longer accepts (410, or 400 on a stored page link of an unfinished round) starts a new round
+/// from the later of the floor and an hour before the last completed round (the floor itself when none completed): days
+/// of downtime lose no mail.</item>
 /// <item>It runs whether or not a subscription exists, so mail still comes in while one cannot be created.</item>
 /// </list>
 /// </summary>
@@ -79,10 +79,11 @@ public sealed class MailboxCatchUp(
             {
                 result = await RoundAsync(table, state, state.DeltaLink, state.ReceivedFloor, cancellationToken).ConfigureAwait(false);
             }
-            catch (ApiException ex) when (ex.ResponseStatusCode == 410 && state.DeltaLink.Length > 0)
+            catch (ApiException ex) when (state.DeltaLink.Length > 0 && (ex.ResponseStatusCode == 410 || (ex.ResponseStatusCode == 400 && state.RoundInProgress)))
             {
+                // 410: the sync state is gone. 400 on a stored page link of an unfinished round: its skip token expired.
                 var from = RestartFloor(state);
-                logger.LogWarning("The stored delta link of {Mailbox} is no longer valid (410); starting a new delta round from mail received since {From:u}", Mailbox, from);
+                logger.LogWarning("The stored delta link of {Mailbox} is no longer valid ({Status}); starting a new delta round from mail received since {From:u}", Mailbox, ex.ResponseStatusCode, from);
                 result = await RoundAsync(table, state, "", from, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -95,14 +96,9 @@ public sealed class MailboxCatchUp(
     }
 
     /// <summary>Where a round restarted after 410 begins: the later of the stored floor and an hour before the last
-    /// completed round; with no completed round, the later of the floor and <see cref="GraphOptions.InitialCatchUpHours"/> ago.</summary>
-    private DateTimeOffset RestartFloor(MailboxSyncEntity state)
-    {
-        var back = state.CaughtUpAt is { } caughtUp
-            ? caughtUp - RestartOverlap
-            : time.GetUtcNow() - TimeSpan.FromHours(graphOptions.Value.InitialCatchUpHours);
-        return back > state.ReceivedFloor ? back : state.ReceivedFloor;
-    }
+    /// completed round; with no completed round (a first round cut off), the floor itself.</summary>
+    private static DateTimeOffset RestartFloor(MailboxSyncEntity state) =>
+        state.CaughtUpAt is { } caughtUp && caughtUp - RestartOverlap > state.ReceivedFloor ? caughtUp - RestartOverlap : state.ReceivedFloor;
 
     /// <summary>The first state of a mailbox: the floor now minus <see cref="GraphOptions.InitialCatchUpHours"/>; a delta link
     /// stored on a subscription row by an earlier version is carried over.</summary>
