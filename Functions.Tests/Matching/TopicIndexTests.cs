@@ -51,6 +51,8 @@ public class TopicIndexTests
     [InlineData("Both teams need the new price list", false)]
     [InlineData("Our teams use different templates", false)]
     [InlineData("Team leads approve leave requests, right?", false)]
+    [InlineData("Question About My Team's Budget", false)] // a possessive, not the name
+    [InlineData("Microsoft Team chat is slow", true)]
     public void A_software_name_that_is_also_a_word_is_a_topic_only_when_written_as_the_name(string question, bool namesTeams)
     {
         var index = new TopicIndex([(["Teams", "Excel", "Expense claims"], []), ([], [])]);
@@ -66,6 +68,7 @@ public class TopicIndexTests
         Assert.Equal(["expense-claims", "refunds"], index.QueryTopics("where do expense claim receipts go, and how long do refund approvals take?"));
         Assert.Equal(["excel"], index.QueryTopics("An Excel pivot table for our team's excel-lent budget")); // "excel-lent": lower case, not the name
         Assert.Empty(index.QueryTopics("She will excel at the outlook review"));
+        Assert.Equal(["sheets"], new TopicIndex([(["Sheets"], [])]).QueryTopics("How do I share a Google Sheet with a supplier?"));
     }
 
     [Fact]

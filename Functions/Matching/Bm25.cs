@@ -81,8 +81,8 @@ public static class Bm25Tokenizer
     public static IEnumerable<string> Words(string? text, bool joinApostrophes) => CasedWords(text, joinApostrophes, keepCase: false);
 
     /// <summary>
-    /// <see cref="Words"/> with the letters' case as written ("Teams" stays "Teams"): the same words at the same places, for
-    /// a reader that must tell a name from an ordinary word.
+    /// <see cref="Words"/> with the letters as written, case and inner apostrophes kept ("Teams" stays "Teams", "Team's"
+    /// stays "Team's"): the same words at the same places, for a reader that must tell a name from an ordinary word.
     /// </summary>
     /// <param name="text">Any plain text; null or empty gives none.</param>
     /// <param name="joinApostrophes">Join words across inner apostrophes (' or ’).</param>
@@ -102,7 +102,8 @@ public static class Bm25Tokenizer
                                        (joinApostrophes && text[i] is '\'' or '\u2019' && i + 1 < text.Length && char.IsLetter(text[i + 1]))) &&
                    (IsUnspacedScript(text[i]) == unspaced || text[i] is '\'' or '\u2019'))
             {
-                if (text[i] is not ('\'' or '\u2019')) sb.Append(keepCase ? text[i] : char.ToLowerInvariant(text[i]));
+                if (keepCase) sb.Append(text[i]); // as written, apostrophes too ("Team's" is not "Teams")
+                else if (text[i] is not ('\'' or '\u2019')) sb.Append(char.ToLowerInvariant(text[i]));
                 i++;
             }
             while (i < text.Length && text[i] is '#' or '+' && sb.Length > 0)

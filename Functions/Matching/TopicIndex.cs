@@ -130,7 +130,7 @@ public sealed class TopicIndex
             if (_postings.ContainsKey(t)) result.Add(t);
         }
         var written = Bm25Tokenizer.WordsAsWritten(text, joinApostrophes: true).ToArray();
-        var words = Array.ConvertAll(written, w => Bm25Tokenizer.Stem(w.ToLowerInvariant()));
+        var words = Array.ConvertAll(written, w => Bm25Tokenizer.Stem(w.Replace("'", "", StringComparison.Ordinal).Replace("\u2019", "", StringComparison.Ordinal).ToLowerInvariant()));
         for (var i = 0; i < words.Length; i++)
         {
             if (!_phrases.TryGetValue(words[i], out var candidates)) continue;
@@ -153,8 +153,9 @@ public sealed class TopicIndex
     /// One-word topics that are the names of workplace software and also ordinary English words: Microsoft 365's Teams,
     /// Word, Access, Outlook, Excel, Project, Edge, Forms, Lists, Planner, Stream, Bookings, Whiteboard, Loop, Windows;
     /// Google's Sheets, Slides, Docs, Drive; Zoom, Slack, Notion. A question names one only where it writes the name itself
-    /// with a capital letter ("Teams keeps crashing", "an Excel macro") or after "Microsoft", "MS", "Google" or "Office"
-    /// ("ms teams"): "my team", "access to the drive", "the outlook for Q3" or "excel at" are not about the software, and
+    /// with a capital letter ("Teams keeps crashing", "an Excel macro"; not "Team's") or after "Microsoft", "MS", "Google" or
+    /// "Office" in any form ("ms teams", "a Google Sheet"): "my team", "access to the drive", "the outlook for Q3" or "excel
+    /// at" are not about the software (a capitalised first word of a sentence still counts: "Access to …"), and
     /// without the rule an IT expert who declared "Teams" got the topic signal of every question about someone's team.
     /// </summary>
     public static readonly FrozenSet<string> ProductNames = new[]
@@ -167,9 +168,10 @@ public sealed class TopicIndex
     private static bool NamesProduct(string[] written, int i, string name)
     {
         var word = written[i];
-        if (!string.Equals(word, name, StringComparison.OrdinalIgnoreCase)) return false; // "team" is not "Teams"
-        if (char.IsUpper(word[0])) return true;
-        return i > 0 && written[i - 1].ToLowerInvariant() is "microsoft" or "ms" or "google" or "office";
+        // After "Microsoft", "MS", "Google" or "Office" any form names it ("ms teams", "a Google Sheet").
+        if (i > 0 && written[i - 1].ToLowerInvariant() is "microsoft" or "ms" or "google" or "office") return true;
+        // Otherwise the name itself, capitalised: "team", "Team's" and "teams" are not "Teams".
+        return string.Equals(word, name, StringComparison.OrdinalIgnoreCase) && char.IsUpper(word[0]);
     }
 
     /// <summary>Adds every expert position's topic score for <paramref name="topics"/> to <paramref name="scores"/> (see the type's formula).</summary>
