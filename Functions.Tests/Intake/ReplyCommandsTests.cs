@@ -297,6 +297,7 @@ public sealed class ReplyCommandsTests
     [InlineData("Pause for the next 2 weeks", "pause")]
     [InlineData("pause me for the next month", "pause")]
     [InlineData("Stop for two weeks please", "stop")] // a stop with an end: the handler makes it a pause to then
+    [InlineData("Stop 3 weeks please", "stop")]
     public void Foreign_pauses_with_dates_resumes_and_pauses_for_the_next_weeks_are_commands(string reply, string command) =>
         Assert.Equal(command, ReplyCommands.Classify(reply.Replace("\\n", "\n")));
 
@@ -308,6 +309,19 @@ public sealed class ReplyCommandsTests
     [InlineData("Restart the router, then the VPN comes back.")]
     [InlineData("Abre el portal, pausa")]
     [InlineData("Stop until the update finishes, then restart the VPN client.")]
+    // From a second code review: one-line IT answers and pauses of something else.
+    [InlineData("Restart.")]
+    [InlineData("OK, restart.")]
+    [InlineData("Hi Anna, restart.")]
+    [InlineData("Resume.")]
+    [InlineData("Restart.\nThen clear the cache.\nThat should fix it.")]
+    [InlineData("Pausa hasta que termine la sincronización.")]
+    [InlineData("Pausa fino al termine del backup.")]
+    [InlineData("Pausieren bis der Upload fertig ist.")]
+    [InlineData("Bitte pausieren bis zum Neustart.")]
+    [InlineData("Den Sync vor dem Update: bitte pausieren.")]
+    [InlineData("Pausing for 3 months is possible with your manager's approval.")]
+    [InlineData("Pausing for 6 months is allowed once per contract.")]
     public void Answers_that_pause_or_resume_something_else_stay_answers(string reply) =>
         Assert.Null(ReplyCommands.Classify(reply));
 
@@ -326,6 +340,9 @@ public sealed class ReplyCommandsTests
     [InlineData("Pause until March 1st, I'll be away for a month", "2027-03-01T00:00:00Z")] // the date comes first
     [InlineData("Pause - going through a reorg until 15 January", "2027-01-15T00:00:00Z")] // the first phrase is no date
     [InlineData("Pause for the next 2 weeks", "2026-12-21T10:00:00Z")]
+    [InlineData("Stop 3 weeks please", "2026-12-28T10:00:00Z")]
+    [InlineData("pause until end of December", "2027-01-01T00:00:00Z")] // this month's end, not next year's
+    [InlineData("pause through 15 January", "2027-01-16T00:00:00Z")] // that day included
     [InlineData("pause me for the next month", "2027-01-06T10:00:00Z")]
     public void Pause_ends_in_other_languages_and_everyday_forms_are_read(string reply, string expected)
     {
@@ -340,9 +357,25 @@ public sealed class ReplyCommandsTests
         // Monday 08:00 in Sydney is Sunday 21:00 UTC: "until Monday" is next Monday in Sydney, not three hours away.
         var sydney = new DateTimeOffset(2026, 12, 7, 8, 0, 0, TimeSpan.FromHours(11));
 
-        Assert.Equal(new DateTimeOffset(2026, 12, 14, 0, 0, 0, TimeSpan.FromHours(11)), ReplyCommands.PauseEnd("pause until Monday", sydney));
-        Assert.Equal(new DateTimeOffset(2026, 12, 8, 0, 0, 0, TimeSpan.FromHours(11)), ReplyCommands.PauseEnd("pause until tomorrow", sydney));
+        Assert.Equal(new DateTimeOffset(2026, 12, 14, 0, 0, 0, TimeSpan.Zero), ReplyCommands.PauseEnd("pause until Monday", sydney));
+        Assert.Equal(new DateTimeOffset(2026, 12, 8, 0, 0, 0, TimeSpan.Zero), ReplyCommands.PauseEnd("pause until tomorrow", sydney));
+        // Kept as the day written: Berlin's "until 15 January" is 15 January, not 23:00 UTC on the 14th.
+        Assert.Equal(new DateTimeOffset(2027, 1, 15, 0, 0, 0, TimeSpan.Zero), ReplyCommands.PauseEnd("pause until 15 January", new DateTimeOffset(2026, 12, 7, 9, 0, 0, TimeSpan.FromHours(1))));
     }
+
+    [Theory]
+    [InlineData("Stop for two weeks please", true)]
+    [InlineData("Stop 3 weeks", true)]
+    [InlineData("Stop please, I'm only here until Friday.", false)]
+    [InlineData("Stop - I'm leaving the company, only here until Friday.", false)]
+    public void A_stop_is_a_pause_only_when_its_length_follows_the_word(string reply, bool pause) =>
+        Assert.Equal(pause, ReplyCommands.StopNamesLength(reply));
+
+    [Theory]
+    [InlineData("Pause, totally swamped")]
+    [InlineData("Pause bitte, bin ein bisschen überlastet")]
+    public void Words_that_only_contain_an_until_word_name_no_end(string reply) =>
+        Assert.False(ReplyCommands.NamesPauseEnd(reply));
 
     [Theory]
     [InlineData("pause until 0000-01-15", true)] // no crash, no date

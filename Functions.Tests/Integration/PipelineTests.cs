@@ -547,14 +547,13 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         await h.Get<PipelineRunner>().RunAsync(null, Ct);
         Assert.InRange((await Anna()).PausedUntil!.Value - DateTimeOffset.UtcNow, TimeSpan.FromDays(13.9), TimeSpan.FromDays(14.1));
         var unread = Assert.Single(outbox.New(), m => m.To.Mailboxes.Single().Address == "anna.lindqvist@northwind.example");
-        Assert.Contains("We could not read a date in \"pause until mid-Q1\", so we have paused your requests for two weeks.", unread.TextBody);
+        Assert.Contains("We could not use the end in \"pause until mid-Q1\" (no date we could read, or one already past or more than a year away), so we have paused your requests for two weeks.", unread.TextBody);
 
         // "resume" in the thread: lifted, confirmed, nothing for the asker.
         await h.Maildir.DeliverAsync(AnnaReplies(q.QuestionId, "resume-2@mail.northwind.example", "I'm back earlier than planned - please resume my requests. Thanks!"), Ct);
         await h.Get<PipelineRunner>().RunAsync(null, Ct);
         Assert.Null((await Anna()).PausedUntil);
         var back = Assert.Single(outbox.New(), m => m.To.Mailboxes.Single().Address == "anna.lindqvist@northwind.example");
-        Assert.Equal("anna.lindqvist@northwind.example", back.To.Mailboxes.Single().Address);
         Assert.Contains("Done: you will get requests from us again.", back.TextBody);
 
         // "stop for two weeks" is a pause to then, not a stop for good.
@@ -573,7 +572,7 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         var record = Assert.Single(await storage.Table(TableNames.Messages).ReadAllAsync<MessageEntity>(null, Ct), m => m.InternetMessageId == "resume-4@mail.northwind.example");
         Assert.Equal(("Command", "Anna Lindqvist asked to be asked again (resume); their pause or stop is lifted and they are told. Not a question."), (record.Kind, record.Reason));
         var welcome = Assert.Single(outbox.New(), m => m.To.Mailboxes.Single().Address == "anna.lindqvist@northwind.example");
-        Assert.Equal(("You will get requests again", "anna.lindqvist@northwind.example"), (welcome.Subject, welcome.To.Mailboxes.Single().Address));
+        Assert.Equal("You will get requests again", welcome.Subject);
         Assert.DoesNotContain(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == "pieter.devries@northwind.example" && (m.TextBody!.Contains("resume") || m.TextBody.Contains("mid-Q1")));
     }
 

@@ -52,6 +52,11 @@ public sealed class GraphNotificationHandler(ClientStateStore states, StorageCli
         foreach (var item in items)
         {
             var subscriptionId = NotificationBody.String(item, "subscriptionId");
+            if (subscriptionId is not null && unknown.Contains(subscriptionId))
+            {
+                rejected++; // looked up once in this POST already
+                continue;
+            }
             if (unknown.Count >= MaxUnknownSubscriptionsPerPost && subscriptionId is not null && !unknown.Contains(subscriptionId) &&
                 !states.IsKnown(subscriptionId))
             {

@@ -635,12 +635,11 @@ public sealed class InboundMailHandler(
         }
         // An answer after all, from an expert who had passed (back from leave) on a question that had ended with nobody to
         // ask: it is routed and answered again, not a gap.
-        if (await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(token, QuestionEntity.Row, cancellationToken).ConfigureAwait(false) is { State: QuestionStates.Unrouted } ended
-            && ended.UnroutedReason.Contains(Routing.RouteQuestionHandler.EveryExpertPassed, StringComparison.Ordinal))
+        if (await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(token, QuestionEntity.Row, cancellationToken).ConfigureAwait(false) is { State: QuestionStates.Unrouted } ended)
         {
             await storage.Table(TableNames.Questions).UpdateWithRetryAsync(ended, q =>
             {
-                if (q.State != QuestionStates.Unrouted || !q.UnroutedReason.Contains(Routing.RouteQuestionHandler.EveryExpertPassed, StringComparison.Ordinal)) return false;
+                if (q.State != QuestionStates.Unrouted) return false;
                 (q.State, q.UnroutedReason) = (QuestionStates.Routed, "");
                 return true;
             }, $"the answer on {token}", cancellationToken).ConfigureAwait(false);
@@ -1090,7 +1089,7 @@ public sealed class InboundMailHandler(
         var now = time.GetUtcNow();
         // The sender's clock: "until Monday" from Sydney is Sydney's Monday.
         var senderNow = mime.Date != DateTimeOffset.MinValue && Math.Abs(mime.Date.Offset.TotalHours) <= 14 ? now.ToOffset(mime.Date.Offset) : now;
-        var end = command == ReplyCommands.Resume ? null : ReplyCommands.PauseEnd(text, senderNow);
+        var end = command == ReplyCommands.Resume || (command == ReplyCommands.Stop && !ReplyCommands.StopNamesLength(text)) ? null : ReplyCommands.PauseEnd(text, senderNow);
         if (command == ReplyCommands.Stop && end is not null) command = ReplyCommands.Pause; // "stop for two weeks" is a pause
         var unread = command == ReplyCommands.Pause && end is null && ReplyCommands.NamesPauseEnd(text);
         var experts = storage.Table(TableNames.Experts);

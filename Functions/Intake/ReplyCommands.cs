@@ -77,7 +77,7 @@ public static partial class ReplyCommands
         var first = lines[0];
         // A legal disclaimer under the signature is boilerplate, whatever its length: what follows it is not read.
         var rest = lines.Skip(1).TakeWhile(l => !Disclaimer().IsMatch(l)).ToList();
-        if (ResumeLine().IsMatch(first)) return IsSignOff(rest) || IsSignature(rest) ? Resume : null;
+        if (ResumeLine().IsMatch(first)) return IsSignOff(rest) ? Resume : null;
         if (CommandLine().Match(first) is { Success: true } word)
         {
             var command = word.Groups["word"].Value.ToLowerInvariant() is "pausing" ? Pause : word.Groups["word"].Value.ToLowerInvariant();
@@ -87,7 +87,14 @@ public static partial class ReplyCommands
         if (TrailingCommandLine().Match(first) is { Success: true } trailing)
             return IsSignature(rest) ? trailing.Groups["word"].Value.ToLowerInvariant() : null;
         if (StopRequestLine().IsMatch(first) || ForeignStopLine().IsMatch(first)) return IsSignOff(rest) ? Stop : null;
-        if (ForeignPauseLine().IsMatch(first)) return IsSignature(rest) ? Pause : null;
+        if (ForeignPauseLine().Match(first) is { Success: true } foreign)
+        {
+            // "Pausa hasta que termine la sincronización" pauses a sync, not the requests: the end must be a date, and a reason
+            // before "bitte pausieren" must be an absence.
+            if (foreign.Groups["end"].Success && !IsDate(foreign.Groups["end"].Value)) return null;
+            if (foreign.Groups["reason"].Success && !IsAway(foreign.Groups["reason"].Value.Trim())) return null;
+            return IsSignature(rest) ? Pause : null;
+        }
         if (DeclineLine().IsMatch(first) || ForeignDeclineLine().IsMatch(first)) return IsSignOff(WithoutReferrals(rest)) ? Pass : null;
         if (IsAway(first)) return IsSignOff(WithoutAwayDetails(rest)) ? Pass : null;
         // A typed away note under a label, as out-of-office texts begin: "Out of office: I'm away until 14 December."
@@ -203,12 +210,17 @@ public static partial class ReplyCommands
         {
             if (DateIn(date.Groups["date"].Value, today) is { } d)
             {
-                candidates.Add((date.Index, d));
+                // "through 15 January", "tot en met 15 januari": that day included.
+                var kw = date.Groups["kw"].Value.ToLowerInvariant();
+                candidates.Add((date.Index, kw is "through" || kw.StartsWith("tot", StringComparison.Ordinal) && kw.Contains("met", StringComparison.Ordinal) ? d.AddDays(1) : d));
                 break;
             }
         }
         var end = candidates.OrderBy(c => c.At).Select(c => c.End).FirstOrDefault();
-        return end is { } e && e > now && e - now <= MaxPause ? e.ToUniversalTime() : null;
+        if (end is not { } e || !(e > now) || e - now > MaxPause) return null;
+        // A date is the sender's calendar day, kept as that day's midnight UTC, so the confirmation shows the day they wrote
+        // (midnight in Berlin is 23:00 UTC the day before); a length is an instant.
+        return e.TimeOfDay == TimeSpan.Zero && e.Offset != TimeSpan.Zero ? new DateTimeOffset(e.Year, e.Month, e.Day, 0, 0, 0, TimeSpan.Zero) : e.ToUniversalTime();
     }
 
     /// <summary>Whether the reply names an end for its pause ("until …", "for … weeks", "bis …"), readable or not: a reply
@@ -220,6 +232,15 @@ public static partial class ReplyCommands
         var head = Head(visibleText);
         return PauseLengthPhrase().IsMatch(head) || PauseDatePhrase().IsMatch(head);
     }
+
+    /// <summary>Whether a "stop" names its length or end right after the word ("Stop for two weeks please", "Stop 3 weeks",
+    /// "stop until January"), so it is a pause to then; "Stop please, I'm only here until Friday" is a stop.</summary>
+    /// <param name="visibleText">The reply's visible text.</param>
+    public static bool StopNamesLength(string visibleText) => StopWithEnd().IsMatch(Head(visibleText ?? ""));
+
+    [GeneratedRegex(@"^(?:(?:please|ok|okay)[\s,]+)?stop(?:\s+me)?\s+(?:for\b|until\b|till\b|through\b|(?:the\s+)?next\b|\d|a\s|an\s|one\b|two\b|three\b|four\b|five\b|six\b)",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex StopWithEnd();
 
     private static string Head(string visibleText) =>
         string.Join(" ", visibleText.Replace('\u2019', '\'').Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).Take(3));
@@ -284,9 +305,9 @@ public static partial class ReplyCommands
         if (EdgeOfMonth().Match(t) is { Success: true } edge && MonthOf(edge.Groups["month"].Value) is > 0 and var month2)
         {
             // "mid-January": the 15th; "end of January": the 1st of the next month (paused through the 31st).
-            return edge.Groups["edge"].Value.StartsWith("mid", StringComparison.Ordinal)
-                ? Day(null, month2, 15, today)
-                : Day(null, month2, 1, today)?.AddMonths(1);
+            if (edge.Groups["edge"].Value.StartsWith("mid", StringComparison.Ordinal)) return Day(null, month2, 15, today);
+            var year = month2 >= today.Month ? today.Year : today.Year + 1;
+            return new DateTimeOffset(year, month2, 1, 0, 0, 0, today.Offset).AddMonths(1);
         }
         if (DayOfMonth().Match(t) is { Success: true } nth)
         {
@@ -324,13 +345,13 @@ public static partial class ReplyCommands
     }
 
     /// <summary>"for two weeks", "pause 3 weeks", "pause me for a month", "for the next 2 weeks", "pausing for 10 days".</summary>
-    [GeneratedRegex(@"\b(?:for|paus(?:e|ing)(?:\s+me)?)\s+(?:(?:the\s+)?next\s+(?:(?<n>a|an|one|two|three|four|five|six|\d{1,3})\s+)?|(?<n>a|an|one|two|three|four|five|six|\d{1,3})\s+)(?<unit>days?|weeks?|months?)\b",
+    [GeneratedRegex(@"\b(?:for|paus(?:e|ing)(?:\s+me)?|stop(?:\s+me)?)\s+(?:(?:the\s+)?next\s+(?:(?<n>a|an|one|two|three|four|five|six|\d{1,3})\s+)?|(?<n>a|an|one|two|three|four|five|six|\d{1,3})\s+)(?<unit>days?|weeks?|months?)\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex PauseLengthPhrase();
 
     /// <summary>"until …", "till …", "through …", "back on …", "returning on …" and the same in German, French, Dutch,
     /// Spanish and Italian ("bis zum …", "jusqu'au …", "tot …", "hasta el …", "fino al …").</summary>
-    [GeneratedRegex(@"(?<![\p{L}])(?:until|till|til|through|back\s+(?:on\s+)?|return(?:ing)?\s+(?:on\s+)?|bis(?:\s+(?:zum|zur|am))?|jusqu'(?:au|à|a)|tot(?:\s+en\s+met)?|hasta(?:\s+el)?|fino\s+al)\s*(?<date>[^,;!?()]{2,30})",
+    [GeneratedRegex(@"(?<![\p{L}])(?<kw>until|till|til|through|back(?:\s+on)?|return(?:ing)?(?:\s+on)?|bis(?:\s+(?:zum|zur|am))?|jusqu'(?:au|à|a)|tot(?:\s+en\s+met)?|hasta(?:\s+el)?|fino\s+al)\s+(?<date>[^,;!?()]{2,30})",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex PauseDatePhrase();
 
@@ -434,8 +455,11 @@ public static partial class ReplyCommands
     /// en pause ?"), or null.</summary>
     private static string? RequestedCommand(string line) =>
         PoliteRequestLine().Match(line) is { Success: true } m ? m.Groups["word"].Value.ToLowerInvariant()
-        : ForeignPauseRequestLine().IsMatch(line) ? Pause
+        : ForeignPauseRequestLine().Match(line) is { Success: true } f && (!f.Groups["end"].Success || IsDate(f.Groups["end"].Value)) ? Pause
         : null;
+
+    /// <summary>Whether <paramref name="text"/> begins with a day <see cref="PauseEnd"/> can read.</summary>
+    private static bool IsDate(string text) => DateIn(text, new DateTimeOffset(DateTime.UtcNow.Date, TimeSpan.Zero)) is not null;
 
     [GeneratedRegex(@"[\p{Cs}\p{So}\uFE0F\u200D]")]
     private static partial Regex Pictographs();
@@ -462,7 +486,7 @@ public static partial class ReplyCommands
 
     /// <summary>A pause asked for as a question in French, Dutch, German, Spanish or Italian: "Pouvez-vous mettre mes
     /// demandes en pause ?", "Kunnen jullie mijn verzoeken even pauzeren?", "Können Sie meine Anfragen pausieren?"</summary>
-    [GeneratedRegex(@"^(?:¿\s*)?(?:(?:pouvez|pourriez)-vous|peux-tu|pourrais-tu|kunnen\s+(?:jullie|u)|kun\s+je|k(?:ö|oe)nn(?:en|ten)\s+sie|k(?:ö|oe)nnt\s+ihr|(?:pueden|podéis|podeis|podrían|podrian|puedes)|(?:potete|puoi|potreste))\s+(?:(?:s'il\s+vous\s+pla[iî]t|bitte|even|alstublieft|por\s+favor|per\s+favore)\s+)?(?:mettre\s+(?:mes|les)\s+(?:demandes|questions)\s+en\s+pause|(?:mijn\s+)?(?:verzoeken|vragen)\s+(?:even\s+)?pauzeren|(?:meine\s+)?(?:anfragen|fragen)\s+(?:bitte\s+)?(?:pausieren|anhalten)|pausar\s+(?:mis\s+)?(?:solicitudes|preguntas)|(?:mettere\s+in\s+pausa|sospendere)\s+(?:le\s+mie\s+)?(?:richieste|domande))(?:\s+(?:bis(?:\s+(?:zum|zur|am))?|jusqu'(?:au|à|a)|tot(?:\s+en\s+met)?|hasta(?:\s+el)?|fino\s+al)\s+[^?!,]{1,30}?)?(?:\s+(?:bitte|s'il\s+vous\s+pla[iî]t|svp|por\s+favor|per\s+favore|alstublieft))?\s*[?.!]*$",
+    [GeneratedRegex(@"^(?:¿\s*)?(?:(?:pouvez|pourriez)-vous|peux-tu|pourrais-tu|kunnen\s+(?:jullie|u)|kun\s+je|k(?:ö|oe)nn(?:en|ten)\s+sie|k(?:ö|oe)nnt\s+ihr|(?:pueden|podéis|podeis|podrían|podrian|puedes)|(?:potete|puoi|potreste))\s+(?:(?:s'il\s+vous\s+pla[iî]t|bitte|even|alstublieft|por\s+favor|per\s+favore)\s+)?(?:mettre\s+(?:mes|les)\s+(?:demandes|questions)\s+en\s+pause|(?:mijn\s+)?(?:verzoeken|vragen)\s+(?:even\s+)?pauzeren|(?:meine\s+)?(?:anfragen|fragen)\s+(?:bitte\s+)?(?:pausieren|anhalten)|pausar\s+(?:mis\s+)?(?:solicitudes|preguntas)|(?:mettere\s+in\s+pausa|sospendere)\s+(?:le\s+mie\s+)?(?:richieste|domande))(?:\s+(?:bis(?:\s+(?:zum|zur|am))?|jusqu'(?:au|à|a)|tot(?:\s+en\s+met)?|hasta(?:\s+el)?|fino\s+al)\s+(?<end>[^?!,]{1,30}?))?(?:\s+(?:bitte|s'il\s+vous\s+pla[iî]t|svp|por\s+favor|per\s+favore|alstublieft))?\s*[?.!]*$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ForeignPauseRequestLine();
 
@@ -529,7 +553,7 @@ public static partial class ReplyCommands
     /// date if any: "Bitte pausieren", "Mettez-moi en pause jusqu'au 20 janvier, merci", "Graag pauzeren tot 1 februari",
     /// "Pauzeer mijn verzoeken tot 1 februari alstublieft", "Ich bin bis zum 15. Januar nicht im Büro, bitte pausieren",
     /// "Pausa, por favor".</summary>
-    [GeneratedRegex(@"^(?:(?:[^\n?]{1,100}?[,.;:!\u2013\u2014-]\s*)?(?:bitte\s+pausieren|pausieren\s+bitte|graag\s+pauzeren|pauzeer\s+(?:mij|me|mijn\s+(?:verzoeken|vragen))|(?:mettez|mets)[- ]moi\s+en\s+pause)|(?:(?:bitte\s+)?pausieren|(?:graag\s+)?pauzeren|pauzeer\s+(?:mij|me|mijn\s+(?:verzoeken|vragen))|(?:mettez|mets)[- ]moi\s+en\s+pause|pausa))(?:\s+(?:bis(?:\s+(?:zum|zur|am))?|jusqu'(?:au|à|a)|tot(?:\s+en\s+met)?|hasta(?:\s+el)?|fino\s+al)\s+[^?!,]{1,30}?)?(?:,?\s+(?:bitte|danke|svp|merci|s'il\s+vous\s+pla[iî]t|por\s+favor|gracias|per\s+favore|grazie|graag|alsjeblieft|alstublieft|dank\s+je|bedankt))*\s*[.!]*$",
+    [GeneratedRegex(@"^(?:(?:(?<reason>[^\n?]{1,100}?)[,.;:!\u2013\u2014-]\s*)?(?:bitte\s+pausieren|pausieren\s+bitte|graag\s+pauzeren|pauzeer\s+(?:mij|me|mijn\s+(?:verzoeken|vragen))|(?:mettez|mets)[- ]moi\s+en\s+pause)|(?:(?:bitte\s+)?pausieren|(?:graag\s+)?pauzeren|pauzeer\s+(?:mij|me|mijn\s+(?:verzoeken|vragen))|(?:mettez|mets)[- ]moi\s+en\s+pause|pausa))(?:\s+(?:bis(?:\s+(?:zum|zur|am))?|jusqu'(?:au|à|a)|tot(?:\s+en\s+met)?|hasta(?:\s+el)?|fino\s+al)\s+(?<end>[^?!,]{1,30}?))?(?:,?\s+(?:bitte|danke|svp|merci|s'il\s+vous\s+pla[iî]t|por\s+favor|gracias|per\s+favore|grazie|graag|alsjeblieft|alstublieft|dank\s+je|bedankt))*\s*[.!]*$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ForeignPauseLine();
 
@@ -701,7 +725,7 @@ public static partial class ReplyCommands
     /// or followed by punctuation and a short remark ("Pass, sorry", "pass — ask Maria") or by polite words ("pause please,
     /// I'm away until January", "Pause bitte, ich bin im Urlaub", "please pause my requests"). "Stop the VPN…" and "Pass
     /// the --tcp flag…" are answers, not commands.</summary>
-    [GeneratedRegex(@"^(?:(?:sorry|please|ok|okay|hi|hello)[\s,.!]+)*(?:(?<word>pass|pause|stop)(?:[\s,.!]+\k<word>)*(?:(?<=pause)(?:\s+me)?\s+(?:until|till|through)\s.{0,80}|(?<=pause|stop)(?:\s+me)?(?:\s+(?:for\s+)?(?:(?:the\s+)?next\s+(?:(?:a|an|one|two|three|four|five|six|\d{1,2})\s+)?|(?:a|an|one|two|three|four|five|six|\d{1,2})\s+)(?:days?|weeks?|months?)(?:\s+(?:please|thanks|thank\s+you))?(?:\s*[.!,;:?\u2013\u2014-]\s*(?!\s*(?:and\s+)?then\b|\s*after\s+that\b|\s*before\b).{0,80}|\s*$))|(?<=pause)\s+me\s*[.!]*$|\s*[.!,;:\u2013\u2014].{0,80}|\s+-.{0,80}|-\s.{0,80}|\s+(?:on\s+(?:this|that)(?:\s+one)?|please|for now|for a while|my requests|requests|thanks|thank you|bitte|danke|merci|svp|s'il vous pla[iî]t|por favor|gracias|per favore|grazie|graag|alsjeblieft|alstublieft|dank je|bedankt)\b.{0,80})?|(?<word>pausing)(?:\s+me)?(?:\s+(?:until|till|through)\s.{0,80}|\s+(?:for\s+)?(?:(?:the\s+)?next\s+(?:(?:a|an|one|two|three|four|five|six|\d{1,2})\s+)?|(?:a|an|one|two|three|four|five|six|\d{1,2})\s+)(?:days?|weeks?|months?)\b.{0,80}|\s*[-\u2013\u2014,.:;]\s*(?:back|returning|away|out|off|on\s+leave|until|till|for|i'?m|i\s+am)\b.{0,80}|\s*[.!]*$))$",
+    [GeneratedRegex(@"^(?:(?:sorry|please|ok|okay|hi|hello)[\s,.!]+)*(?:(?<word>pass|pause|stop)(?:[\s,.!]+\k<word>)*(?:(?<=pause)(?:\s+me)?\s+(?:until|till|through)\s.{0,80}|(?<=pause|stop)(?:\s+me)?(?:\s+(?:for\s+)?(?:(?:the\s+)?next\s+(?:(?:a|an|one|two|three|four|five|six|\d{1,2})\s+)?|(?:a|an|one|two|three|four|five|six|\d{1,2})\s+)(?:days?|weeks?|months?)(?:\s+(?:please|thanks|thank\s+you))?(?:\s*[.!,;:?\u2013\u2014-]\s*(?!\s*(?:and\s+)?then\b|\s*after\s+that\b|\s*before\b).{0,80}|\s*$))|(?<=pause)\s+me\s*[.!]*$|\s*[.!,;:\u2013\u2014].{0,80}|\s+-.{0,80}|-\s.{0,80}|\s+(?:on\s+(?:this|that)(?:\s+one)?|please|for now|for a while|my requests|requests|thanks|thank you|bitte|danke|merci|svp|s'il vous pla[iî]t|por favor|gracias|per favore|grazie|graag|alsjeblieft|alstublieft|dank je|bedankt)\b.{0,80})?|(?<word>pausing)(?:\s+me)?(?:\s+(?:until|till|through)\s.{0,80}|\s+(?:for\s+)?(?:(?:the\s+)?next\s+(?:(?:a|an|one|two|three|four|five|six|\d{1,2})\s+)?|(?:a|an|one|two|three|four|five|six|\d{1,2})\s+)(?:days?|weeks?|months?)(?:\s*[.!,;:\u2013\u2014-]\s*(?!\s*(?:and\s+)?then\b|\s*is\b|\s*are\b).{0,80}|\s*$)|\s*[-\u2013\u2014,.:;]\s*(?:back|returning|away|out|off|on\s+leave|until|till|for|i'?m|i\s+am)\b.{0,80}|\s*[.!]*$))$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex CommandLine();
 
@@ -736,7 +760,7 @@ public static partial class ReplyCommands
     /// <summary>A request to be asked again: "Please resume my requests", "Hi, I'm back - please resume my requests.", "I'm
     /// back earlier than planned - please resume my requests. Thanks!", "unpause me", "You can send me requests again",
     /// "Bitte wieder Anfragen schicken", "Vous pouvez reprendre mes demandes".</summary>
-    [GeneratedRegex(@"^(?:(?:hi|hello|hey|hallo|bonjour|hoi)[\s,.!]+(?:\p{L}+[\s,.!]+)?)?(?:(?:i'?m|i\s+am)\s+back(?:\s+(?:early|earlier(?:\s+than\s+(?:planned|expected))?|now|from\s+(?:leave|holiday|vacation)))?[\s,.!;:\u2013\u2014-]+)?(?:(?:please|ok|so)[\s,]+)?(?:(?:resume|unpause|restart)(?:\s+(?:me|my\s+(?:requests|questions)|the\s+requests|sending(?:\s+me)?(?:\s+(?:requests|questions))?))?|(?:you\s+can\s+|please\s+)?(?:send|start\s+sending)\s+me\s+(?:requests|questions)\s+again|(?:bitte\s+)?wieder\s+anfragen\s+(?:schicken|senden)|(?:vous\s+pouvez\s+)?reprendre\s+mes\s+demandes|(?:graag\s+)?(?:weer\s+)?hervatten)(?:\s+(?:again|please|now|bitte|merci|graag))*(?:[\s,.!;:\u2013\u2014-]+(?:please|thanks|thank\s+you|cheers|danke|merci|bedankt))*[\s.!]*$",
+    [GeneratedRegex(@"^(?:(?:hi|hello|hey|hallo|bonjour|hoi)[\s,.!]+(?:\p{L}+[\s,.!]+)?)?(?:(?:i'?m|i\s+am)\s+back(?:\s+(?:early|earlier(?:\s+than\s+(?:planned|expected))?|now|from\s+(?:leave|holiday|vacation)))?[\s,.!;:\u2013\u2014-]+)?(?:(?:please|ok|so)[\s,]+)?(?:resume\s+(?:me|my\s+(?:requests|questions)|the\s+requests|sending(?:\s+me)?(?:\s+(?:requests|questions))?)|unpause(?:\s+me)?|(?:you\s+can\s+|please\s+)?(?:send|start\s+sending)\s+me\s+(?:requests|questions)\s+again|(?:bitte\s+)?wieder\s+anfragen\s+(?:schicken|senden)|(?:vous\s+pouvez\s+)?reprendre\s+mes\s+demandes|(?:graag\s+)?(?:weer\s+)?hervatten)(?:\s+(?:again|please|now|bitte|merci|graag))*(?:[\s,.!;:\u2013\u2014-]+(?:please|thanks|thank\s+you|cheers|danke|merci|bedankt))*[\s.!]*$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ResumeLine();
 

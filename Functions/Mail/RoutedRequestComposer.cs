@@ -235,7 +235,8 @@ public static partial class RoutedRequestComposer
         else if (pausedUntil is { } until)
         {
             if (unread.Length > 0)
-                body.Append("We could not read a date in \"").Append(unread).AppendLine("\", so we have paused your requests for two weeks.");
+                body.Append("We could not use the end in \"").Append(unread).Append("\" (no date we could read, or one already past or more than a year away), so ")
+                    .AppendLine(until - date > TimeSpan.FromDays(14.5) ? "your pause stays as it was." : "we have paused your requests for two weeks.");
             body.Append(unread.Length > 0 ? "You will get no requests from us until " : "Done: you will get no requests from us until ")
                 .Append(until.UtcDateTime.ToString("dddd d MMMM yyyy", System.Globalization.CultureInfo.InvariantCulture)).AppendLine(".")
                 .AppendLine()

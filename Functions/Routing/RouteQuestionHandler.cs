@@ -113,7 +113,12 @@ public sealed class RouteQuestionHandler(
             : candidates.Count == 0 ? "knowledge gap: no available expert to ask" + (before.Count > 0 ? " who was not asked before" : "")
             : $"knowledge gap: no expert's evidence is close enough (best similarity {candidates.Max(c => c.Similarity):0.00} < {options.Value.MinSimilarity:0.00})";
         // Routed again after every expert asked passed: those passes are answered by this routing, not by escalations.
-        if (before.Count > 0) q.ReroutedPasses = before.Count(r => r.PassedAt is not null) - before.Count(r => r.Escalation);
+        if (before.Count > 0)
+        {
+            // Counted as EscalateAsync counts them: a copied colleague's pass only when the service asked nobody else.
+            var serviceAskedBefore = before.Any(r => !r.CopiedByAsker && !r.Escalation);
+            q.ReroutedPasses = before.Count(r => r.PassedAt is not null && (!r.CopiedByAsker || !serviceAskedBefore)) - before.Count(r => r.Escalation);
+        }
         if (!await questions.TryReplaceAsync(q, cancellationToken).ConfigureAwait(false))
         {
             logger.LogInformation("Question {QuestionId} changed while routing (another worker); leaving its state to that worker", q.QuestionId);
