@@ -175,8 +175,6 @@ public sealed class CapacityTests(AzuriteFixture azurite)
         Assert.Single(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == "anna.lindqvist@northwind.example"); // not asked twice
         var again = await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(q.QuestionId, QuestionEntity.Row, Ct);
         Assert.Contains("Windows update", again!.Text);
-        // Routed again: to colleagues not asked before (numbered after Anna), or, with none close enough, a fresh gap that
-        // says so — never back to Anna.
         var events = (await h.Get<OutcomeLog>().ReadAllAsync(Ct)).Where(e => e.QuestionId == q.QuestionId).ToList();
         var rerouted = events.Where(e => e.Kind == OutcomeKinds.Routed && e.At > gap.At).ToList();
         // With the Windows detail, Tomasz Nowak is close enough now: asked as the second, never Anna.
@@ -185,13 +183,6 @@ public sealed class CapacityTests(AzuriteFixture azurite)
         Assert.Equal(2, Assert.Single(routes, r => r.ExpertId == "e-tomasz-nowak").Rank);
         Assert.Equal((QuestionStates.Routed, ""), (again.State, again.UnroutedReason));
         Assert.Single(h.Maildir.ReadOutbox(), m => m.To.Mailboxes.Single().Address == "tomasz.nowak@northwind.example");
-    }
-        else
-        {
-            Assert.Equal(2, events.Count(e => e.Kind == OutcomeKinds.Gap));
-            Assert.Equal(QuestionStates.Unrouted, again.State);
-            Assert.DoesNotContain(EveryExpertPassedText, again.UnroutedReason);
-        }
     }
 
     [Fact]
