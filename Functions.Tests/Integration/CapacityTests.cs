@@ -124,15 +124,21 @@ public sealed class CapacityTests(AzuriteFixture azurite)
             (await log.ReadAllAsync(Ct)).Select(e => e.ExpertId.Length > 0 && e.Kind == "skipped" ? $"{e.Kind}:{e.ExpertId}" : e.Kind));
     }
 
+    /// <summary>Imports the sample directory, mails VPN question 1 (only Anna Lindqvist is close enough) and routes it.</summary>
+    private static async Task<QuestionEntity> AskVpnQuestionAsync(PipelineHarness h)
+    {
+        await h.Get<ExpertImporter>().ImportAsync(SampleDirectory.Experts(), "sample", replaceDirectory: true, null, Ct);
+        await h.Maildir.DeliverAsync(VpnQuestion(1, Monday), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        return Assert.Single(await h.Get<StorageClients>().Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
+    }
+
     [Fact]
     public async Task A_pass_by_the_only_close_expert_ends_as_a_knowledge_gap_the_asker_is_told_of_and_their_detail_routes_it_again_without_her()
     {
         await using var h = await PipelineHarness.StartAsync(azurite);
-        await h.Get<ExpertImporter>().ImportAsync(SampleDirectory.Experts(), "sample", replaceDirectory: true, null, Ct);
-        await h.Maildir.DeliverAsync(VpnQuestion(1, Monday), Ct);
-        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var q = await AskVpnQuestionAsync(h);
         var storage = h.Get<StorageClients>();
-        var q = Assert.Single(await storage.Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
         var pass = new MimeMessage();
         pass.From.Add(MailboxAddress.Parse("Anna Lindqvist <anna.lindqvist@northwind.example>"));
         pass.To.Add(MailboxAddress.Parse("ask@northwind.example"));
@@ -189,11 +195,8 @@ public sealed class CapacityTests(AzuriteFixture azurite)
     public async Task When_the_only_expert_is_away_the_question_is_a_bottleneck_recorded_once_and_her_late_answer_reopens_it()
     {
         await using var h = await PipelineHarness.StartAsync(azurite);
-        await h.Get<ExpertImporter>().ImportAsync(SampleDirectory.Experts(), "sample", replaceDirectory: true, null, Ct);
-        await h.Maildir.DeliverAsync(VpnQuestion(1, Monday), Ct);
-        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        var q = await AskVpnQuestionAsync(h);
         var storage = h.Get<StorageClients>();
-        var q = Assert.Single(await storage.Table(TableNames.Questions).ReadAllAsync<QuestionEntity>(null, Ct));
         MimeMessage FromAnna(string id, string subject, MimeEntity body, params (string Name, string Value)[] headers)
         {
             var m = new MimeMessage();
