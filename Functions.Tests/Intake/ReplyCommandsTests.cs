@@ -293,6 +293,10 @@ public sealed class ReplyCommandsTests
     [InlineData("Please resume my requests\n\nGrace", "resume")]
     [InlineData("unpause me", "resume")]
     [InlineData("You can send me requests again", "resume")]
+    [InlineData("Je suis de retour, vous pouvez reprendre les demandes.", "resume")]
+    [InlineData("pause please, I'm away until January", "pause")]
+    [InlineData("Stop - I'm leaving the company at the end of the month.", "stop")]
+    [InlineData("Pause, on leave until March. Thanks", "pause")]
     // From a code review.
     [InlineData("Pause for the next 2 weeks", "pause")]
     [InlineData("pause me for the next month", "pause")]
@@ -322,6 +326,13 @@ public sealed class ReplyCommandsTests
     [InlineData("Den Sync vor dem Update: bitte pausieren.")]
     [InlineData("Pausing for 3 months is possible with your manager's approval.")]
     [InlineData("Pausing for 6 months is allowed once per contract.")]
+    // From a third README-only user run (round 37): each paused or stopped the expert and the answer was lost.
+    [InlineData("Pause, then unplug it.")]
+    [InlineData("Pause until the upload finishes, then restart.")]
+    [InlineData("Pause until Friday, then resend the commission file.")]
+    [InlineData("Stop. Check with the deal desk first - anything over 15% needs VP approval.")]
+    [InlineData("Stop! Don't order yet, the MacBooks arrive next Monday.")]
+    [InlineData("Please stop, I made a mistake: archive first, don't delete.")]
     public void Answers_that_pause_or_resume_something_else_stay_answers(string reply) =>
         Assert.Null(ReplyCommands.Classify(reply));
 
@@ -362,6 +373,15 @@ public sealed class ReplyCommandsTests
         // Kept as the day written: Berlin's "until 15 January" is 15 January, not 23:00 UTC on the 14th.
         Assert.Equal(new DateTimeOffset(2027, 1, 15, 0, 0, 0, TimeSpan.Zero), ReplyCommands.PauseEnd("pause until 15 January", new DateTimeOffset(2026, 12, 7, 9, 0, 0, TimeSpan.FromHours(1))));
     }
+
+    [Theory]
+    [InlineData("Resume.", true)]
+    [InlineData("resume", true)]
+    [InlineData("Resume please\n\nArjun", true)]
+    [InlineData("Resume from the last checkpoint.", false)]
+    [InlineData("Resume payments once the limit is raised.", false)]
+    public void A_bare_resume_is_told_from_an_answer_that_resumes_something(string reply, bool bare) =>
+        Assert.Equal(bare, ReplyCommands.IsBareResume(reply.Replace("\\n", "\n")));
 
     [Theory]
     [InlineData("Stop for two weeks please", true)]

@@ -564,6 +564,15 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         Assert.InRange(paused.PausedUntil!.Value - DateTimeOffset.UtcNow, TimeSpan.FromDays(13.9), TimeSpan.FromDays(14.1));
         Assert.Contains("Done: you will get no requests from us until", Assert.Single(outbox.New(), m => m.To.Mailboxes.Single().Address == "anna.lindqvist@northwind.example").TextBody);
 
+        // A bare "Resume." from a paused expert is the command the confirmation names.
+        await h.Maildir.DeliverAsync(AnnaReplies(q.QuestionId, "resume-3b@mail.northwind.example", "Resume."), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        Assert.Null((await Anna()).PausedUntil);
+        Assert.Contains("Done: you will get requests from us again.", Assert.Single(outbox.New(), m => m.To.Mailboxes.Single().Address == "anna.lindqvist@northwind.example").TextBody);
+        await h.Maildir.DeliverAsync(AnnaReplies(q.QuestionId, "resume-3c@mail.northwind.example", "pause"), Ct);
+        await h.Get<PipelineRunner>().RunAsync(null, Ct);
+        outbox.New();
+
         // "resume" as a new mail to the shared address: a command, not a question.
         await h.Maildir.DeliverAsync(Question("resume-4@mail.northwind.example", "Back from leave", "Hi, I'm back - please resume my requests.", "Anna Lindqvist <anna.lindqvist@northwind.example>"), Ct);
         await h.Get<PipelineRunner>().RunAsync(null, Ct);

@@ -549,6 +549,12 @@ public sealed class InboundMailHandler(
             // that second would misorder them.
             if (route.AskedAt - at >= TimeSpan.FromSeconds(1) && route.AskedAt - at <= ReplyClockSkew) at = route.AskedAt;
             // "pause" and "stop" work in any thread, answered or not: the request mail promises it.
+            // A bare "Resume." from an expert who is paused or stopped is the documented command; from anyone else it may be an
+            // answer ("resume or restart the upload?").
+            if (command is null && ReplyCommands.IsBareResume(text)
+                && await storage.Table(TableNames.Experts).GetOrNullAsync<ExpertEntity>(ExpertEntity.PartitionFor(route.ExpertId), KeyEncoding.Encode(route.ExpertId), cancellationToken).ConfigureAwait(false) is { } held
+                && (held.OptedOut || held.PausedUntil > time.GetUtcNow()))
+                command = ReplyCommands.Resume;
             if (command is ReplyCommands.Pause or ReplyCommands.Stop or ReplyCommands.Resume)
                 return await PauseOrStopAsync(route, question, command, text, mime, messageRef, cancellationToken).ConfigureAwait(false);
             if (handedTo.Count > 0)

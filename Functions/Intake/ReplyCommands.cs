@@ -81,6 +81,9 @@ public static partial class ReplyCommands
         if (CommandLine().Match(first) is { Success: true } word)
         {
             var command = word.Groups["word"].Value.ToLowerInvariant() is "pausing" ? Pause : word.Groups["word"].Value.ToLowerInvariant();
+            // "Pause, then unplug it.", "Stop. Check with the deal desk first", "Stop! Don't order yet": an instruction after
+            // "pause" or "stop" makes the reply an answer; a reason, an end or thanks does not ("pause please, I'm away").
+            if (command is Pause or Stop && !IsCommandRemark(first[(word.Groups["word"].Index + word.Groups["word"].Length)..])) return null;
             // "stop" ends the expert's participation: only a short sign-off may follow it, not a few lines of anything.
             return (command == Stop ? IsSignOff(rest) : IsSignature(rest)) ? command : null;
         }
@@ -232,6 +235,38 @@ public static partial class ReplyCommands
         var head = Head(visibleText);
         return PauseLengthPhrase().IsMatch(head) || PauseDatePhrase().IsMatch(head);
     }
+
+    /// <summary>Whether what follows "pause" or "stop" on its line may stand beside the command: nothing, polite words, an end
+    /// or a length, or a reason for the absence ("I'm away", "on leave", "too busy", "back on …") — not an instruction
+    /// ("then …", "Check with …", "Don't order yet").</summary>
+    private static bool IsCommandRemark(string after)
+    {
+        var remark = after.Trim().TrimStart('.', '!', ',', ';', ':', '-', '\u2013', '\u2014').Trim();
+        if (remark.Length == 0 || !InstructionWord().IsMatch(remark) && CommandRemark().IsMatch(remark)) return true;
+        return false;
+    }
+
+    [GeneratedRegex(@"\bthen\b|\bdon'?t\b|\bdo\s+not\b|\bfirst\b|\bmistake\b|\binstead\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex InstructionWord();
+
+    [GeneratedRegex(@"^(?:[.!]+$|(?:please|thanks|thank\s+you|sorry|cheers|bitte|danke|merci|svp|graag|gracias|grazie|por\s+favor|per\s+favore|me|my\s+requests|requests|on\s+(?:this|that)|for\s+now|for\s+a\s+while|for\b|until\b|till\b|through\b|(?:the\s+)?next\b|\d|a\s|an\s|one\b|two\b|three\b|four\b|five\b|six\b|i'?m\b|i\s+am\b|i'?ll\s+be\b|i\s+will\s+be\b|i'?ve\b|i\s+have\b|on\s+(?:leave|holiday|holidays|vacation|parental|sick|a\s+business\s+trip|sabbatical)|away\b|back\b|out\b|off\b|ooo\b|too\s+(?:busy|much)|busy\b|swamped\b|no\s+time\b|not\s+(?:my|for\s+me)\b|leaving\b|moving\b|going\b|travel|parental|maternity|paternity|sick\b|sabbatical\b|vacation\b|holiday|ich\b|je\b|ik\b|estoy\b|sono\b))",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex CommandRemark();
+
+    /// <summary>Whether the reply is the bare word "resume" or "unpause" (with punctuation, polite words or a signature),
+    /// which is the command only for an expert who is paused or stopped.</summary>
+    /// <param name="visibleText">The reply's visible text.</param>
+    public static bool IsBareResume(string visibleText)
+    {
+        ArgumentNullException.ThrowIfNull(visibleText);
+        var lines = visibleText.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+        return lines.Count > 0 && BareResume().IsMatch(lines[0]) && IsSignOff(lines.Skip(1).ToList());
+    }
+
+    [GeneratedRegex(@"^(?:(?:please|ok|okay)[\s,]+)?(?:resume|unpause|reprendre|hervatten|fortsetzen)(?:[\s,]+(?:please|thanks|thank\s+you|bitte|merci|graag))?[\s.!]*$",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex BareResume();
 
     /// <summary>Whether a "stop" names its length or end right after the word ("Stop for two weeks please", "Stop 3 weeks",
     /// "stop until January"), so it is a pause to then; "Stop please, I'm only here until Friday" is a stop.</summary>
@@ -760,7 +795,7 @@ public static partial class ReplyCommands
     /// <summary>A request to be asked again: "Please resume my requests", "Hi, I'm back - please resume my requests.", "I'm
     /// back earlier than planned - please resume my requests. Thanks!", "unpause me", "You can send me requests again",
     /// "Bitte wieder Anfragen schicken", "Vous pouvez reprendre mes demandes".</summary>
-    [GeneratedRegex(@"^(?:(?:hi|hello|hey|hallo|bonjour|hoi)[\s,.!]+(?:\p{L}+[\s,.!]+)?)?(?:(?:i'?m|i\s+am)\s+back(?:\s+(?:early|earlier(?:\s+than\s+(?:planned|expected))?|now|from\s+(?:leave|holiday|vacation)))?[\s,.!;:\u2013\u2014-]+)?(?:(?:please|ok|so)[\s,]+)?(?:resume\s+(?:me|my\s+(?:requests|questions)|the\s+requests|sending(?:\s+me)?(?:\s+(?:requests|questions))?)|unpause(?:\s+me)?|(?:you\s+can\s+|please\s+)?(?:send|start\s+sending)\s+me\s+(?:requests|questions)\s+again|(?:bitte\s+)?wieder\s+anfragen\s+(?:schicken|senden)|(?:vous\s+pouvez\s+)?reprendre\s+mes\s+demandes|(?:graag\s+)?(?:weer\s+)?hervatten)(?:\s+(?:again|please|now|bitte|merci|graag))*(?:[\s,.!;:\u2013\u2014-]+(?:please|thanks|thank\s+you|cheers|danke|merci|bedankt))*[\s.!]*$",
+    [GeneratedRegex(@"^(?:(?:hi|hello|hey|hallo|bonjour|hoi)[\s,.!]+(?:\p{L}+[\s,.!]+)?)?(?:(?:i'?m|i\s+am)\s+back(?:\s+(?:early|earlier(?:\s+than\s+(?:planned|expected))?|now|from\s+(?:leave|holiday|vacation)))?[\s,.!;:\u2013\u2014-]+)?(?:(?:please|ok|so)[\s,]+)?(?:resume\s+(?:me|my\s+(?:requests|questions)|the\s+requests|sending(?:\s+me)?(?:\s+(?:requests|questions))?)|unpause(?:\s+me)?|(?:you\s+can\s+|please\s+)?(?:send|start\s+sending)\s+me\s+(?:requests|questions)\s+again|(?:bitte\s+)?wieder\s+anfragen\s+(?:schicken|senden)|(?:je\s+suis\s+de\s+retour[\s,.;:!-]+)?(?:vous\s+pouvez\s+)?reprendre\s+(?:mes|les)\s+demandes|(?:ich\s+bin\s+(?:wieder\s+)?zur(?:ü|ue)ck[\s,.;:!-]+)?(?:bitte\s+)?wieder\s+anfragen\s+(?:schicken|senden)|(?:graag\s+)?(?:weer\s+)?hervatten)(?:\s+(?:again|please|now|bitte|merci|graag))*(?:[\s,.!;:\u2013\u2014-]+(?:please|thanks|thank\s+you|cheers|danke|merci|bedankt))*[\s.!]*$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ResumeLine();
 
