@@ -673,18 +673,30 @@ public sealed class InboundMailHandler(
         // An out-of-office reply, not a read receipt or another machine's notice.
         if (!MailClassifier.IsOutOfOffice(mime)) return null;
         var at = time.GetUtcNow();
-        (route.PassedAt, route.PassedAway) = (at, true);
-        if (!await table.TryReplaceAsync(route, cancellationToken).ConfigureAwait(false)) return null; // the expert's own reply came in meanwhile
         var said = OneLine(MailText.QuestionText(mime));
-        await outcomes.AppendAsync(new OutcomeEntity
-        {
-            Kind = OutcomeKinds.Passed, QuestionId = question.QuestionId, ExpertId = route.ExpertId, At = at, AskerEmail = question.AskerEmail,
-            Department = route.ExpertDepartment,
-            Detail = $"{route.ExpertName} is away (automatic reply{(said.Length > 0 ? $": \"{Truncate(said, 120)}\"" : "")}) {DescribeElapsed(at - question.ReceivedAt)} after the question",
-        }, cancellationToken).ConfigureAwait(false);
-        await EscalateAsync(question.QuestionId, cancellationToken).ConfigureAwait(false);
+        if (!await PassAwayAsync(route, question, at, $"{route.ExpertName} is away (automatic reply{(said.Length > 0 ? $": \"{Truncate(said, 120)}\"" : "")}) {DescribeElapsed(at - question.ReceivedAt)} after the question",
+                cancellationToken).ConfigureAwait(false))
+            return null; // the expert's own reply came in meanwhile
         logger.LogInformation("Expert {ExpertId} is away (automatic reply on {QuestionId}); counted as a pass", route.ExpertId, question.QuestionId);
         return $"It answers {route.ExpertName}'s request for {question.QuestionId}: counted as their pass (they are away), and the next close colleague is asked if one is left.";
+    }
+
+    /// <summary>
+    /// The expert is away (an out-of-office reply, a pause or a stop) and has neither answered nor passed: their route is
+    /// marked passed (<see cref="RouteEntity.PassedAway"/>), a <c>passed</c> event with <paramref name="detail"/> is logged
+    /// and the next close colleague is asked. False, and nothing logged, when the route changed meanwhile (their own reply).
+    /// </summary>
+    private async Task<bool> PassAwayAsync(RouteEntity route, QuestionEntity question, DateTimeOffset at, string detail, CancellationToken cancellationToken)
+    {
+        (route.PassedAt, route.PassedAway) = (at, true);
+        if (!await storage.Table(TableNames.Routes).TryReplaceAsync(route, cancellationToken).ConfigureAwait(false)) return false;
+        await outcomes.AppendAsync(new OutcomeEntity
+        {
+            Kind = OutcomeKinds.Passed, QuestionId = route.PartitionKey, ExpertId = route.ExpertId, At = at, AskerEmail = question.AskerEmail,
+            Department = route.ExpertDepartment, Detail = detail,
+        }, cancellationToken).ConfigureAwait(false);
+        await EscalateAsync(route.PartitionKey, cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>Names of the mail's files (<see cref="RelayAttachments.Files"/>: attachments and pictures in the text, not
@@ -1133,19 +1145,8 @@ public sealed class InboundMailHandler(
             return (wasHeld ? $"{route.ExpertName} asked to be asked again (resume); their pause or stop is lifted." : $"{route.ExpertName} asked to be asked again (resume); they were neither paused nor stopped.") + others;
         // On a question the expert has not answered (or passed) yet, pause/stop is also a pass: the next candidate is asked.
         if (route.AnsweredAt is null && route.PassedAt is null)
-        {
-            route.PassedAt = now;
-            route.PassedAway = true;
-            if (await storage.Table(TableNames.Routes).TryReplaceAsync(route, cancellationToken).ConfigureAwait(false))
-            {
-                await outcomes.AppendAsync(new OutcomeEntity
-                {
-                    Kind = OutcomeKinds.Passed, QuestionId = route.PartitionKey, ExpertId = route.ExpertId, At = now,
-                    AskerEmail = question.AskerEmail, Department = route.ExpertDepartment, Detail = $"{route.ExpertName} replied \"{command}\" ({(command == ReplyCommands.Stop ? "no more requests" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"no requests until {pausedUntil.UtcDateTime:yyyy-MM-dd}"))})",
-                }, cancellationToken).ConfigureAwait(false);
-                await EscalateAsync(route.PartitionKey, cancellationToken).ConfigureAwait(false);
-            }
-        }
+            await PassAwayAsync(route, question, now, $"{route.ExpertName} replied \"{command}\" ({(command == ReplyCommands.Stop ? "no more requests" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"no requests until {pausedUntil.UtcDateTime:yyyy-MM-dd}"))})",
+                cancellationToken).ConfigureAwait(false);
         return (command == ReplyCommands.Stop
             ? $"{route.ExpertName} asked to receive no more requests (stop)."
             : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{route.ExpertName} paused requests until {pausedUntil.UtcDateTime:yyyy-MM-dd}") +

@@ -38,15 +38,7 @@ public sealed class OutboundMailHandler(IMailbox mailbox, StorageClients storage
             var expert = await storage.Table(TableNames.Experts).GetOrNullAsync<ExpertEntity>(ExpertEntity.PartitionFor(message.ExpertId!), KeyEncoding.Encode(message.ExpertId!), cancellationToken).ConfigureAwait(false);
             if (expert is null || expert.OptedOut || expert.PausedUntil > time.GetUtcNow() || expert.StandingConfirmed == $"resumed:{expert.StandingRef}") return;
             await mailbox.SendAsync(RoutedRequestComposer.ComposeResumed(expert.Name, expert.Email, mail.Value, time.GetUtcNow()), $"standing:{expert.ExpertId}:resumed:{expert.StandingRef}", cancellationToken).ConfigureAwait(false);
-            expert.StandingConfirmed = $"resumed:{expert.StandingRef}";
-            try
-            {
-                await storage.Table(TableNames.Experts).UpdateEntityAsync(expert, expert.ETag, Azure.Data.Tables.TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Azure.RequestFailedException ex) when (ex.Status == 412)
-            {
-                logger.LogInformation("Expert {ExpertId} changed while the resume was confirmed; the mark was not stored", expert.ExpertId);
-            }
+            await MarkConfirmedAsync(expert, $"resumed:{expert.StandingRef}", cancellationToken).ConfigureAwait(false);
             return;
         }
         var question = await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(message.QuestionId, QuestionEntity.Row, cancellationToken).ConfigureAwait(false)
@@ -236,6 +228,13 @@ public sealed class OutboundMailHandler(IMailbox mailbox, StorageClients storage
         }
         var confirmation = RoutedRequestComposer.ComposeStanding(question, route, expert.OptedOut, until, expert.PauseUnread, mail.Value, now);
         await mailbox.SendAsync(confirmation, $"standing:{route.ExpertId}:{key}", cancellationToken).ConfigureAwait(false);
+        await MarkConfirmedAsync(expert, key, cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("Confirmed to {ExpertId}: {Standing}", route.ExpertId, standing);
+    }
+
+    /// <summary>Stores <paramref name="key"/> as the standing confirmed to <paramref name="expert"/> (<see cref="ExpertEntity.StandingConfirmed"/>).</summary>
+    private async Task MarkConfirmedAsync(ExpertEntity expert, string key, CancellationToken cancellationToken)
+    {
         expert.StandingConfirmed = key;
         try
         {
@@ -244,9 +243,8 @@ public sealed class OutboundMailHandler(IMailbox mailbox, StorageClients storage
         catch (Azure.RequestFailedException ex) when (ex.Status == 412)
         {
             // The row changed meanwhile (another reply, an import): the mark is lost at worst, and one more mail may follow.
-            logger.LogInformation("Expert {ExpertId} changed while the standing was confirmed; the mark was not stored", route.ExpertId);
+            logger.LogInformation("Expert {ExpertId} changed while the standing was confirmed; the mark was not stored", expert.ExpertId);
         }
-        logger.LogInformation("Confirmed to {ExpertId}: {Standing}", route.ExpertId, standing);
     }
 
     private async Task RelayAsync(QuestionEntity question, RouteEntity route, CancellationToken cancellationToken)
