@@ -23,8 +23,9 @@ public static class EvaluateCommand
     /// <param name="tune">Also run the weight grid on the validation folds and print the best settings.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <param name="validationOnly">Tune and report on the validation folds only (implies <paramref name="tune"/>); the test questions are not ranked (no <paramref name="outPath"/> then).</param>
+    /// <param name="calibrate">Calibrate the product's weights on the site's profile period first (<see cref="WeightCalibrator"/>); false ranks with <see cref="HybridWeights.Default"/> as it is (<c>--default-weights</c>).</param>
     /// <exception cref="ArgumentException"><paramref name="outPath"/> names a CSV or an unusable file, or is given with <paramref name="validationOnly"/>.</exception>
-    public static async Task<int> RunAsync(string siteFolder, string? outPath, bool tune, CancellationToken cancellationToken, bool validationOnly = false)
+    public static async Task<int> RunAsync(string siteFolder, string? outPath, bool tune, CancellationToken cancellationToken, bool validationOnly = false, bool calibrate = true)
     {
         if (validationOnly && outPath is not null)
             throw new ArgumentException("--out writes the test tables, which --validation-only does not compute: leave one of them out.");
@@ -50,7 +51,7 @@ public static class EvaluateCommand
                 lastEmbedded = n;
             }
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(s)}[/]");
-        }, cancellationToken, validationOnly).ConfigureAwait(false);
+        }, cancellationToken, validationOnly, calibrate).ConfigureAwait(false);
 
         Print(report);
         if (outPath is not null)
@@ -84,6 +85,7 @@ public static class EvaluateCommand
         {
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(r.Site)}[/]: validation only — the {r.Questions} test questions (cutoff {r.Cutoff:yyyy-MM-dd}) were not ranked");
             AnsiConsole.MarkupLine($"Product ([bold]{r.Product}[/]) weights: {Markup.Escape(r.Weights.Describe())}");
+            PrintCalibration(r);
             AnsiConsole.MarkupLine(Inv($"  on {r.ValidationQuestions} validation questions: MRR {r.Validation.Uncapped.Mrr:0.000} uncapped, {r.Validation.Capped.Mrr:0.000} capped; Hit@3 {r.Validation.Uncapped.HitAt3:0.000} / {r.Validation.Capped.HitAt3:0.000}; objective {r.Validation.Objective:0.0000}"));
             PrintTuning(r);
             return;
@@ -93,12 +95,27 @@ public static class EvaluateCommand
         AnsiConsole.Write(Table(r, capped: false));
         AnsiConsole.Write(Table(r, capped: true));
         AnsiConsole.MarkupLine($"Product ([bold]{r.Product}[/]) weights, chosen on the profile period only: {Markup.Escape(r.Weights.Describe())}");
+        PrintCalibration(r);
         AnsiConsole.MarkupLine(Inv($"  test questions span {r.HorizonDays:0} days after the cutoff: recency measured with a {r.RecencyHalfLifeDays:0.#}-day half-life (max({r.Weights.RecencyHalfLifeDays:0} d, {HybridWeights.RecencyHorizonShare:0.##} × horizon))"));
         AnsiConsole.MarkupLine(Inv($"  on {r.ValidationQuestions} validation questions (4 time-ordered folds inside the profile period, each with its horizon's half-life): MRR {r.Validation.Uncapped.Mrr:0.000} uncapped, {r.Validation.Capped.Mrr:0.000} capped; Hit@3 {r.Validation.Uncapped.HitAt3:0.000} / {r.Validation.Capped.HitAt3:0.000}"));
         var p = r.ProductResult;
         AnsiConsole.MarkupLine(Inv($"Concentration: {p.CappedTop10Share:P1} of the product's capped requests go to the top 10% of experts ({p.UncappedTop10Share:P1} uncapped)"));
         AnsiConsole.MarkupLine(Inv($"Route decision (embed + rank) per test question: p50 {r.RouteMsP50:0.0} ms, p95 {r.RouteMsP95:0.0} ms ({r.Candidates} experts; ranking alone p50 {EvaluationReport.Percentile(r.RankMs, 0.5):0.00} ms, p95 {EvaluationReport.Percentile(r.RankMs, 0.95):0.00} ms); {r.EmbeddedTexts} texts embedded this run"));
         PrintTuning(r);
+    }
+
+    private static void PrintCalibration(EvaluationReport r)
+    {
+        if (r.Calibration is not { } c)
+        {
+            AnsiConsole.MarkupLine("  the live service's default weights, as they are (--default-weights: no calibration on this site)");
+            return;
+        }
+        var gain = c.Best.Objective - c.Defaults.Objective;
+        AnsiConsole.MarkupLine(Inv($"  calibrated on this site's validation folds ({c.Settings} settings by coordinate ascent from the live defaults): defaults objective {c.Defaults.Objective:0.0000}, best found {c.Best.Objective:0.0000} ({gain:+0.0000;-0.0000})") +
+                               (c.KeptDefaults
+                                   ? Inv($" — the defaults are kept (a gain under {WeightCalibrator.Tolerance:0.000} is the folds' noise)")
+                                   : Inv($" — the calibrated weights are used; the defaults were {Markup.Escape(c.Defaults.Weights.Describe())}")));
     }
 
     private static void PrintTuning(EvaluationReport r)

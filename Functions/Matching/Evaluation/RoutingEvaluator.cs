@@ -40,6 +40,7 @@ public sealed record ValidationResult(HybridWeights Weights, MetricSummary Uncap
 /// <param name="RankMs">The ranking part alone (signals + fusion, no embedding) per test question, milliseconds.</param>
 /// <param name="HorizonDays">Days from the cutoff to the last test question.</param>
 /// <param name="RecencyHalfLifeDays">The product's recency half-life at that horizon (<see cref="HybridWeights.RecencyHalfLifeFor"/>).</param>
+/// <param name="Calibration">How <see cref="Weights"/> were calibrated on the site's validation folds, or null when the given weights were used as they are.</param>
 public sealed record EvaluationReport(
     string Site,
     DateTimeOffset Cutoff,
@@ -57,7 +58,8 @@ public sealed record EvaluationReport(
     IReadOnlyList<MethodResult> ValidationBaselines,
     IReadOnlyList<double> RankMs,
     double HorizonDays = 0,
-    double RecencyHalfLifeDays = 0)
+    double RecencyHalfLifeDays = 0,
+    WeightCalibration? Calibration = null)
 {
     /// <summary>The product's result.</summary>
     public MethodResult ProductResult => Methods.Single(m => m.Name == Product);
@@ -127,10 +129,14 @@ public static class RoutingEvaluator
     /// <param name="validationOnly">Stop after the validation folds: the test questions are neither embedded nor ranked, and
     /// the report's <see cref="EvaluationReport.Methods"/> and timings are empty — for working on the ranker without
     /// looking at the test table (the <c>evaluate --validation-only</c> command also tunes).</param>
+    /// <param name="calibrate">Calibrate <paramref name="weights"/> on the site's validation folds first
+    /// (<see cref="WeightCalibrator"/>; the default) and rank the test questions with the result; false ranks them with
+    /// <paramref name="weights"/> as given.</param>
     /// <returns>The report.</returns>
     /// <exception cref="InvalidOperationException">The site has too few questions to split.</exception>
     public static async Task<EvaluationReport> RunAsync(string siteName, DumpSite site, IEmbeddingGenerator<string, Embedding<float>> generator,
-        EmbeddingCache cache, HybridWeights weights, bool tune, Action<string>? status, CancellationToken cancellationToken, bool validationOnly = false)
+        EmbeddingCache cache, HybridWeights weights, bool tune, Action<string>? status, CancellationToken cancellationToken, bool validationOnly = false,
+        bool calibrate = true)
     {
         ArgumentNullException.ThrowIfNull(site);
         ArgumentNullException.ThrowIfNull(generator);
@@ -171,8 +177,22 @@ public static class RoutingEvaluator
             folds.Select(f => new PreparedEvaluation(f, model, byText, f.Questions.Select(q => byText[q.EmbeddingText]).ToList(), TimeSpan.FromDays(halfLifeDays(f)))).ToList();
         List<PreparedEvaluation> Prepare(double halfLifeDays) => PrepareWith(_ => halfLifeDays);
         // The product's figures: each fold with the half-life its horizon gives (HybridWeights.RecencyHalfLifeFor).
-        var preparedFolds = PrepareWith(f => weights.RecencyHalfLifeFor(HorizonDays(f)));
-        var validation = Validate(preparedFolds, weights);
+        var byHalfLife = new Dictionary<double, FoldSignals>();
+        FoldSignals FoldsFor(double baseHalfLife)
+        {
+            if (byHalfLife.TryGetValue(baseHalfLife, out var known)) return known;
+            var prepared = PrepareWith(f => (weights with { RecencyHalfLifeDays = baseHalfLife }).RecencyHalfLifeFor(HorizonDays(f)));
+            return byHalfLife[baseHalfLife] = new FoldSignals(prepared, prepared.Select(Signals).ToList());
+        }
+        WeightCalibration? calibration = null;
+        if (calibrate)
+        {
+            status?.Invoke("calibrating the weights on the validation folds…");
+            calibration = WeightCalibrator.Calibrate(FoldsFor, weights, status);
+            weights = calibration.Chosen.Weights;
+        }
+        var preparedFolds = FoldsFor(weights.RecencyHalfLifeDays);
+        var validation = calibration?.Chosen ?? Validate(preparedFolds.Folds, preparedFolds.Signals, weights);
         IReadOnlyList<ValidationResult> tuning = [];
         var validationBaselines = new List<MethodResult>();
         if (tune)
@@ -182,7 +202,7 @@ public static class RoutingEvaluator
             Func<PreparedEvaluation, IRoutingMethod>[] baselines = [RoutingMethods.MostActive, RoutingMethods.RecentlyActive, RoutingMethods.Bm25Profile, RoutingMethods.Centroid];
             foreach (var make in baselines)
             {
-                var parts = preparedFolds.Select(f => Measure(f.Set, make(f))).ToList();
+                var parts = preparedFolds.Folds.Select(f => Measure(f.Set, make(f))).ToList();
                 validationBaselines.Add(new MethodResult(parts[0].Name, Pool(parts.Select(p => p.Uncapped).ToList()), Pool(parts.Select(p => p.Capped).ToList()),
                     parts.Average(p => p.UncappedTop10Share), parts.Average(p => p.CappedTop10Share)));
             }
@@ -192,7 +212,7 @@ public static class RoutingEvaluator
         {
             return new EvaluationReport(siteName, split.Cutoff, test.Questions.Count, test.Candidates, test.SkippedAskerOnly, [], RoutingMethods.ProductName, weights,
                 validation, folds.Sum(f => f.Questions.Count), tuning, [], cache.Misses - before, validationBaselines, [], HorizonDays(test),
-                weights.RecencyHalfLifeFor(HorizonDays(test)));
+                weights.RecencyHalfLifeFor(HorizonDays(test)), calibration);
         }
 
         status?.Invoke("ranking the test questions…");
@@ -218,7 +238,7 @@ public static class RoutingEvaluator
 
         return new EvaluationReport(siteName, split.Cutoff, test.Questions.Count, test.Candidates, test.SkippedAskerOnly, methods,
             RoutingMethods.ProductName, weights, validation, folds.Sum(f => f.Questions.Count), tuning, routeMs, cache.Misses - before, validationBaselines, rankMs.Select(r => r.Ms).ToList(),
-            HorizonDays(test), testHalfLife);
+            HorizonDays(test), testHalfLife, calibration);
     }
 
     /// <summary>Days from <paramref name="set"/>'s cutoff to its last question (0 without questions): how far ahead its frozen profiles must predict.</summary>
@@ -359,10 +379,14 @@ public static class RoutingEvaluator
                w.Evidence + w.Centroid + w.Lexical + w.Topic >= w.Recency + w.Activity + w.Responsiveness;
     }
 
-    private static List<HybridSignals> Signals(PreparedEvaluation e) =>
+    private static IReadOnlyList<HybridSignals> Signals(PreparedEvaluation e) =>
         e.Set.Questions.Select((q, i) => HybridRanker.Signals(e.Index, e.QueryVectors[i], e.Model, q.LexicalText, id => id == q.AskerExpertId)).ToList();
 
-    private static ValidationResult Validate(IReadOnlyList<PreparedEvaluation> folds, IReadOnlyList<List<HybridSignals>> signals, HybridWeights weights)
+    /// <summary>The product's figures with <paramref name="weights"/> on folds whose signals are already computed, pooled over folds.</summary>
+    /// <param name="folds">Prepared validation folds.</param>
+    /// <param name="signals">Per fold, the signals of each question, in question order.</param>
+    /// <param name="weights">Weights (their half-life must be the one the signals were computed with).</param>
+    internal static ValidationResult Validate(IReadOnlyList<PreparedEvaluation> folds, IReadOnlyList<IReadOnlyList<HybridSignals>> signals, HybridWeights weights)
     {
         var u = new List<MetricSummary>();
         var c = new List<MetricSummary>();
