@@ -169,11 +169,12 @@ public class RoutingEvaluationRealDataTests(QuantumDumpFixture fixture) : IClass
             var calibrated = await RoutingEvaluator.RunAsync("quantum", d.Site, generator, EmbeddingCache.Open(cacheFolder, HashingEmbeddingGenerator.Model),
                 HybridWeights.Default, tune: false, null, ct, validationOnly: true);
             var c = calibrated.Calibration!;
-            // The search starts from the defaults and measures them on the same folds; what it ranks with is the defaults
-            // unless it beat them by the tolerance, and every setting it may choose meets the product's rules.
+            // The search starts from the defaults and measures them on the same folds, so it ends at least as high; what it
+            // ranks with is the defaults unless it beat them by the tolerance, and every setting it may choose meets the
+            // product's rules.
             Assert.Equal(HybridWeights.Default, c.Defaults.Weights);
             Assert.True(c.Settings > 30, $"{c.Settings} settings");
-            Assert.True(c.Best.Objective >= c.Defaults.Objective - WeightCalibrator.Tolerance);
+            Assert.True(c.Best.Objective >= c.Defaults.Objective);
             Assert.True(RoutingEvaluator.MeetsProductRules(c.Best.Weights));
             Assert.Equal(c.KeptDefaults ? c.Defaults : c.Best, c.Chosen);
             Assert.Equal(c.KeptDefaults, c.Best.Objective < c.Defaults.Objective + WeightCalibrator.Tolerance);

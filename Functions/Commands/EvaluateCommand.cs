@@ -22,7 +22,7 @@ public static class EvaluateCommand
     /// <param name="outPath">JSON report path (a CSV is written beside it), or null.</param>
     /// <param name="tune">Also run the weight grid on the validation folds and print the best settings.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
-    /// <param name="validationOnly">Tune and report on the validation folds only (implies <paramref name="tune"/>); the test questions are not ranked (no <paramref name="outPath"/> then).</param>
+    /// <param name="validationOnly">Calibrate and report on the validation folds only (with <paramref name="tune"/>, the grid too); the test questions are not ranked (no <paramref name="outPath"/> then).</param>
     /// <param name="calibrate">Calibrate the product's weights on the site's profile period first (<see cref="WeightCalibrator"/>); false ranks with <see cref="HybridWeights.Default"/> as it is (<c>--default-weights</c>).</param>
     /// <exception cref="ArgumentException"><paramref name="outPath"/> names a CSV or an unusable file, or is given with <paramref name="validationOnly"/>.</exception>
     public static async Task<int> RunAsync(string siteFolder, string? outPath, bool tune, CancellationToken cancellationToken, bool validationOnly = false, bool calibrate = true)
@@ -42,7 +42,7 @@ public static class EvaluateCommand
         var cache = EmbeddingCache.Open(Path.Combine(CommandHost.RepoRoot(), ".local", "embedding-cache"), MiniLmEmbeddingGenerator.CacheId);
         AnsiConsole.MarkupLine($"[grey]{Markup.Escape(name)}: {site.Questions.Count} questions, {site.Answers.Count} answers; {cache.Count} cached embeddings[/]");
         var lastEmbedded = 0;
-        var report = await RoutingEvaluator.RunAsync(name, site, generator, cache, HybridWeights.Default, tune || validationOnly, s =>
+        var report = await RoutingEvaluator.RunAsync(name, site, generator, cache, HybridWeights.Default, tune, s =>
         {
             if (s.StartsWith("embedded ", StringComparison.Ordinal))
             {

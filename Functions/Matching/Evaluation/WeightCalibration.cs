@@ -11,7 +11,7 @@ public sealed record FoldSignals(IReadOnlyList<PreparedEvaluation> Folds, IReadO
 /// <param name="Chosen">The weights the product ranks this site's test questions with, and their validation figures: the
 /// live service's defaults unless the search beat them by at least <see cref="WeightCalibrator.Tolerance"/>.</param>
 /// <param name="Defaults">The live service's defaults (<see cref="HybridWeights.Default"/>) on the same folds.</param>
-/// <param name="Best">The best setting the search reached (content and prior weights, then the load terms).</param>
+/// <param name="Best">The best setting the search reached.</param>
 /// <param name="Settings">Distinct settings measured on the folds.</param>
 public sealed record WeightCalibration(ValidationResult Chosen, ValidationResult Defaults, ValidationResult Best, int Settings)
 {
@@ -28,17 +28,18 @@ public sealed record WeightCalibration(ValidationResult Chosen, ValidationResult
 /// beat fixed weights chosen elsewhere — and the protocol allows every weight to be fixed from the profile period, so
 /// <c>evaluate</c> ranks each site with weights chosen on that site's own history.
 /// <para>
-/// Stage 1 varies one weight at a time over its steps (BM25 <see cref="LexicalSteps"/>, evidence <see cref="EvidenceSteps"/>,
-/// centroid and topic <see cref="ContentSteps"/>, lifetime activity <see cref="ActivitySteps"/>, responsiveness
-/// <see cref="ResponsivenessSteps"/>, recency half-life <see cref="RoutingEvaluator.HalfLives"/>; recency 1 is the
-/// reference) and takes the best value, pass after pass, until a pass changes nothing (at most <see cref="MaxPasses"/>).
-/// Stage 2 is the load grid of <see cref="RoutingEvaluator.Tune"/> (λ × φ) on the result. The objective is
-/// <see cref="ValidationResult.Objective"/>; ties go to the higher pooled Hit@3, then to the value held. Because a search
-/// over many settings finds some that win on the folds by chance, the defaults are kept unless the result beats them by
-/// <see cref="Tolerance"/> or more — on quantumcomputing.stackexchange.com, the site the defaults were chosen on, they
-/// are kept.
+/// The search varies one weight at a time over its steps — BM25 <see cref="LexicalSteps"/>, evidence
+/// <see cref="EvidenceSteps"/>, centroid and topic <see cref="ContentSteps"/>, lifetime activity <see cref="ActivitySteps"/>,
+/// responsiveness <see cref="ResponsivenessSteps"/>, the recency half-life <see cref="RoutingEvaluator.HalfLives"/>, recency
+/// <see cref="RecencySteps"/>, load λ <see cref="RoutingEvaluator.LoadPenalties"/> and prior fade φ
+/// <see cref="RoutingEvaluator.LoadFades"/> — and takes the best value, pass after pass, until a pass changes nothing (at most
+/// <see cref="MaxPasses"/>). A step that would give the priors more weight than the content scales the content weights up
+/// together to meet them (<see cref="ContentAtLeastPriors"/>). The objective is <see cref="ValidationResult.Objective"/>
+/// (MRR and Hit@3, static and capped); ties go to the higher pooled Hit@3, then to the value held. The search starts at the
+/// defaults, so it ends at least as high; because a search over a hundred settings finds some that win on the folds by
+/// chance, the defaults are kept unless the result beats them by <see cref="Tolerance"/> or more.
 /// </para>
-/// The cost is a few dozen fold evaluations (one signal computation per question and half-life, then only fusion and
+/// The cost is about a hundred fold evaluations (one signal computation per question and half-life, then only fusion and
 /// the capacity simulation per setting), against thousands for the full grid of <c>--tune</c>.
 /// </summary>
 public static class WeightCalibrator
@@ -60,6 +61,9 @@ public static class WeightCalibrator
 
     /// <summary>Lifetime activity weights tried: 0–2.</summary>
     public static readonly IReadOnlyList<double> ActivitySteps = [0, 0.5, 1, 2];
+
+    /// <summary>Recent-activity weights tried: 0.25–2.</summary>
+    public static readonly IReadOnlyList<double> RecencySteps = [0.25, 0.5, 1, 2];
 
     /// <summary>Responsiveness weights tried: 0.25–1.</summary>
     public static readonly IReadOnlyList<double> ResponsivenessSteps = [0.25, 0.5, 1];
@@ -90,7 +94,7 @@ public static class WeightCalibrator
         }
 
         var defaultResult = Measure(defaults);
-        var current = Measure(defaults with { LoadPenalty = 0, LoadFade = 0 });
+        var current = defaultResult;
         Func<HybridWeights, double, HybridWeights>[] moves =
         [
             (w, v) => w with { Lexical = v },
@@ -100,8 +104,11 @@ public static class WeightCalibrator
             (w, v) => w with { Activity = v },
             (w, v) => w with { Responsiveness = v },
             (w, v) => w with { RecencyHalfLifeDays = v },
+            (w, v) => w with { Recency = v },
+            (w, v) => w with { LoadPenalty = v },
+            (w, v) => w with { LoadFade = v },
         ];
-        IReadOnlyList<double>[] steps = [LexicalSteps, EvidenceSteps, ContentSteps, ContentSteps, ActivitySteps, ResponsivenessSteps, RoutingEvaluator.HalfLives];
+        IReadOnlyList<double>[] steps = [LexicalSteps, EvidenceSteps, ContentSteps, ContentSteps, ActivitySteps, ResponsivenessSteps, RoutingEvaluator.HalfLives, RecencySteps, RoutingEvaluator.LoadPenalties, RoutingEvaluator.LoadFades];
         for (var pass = 1; pass <= MaxPasses; pass++)
         {
             var start = current;
@@ -109,7 +116,7 @@ public static class WeightCalibrator
             {
                 foreach (var v in steps[d])
                 {
-                    var w = moves[d](current.Weights, v);
+                    var w = ContentAtLeastPriors(moves[d](current.Weights, v));
                     if (w == current.Weights || !RoutingEvaluator.MeetsProductRules(w)) continue;
                     var r = Measure(w);
                     if (Better(r, current)) current = r;
@@ -119,10 +126,26 @@ public static class WeightCalibrator
             if (current == start) break;
         }
 
-        var loadGrid = RoutingEvaluator.LoadPenalties.SelectMany(l => RoutingEvaluator.LoadFades.Select(f => Measure(current.Weights with { LoadPenalty = l, LoadFade = f }))).ToList();
-        var best = RoutingEvaluator.ChooseLoad(loadGrid, defaults);
-        var chosen = best.Objective >= defaultResult.Objective + Tolerance ? best : defaultResult;
-        return new WeightCalibration(chosen, defaultResult, best, measured.Count);
+        var chosen = current.Objective >= defaultResult.Objective + Tolerance ? current : defaultResult;
+        return new WeightCalibration(chosen, defaultResult, current, measured.Count);
+    }
+
+    /// <summary>
+    /// <paramref name="w"/> with its content weights (evidence, centroid, BM25, topic) scaled up together, mix kept, until
+    /// they weigh as much as the priors (recency, activity, responsiveness) where they weighed less: without it a search
+    /// starting on that boundary could never give the priors more weight, one step at a time.
+    /// </summary>
+    internal static HybridWeights ContentAtLeastPriors(HybridWeights w)
+    {
+        var content = w.Evidence + w.Centroid + w.Lexical + w.Topic;
+        var priors = w.Recency + w.Activity + w.Responsiveness;
+        if (content >= priors || content <= 0) return w;
+        var scale = priors / content;
+        var scaled = w with { Evidence = w.Evidence * scale, Centroid = w.Centroid * scale, Lexical = w.Lexical * scale, Topic = w.Topic * scale };
+        // Rounding may leave the sum a hair under the priors.
+        return scaled.Evidence + scaled.Centroid + scaled.Lexical + scaled.Topic >= priors
+            ? scaled
+            : scaled with { Evidence = scaled.Evidence * (1 + 1e-12), Centroid = scaled.Centroid * (1 + 1e-12), Lexical = scaled.Lexical * (1 + 1e-12), Topic = scaled.Topic * (1 + 1e-12) };
     }
 
     private static bool Better(ValidationResult a, ValidationResult b) =>
