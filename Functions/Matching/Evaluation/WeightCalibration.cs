@@ -114,11 +114,22 @@ public static class WeightCalibrator
             var start = current;
             for (var d = 0; d < moves.Length; d++)
             {
-                foreach (var v in steps[d])
+                // The dimension's settings are measured in parallel (the signals are read-only), then compared in step order.
+                var tried = steps[d].Select(v => ContentAtLeastPriors(moves[d](current.Weights, v)))
+                    .Where(w => w != current.Weights && RoutingEvaluator.MeetsProductRules(w)).Distinct().ToList();
+                var fresh = tried.Where(w => !measured.ContainsKey(w)).ToList();
+                foreach (var h in fresh.Select(w => w.RecencyHalfLifeDays).Distinct().Where(h => !folds.ContainsKey(h)).ToList())
+                    folds[h] = foldsFor(h);
+                var results = new ValidationResult[fresh.Count];
+                Parallel.For(0, fresh.Count, i =>
                 {
-                    var w = ContentAtLeastPriors(moves[d](current.Weights, v));
-                    if (w == current.Weights || !RoutingEvaluator.MeetsProductRules(w)) continue;
-                    var r = Measure(w);
+                    var f = folds[fresh[i].RecencyHalfLifeDays];
+                    results[i] = RoutingEvaluator.Validate(f.Folds, f.Signals, fresh[i]);
+                });
+                for (var i = 0; i < fresh.Count; i++) measured[fresh[i]] = results[i];
+                foreach (var w in tried)
+                {
+                    var r = measured[w];
                     if (Better(r, current)) current = r;
                 }
             }
