@@ -96,7 +96,9 @@ public class RoutingEvaluationRealDataTests(QuantumDumpFixture fixture) : IClass
             // Test questions from 2018-07-13 02:59 to 2018-08-31 18:43 UTC: a 49.7-day horizon, so recency is measured
             // with max(7, 0.2 × 49.7) = 9.9 days there.
             Assert.Equal(49.66, report.HorizonDays, 2);
-            Assert.Equal(0.2 * report.HorizonDays, report.RecencyHalfLifeDays, 9);
+            // (The weights are calibrated on the folds first; the half-life they chose is stretched the same way.)
+            Assert.Equal(Math.Max(report.Weights.RecencyHalfLifeDays, 0.2 * report.HorizonDays), report.RecencyHalfLifeDays, 9);
+            Assert.Equal(0.2 * report.HorizonDays, new HybridWeights(1, 0, 1, 0, 1, 0, 0, HybridFusion.ZScore, 7).RecencyHalfLifeFor(report.HorizonDays), 9);
             // Most-active does not depend on embeddings: 45 of 92 first-ranked, 65 of 92 in the top 3.
             var mostActive = report.Methods.Single(m => m.Name == "most-active").Uncapped;
             Assert.Equal(45.0 / 92, mostActive.PAt1, 12);
@@ -104,8 +106,14 @@ public class RoutingEvaluationRealDataTests(QuantumDumpFixture fixture) : IClass
             Assert.True(report.Methods.Single(m => m.Name == "random").Uncapped.Mrr < 0.2);
 
             var json = JsonNode.Parse(EvaluateCommand.ToJson(report))!.AsObject();
-            Assert.Equal(["site", "questions", "candidates", "methods", "methods_capped", "product", "top10pct_share", "route_ms_p50", "route_ms_p95"],
+            Assert.Equal(["site", "questions", "candidates", "methods", "methods_capped", "product", "top10pct_share", "route_ms_p50", "route_ms_p95", "product_weights"],
                 json.Select(p => p.Key));
+            // The weights the product ranked with, as the report holds them.
+            var weights = json["product_weights"]!.AsObject();
+            Assert.Equal(report.Weights.Lexical, weights["bm25"]!.GetValue<double>());
+            Assert.Equal(report.Weights.LoadFade, weights["load_fade"]!.GetValue<double>());
+            Assert.Equal(report.Calibration!.KeptDefaults, !weights["calibrated"]!.GetValue<bool>());
+            Assert.Equal(Math.Round(report.Calibration.Defaults.Objective, 4), weights["default_validation_objective"]!.GetValue<double>());
             Assert.Equal("hybrid", json["product"]!.GetValue<string>());
             Assert.Equal(["p_at_1", "hit_at_3", "hit_at_5", "mrr", "ndcg_at_5", "accepted_hit_at_3"], json["methods_capped"]!["hybrid"]!.AsObject().Select(p => p.Key));
             var csv = EvaluateCommand.ToCsv(report).Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -158,7 +166,7 @@ public class RoutingEvaluationRealDataTests(QuantumDumpFixture fixture) : IClass
     }
 
     [Fact]
-    public async Task Weights_are_calibrated_on_the_profile_period_and_the_given_weights_are_used_as_they_are_without_calibration()
+    public async Task Calibration_reads_only_the_profile_period_gives_the_same_result_twice_and_is_skipped_with_the_given_weights()
     {
         var d = fixture.Require();
         var cacheFolder = Path.Combine(Path.GetTempPath(), "sl-eval-cache-" + Guid.NewGuid().ToString("N"));
@@ -166,23 +174,31 @@ public class RoutingEvaluationRealDataTests(QuantumDumpFixture fixture) : IClass
         {
             using var generator = new HashingEmbeddingGenerator();
             var ct = TestContext.Current.CancellationToken;
-            var calibrated = await RoutingEvaluator.RunAsync("quantum", d.Site, generator, EmbeddingCache.Open(cacheFolder, HashingEmbeddingGenerator.Model),
-                HybridWeights.Default, tune: false, null, ct, validationOnly: true);
+            Task<EvaluationReport> Run(DumpSite site, bool calibrate = true) => RoutingEvaluator.RunAsync("quantum", site, generator,
+                EmbeddingCache.Open(cacheFolder, HashingEmbeddingGenerator.Model), HybridWeights.Default, tune: false, null, ct, validationOnly: true, calibrate);
+            var calibrated = await Run(d.Site);
             var c = calibrated.Calibration!;
-            // The search starts from the defaults and measures them on the same folds, so it ends at least as high; what it
-            // ranks with is the defaults unless it beat them by the tolerance, and every setting it may choose meets the
-            // product's rules.
             Assert.Equal(HybridWeights.Default, c.Defaults.Weights);
-            Assert.True(c.Settings > 30, $"{c.Settings} settings");
-            Assert.True(c.Best.Objective >= c.Defaults.Objective);
+            Assert.True(c.Best.Objective >= c.Defaults.Objective - 1e-12);
             Assert.True(RoutingEvaluator.MeetsProductRules(c.Best.Weights));
-            Assert.Equal(c.KeptDefaults ? c.Defaults : c.Best, c.Chosen);
-            Assert.Equal(c.KeptDefaults, c.Best.Objective < c.Defaults.Objective + WeightCalibrator.Tolerance);
+            Assert.Equal(WeightCalibrator.MarginFor(345), c.Margin);
             Assert.Equal(c.Chosen.Weights, calibrated.Weights);
             Assert.Equal(c.Chosen, calibrated.Validation);
 
-            var fixedWeights = await RoutingEvaluator.RunAsync("quantum", d.Site, generator, EmbeddingCache.Open(cacheFolder, HashingEmbeddingGenerator.Model),
-                HybridWeights.Default, tune: false, null, ct, validationOnly: true, calibrate: false);
+            // The same run again, and a run on the site with its test period rewritten — every test-period answer given to
+            // another user, every test question's text reversed — give the identical calibration: it sees the profile period only.
+            Assert.Equal(c, (await Run(d.Site)).Calibration);
+            var cutoff = d.Split.Cutoff;
+            var candidates = d.Site.Users.Keys.Where(d.Split.IsCandidate).Order().ToList();
+            var rewritten = new DumpSite(
+                d.Site.Questions.Select(q => q.Created >= cutoff ? q with { Title = new string(q.Title.Reverse().ToArray()), BodyText = new string(q.BodyText.Reverse().ToArray()) } : q),
+                d.Site.Answers.Select(a => a.Created >= cutoff ? a with { OwnerUserId = candidates[(a.Id * 7) % candidates.Count] } : a),
+                d.Site.Users.Values);
+            Assert.NotEqual(RoutingEvaluationSet.FromSplit("test", d.Site, d.Split).Questions.Select(q => q.Gold.Count),
+                RoutingEvaluationSet.FromSplit("test", rewritten, DumpSplit.Create(rewritten)).Questions.Select(q => q.Gold.Count));
+            Assert.Equal(c, (await Run(rewritten)).Calibration);
+
+            var fixedWeights = await Run(d.Site, calibrate: false);
             Assert.Null(fixedWeights.Calibration);
             Assert.Equal(HybridWeights.Default, fixedWeights.Weights);
             // The defaults' figures are the same whichever way they are reached.
@@ -196,7 +212,7 @@ public class RoutingEvaluationRealDataTests(QuantumDumpFixture fixture) : IClass
     }
 
     [Fact]
-    public async Task On_a_site_whose_questions_come_back_calibration_raises_the_content_weights_and_the_product_beats_bm25_where_the_defaults_do_not()
+    public async Task On_a_site_whose_questions_come_back_calibration_raises_bm25_and_the_product_beats_bm25_where_the_defaults_do_not()
     {
         // A site where what is asked returns: the real quantum site, then the same questions asked again half a year
         // later (new ids, "Asked again:" before the body) and answered by the same people. Its test questions' twins are
@@ -217,7 +233,14 @@ public class RoutingEvaluationRealDataTests(QuantumDumpFixture fixture) : IClass
             var c = calibrated.Calibration!;
             Assert.False(c.KeptDefaults);
             Assert.True(c.Chosen.Objective >= c.Defaults.Objective + WeightCalibrator.Tolerance, $"{c.Chosen.Objective} against {c.Defaults.Objective}");
-            Assert.True(calibrated.Weights.Lexical > HybridWeights.Default.Lexical, calibrated.Weights.Describe());
+            // BM25 weighs more against the priors than the defaults give it (0.25 / 1.25) and than the same calibration gives it
+            // on the original site, where questions do not come back.
+            var original = await RoutingEvaluator.RunAsync("quantum", d.Site, generator, EmbeddingCache.Open(cacheFolder, HashingEmbeddingGenerator.Model),
+                HybridWeights.Default, tune: false, null, ct, validationOnly: true);
+            static double LexicalOverPriors(HybridWeights w) => w.Lexical / (w.Recency + w.Activity + w.Responsiveness);
+            Assert.True(LexicalOverPriors(calibrated.Weights) >= 2 * LexicalOverPriors(HybridWeights.Default), calibrated.Weights.Describe());
+            Assert.True(LexicalOverPriors(calibrated.Weights) > LexicalOverPriors(original.Weights),
+                $"recurring {calibrated.Weights.Describe()}; original {original.Weights.Describe()}");
             MetricSummary Of(EvaluationReport r, string method, bool capped) =>
                 capped ? r.Methods.Single(m => m.Name == method).Capped : r.Methods.Single(m => m.Name == method).Uncapped;
             foreach (var capped in new[] { false, true })

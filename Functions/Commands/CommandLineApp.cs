@@ -190,7 +190,7 @@ public static partial class CommandLineApp
             return 1;
         }
         catch (Exception ex) when (ex is InvalidOperationException or IOException or UnauthorizedAccessException or ArgumentException
-                                   or System.Xml.XmlException or Matching.EmbeddingMismatchException)
+                                   or System.Xml.XmlException or InvalidDataException or Matching.EmbeddingMismatchException)
         {
             AnsiConsole.MarkupLine($"[red]Error:[/] {Markup.Escape(ex.Message)}");
             return 1;

@@ -94,10 +94,10 @@ public static class EvaluateCommand
                                (r.SkippedAskerOnly > 0 ? $" ({r.SkippedAskerOnly} test items left out: only the asker answered)" : ""));
         AnsiConsole.Write(Table(r, capped: false));
         AnsiConsole.Write(Table(r, capped: true));
-        AnsiConsole.MarkupLine($"Product ([bold]{r.Product}[/]) weights, chosen on the profile period only: {Markup.Escape(r.Weights.Describe())}");
+        AnsiConsole.MarkupLine($"Product ([bold]{r.Product}[/]) weights" + (r.Calibration is null ? "" : ", chosen on the profile period only") + $": {Markup.Escape(r.Weights.Describe())}");
         PrintCalibration(r);
         AnsiConsole.MarkupLine(Inv($"  test questions span {r.HorizonDays:0} days after the cutoff: recency measured with a {r.RecencyHalfLifeDays:0.#}-day half-life (max({r.Weights.RecencyHalfLifeDays:0} d, {HybridWeights.RecencyHorizonShare:0.##} × horizon))"));
-        AnsiConsole.MarkupLine(Inv($"  on {r.ValidationQuestions} validation questions (4 time-ordered folds inside the profile period, each with its horizon's half-life): MRR {r.Validation.Uncapped.Mrr:0.000} uncapped, {r.Validation.Capped.Mrr:0.000} capped; Hit@3 {r.Validation.Uncapped.HitAt3:0.000} / {r.Validation.Capped.HitAt3:0.000}"));
+        AnsiConsole.MarkupLine(Inv($"  on {r.ValidationQuestions} validation questions (4 time-ordered folds inside the profile period, each with its horizon's half-life; the folds the weights were chosen on): MRR {r.Validation.Uncapped.Mrr:0.000} uncapped, {r.Validation.Capped.Mrr:0.000} capped; Hit@3 {r.Validation.Uncapped.HitAt3:0.000} / {r.Validation.Capped.HitAt3:0.000}"));
         var p = r.ProductResult;
         AnsiConsole.MarkupLine(Inv($"Concentration: {p.CappedTop10Share:P1} of the product's capped requests go to the top 10% of experts ({p.UncappedTop10Share:P1} uncapped)"));
         AnsiConsole.MarkupLine(Inv($"Route decision (embed + rank) per test question: p50 {r.RouteMsP50:0.0} ms, p95 {r.RouteMsP95:0.0} ms ({r.Candidates} experts; ranking alone p50 {EvaluationReport.Percentile(r.RankMs, 0.5):0.00} ms, p95 {EvaluationReport.Percentile(r.RankMs, 0.95):0.00} ms); {r.EmbeddedTexts} texts embedded this run"));
@@ -108,13 +108,13 @@ public static class EvaluateCommand
     {
         if (r.Calibration is not { } c)
         {
-            AnsiConsole.MarkupLine("  the live service's default weights, as they are (--default-weights: no calibration on this site)");
+            AnsiConsole.MarkupLine("  the live service's default weights, as they are: not calibrated on this site (--default-weights, or no validation questions)");
             return;
         }
         var gain = c.Best.Objective - c.Defaults.Objective;
         AnsiConsole.MarkupLine(Inv($"  calibrated on this site's validation folds ({c.Settings} settings by coordinate ascent from the live defaults): defaults objective {c.Defaults.Objective:0.0000}, best found {c.Best.Objective:0.0000} ({gain:+0.0000;-0.0000})") +
                                (c.KeptDefaults
-                                   ? Inv($" — the defaults are kept (a gain under {WeightCalibrator.Tolerance:0.000} is the folds' noise)")
+                                   ? Inv($" — the defaults are kept (a gain under {c.Margin:0.000} is the folds' noise)")
                                    : Inv($" — the calibrated weights are used; the defaults were {Markup.Escape(c.Defaults.Weights.Describe())}")));
     }
 
@@ -127,7 +127,8 @@ public static class EvaluateCommand
         var baseline = chosen with { LoadPenalty = 0, LoadFade = 0 };
         bool InLoadGrid(SocialLearning.Matching.Evaluation.ValidationResult v) => (v.Weights with { LoadPenalty = 0, LoadFade = 0 }) == baseline;
         var t = new Table().Border(TableBorder.Rounded)
-            .Title("Weight grid on the validation folds: the chosen setting; the 10 best settings without load terms (the chosen one's is the λ 0 / φ 0 cell below, not repeated); the 5 best RRF settings. " +
+            .Title("Weight grid (--tune) on the validation folds, for comparison — each half-life as it is for every fold, so a setting scores differently than in the calibration above, and its choice is not what ranks the test questions: " +
+                   "the grid's chosen setting; the 10 best z-score settings without load terms (the chosen one's is the λ 0 / φ 0 cell below, not repeated); the 5 best RRF settings. " +
                    "Rules: whether a setting may be the product's (signals weighted, content ≥ priors)")
             .AddColumns("Weights", "MRR", "MRR capped", "Hit@3", "Hit@3 capped", "Objective", "Rules");
         foreach (var v in r.Tuning.Where((v, i) => i == 0 || !InLoadGrid(v)))
@@ -181,7 +182,11 @@ public static class EvaluateCommand
     /// <summary>
     /// The JSON report: <c>{"site", "questions", "candidates", "methods": {name: {"p_at_1", "hit_at_3", "hit_at_5", "mrr",
     /// "ndcg_at_5", "accepted_hit_at_3"}}, "methods_capped": {…}, "product", "top10pct_share", "route_ms_p50",
-    /// "route_ms_p95"}</c>; fractions rounded to 4 decimals, milliseconds to 2; top10pct_share is the product's, capped.
+    /// "route_ms_p95", "product_weights": {"fusion", "evidence", "centroid", "bm25", "topic", "activity", "recency",
+    /// "recency_half_life_days", "test_recency_half_life_days", "responsiveness", "prior_floor", "load_penalty", "load_fade",
+    /// "calibrated", "validation_objective", and after a calibration "default_validation_objective", "calibration_margin",
+    /// "calibration_settings"}}</c>; fractions rounded to 4 decimals, milliseconds to 2; top10pct_share is the product's,
+    /// capped; "calibrated" is true when the weights used are not the defaults.
     /// </summary>
     /// <param name="r">The report.</param>
     public static string ToJson(EvaluationReport r)
@@ -212,8 +217,31 @@ public static class EvaluateCommand
             ["top10pct_share"] = R(r.ProductResult.CappedTop10Share),
             ["route_ms_p50"] = Math.Round(r.RouteMsP50, 2),
             ["route_ms_p95"] = Math.Round(r.RouteMsP95, 2),
+            ["product_weights"] = WeightsJson(r),
         };
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+    }
+
+    private static JsonObject WeightsJson(EvaluationReport r)
+    {
+        var w = r.Weights;
+        var o = new JsonObject
+        {
+            ["fusion"] = w.Fusion == HybridFusion.ZScore ? "z-score" : "rrf",
+            ["evidence"] = w.Evidence, ["centroid"] = w.Centroid, ["bm25"] = w.Lexical, ["topic"] = w.Topic, ["activity"] = w.Activity,
+            ["recency"] = w.Recency, ["recency_half_life_days"] = w.RecencyHalfLifeDays, ["test_recency_half_life_days"] = Math.Round(r.RecencyHalfLifeDays, 2),
+            ["responsiveness"] = w.Responsiveness, ["prior_floor"] = double.IsFinite(w.PriorFloor) ? w.PriorFloor : null,
+            ["load_penalty"] = w.LoadPenalty, ["load_fade"] = w.LoadFade,
+            ["calibrated"] = r.Calibration is { KeptDefaults: false },
+            ["validation_objective"] = R(r.Validation.Objective),
+        };
+        if (r.Calibration is { } c)
+        {
+            o["default_validation_objective"] = R(c.Defaults.Objective);
+            o["calibration_margin"] = R(c.Margin);
+            o["calibration_settings"] = c.Settings;
+        }
+        return o;
     }
 
     /// <summary>
@@ -234,7 +262,7 @@ public static class EvaluateCommand
         return sb.ToString();
     }
 
-    private static double R(double x) => double.IsNaN(x) ? 0 : Math.Round(x, 4);
+    private static double R(double x) => double.IsFinite(x) ? Math.Round(x, 4) : 0;
 
     private static string F(double x) => double.IsNaN(x) ? "—" : x.ToString("0.000", CultureInfo.InvariantCulture);
 

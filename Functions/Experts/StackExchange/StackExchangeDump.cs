@@ -24,15 +24,35 @@ public static class StackExchangeDump
     /// <param name="cancellationToken">Checked before each row.</param>
     /// <returns>The site.</returns>
     /// <exception cref="FileNotFoundException">Neither the folder nor its <c>raw/</c> holds both files.</exception>
-    /// <exception cref="System.Xml.XmlException">A file is not well-formed XML.</exception>
+    /// <exception cref="InvalidDataException">A file is empty, cut off or not well-formed XML (the message names it).</exception>
     public static DumpSite Load(string siteFolder, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(siteFolder);
         RequireFolder(siteFolder);
         var folder = ResolveRawFolder(siteFolder);
-        return Load(
-            StackExchangeDumpReader.ReadPosts(Path.Combine(folder, PostsFileName), cancellationToken),
-            StackExchangeDumpReader.ReadUsers(Path.Combine(folder, UsersFileName), cancellationToken));
+        var posts = Path.Combine(folder, PostsFileName);
+        var users = Path.Combine(folder, UsersFileName);
+        return Load(Named(StackExchangeDumpReader.ReadPosts(posts, cancellationToken), posts), Named(StackExchangeDumpReader.ReadUsers(users, cancellationToken), users));
+    }
+
+    /// <summary><paramref name="rows"/>, with an XML error turned into one that names <paramref name="path"/>.</summary>
+    private static IEnumerable<T> Named<T>(IEnumerable<T> rows, string path)
+    {
+        using var e = rows.GetEnumerator();
+        while (true)
+        {
+            bool more;
+            try
+            {
+                more = e.MoveNext();
+            }
+            catch (System.Xml.XmlException ex)
+            {
+                throw new InvalidDataException($"'{path}' is not a readable Stack Exchange dump file (empty, cut off or not XML): {ex.Message}", ex);
+            }
+            if (!more) yield break;
+            yield return e.Current;
+        }
     }
 
     /// <summary>Loads a site from two streams (for example in-memory test dumps). Neither stream is closed.</summary>
@@ -109,6 +129,14 @@ public static class StackExchangeDump
         {
             if (File.Exists(Path.Combine(candidate, PostsFileName)) && File.Exists(Path.Combine(candidate, UsersFileName)))
                 return candidate;
+        }
+        foreach (var candidate in new[] { siteFolder, Path.Combine(siteFolder, "raw") })
+        {
+            var hasPosts = File.Exists(Path.Combine(candidate, PostsFileName));
+            if (hasPosts != File.Exists(Path.Combine(candidate, UsersFileName)))
+                throw new FileNotFoundException(
+                    $"'{candidate}' has {(hasPosts ? PostsFileName : UsersFileName)} but no {(hasPosts ? UsersFileName : PostsFileName)}; a dump site needs both.",
+                    Path.Combine(candidate, hasPosts ? UsersFileName : PostsFileName));
         }
         throw new FileNotFoundException(
             $"No {PostsFileName} and {UsersFileName} in '{siteFolder}' or its 'raw' sub-folder.",

@@ -126,14 +126,15 @@ public static class RoutingEvaluator
     /// <param name="tune">Also run the weight grid on the validation folds (<see cref="Tune"/>).</param>
     /// <param name="status">Receives progress lines.</param>
     /// <param name="cancellationToken">Cancels between steps.</param>
-    /// <param name="validationOnly">Stop after the validation folds: the test questions are neither embedded nor ranked, and
-    /// the report's <see cref="EvaluationReport.Methods"/> and timings are empty — for working on the ranker without
-    /// looking at the test table (the <c>evaluate --validation-only</c> command also tunes).</param>
+    /// <param name="validationOnly">Stop after the validation folds (and the calibration): the test questions are neither
+    /// embedded nor ranked, and the report's <see cref="EvaluationReport.Methods"/> and timings are empty — for working on
+    /// the ranker without looking at the test table.</param>
     /// <param name="calibrate">Calibrate <paramref name="weights"/> on the site's validation folds first
     /// (<see cref="WeightCalibrator"/>; the default) and rank the test questions with the result; false ranks them with
     /// <paramref name="weights"/> as given.</param>
     /// <returns>The report.</returns>
     /// <exception cref="InvalidOperationException">The site has too few questions to split.</exception>
+    /// <exception cref="ArgumentException"><paramref name="calibrate"/> is set and <paramref name="weights"/> do not meet the product's rules (<see cref="MeetsProductRules"/>).</exception>
     public static async Task<EvaluationReport> RunAsync(string siteName, DumpSite site, IEmbeddingGenerator<string, Embedding<float>> generator,
         EmbeddingCache cache, HybridWeights weights, bool tune, Action<string>? status, CancellationToken cancellationToken, bool validationOnly = false,
         bool calibrate = true)
@@ -147,6 +148,12 @@ public static class RoutingEvaluator
         var folds = RoutingEvaluationSet.ValidationFolds(site, split, FoldPercents, FoldHorizonPercent).Where(f => f.Questions.Count > 0 && f.Candidates > 0).ToList();
         status?.Invoke($"{test.Candidates} candidates, {test.Questions.Count} test questions (cutoff {split.Cutoff:yyyy-MM-dd}); " +
                        $"{folds.Sum(f => f.Questions.Count)} validation questions in {folds.Count} folds");
+        if (test.Candidates == 0)
+            throw new InvalidOperationException($"Nothing to evaluate: no user has {split.MinProfileAnswers} or more answers before the cutoff ({split.Cutoff:yyyy-MM-dd}), so the site has no candidate experts; it is too small.");
+        if (test.Questions.Count == 0 && !validationOnly)
+            throw new InvalidOperationException($"Nothing to evaluate: no question after the cutoff ({split.Cutoff:yyyy-MM-dd}) was answered by one of the {test.Candidates} candidate experts other than its asker.");
+        if (folds.Count == 0 && validationOnly)
+            throw new InvalidOperationException("Nothing to validate on: the profile period has no question answered by a candidate of its validation folds; the site is too small.");
 
         // Evidence and validation questions through the cache; the model is created by the generator on first use.
         var evidenceTexts = new[] { test }.Concat(folds).SelectMany(PreparedEvaluation.EvidenceTexts).Distinct(StringComparer.Ordinal).ToList();
@@ -159,19 +166,11 @@ public static class RoutingEvaluator
         for (var i = 0; i < all.Count; i++) byText[all[i]] = vectors[i];
         var modelId = generator.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelId ?? cache.ModelId;
 
-        // Test questions: embedded one at a time, as the live router does, and timed (warm: one embedding first).
-        if (!validationOnly) await generator.GenerateAsync(["warm-up"], cancellationToken: cancellationToken).ConfigureAwait(false);
-        var testVectors = new List<float[]>(test.Questions.Count);
-        var embedMs = new List<double>(test.Questions.Count);
-        foreach (var q in validationOnly ? [] : test.Questions)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var started = Stopwatch.GetTimestamp();
-            var generated = await generator.GenerateAsync([q.EmbeddingText], cancellationToken: cancellationToken).ConfigureAwait(false);
-            embedMs.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            testVectors.Add(generated[0].Vector.ToArray());
-        }
-        var model = new VectorModel(modelId, testVectors.Count > 0 ? testVectors[0].Length : vectors.Length > 0 ? vectors[0].Length : 1);
+        // The test questions are embedded only after the weights are settled (below).
+        var dimensions = vectors.Length > 0 ? vectors[0].Length : 0;
+        if (dimensions == 0 && !validationOnly)
+            dimensions = (await generator.GenerateAsync(["warm-up"], cancellationToken: cancellationToken).ConfigureAwait(false))[0].Vector.Length;
+        var model = new VectorModel(modelId, Math.Max(1, dimensions));
 
         List<PreparedEvaluation> PrepareWith(Func<RoutingEvaluationSet, double> halfLifeDays) =>
             folds.Select(f => new PreparedEvaluation(f, model, byText, f.Questions.Select(q => byText[q.EmbeddingText]).ToList(), TimeSpan.FromDays(halfLifeDays(f)))).ToList();
@@ -181,21 +180,26 @@ public static class RoutingEvaluator
         FoldSignals FoldsFor(double baseHalfLife)
         {
             if (byHalfLife.TryGetValue(baseHalfLife, out var known)) return known;
-            var prepared = PrepareWith(f => (weights with { RecencyHalfLifeDays = baseHalfLife }).RecencyHalfLifeFor(HorizonDays(f)));
+            var prepared = PrepareWith(f => Math.Max(baseHalfLife, HybridWeights.RecencyHorizonShare * HorizonDays(f)));
             return byHalfLife[baseHalfLife] = new FoldSignals(prepared, prepared.Select(Signals).ToList());
         }
         WeightCalibration? calibration = null;
-        if (calibrate)
+        if (calibrate && folds.Sum(f => f.Questions.Count) == 0)
+            status?.Invoke("no validation questions in the profile period: the weights cannot be calibrated, the defaults are used");
+        else if (calibrate)
         {
             status?.Invoke("calibrating the weights on the validation folds…");
-            calibration = WeightCalibrator.Calibrate(FoldsFor, weights, status);
+            calibration = WeightCalibrator.Calibrate(FoldsFor, weights, status, cancellationToken);
             weights = calibration.Chosen.Weights;
         }
         var preparedFolds = FoldsFor(weights.RecencyHalfLifeDays);
+        // Only the chosen half-life's folds are used from here on; the others can go (on a large site each is the whole set of fold indexes).
+        foreach (var h in byHalfLife.Keys.Where(h => h != weights.RecencyHalfLifeDays).ToList()) byHalfLife.Remove(h);
         var validation = calibration?.Chosen ?? Validate(preparedFolds.Folds, preparedFolds.Signals, weights);
         IReadOnlyList<ValidationResult> tuning = [];
         var validationBaselines = new List<MethodResult>();
-        if (tune)
+        if (tune && folds.Count == 0) status?.Invoke("no validation questions in the profile period: nothing to tune on");
+        else if (tune)
         {
             status?.Invoke("tuning the weights on the validation folds…");
             tuning = Tune(HalfLives.ToDictionary(h => h, Prepare));
@@ -215,6 +219,18 @@ public static class RoutingEvaluator
                 weights.RecencyHalfLifeFor(HorizonDays(test)), calibration);
         }
 
+        // Test questions: embedded one at a time, as the live router does, and timed (warm: one embedding first).
+        await generator.GenerateAsync(["warm-up"], cancellationToken: cancellationToken).ConfigureAwait(false);
+        var testVectors = new List<float[]>(test.Questions.Count);
+        var embedMs = new List<double>(test.Questions.Count);
+        foreach (var q in test.Questions)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var started = Stopwatch.GetTimestamp();
+            var generated = await generator.GenerateAsync([q.EmbeddingText], cancellationToken: cancellationToken).ConfigureAwait(false);
+            embedMs.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            testVectors.Add(generated[0].Vector.ToArray());
+        }
         status?.Invoke("ranking the test questions…");
         var testHalfLife = weights.RecencyHalfLifeFor(HorizonDays(test));
         var prepared = new PreparedEvaluation(test, model, byText, testVectors, TimeSpan.FromDays(testHalfLife));
@@ -328,7 +344,7 @@ public static class RoutingEvaluator
         var chosen = ChooseLoad(loadGrid, HybridWeights.Default);
         var stage2 = loadGrid.Where(r => r != chosen).Prepend(chosen).ToList();
         var bestRrf = ordered.Where(r => r.Weights.Fusion == HybridFusion.ReciprocalRank).Take(5);
-        return [.. stage2, .. ordered.Take(10), .. bestRrf];
+        return [.. stage2, .. ordered.Where(r => r.Weights.Fusion == HybridFusion.ZScore).Take(10), .. bestRrf];
     }
 
     /// <summary>

@@ -9,13 +9,14 @@ public sealed record FoldSignals(IReadOnlyList<PreparedEvaluation> Folds, IReadO
 /// What <see cref="WeightCalibrator.Calibrate"/> found on one site's validation folds.
 /// </summary>
 /// <param name="Chosen">The weights the product ranks this site's test questions with, and their validation figures: the
-/// live service's defaults unless the search beat them by at least <see cref="WeightCalibrator.Tolerance"/>.</param>
-/// <param name="Defaults">The live service's defaults (<see cref="HybridWeights.Default"/>) on the same folds.</param>
+/// defaults unless the search beat them by at least <paramref name="Margin"/>.</param>
+/// <param name="Defaults">The weights the search started from (in <c>evaluate</c> the live service's <see cref="HybridWeights.Default"/>) on the same folds.</param>
 /// <param name="Best">The best setting the search reached.</param>
 /// <param name="Settings">Distinct settings measured on the folds.</param>
-public sealed record WeightCalibration(ValidationResult Chosen, ValidationResult Defaults, ValidationResult Best, int Settings)
+/// <param name="Margin">Objective the search had to gain over the defaults to replace them (<see cref="WeightCalibrator.MarginFor"/>).</param>
+public sealed record WeightCalibration(ValidationResult Chosen, ValidationResult Defaults, ValidationResult Best, int Settings, double Margin)
 {
-    /// <summary>Whether the defaults were kept (the search gained less than <see cref="WeightCalibrator.Tolerance"/>).</summary>
+    /// <summary>Whether the defaults were kept (the search gained less than <see cref="Margin"/>).</summary>
     public bool KeptDefaults => Chosen.Weights == Defaults.Weights;
 }
 
@@ -35,9 +36,10 @@ public sealed record WeightCalibration(ValidationResult Chosen, ValidationResult
 /// <see cref="RoutingEvaluator.LoadFades"/> — and takes the best value, pass after pass, until a pass changes nothing (at most
 /// <see cref="MaxPasses"/>). A step that would give the priors more weight than the content scales the content weights up
 /// together to meet them (<see cref="ContentAtLeastPriors"/>). The objective is <see cref="ValidationResult.Objective"/>
-/// (MRR and Hit@3, static and capped); ties go to the higher pooled Hit@3, then to the value held. The search starts at the
-/// defaults, so it ends at least as high; because a search over a hundred settings finds some that win on the folds by
-/// chance, the defaults are kept unless the result beats them by <see cref="Tolerance"/> or more.
+/// (MRR and Hit@3, static and capped); ties go to the higher pooled Hit@3, then to the earlier step. The search starts at
+/// the defaults, so it ends at least as high; because a search over a hundred settings finds some that win on the folds by
+/// chance, the defaults are kept unless the result beats them by <see cref="MarginFor"/>(validation questions) or more —
+/// <see cref="Tolerance"/>, or more on a small site, where one question moves the objective further.
 /// </para>
 /// The cost is about a hundred fold evaluations (one signal computation per question and half-life, then only fusion and
 /// the capacity simulation per setting), against thousands for the full grid of <c>--tune</c>.
@@ -47,8 +49,18 @@ public static class WeightCalibrator
     /// <summary>Objective the calibrated setting must gain over the defaults to replace them: 0.005 (the folds' noise; see <see cref="RoutingEvaluator.LoadTolerance"/>).</summary>
     public const double Tolerance = RoutingEvaluator.LoadTolerance;
 
-    /// <summary>Passes of stage 1 at most: 4.</summary>
+    /// <summary>Passes of the search at most: 4.</summary>
     public const int MaxPasses = 4;
+
+    /// <summary>
+    /// Objective gain that replaces the defaults on folds of <paramref name="validationQuestions"/> question evaluations:
+    /// max(<see cref="Tolerance"/>, 1.75 / n). One question moving into or out of the top 3 in both tables moves the
+    /// objective by 0.5 / n, so the gain must be worth about 3.5 such questions (on quantumcomputing.stackexchange.com,
+    /// 345 evaluations, that is 0.0051); on a site with 40 it is 0.044.
+    /// </summary>
+    /// <param name="validationQuestions">Question evaluations pooled over the folds (≤ 0: no gain is enough).</param>
+    public static double MarginFor(int validationQuestions) =>
+        validationQuestions <= 0 ? double.PositiveInfinity : Math.Max(Tolerance, 1.75 / validationQuestions);
 
     /// <summary>BM25 weights tried: 0.25–8.</summary>
     public static readonly IReadOnlyList<double> LexicalSteps = [0.25, 0.5, 1, 2, 4, 8];
@@ -76,9 +88,12 @@ public static class WeightCalibrator
     /// once per half-life of <see cref="RoutingEvaluator.HalfLives"/> and the defaults'.</param>
     /// <param name="defaults">The live service's weights: the start of the search and the setting kept unless beaten.</param>
     /// <param name="status">Receives one progress line per pass, or null.</param>
+    /// <param name="cancellationToken">Cancels between and during the measurements.</param>
     /// <returns>The calibration.</returns>
     /// <exception cref="ArgumentException"><paramref name="defaults"/> does not meet the product's rules.</exception>
-    public static WeightCalibration Calibrate(Func<double, FoldSignals> foldsFor, HybridWeights defaults, Action<string>? status = null)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static WeightCalibration Calibrate(Func<double, FoldSignals> foldsFor, HybridWeights defaults, Action<string>? status = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(foldsFor);
         ArgumentNullException.ThrowIfNull(defaults);
@@ -121,7 +136,7 @@ public static class WeightCalibrator
                 foreach (var h in fresh.Select(w => w.RecencyHalfLifeDays).Distinct().Where(h => !folds.ContainsKey(h)).ToList())
                     folds[h] = foldsFor(h);
                 var results = new ValidationResult[fresh.Count];
-                Parallel.For(0, fresh.Count, i =>
+                Parallel.For(0, fresh.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
                 {
                     var f = folds[fresh[i].RecencyHalfLifeDays];
                     results[i] = RoutingEvaluator.Validate(f.Folds, f.Signals, fresh[i]);
@@ -137,8 +152,9 @@ public static class WeightCalibrator
             if (current == start) break;
         }
 
-        var chosen = current.Objective >= defaultResult.Objective + Tolerance ? current : defaultResult;
-        return new WeightCalibration(chosen, defaultResult, current, measured.Count);
+        var margin = MarginFor(defaultResult.Uncapped.Questions);
+        var chosen = current.Objective >= defaultResult.Objective + margin ? current : defaultResult;
+        return new WeightCalibration(chosen, defaultResult, current, measured.Count, margin);
     }
 
     /// <summary>
@@ -161,5 +177,5 @@ public static class WeightCalibrator
 
     private static bool Better(ValidationResult a, ValidationResult b) =>
         a.Objective > b.Objective + 1e-12 ||
-        (Math.Abs(a.Objective - b.Objective) <= 1e-12 && a.Uncapped.HitAt3 + a.Capped.HitAt3 > b.Uncapped.HitAt3 + b.Capped.HitAt3 + 1e-12);
+        (a.Objective >= b.Objective && a.Uncapped.HitAt3 + a.Capped.HitAt3 > b.Uncapped.HitAt3 + b.Capped.HitAt3 + 1e-12);
 }
