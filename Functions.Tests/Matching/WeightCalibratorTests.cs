@@ -69,10 +69,12 @@ public class WeightCalibratorTests
         var answers = Enumerable.Range(1, 10).Select(i => new DumpAnswer(1000 + i, i, start.AddDays(i).AddHours(1), i, null, 1, "Like this."));
         var site = new DumpSite(questions, answers, Enumerable.Range(1, 10).Select(i => new DumpUser(i, $"User {i}", "", 1)));
         using var generator = new RefusingGenerator();
-        var cache = EmbeddingCache.Open(Path.Combine(Path.GetTempPath(), "sl-cache-" + Guid.NewGuid().ToString("N")), "none");
+        var cacheFolder = Path.Combine(Path.GetTempPath(), "sl-cache-" + Guid.NewGuid().ToString("N"));
+        var cache = EmbeddingCache.Open(cacheFolder, "none");
 
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => RoutingEvaluator.RunAsync("tiny", site, generator, cache, HybridWeights.Default, tune: true, null,
             TestContext.Current.CancellationToken));
+        if (Directory.Exists(cacheFolder)) Directory.Delete(cacheFolder, recursive: true);
         Assert.Equal("Nothing to evaluate: no user has 3 or more answers before the cutoff (2021-03-10), so the site has no candidate experts; it is too small.", ex.Message);
     }
 

@@ -97,7 +97,7 @@ public static class EvaluateCommand
         AnsiConsole.MarkupLine($"Product ([bold]{r.Product}[/]) weights" + (r.Calibration is null ? "" : ", chosen on the profile period only") + $": {Markup.Escape(r.Weights.Describe())}");
         PrintCalibration(r);
         AnsiConsole.MarkupLine(Inv($"  test questions span {r.HorizonDays:0} days after the cutoff: recency measured with a {r.RecencyHalfLifeDays:0.#}-day half-life (max({r.Weights.RecencyHalfLifeDays:0} d, {HybridWeights.RecencyHorizonShare:0.##} × horizon))"));
-        AnsiConsole.MarkupLine(Inv($"  on {r.ValidationQuestions} validation questions (4 time-ordered folds inside the profile period, each with its horizon's half-life; the folds the weights were chosen on): MRR {r.Validation.Uncapped.Mrr:0.000} uncapped, {r.Validation.Capped.Mrr:0.000} capped; Hit@3 {r.Validation.Uncapped.HitAt3:0.000} / {r.Validation.Capped.HitAt3:0.000}"));
+        AnsiConsole.MarkupLine(Inv($"  on {r.ValidationQuestions} validation questions (4 time-ordered folds inside the profile period, each with its horizon's half-life{(r.Calibration is null ? "" : "; the folds the weights were chosen on")}): MRR {r.Validation.Uncapped.Mrr:0.000} uncapped, {r.Validation.Capped.Mrr:0.000} capped; Hit@3 {r.Validation.Uncapped.HitAt3:0.000} / {r.Validation.Capped.HitAt3:0.000}"));
         var p = r.ProductResult;
         AnsiConsole.MarkupLine(Inv($"Concentration: {p.CappedTop10Share:P1} of the product's capped requests go to the top 10% of experts ({p.UncappedTop10Share:P1} uncapped)"));
         AnsiConsole.MarkupLine(Inv($"Route decision (embed + rank) per test question: p50 {r.RouteMsP50:0.0} ms, p95 {r.RouteMsP95:0.0} ms ({r.Candidates} experts; ranking alone p50 {EvaluationReport.Percentile(r.RankMs, 0.5):0.00} ms, p95 {EvaluationReport.Percentile(r.RankMs, 0.95):0.00} ms); {r.EmbeddedTexts} texts embedded this run"));
@@ -186,7 +186,8 @@ public static class EvaluateCommand
     /// "recency_half_life_days", "test_recency_half_life_days", "responsiveness", "prior_floor", "load_penalty", "load_fade",
     /// "calibrated", "validation_objective", and after a calibration "default_validation_objective", "calibration_margin",
     /// "calibration_settings"}}</c>; fractions rounded to 4 decimals, milliseconds to 2; top10pct_share is the product's,
-    /// capped; "calibrated" is true when the weights used are not the defaults.
+    /// capped; "calibrated" is true when the weights used are not the defaults; in "product_weights" a value that is not a
+    /// finite number is null ("prior_floor" without a floor, objectives with nothing measured).
     /// </summary>
     /// <param name="r">The report.</param>
     public static string ToJson(EvaluationReport r)
@@ -230,19 +231,22 @@ public static class EvaluateCommand
             ["fusion"] = w.Fusion == HybridFusion.ZScore ? "z-score" : "rrf",
             ["evidence"] = w.Evidence, ["centroid"] = w.Centroid, ["bm25"] = w.Lexical, ["topic"] = w.Topic, ["activity"] = w.Activity,
             ["recency"] = w.Recency, ["recency_half_life_days"] = w.RecencyHalfLifeDays, ["test_recency_half_life_days"] = Math.Round(r.RecencyHalfLifeDays, 2),
-            ["responsiveness"] = w.Responsiveness, ["prior_floor"] = double.IsFinite(w.PriorFloor) ? w.PriorFloor : null,
+            ["responsiveness"] = w.Responsiveness, ["prior_floor"] = Finite(w.PriorFloor),
             ["load_penalty"] = w.LoadPenalty, ["load_fade"] = w.LoadFade,
             ["calibrated"] = r.Calibration is { KeptDefaults: false },
-            ["validation_objective"] = R(r.Validation.Objective),
+            ["validation_objective"] = Finite(r.Validation.Objective),
         };
         if (r.Calibration is { } c)
         {
-            o["default_validation_objective"] = R(c.Defaults.Objective);
-            o["calibration_margin"] = R(c.Margin);
+            o["default_validation_objective"] = Finite(c.Defaults.Objective);
+            o["calibration_margin"] = Finite(c.Margin);
             o["calibration_settings"] = c.Settings;
         }
         return o;
     }
+
+    /// <summary>Rounded to 4 decimals, or null when not a finite number (nothing measured, no floor).</summary>
+    private static double? Finite(double x) => double.IsFinite(x) ? Math.Round(x, 4) : null;
 
     /// <summary>
     /// The CSV beside the JSON: header <c>site,table,method,p_at_1,hit_at_3,hit_at_5,mrr,ndcg_at_5,accepted_hit_at_3,questions,candidates,top10pct_share</c>,

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using Microsoft.Extensions.AI;
 using SocialLearning.Experts.StackExchange;
@@ -133,7 +134,9 @@ public static class RoutingEvaluator
     /// (<see cref="WeightCalibrator"/>; the default) and rank the test questions with the result; false ranks them with
     /// <paramref name="weights"/> as given.</param>
     /// <returns>The report.</returns>
-    /// <exception cref="InvalidOperationException">The site has too few questions to split.</exception>
+    /// <exception cref="InvalidOperationException">The site has too few questions to split, no candidate experts, no test
+    /// question a candidate answered (unless <paramref name="validationOnly"/>), or — with <paramref name="validationOnly"/> —
+    /// no validation folds: the message says which.</exception>
     /// <exception cref="ArgumentException"><paramref name="calibrate"/> is set and <paramref name="weights"/> do not meet the product's rules (<see cref="MeetsProductRules"/>).</exception>
     public static async Task<EvaluationReport> RunAsync(string siteName, DumpSite site, IEmbeddingGenerator<string, Embedding<float>> generator,
         EmbeddingCache cache, HybridWeights weights, bool tune, Action<string>? status, CancellationToken cancellationToken, bool validationOnly = false,
@@ -149,9 +152,11 @@ public static class RoutingEvaluator
         status?.Invoke($"{test.Candidates} candidates, {test.Questions.Count} test questions (cutoff {split.Cutoff:yyyy-MM-dd}); " +
                        $"{folds.Sum(f => f.Questions.Count)} validation questions in {folds.Count} folds");
         if (test.Candidates == 0)
-            throw new InvalidOperationException($"Nothing to evaluate: no user has {split.MinProfileAnswers} or more answers before the cutoff ({split.Cutoff:yyyy-MM-dd}), so the site has no candidate experts; it is too small.");
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"Nothing to evaluate: no user has {split.MinProfileAnswers} or more answers before the cutoff ({split.Cutoff:yyyy-MM-dd}), so the site has no candidate experts; it is too small."));
         if (test.Questions.Count == 0 && !validationOnly)
-            throw new InvalidOperationException($"Nothing to evaluate: no question after the cutoff ({split.Cutoff:yyyy-MM-dd}) was answered by one of the {test.Candidates} candidate experts other than its asker.");
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"Nothing to evaluate: no question after the cutoff ({split.Cutoff:yyyy-MM-dd}) was answered by one of the {test.Candidates} candidate experts other than its asker."));
         if (folds.Count == 0 && validationOnly)
             throw new InvalidOperationException("Nothing to validate on: the profile period has no question answered by a candidate of its validation folds; the site is too small.");
 
@@ -291,7 +296,7 @@ public static class RoutingEvaluator
     /// capped, pooled over folds); ties go to the higher pooled Hit@3.
     /// </summary>
     /// <param name="foldsByHalfLife">Prepared validation folds for each half-life of <see cref="HalfLives"/> (days).</param>
-    /// <returns>The chosen setting first, then the other stage-2 settings (λ by φ), the 10 best stage-1 settings and the 5 best RRF settings.</returns>
+    /// <returns>The chosen setting first, then the other stage-2 settings (λ by φ), the 10 best z-score stage-1 settings and the 5 best RRF settings.</returns>
     public static IReadOnlyList<ValidationResult> Tune(IReadOnlyDictionary<double, List<PreparedEvaluation>> foldsByHalfLife)
     {
         ArgumentNullException.ThrowIfNull(foldsByHalfLife);

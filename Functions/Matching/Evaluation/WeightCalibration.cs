@@ -36,7 +36,7 @@ public sealed record WeightCalibration(ValidationResult Chosen, ValidationResult
 /// <see cref="RoutingEvaluator.LoadFades"/> — and takes the best value, pass after pass, until a pass changes nothing (at most
 /// <see cref="MaxPasses"/>). A step that would give the priors more weight than the content scales the content weights up
 /// together to meet them (<see cref="ContentAtLeastPriors"/>). The objective is <see cref="ValidationResult.Objective"/>
-/// (MRR and Hit@3, static and capped); ties go to the higher pooled Hit@3, then to the earlier step. The search starts at
+/// (MRR and Hit@3, static and capped); ties go to the higher pooled Hit@3, then to the value held, then to the earlier step. The search starts at
 /// the defaults, so it ends at least as high; because a search over a hundred settings finds some that win on the folds by
 /// chance, the defaults are kept unless the result beats them by <see cref="MarginFor"/>(validation questions) or more —
 /// <see cref="Tolerance"/>, or more on a small site, where one question moves the objective further.
