@@ -61,7 +61,7 @@ public class WeightCalibratorTests
     }
 
     [Fact]
-    public async Task A_site_without_candidate_experts_is_refused_with_the_reason_before_anything_is_embedded()
+    public async Task A_site_with_fewer_than_two_candidate_experts_is_refused_with_the_reason_before_anything_is_embedded()
     {
         // Ten questions a day apart, each answered once by a different user: nobody reaches 3 answers.
         var start = new DateTimeOffset(2021, 3, 1, 9, 0, 0, TimeSpan.Zero);
@@ -74,8 +74,16 @@ public class WeightCalibratorTests
 
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => RoutingEvaluator.RunAsync("tiny", site, generator, cache, HybridWeights.Default, tune: true, null,
             TestContext.Current.CancellationToken));
+        Assert.Equal("Nothing to rank: no user has 3 or more answers before the cutoff (2021-03-10; 8 of the site's 10 answers are from before it), " +
+                     "so the site has no candidate experts; an evaluation needs at least two.", ex.Message);
+
+        // The same questions all answered by user 1: one candidate, whom every method would rank first.
+        var one = new DumpSite(site.Questions, site.Answers.Select(a => a with { OwnerUserId = 1 }), site.Users.Values);
+        ex = await Assert.ThrowsAsync<InvalidOperationException>(() => RoutingEvaluator.RunAsync("one", one, generator, cache, HybridWeights.Default, tune: false, null,
+            TestContext.Current.CancellationToken, validationOnly: true));
+        Assert.Equal("Nothing to rank: only one user has 3 or more answers before the cutoff (2021-03-10; 8 of the site's 10 answers are from before it), " +
+                     "so the site has a single candidate expert; an evaluation needs at least two.", ex.Message);
         if (Directory.Exists(cacheFolder)) Directory.Delete(cacheFolder, recursive: true);
-        Assert.Equal("Nothing to evaluate: no user has 3 or more answers before the cutoff (2021-03-10), so the site has no candidate experts; it is too small.", ex.Message);
     }
 
     [Fact]

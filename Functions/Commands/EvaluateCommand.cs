@@ -40,7 +40,9 @@ public static class EvaluateCommand
         var name = SiteName(siteFolder);
         using var generator = new MiniLmEmbeddingGenerator();
         var cache = EmbeddingCache.Open(Path.Combine(CommandHost.RepoRoot(), ".local", "embedding-cache"), MiniLmEmbeddingGenerator.CacheId);
-        AnsiConsole.MarkupLine($"[grey]{Markup.Escape(name)}: {site.Questions.Count} questions, {site.Answers.Count} answers; {cache.Count} cached embeddings[/]");
+        AnsiConsole.MarkupLine($"[grey]{Markup.Escape(name)}: {site.Questions.Count} questions, {site.Answers.Count} answers, {site.Users.Count} users; {cache.Count} cached embeddings[/]");
+        if (site.Users.Count == 0)
+            AnsiConsole.MarkupLine("[yellow]Users.xml lists no users: the profiles are built without anyone's \"about me\" text, so the figures will differ from the full dump's.[/]");
         var lastEmbedded = 0;
         var report = await RoutingEvaluator.RunAsync(name, site, generator, cache, HybridWeights.Default, tune, s =>
         {
@@ -97,7 +99,7 @@ public static class EvaluateCommand
         AnsiConsole.MarkupLine($"Product ([bold]{r.Product}[/]) weights" + (r.Calibration is null ? "" : ", chosen on the profile period only") + $": {Markup.Escape(r.Weights.Describe())}");
         PrintCalibration(r);
         AnsiConsole.MarkupLine(Inv($"  test questions span {r.HorizonDays:0} days after the cutoff: recency measured with a {r.RecencyHalfLifeDays:0.#}-day half-life (max({r.Weights.RecencyHalfLifeDays:0} d, {HybridWeights.RecencyHorizonShare:0.##} × horizon))"));
-        AnsiConsole.MarkupLine(Inv($"  on {r.ValidationQuestions} validation questions (4 time-ordered folds inside the profile period, each with its horizon's half-life{(r.Calibration is null ? "" : "; the folds the weights were chosen on")}): MRR {r.Validation.Uncapped.Mrr:0.000} uncapped, {r.Validation.Capped.Mrr:0.000} capped; Hit@3 {r.Validation.Uncapped.HitAt3:0.000} / {r.Validation.Capped.HitAt3:0.000}"));
+        AnsiConsole.MarkupLine(Inv($"  on {r.ValidationQuestions} validation questions (4 time-ordered folds inside the profile period, each with its horizon's half-life{(r.Calibration is null ? "" : "; the folds the weights were chosen on")}): MRR {r.Validation.Uncapped.Mrr:0.000} uncapped, {r.Validation.Capped.Mrr:0.000} capped; Hit@3 {r.Validation.Uncapped.HitAt3:0.000} / {r.Validation.Capped.HitAt3:0.000}; objective {r.Validation.Objective:0.0000}"));
         var p = r.ProductResult;
         AnsiConsole.MarkupLine(Inv($"Concentration: {p.CappedTop10Share:P1} of the product's capped requests go to the top 10% of experts ({p.UncappedTop10Share:P1} uncapped)"));
         AnsiConsole.MarkupLine(Inv($"Route decision (embed + rank) per test question: p50 {r.RouteMsP50:0.0} ms, p95 {r.RouteMsP95:0.0} ms ({r.Candidates} experts; ranking alone p50 {EvaluationReport.Percentile(r.RankMs, 0.5):0.00} ms, p95 {EvaluationReport.Percentile(r.RankMs, 0.95):0.00} ms); {r.EmbeddedTexts} texts embedded this run"));
@@ -108,7 +110,9 @@ public static class EvaluateCommand
     {
         if (r.Calibration is not { } c)
         {
-            AnsiConsole.MarkupLine("  the live service's default weights, as they are: not calibrated on this site (--default-weights, or no validation questions)");
+            AnsiConsole.MarkupLine(r.ValidationQuestions == 0
+                ? "  the live service's default weights, as they are: not calibrated, the profile period has no validation questions"
+                : "  the live service's default weights, as they are: not calibrated on this site (--default-weights)");
             return;
         }
         var gain = c.Best.Objective - c.Defaults.Objective;
@@ -127,7 +131,7 @@ public static class EvaluateCommand
         var baseline = chosen with { LoadPenalty = 0, LoadFade = 0 };
         bool InLoadGrid(SocialLearning.Matching.Evaluation.ValidationResult v) => (v.Weights with { LoadPenalty = 0, LoadFade = 0 }) == baseline;
         var t = new Table().Border(TableBorder.Rounded)
-            .Title("Weight grid (--tune) on the validation folds, for comparison — each half-life as it is for every fold, so a setting scores differently than in the calibration above, and its choice is not what ranks the test questions: " +
+            .Title("Weight grid (--tune) on the validation folds, for comparison — each half-life as it is for every fold, so a setting scores differently than in the product's figures above, and its choice is not what ranks the test questions: " +
                    "the grid's chosen setting; the 10 best z-score settings without load terms (the chosen one's is the λ 0 / φ 0 cell below, not repeated); the 5 best RRF settings. " +
                    "Rules: whether a setting may be the product's (signals weighted, content ≥ priors)")
             .AddColumns("Weights", "MRR", "MRR capped", "Hit@3", "Hit@3 capped", "Objective", "Rules");
@@ -187,7 +191,8 @@ public static class EvaluateCommand
     /// "calibrated", "validation_objective", and after a calibration "default_validation_objective", "calibration_margin",
     /// "calibration_settings"}}</c>; fractions rounded to 4 decimals, milliseconds to 2; top10pct_share is the product's,
     /// capped; "calibrated" is true when the weights used are not the defaults; in "product_weights" a value that is not a
-    /// finite number is null ("prior_floor" without a floor, objectives with nothing measured).
+    /// finite number is null ("prior_floor" without a floor, objectives with nothing measured); "prior_floor" is the lowest the priors can take a score, in
+    /// standard deviations (−1 for the defaults).
     /// </summary>
     /// <param name="r">The report.</param>
     public static string ToJson(EvaluationReport r)
@@ -231,7 +236,7 @@ public static class EvaluateCommand
             ["fusion"] = w.Fusion == HybridFusion.ZScore ? "z-score" : "rrf",
             ["evidence"] = w.Evidence, ["centroid"] = w.Centroid, ["bm25"] = w.Lexical, ["topic"] = w.Topic, ["activity"] = w.Activity,
             ["recency"] = w.Recency, ["recency_half_life_days"] = w.RecencyHalfLifeDays, ["test_recency_half_life_days"] = Math.Round(r.RecencyHalfLifeDays, 2),
-            ["responsiveness"] = w.Responsiveness, ["prior_floor"] = Finite(w.PriorFloor),
+            ["responsiveness"] = w.Responsiveness, ["prior_floor"] = Finite(-w.PriorFloor),
             ["load_penalty"] = w.LoadPenalty, ["load_fade"] = w.LoadFade,
             ["calibrated"] = r.Calibration is { KeptDefaults: false },
             ["validation_objective"] = Finite(r.Validation.Objective),

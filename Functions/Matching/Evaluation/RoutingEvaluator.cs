@@ -134,7 +134,7 @@ public static class RoutingEvaluator
     /// (<see cref="WeightCalibrator"/>; the default) and rank the test questions with the result; false ranks them with
     /// <paramref name="weights"/> as given.</param>
     /// <returns>The report.</returns>
-    /// <exception cref="InvalidOperationException">The site has too few questions to split, no candidate experts, no test
+    /// <exception cref="InvalidOperationException">The site has too few questions to split, fewer than two candidate experts, no test
     /// question a candidate answered (unless <paramref name="validationOnly"/>), or — with <paramref name="validationOnly"/> —
     /// no validation folds: the message says which.</exception>
     /// <exception cref="ArgumentException"><paramref name="calibrate"/> is set and <paramref name="weights"/> do not meet the product's rules (<see cref="MeetsProductRules"/>).</exception>
@@ -151,9 +151,10 @@ public static class RoutingEvaluator
         var folds = RoutingEvaluationSet.ValidationFolds(site, split, FoldPercents, FoldHorizonPercent).Where(f => f.Questions.Count > 0 && f.Candidates > 0).ToList();
         status?.Invoke($"{test.Candidates} candidates, {test.Questions.Count} test questions (cutoff {split.Cutoff:yyyy-MM-dd}); " +
                        $"{folds.Sum(f => f.Questions.Count)} validation questions in {folds.Count} folds");
-        if (test.Candidates == 0)
+        if (test.Candidates < 2)
             throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-                $"Nothing to evaluate: no user has {split.MinProfileAnswers} or more answers before the cutoff ({split.Cutoff:yyyy-MM-dd}), so the site has no candidate experts; it is too small."));
+                $"Nothing to rank: {(test.Candidates == 0 ? "no user has" : "only one user has")} {split.MinProfileAnswers} or more answers before the cutoff ({split.Cutoff:yyyy-MM-dd}; " +
+                $"{site.Answers.Count(split.IsProfileAnswer)} of the site's {site.Answers.Count} answers are from before it), so the site has {(test.Candidates == 0 ? "no candidate experts" : "a single candidate expert")}; an evaluation needs at least two."));
         if (test.Questions.Count == 0 && !validationOnly)
             throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
                 $"Nothing to evaluate: no question after the cutoff ({split.Cutoff:yyyy-MM-dd}) was answered by one of the {test.Candidates} candidate experts other than its asker."));
