@@ -119,7 +119,7 @@ public static class EvaluateCommand
         AnsiConsole.MarkupLine(Inv($"  calibrated on this site's validation folds ({c.Settings} settings by coordinate ascent from the live defaults): defaults objective {c.Defaults.Objective:0.0000}, best found {c.Best.Objective:0.0000} ({gain:+0.0000;-0.0000})") +
                                (c.KeptDefaults
                                    ? Inv($" — the defaults are kept (a gain under {c.Margin:0.000} is the folds' noise)")
-                                   : Inv($" — the calibrated weights are used; the defaults were {Markup.Escape(c.Defaults.Weights.Describe())}")));
+                                   : Inv($" — the calibrated weights {(r.Methods.Count == 0 ? "would rank the test questions" : "are used")}; the defaults were {Markup.Escape(c.Defaults.Weights.Describe())}")));
     }
 
     private static void PrintTuning(EvaluationReport r)

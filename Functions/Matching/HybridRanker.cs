@@ -32,7 +32,8 @@ public sealed record HybridWeights(double Evidence, double Centroid, double Lexi
     double PriorFloor = double.PositiveInfinity)
 {
     /// <summary>
-    /// The product's weights: z-score fusion, evidence 0.25, centroid 0.5, BM25 0.25, topic 0.25, activity 0, recency 1
+    /// The live service's weights (<c>evaluate</c> starts its per-site calibration from them,
+    /// <see cref="Evaluation.WeightCalibrator"/>): z-score fusion, evidence 0.25, centroid 0.5, BM25 0.25, topic 0.25, activity 0, recency 1
     /// with a 7-day half-life, responsiveness 0.25, prior floor 1 σ; load λ 0.1 with prior fade φ 0.5. Chosen on the profile period only,
     /// never on test questions, by <c>evaluate --tune</c> (<c>RoutingEvaluator.Tune</c>) on
     /// quantumcomputing.stackexchange.com, the only site at hand: four validation folds inside the first 80% of the
