@@ -628,28 +628,22 @@ public sealed class InboundMailHandler(
                 ? $"{route.ExpertName} passed on {token}; nobody is asked in their place: the asker no longer needs an answer."
                 : $"{route.ExpertName} passed on {token}; routing asks the next close candidate if one is left and the question has no answer by then (see the escalated event, if any).";
         }
-        // A "never mind" written after this answer but taken in before it (the same batch): the question had its answer.
-        if (await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(token, QuestionEntity.Row, cancellationToken).ConfigureAwait(false) is { ResolvedByAskerAt: { } resolvedAt } current
-            && resolvedAt >= at)
+        // One read of the question for two cases the answer changes:
+        // - a "never mind" written after this answer but taken in before it (the same batch): the question had its answer;
+        // - an answer after all, from an expert who had passed (back from leave), on a question that had ended with nobody
+        //   to ask: it is routed and answered again, not a gap.
+        static bool Reopen(QuestionEntity q, DateTimeOffset at)
         {
-            await storage.Table(TableNames.Questions).UpdateWithRetryAsync(current, q =>
-            {
-                if (q.ResolvedByAskerAt is not { } r || r < at) return false;
-                (q.ResolvedByAskerAt, q.ResolvedByAskerRef) = (null, "");
-                return true;
-            }, $"the answer on {token}", cancellationToken).ConfigureAwait(false);
+            var changed = false;
+            if (q.ResolvedByAskerAt is { } r && r >= at)
+                (q.ResolvedByAskerAt, q.ResolvedByAskerRef, changed) = (null, "", true);
+            if (q.State == QuestionStates.Unrouted)
+                (q.State, q.UnroutedReason, changed) = (QuestionStates.Routed, "", true);
+            return changed;
         }
-        // An answer after all, from an expert who had passed (back from leave) on a question that had ended with nobody to
-        // ask: it is routed and answered again, not a gap.
-        if (await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(token, QuestionEntity.Row, cancellationToken).ConfigureAwait(false) is { State: QuestionStates.Unrouted } ended)
-        {
-            await storage.Table(TableNames.Questions).UpdateWithRetryAsync(ended, q =>
-            {
-                if (q.State != QuestionStates.Unrouted) return false;
-                (q.State, q.UnroutedReason) = (QuestionStates.Routed, "");
-                return true;
-            }, $"the answer on {token}", cancellationToken).ConfigureAwait(false);
-        }
+        if (await storage.Table(TableNames.Questions).GetOrNullAsync<QuestionEntity>(token, QuestionEntity.Row, cancellationToken).ConfigureAwait(false) is { } current
+            && (current.ResolvedByAskerAt >= at || current.State == QuestionStates.Unrouted))
+            await storage.Table(TableNames.Questions).UpdateWithRetryAsync(current, q => Reopen(q, at), $"the answer on {token}", cancellationToken).ConfigureAwait(false);
         if (!direct)
             await storage.Queue(QueueNames.OutboundMail).SendJsonAsync(new OutboundMailMessage("relay", token, route.ExpertId), cancellationToken).ConfigureAwait(false);
         var learned = routingOptions.Value.LearnFromAnswers ? await LearnAsync(question, route, cancellationToken).ConfigureAwait(false) : "learning is off";

@@ -109,15 +109,13 @@ public sealed class RouteQuestionHandler(
         q.CandidatesJson = JsonSerializer.Serialize(ranking.Candidates, Json);
         q.UnroutedReason = withExperts ? ""
             : skipped.Count > 0 ? "knowledge bottleneck: " + (skipped.Count == 1 ? "the one expert close enough was passed over" : $"all {skipped.Count} experts close enough were passed over") +
-                                  $" ({string.Join("; ", skipped.Select(x => $"{x.Candidate.Name}: {x.Reason}").Distinct())})"
+                                  $" ({Describe(skipped)})"
             : candidates.Count == 0 ? "knowledge gap: no available expert to ask" + (before.Count > 0 ? " who was not asked before" : "")
             : $"knowledge gap: no expert's evidence is close enough (best similarity {candidates.Max(c => c.Similarity):0.00} < {options.Value.MinSimilarity:0.00})";
         // Routed again after every expert asked passed: those passes are answered by this routing, not by escalations.
         if (before.Count > 0)
         {
-            // Counted as EscalateAsync counts them: a copied colleague's pass only when the service asked nobody else.
-            var serviceAskedBefore = before.Any(r => !r.CopiedByAsker && !r.Escalation);
-            q.ReroutedPasses = before.Count(r => r.PassedAt is not null && (!r.CopiedByAsker || !serviceAskedBefore)) - before.Count(r => r.Escalation);
+            q.ReroutedPasses = PassesToReplace(before) - before.Count(r => r.Escalation);
         }
         if (!await questions.TryReplaceAsync(q, cancellationToken).ConfigureAwait(false))
         {
@@ -236,10 +234,7 @@ public sealed class RouteQuestionHandler(
     {
         var routesTable = storage.Table(TableNames.Routes);
         var routes = await routesTable.ReadAllAsync<RouteEntity>(q.QuestionId, cancellationToken).ConfigureAwait(false);
-        // A colleague the asker copied took no place of those routing fills, so their pass asks nobody in their place — unless
-        // the question is with copied colleagues only (nobody else was close enough or free): then it would end unanswered.
-        var serviceAsked = routes.Any(r => !r.CopiedByAsker && !r.Escalation);
-        var passes = routes.Count(r => r.PassedAt is not null && (!r.CopiedByAsker || !serviceAsked));
+        var passes = PassesToReplace(routes);
         if (passes - q.ReroutedPasses <= routes.Count(r => r.Escalation) || routes.Any(r => r.AnsweredAt is not null) || q.ResolvedByAskerAt is not null)
         {
             logger.LogInformation("Question {QuestionId}: no escalation needed (answered, resolved by the asker, or every pass already replaced)", q.QuestionId);
@@ -291,6 +286,21 @@ public sealed class RouteQuestionHandler(
         logger.LogInformation("Question {QuestionId}: {ExpertId} asked in place of an expert who passed", q.QuestionId, n.ExpertId);
     }
 
+    /// <summary>
+    /// The passes on a question that call for someone in their place. A colleague the asker copied took no place of those
+    /// routing fills, so their pass asks nobody in their place — unless the question is with copied colleagues only
+    /// (nobody else was close enough or free): then it would end unanswered.
+    /// </summary>
+    private static int PassesToReplace(IReadOnlyList<RouteEntity> routes)
+    {
+        var serviceAsked = routes.Any(r => !r.CopiedByAsker && !r.Escalation);
+        return routes.Count(r => r.PassedAt is not null && (!r.CopiedByAsker || !serviceAsked));
+    }
+
+    /// <summary>"Name: reason; …" of the experts passed over, each line once.</summary>
+    private static string Describe(IEnumerable<PassedOver> passedOver) =>
+        string.Join("; ", passedOver.Select(x => $"{x.Candidate.Name}: {x.Reason}").Distinct());
+
     /// <summary>The words of <see cref="QuestionEntity.UnroutedReason"/> that mark a question every expert asked passed on.</summary>
     public const string EveryExpertPassed = "every expert asked passed";
 
@@ -312,10 +322,10 @@ public sealed class RouteQuestionHandler(
         var held = skipped.Where(x => !x.Reason.StartsWith("same mail address", StringComparison.Ordinal)).ToList();
         var away = routes.Where(r => r.PassedAway).Select(r => r.ExpertName).ToList();
         var why = away.Count > 0
-            ? $"{EveryExpertPassed}; {ExpertsAway} ({string.Join(", ", away)})" + (held.Count > 0 ? $", and the others close enough were passed over ({string.Join("; ", held.Select(x => $"{x.Candidate.Name}: {x.Reason}").Distinct())})" : "")
+            ? $"{EveryExpertPassed}; {ExpertsAway} ({string.Join(", ", away)})" + (held.Count > 0 ? $", and the others close enough were passed over ({Describe(held)})" : "")
             : held.Count > 0
                 ? $"{EveryExpertPassed}, and " + (held.Count == 1 ? "the one other close enough was passed over" : $"all {held.Count} others close enough were passed over") +
-                  $" ({string.Join("; ", held.Select(x => $"{x.Candidate.Name}: {x.Reason}").Distinct())})"
+                  $" ({Describe(held)})"
                 : $"{EveryExpertPassed}, and nobody else is close enough";
         var bottleneck = away.Count > 0 || held.Count > 0;
         q.State = QuestionStates.Unrouted;
