@@ -29,13 +29,16 @@ namespace SocialLearning.Matching;
 /// every text of a batch to the batch's longest, so grouping similar lengths avoids wasted work. Measured on 2 cores with
 /// the package's encoder (ms per text, batch of 1 → 4 → 32): 60-char texts 6.2 → 2.7 → 2.3; 600-char texts 20.8 → 19.2 → 32.3; 1,000-char
 /// texts 34.5 → 47.7 → 55.3 — batching helps short texts and hurts long ones, hence the character cap. Results come
-/// back in input order.</para>
+/// back in input order. The batches of one call are encoded side by side, one per core: ONNX Runtime keeps about one core
+/// busy with one batch of this small model, so on 2 cores two batches at a time embed 600 answers of the quantum-computing
+/// dump in 10.3 s instead of 18.9 s (1.8×). A call of one batch (a routed question) runs on the calling thread.</para>
 /// <para><b>Threading</b>: the encoder is created once, lazily, on first use (loading takes about 1 s) and shared.
 /// <see cref="MiniLmEncoder.Encode"/> is safe to call concurrently — the tokenizer only reads its vocabulary and ONNX
 /// Runtime's <c>InferenceSession.Run</c> supports concurrent calls — so calls are not serialised.</para>
 /// <para><b>Model call</b>: <see cref="MiniLmEncoder"/> runs the package's model and tokenizer and pools the token vectors
 /// itself; the package's own <c>SentenceEncoder</c> gives the same vectors in 1.3–1.75 times the time (see there).</para>
-/// <para>Work is done synchronously on the calling thread; the returned task is already completed.</para>
+/// <para>Work is done synchronously (on the calling thread, and on thread-pool threads for calls of several batches); the
+/// returned task is already completed.</para>
 /// </remarks>
 public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
@@ -395,12 +398,10 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         // Length-sorted batches: the package pads each batch to its longest text.
         Array.Sort(lengths, order);
 
-        var vectors = new float[inputs.Length][];
-        var encoder = _encoder.Value;
+        var batches = new List<(int Start, int Count)>();
         var start = 0;
         while (start < order.Length)
         {
-            cancellationToken.ThrowIfCancellationRequested();
             var count = 1;
             var chars = lengths[start];
             while (start + count < order.Length && count < BatchSize && chars + lengths[start + count] <= MaxBatchChars)
@@ -409,19 +410,42 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
                 count++;
             }
 
+            batches.Add((start, count));
+            start += count;
+        }
+
+        var vectors = new float[inputs.Length][];
+        var encoder = _encoder.Value;
+        void Run(int b)
+        {
+            var (first, count) = batches[b];
             var batch = new string[count];
             for (var j = 0; j < count; j++)
             {
-                batch[j] = prepared[order[start + j]];
+                batch[j] = prepared[order[first + j]];
             }
 
             var encoded = EncodeBatch(encoder.Encode, batch, cancellationToken);
             for (var j = 0; j < count; j++)
             {
-                vectors[order[start + j]] = encoded[j]; // unit length already (MiniLmEncoder normalises)
+                vectors[order[first + j]] = encoded[j]; // unit length already (MiniLmEncoder normalises)
             }
+        }
 
-            start += count;
+        if (batches.Count == 1)
+        {
+            Run(0);
+            return vectors;
+        }
+
+        // Several batches: encoded side by side, one per core (see remarks).
+        try
+        {
+            Parallel.For(0, batches.Count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount }, Run);
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
         }
 
         return vectors;

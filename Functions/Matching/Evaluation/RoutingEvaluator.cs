@@ -167,7 +167,7 @@ public static class RoutingEvaluator
         var all = evidenceTexts.Concat(foldQueries).ToList();
         var before = cache.Misses;
         var progress = new Progress<int>(n => status?.Invoke($"embedded {n} texts"));
-        var vectors = await cache.GetOrEmbedAsync(generator, all, progress, 32, cancellationToken).ConfigureAwait(false);
+        var vectors = await cache.GetOrEmbedAsync(generator, all, progress, 256, cancellationToken).ConfigureAwait(false);
         var byText = new Dictionary<string, float[]>(StringComparer.Ordinal);
         for (var i = 0; i < all.Count; i++) byText[all[i]] = vectors[i];
         var modelId = generator.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelId ?? cache.ModelId;
