@@ -103,4 +103,43 @@ public sealed class StartupValidationTests
         var ex = Assert.IsType<OptionsValidationException>(Validate(values));
         Assert.Contains("Routing:CandidatePoolSize (1) must be at least Routing:ExpertsPerQuestion (5)", ex.Message);
     }
+
+    [Theory]
+    [InlineData("Routing:Weights:Bm25", "0", "Routing:Weights:Bm25 (0) must be above 0")]
+    [InlineData("Routing:Weights:Recency", "-1", "Routing:Weights:Recency (-1) must be above 0")]
+    [InlineData("Routing:Weights:LoadFade", "1.5", "Routing:Weights:LoadFade (1.5) must be at least 0 and at most 1")]
+    [InlineData("Routing:Weights:RecencyHalfLifeDays", "0.5", "Routing:Weights:RecencyHalfLifeDays (0.5) must be at least 1")]
+    [InlineData("Routing:Weights:Centroid", "NaN", "Routing:Weights:Centroid (NaN)")]
+    public void Ranker_weight_out_of_range_fails_at_start_naming_the_setting(string key, string value, string expected)
+    {
+        var values = Good();
+        values[key] = value;
+        var ex = Assert.IsType<OptionsValidationException>(Validate(values));
+        Assert.Contains(expected, ex.Message);
+    }
+
+    [Fact]
+    public void Priors_outweighing_the_content_fail_at_start_with_the_rule()
+    {
+        var values = Good();
+        values["Routing:Weights:Activity"] = "2";
+        var ex = Assert.IsType<OptionsValidationException>(Validate(values));
+        // Defaults: content 0.25 + 0.5 + 0.25 + 0.25 = 1.25 against priors 2 + 1 + 0.25 = 3.25.
+        Assert.Contains("Evidence + Centroid + Bm25 + Topic (1.25) must be at least Activity + Recency + Responsiveness (3.25)", ex.Message);
+    }
+
+    [Fact]
+    public void Calibrated_weights_pass_and_bind_to_the_ranker()
+    {
+        var values = Good();
+        var calibrated = SocialLearning.Matching.HybridWeights.Default with { Evidence = 0.5, Centroid = 0.9, Lexical = 0.5, Topic = 0.45, Recency = 2, LoadPenalty = 0.05 };
+        foreach (var (key, value) in SocialLearning.Routing.RankerWeightOptions.SettingsFor(calibrated))
+            values[key] = value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Null(Validate(values));
+
+        var options = new SocialLearning.Routing.RoutingOptions();
+        new ConfigurationBuilder().AddInMemoryCollection(values).Build().GetSection("Routing").Bind(options);
+        Assert.Equal(calibrated, options.Weights.ToHybridWeights());
+        Assert.Equal(SocialLearning.Matching.HybridWeights.Default, new SocialLearning.Routing.RoutingOptions().Weights.ToHybridWeights());
+    }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
 using SocialLearning.Commands;
 using SocialLearning.Experts.StackExchange;
 using SocialLearning.Matching;
@@ -124,6 +125,13 @@ public class RoutingEvaluationRealDataTests(QuantumDumpFixture fixture) : IClass
             Assert.Equal(report.Weights.LoadFade, weights["load_fade"]!.GetValue<double>());
             Assert.Equal(report.Calibration!.KeptDefaults, !weights["calibrated"]!.GetValue<bool>());
             Assert.Equal(Math.Round(report.Calibration.Defaults.Objective, 4), weights["default_validation_objective"]!.GetValue<double>());
+            // "settings" are the app settings that make the live service rank with exactly these weights, and they pass its validation.
+            var settings = weights["settings"]!.AsObject().ToDictionary(p => p.Key.Replace("__", ":", StringComparison.Ordinal),
+                p => (string?)p.Value!.GetValue<double>().ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var options = new SocialLearning.Routing.RoutingOptions();
+            new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection("Routing").Bind(options);
+            Assert.Equal(report.Weights, options.Weights.ToHybridWeights());
+            Assert.Empty(options.Weights.Validate());
             Assert.Equal("hybrid", json["product"]!.GetValue<string>());
             Assert.Equal(["p_at_1", "hit_at_3", "hit_at_5", "mrr", "ndcg_at_5", "accepted_hit_at_3"], json["methods_capped"]!["hybrid"]!.AsObject().Select(p => p.Key));
             var csv = EvaluateCommand.ToCsv(report).Split('\n', StringSplitOptions.RemoveEmptyEntries);

@@ -120,7 +120,14 @@ public static class EvaluateCommand
                                (c.KeptDefaults
                                    ? Inv($" — the defaults are kept (a gain under {c.Margin:0.000} is the folds' noise)")
                                    : Inv($" — the calibrated weights {(r.Methods.Count == 0 ? "would rank the test questions" : "are used")}; the defaults were {Markup.Escape(c.Defaults.Weights.Describe())}")));
+        if (c.KeptDefaults) return;
+        var changed = Routing.RankerWeightOptions.SettingsFor(r.Weights).Zip(Routing.RankerWeightOptions.SettingsFor(c.Defaults.Weights))
+            .Where(p => p.First.Value != p.Second.Value).Select(p => Inv($"{AppSetting(p.First.Key)}={p.First.Value:0.####}"));
+        AnsiConsole.MarkupLine(Markup.Escape($"  to route live with these weights, set: {string.Join(" ", changed)}"));
     }
+
+    /// <summary>A configuration key as an app setting or environment variable: <c>Routing:Weights:Bm25</c> → <c>Routing__Weights__Bm25</c>.</summary>
+    private static string AppSetting(string key) => key.Replace(":", "__", StringComparison.Ordinal);
 
     private static void PrintTuning(EvaluationReport r)
     {
@@ -189,7 +196,8 @@ public static class EvaluateCommand
     /// "route_ms_p95", "product_weights": {"fusion", "evidence", "centroid", "bm25", "topic", "activity", "recency",
     /// "recency_half_life_days", "test_recency_half_life_days", "responsiveness", "prior_floor", "load_penalty", "load_fade",
     /// "calibrated", "validation_objective", and after a calibration "default_validation_objective", "calibration_margin",
-    /// "calibration_settings"}}</c>; fractions rounded to 4 decimals, milliseconds to 2; top10pct_share is the product's,
+    /// "calibration_settings", "settings"}}</c> — "settings" holds the app settings that make the live service rank with these
+    /// weights (<c>{"Routing__Weights__Evidence": 0.5, …}</c>, <see cref="Routing.RankerWeightOptions"/>); fractions rounded to 4 decimals, milliseconds to 2; top10pct_share is the product's,
     /// capped; "calibrated" is true when the weights used are not the defaults; in "product_weights" a value that is not a
     /// finite number is null ("prior_floor" without a floor, objectives with nothing measured); "prior_floor" is the lowest the priors can take a score, in
     /// standard deviations (−1 for the defaults).
@@ -241,6 +249,13 @@ public static class EvaluateCommand
             ["calibrated"] = r.Calibration is { KeptDefaults: false },
             ["validation_objective"] = Finite(r.Validation.Objective),
         };
+        if (w.Fusion == HybridFusion.ZScore)
+        {
+            var settings = new JsonObject();
+            foreach (var (key, value) in Routing.RankerWeightOptions.SettingsFor(w))
+                if (double.IsFinite(value)) settings[AppSetting(key)] = value;
+            o["settings"] = settings;
+        }
         if (r.Calibration is { } c)
         {
             o["default_validation_objective"] = Finite(c.Defaults.Objective);

@@ -199,7 +199,7 @@ public sealed class ExpertDirectory(StorageClients storage, IOptions<RoutingOpti
             entries.Add(new HybridExpert(e.ExpertId, e.AnswerCount, VectorCodec.Decode(e.Vector), evidence, details[e.ExpertId].Skills));
         }
         var now = time.GetUtcNow();
-        var halfLife = TimeSpan.FromDays(HybridWeights.Default.RecencyHalfLifeDays);
+        var halfLife = TimeSpan.FromDays(options.Value.Weights.RecencyHalfLifeDays);
         // Recent activity is measured now, or at the directory's latest answer when that is older (an imported archive such
         // as a Stack Exchange dump): measured years later every decayed count would round to 0 and the prior would vanish.
         var latest = entries.SelectMany(e => e.Evidence).Where(v => v.IsAnswer && v.When is not null).Select(v => v.When!.Value)

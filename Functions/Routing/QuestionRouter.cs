@@ -20,7 +20,8 @@ public sealed record RankingResult(IReadOnlyList<RankedCandidate> Candidates, do
 /// <summary>
 /// Ranks the directory for one question: embeds the question and ranks every available expert with the
 /// <see cref="HybridRanker"/> (best-matching evidence, centroid and BM25 over the in-memory snapshot, recent activity,
-/// responsiveness, and the load term from <see cref="ExpertLoad"/>) — the same ranker <c>evaluate</c> measures — and
+/// responsiveness, and the load term from <see cref="ExpertLoad"/>) with the weights of <see cref="RoutingOptions.Weights"/> —
+/// the same ranker <c>evaluate</c> measures — and
 /// explains each choice. No table is read per question.
 /// </summary>
 public sealed class QuestionRouter(
@@ -30,7 +31,8 @@ public sealed class QuestionRouter(
     IOptions<RoutingOptions> options,
     TimeProvider time)
 {
-    private static readonly HybridRanker Ranker = new(HybridWeights.Default);
+    /// <summary>The ranker with the configured weights (<see cref="RoutingOptions.Weights"/>, validated at start-up).</summary>
+    private readonly HybridRanker _ranker = new(options.Value.Weights.ToHybridWeights());
 
     /// <summary>
     /// Ranks experts for <paramref name="subject"/> + <paramref name="text"/>, excluding the expert whose address is
@@ -67,7 +69,7 @@ public sealed class QuestionRouter(
         }
         var lexicalText = LexicalText(subject, text);
         var vector = generated[0];
-        var matches = Ranker.Rank(snapshot.Hybrid, vector.Vector.Span, VectorModel.Of(vector), lexicalText, k,
+        var matches = _ranker.Rank(snapshot.Hybrid, vector.Vector.Span, VectorModel.Of(vector), lexicalText, k,
             id => !snapshot.Experts.TryGetValue(id, out var d) || !d.Available ||
                   (asker is not null && string.Equals(d.Email, asker, StringComparison.OrdinalIgnoreCase)),
             id => load.Count(id, when));

@@ -12,6 +12,11 @@ public sealed class RoutingOptions : IValidatableObject
             yield return new ValidationResult(
                 $"Routing:CandidatePoolSize ({CandidatePoolSize}) must be at least Routing:ExpertsPerQuestion ({ExpertsPerQuestion}).",
                 [nameof(CandidatePoolSize)]);
+        if (Weights is null)
+            yield return new ValidationResult("Routing:Weights must not be empty.", [nameof(Weights)]);
+        else
+            foreach (var error in Weights.Validate())
+                yield return new ValidationResult(error, [nameof(Weights)]);
     }
 
     /// <summary>Configuration section name.</summary>
@@ -56,6 +61,105 @@ public sealed class RoutingOptions : IValidatableObject
     /// so routing learns who knows what from the answers it brings. Default true.
     /// </summary>
     public bool LearnFromAnswers { get; set; } = true;
+
+    /// <summary>
+    /// The ranker's weights (configuration section <c>Routing:Weights</c>); default <see cref="Matching.HybridWeights.Default"/>.
+    /// <c>evaluate</c> calibrates them on a site's own history and prints the settings that route with the result.
+    /// </summary>
+    public RankerWeightOptions Weights { get; set; } = new();
+}
+
+/// <summary>
+/// The <see cref="Matching.HybridRanker"/>'s weights as settings (section <c>Routing:Weights</c>, e.g. the environment
+/// variable <c>Routing__Weights__Bm25</c>). Every default is <see cref="Matching.HybridWeights.Default"/>'s; the fusion
+/// is always z-score. Validated at start-up (<see cref="Validate"/>): finite, in range, and within the product's rules —
+/// evidence, BM25, recency and responsiveness keep a weight, and the content weights (evidence + centroid + BM25 + topic)
+/// are at least the priors (activity + recency + responsiveness), so an expert known only from their profile stays reachable.
+/// </summary>
+public sealed class RankerWeightOptions
+{
+    private static readonly Matching.HybridWeights D = Matching.HybridWeights.Default;
+
+    /// <summary>Weight of the cosine to the expert's best-matching evidence, z-scored; &gt; 0. Default 0.25.</summary>
+    public double Evidence { get; set; } = D.Evidence;
+
+    /// <summary>Weight of the cosine to the expert's centroid, z-scored; ≥ 0. Default 0.5.</summary>
+    public double Centroid { get; set; } = D.Centroid;
+
+    /// <summary>Weight of the best BM25 score over the expert's evidence, z-scored; &gt; 0. Default 0.25.</summary>
+    public double Bm25 { get; set; } = D.Lexical;
+
+    /// <summary>Weight of the directory topics (declared skills, tags) the question names; ≥ 0. Default 0.25.</summary>
+    public double Topic { get; set; } = D.Topic;
+
+    /// <summary>Weight of lifetime activity, log(1 + answers), z-scored; ≥ 0. Default 0.</summary>
+    public double Activity { get; set; } = D.Activity;
+
+    /// <summary>Weight of recent activity (answers decayed with <see cref="RecencyHalfLifeDays"/>), z-scored; &gt; 0. Default 1.</summary>
+    public double Recency { get; set; } = D.Recency;
+
+    /// <summary>Half-life of recent activity, days, 1–3,650. Default 7.</summary>
+    public double RecencyHalfLifeDays { get; set; } = D.RecencyHalfLifeDays;
+
+    /// <summary>Weight of responsiveness (share of requests answered), z-scored; &gt; 0. Default 0.25.</summary>
+    public double Responsiveness { get; set; } = D.Responsiveness;
+
+    /// <summary>Most the priors together may take away, standard deviations, 0–10. Default 1.</summary>
+    public double PriorFloor { get; set; } = D.PriorFloor;
+
+    /// <summary>Load penalty λ: standard deviations taken per request an expert holds in the capacity window, 0–5. Default 0.1.</summary>
+    public double LoadPenalty { get; set; } = D.LoadPenalty;
+
+    /// <summary>Prior fade φ: share of the positive prior lost per request held, 0–1. Default 0.5.</summary>
+    public double LoadFade { get; set; } = D.LoadFade;
+
+    /// <summary>The weights for the ranker: <see cref="Matching.HybridWeights.Default"/> with these values.</summary>
+    public Matching.HybridWeights ToHybridWeights() => D with
+    {
+        Evidence = Evidence, Centroid = Centroid, Lexical = Bm25, Topic = Topic, Activity = Activity, Recency = Recency,
+        RecencyHalfLifeDays = RecencyHalfLifeDays, Responsiveness = Responsiveness, PriorFloor = PriorFloor, LoadPenalty = LoadPenalty, LoadFade = LoadFade,
+    };
+
+    /// <summary>The settings that give <paramref name="weights"/>, by configuration key (<c>Routing:Weights:Bm25</c>), in the
+    /// order of this class's properties; only the fusion and RRF k, which are not settings, are left out.</summary>
+    /// <param name="weights">Z-score weights (e.g. <c>evaluate</c>'s calibration).</param>
+    public static IReadOnlyList<KeyValuePair<string, double>> SettingsFor(Matching.HybridWeights weights)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        const string p = RoutingOptions.Section + ":" + nameof(RoutingOptions.Weights) + ":";
+        return
+        [
+            new(p + nameof(Evidence), weights.Evidence), new(p + nameof(Centroid), weights.Centroid), new(p + nameof(Bm25), weights.Lexical),
+            new(p + nameof(Topic), weights.Topic), new(p + nameof(Activity), weights.Activity), new(p + nameof(Recency), weights.Recency),
+            new(p + nameof(RecencyHalfLifeDays), weights.RecencyHalfLifeDays), new(p + nameof(Responsiveness), weights.Responsiveness),
+            new(p + nameof(PriorFloor), weights.PriorFloor), new(p + nameof(LoadPenalty), weights.LoadPenalty), new(p + nameof(LoadFade), weights.LoadFade),
+        ];
+    }
+
+    /// <summary>What is wrong with these settings, one message per problem naming the setting; empty when they are valid.</summary>
+    public IEnumerable<string> Validate()
+    {
+        const string p = "Routing:Weights:";
+        (string Name, double Value, double Min, double Max, bool Positive)[] ranges =
+        [
+            (nameof(Evidence), Evidence, 0, 100, true), (nameof(Centroid), Centroid, 0, 100, false), (nameof(Bm25), Bm25, 0, 100, true),
+            (nameof(Topic), Topic, 0, 100, false), (nameof(Activity), Activity, 0, 100, false), (nameof(Recency), Recency, 0, 100, true),
+            (nameof(RecencyHalfLifeDays), RecencyHalfLifeDays, 1, 3650, false), (nameof(Responsiveness), Responsiveness, 0, 100, true),
+            (nameof(PriorFloor), PriorFloor, 0, 10, false), (nameof(LoadPenalty), LoadPenalty, 0, 5, false), (nameof(LoadFade), LoadFade, 0, 1, false),
+        ];
+        var valid = true;
+        foreach (var (name, value, min, max, positive) in ranges)
+        {
+            if (double.IsFinite(value) && value >= min && value <= max && (!positive || value > 0)) continue;
+            valid = false;
+            yield return FormattableString.Invariant(
+                $"{p}{name} ({value}) must be {(positive ? "above" : "at least")} {min} and at most {max}{(positive ? ": the router is built on this signal" : "")}.");
+        }
+
+        if (valid && Evidence + Centroid + Bm25 + Topic < Activity + Recency + Responsiveness)
+            yield return FormattableString.Invariant(
+                $"{p}Evidence + Centroid + Bm25 + Topic ({Evidence + Centroid + Bm25 + Topic:0.###}) must be at least Activity + Recency + Responsiveness ({Activity + Recency + Responsiveness:0.###}): what an expert knows must weigh at least as much as how active they are, or experts known only from their profile are never asked.");
+    }
 }
 
 /// <summary>Queue message of <c>route-question</c>.</summary>
