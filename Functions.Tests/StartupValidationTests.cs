@@ -129,6 +129,24 @@ public sealed class StartupValidationTests
     }
 
     [Fact]
+    public void Content_equal_to_the_priors_passes_despite_floating_point()
+    {
+        // 0.1 + 0.7 + 0.1 + 0 is 0.8999999999999999 in doubles; 0.65 + 0.25 is 0.9.
+        var values = Good();
+        values["Routing:Weights:Evidence"] = "0.1";
+        values["Routing:Weights:Centroid"] = "0.7";
+        values["Routing:Weights:Bm25"] = "0.1";
+        values["Routing:Weights:Topic"] = "0";
+        values["Routing:Weights:Recency"] = "0.65";
+        values["Routing:Weights:Responsiveness"] = "0.25";
+        Assert.Null(Validate(values));
+
+        values["Routing:Weights:Recency"] = "0.6501";
+        var ex = Assert.IsType<OptionsValidationException>(Validate(values));
+        Assert.Contains("(0.9) must be at least Activity + Recency + Responsiveness (0.9001)", ex.Message);
+    }
+
+    [Fact]
     public void Calibrated_weights_pass_and_bind_to_the_ranker()
     {
         var values = Good();
@@ -141,5 +159,27 @@ public sealed class StartupValidationTests
         new ConfigurationBuilder().AddInMemoryCollection(values).Build().GetSection("Routing").Bind(options);
         Assert.Equal(calibrated, options.Weights.ToHybridWeights());
         Assert.Equal(SocialLearning.Matching.HybridWeights.Default, new SocialLearning.Routing.RoutingOptions().Weights.ToHybridWeights());
+    }
+
+    [Fact]
+    public void Printed_live_settings_of_scaled_weights_pass_and_give_back_the_same_weights()
+    {
+        // A calibration step that scales the content up to the priors leaves thirds: printed to 4 decimals they would sum
+        // to 0.9999 against priors of 1 and the service would refuse to start.
+        var third = 1.0 / 3;
+        var scaled = SocialLearning.Matching.HybridWeights.Default with { Evidence = third, Centroid = 0, Lexical = third, Topic = third, Recency = 0.5, Responsiveness = 0.5 };
+        var line = SocialLearning.Commands.EvaluateCommand.LiveSettings(scaled);
+
+        Assert.Equal(11, line.Split(' ').Length);
+        var values = Good();
+        foreach (var pair in line.Split(' '))
+        {
+            var (key, value) = (pair[..pair.IndexOf('=')], pair[(pair.IndexOf('=') + 1)..]);
+            values[key.Replace("__", ":", StringComparison.Ordinal)] = value;
+        }
+        Assert.Null(Validate(values));
+        var options = new SocialLearning.Routing.RoutingOptions();
+        new ConfigurationBuilder().AddInMemoryCollection(values).Build().GetSection("Routing").Bind(options);
+        Assert.Equal(scaled, options.Weights.ToHybridWeights());
     }
 }

@@ -121,10 +121,19 @@ public static class EvaluateCommand
                                    ? Inv($" — the defaults are kept (a gain under {c.Margin:0.000} is the folds' noise)")
                                    : Inv($" — the calibrated weights {(r.Methods.Count == 0 ? "would rank the test questions" : "are used")}; the defaults were {Markup.Escape(c.Defaults.Weights.Describe())}")));
         if (c.KeptDefaults) return;
-        var changed = Routing.RankerWeightOptions.SettingsFor(r.Weights).Zip(Routing.RankerWeightOptions.SettingsFor(c.Defaults.Weights))
-            .Where(p => p.First.Value != p.Second.Value).Select(p => Inv($"{AppSetting(p.First.Key)}={p.First.Value:0.####}"));
-        AnsiConsole.MarkupLine(Markup.Escape($"  to route live with these weights, set: {string.Join(" ", changed)}"));
+        AnsiConsole.MarkupLine(Markup.Escape($"  to route live with these weights, set: {LiveSettings(r.Weights)}"));
     }
+
+    /// <summary>
+    /// The app settings that make the live router rank with <paramref name="weights"/>, space-separated
+    /// <c>Routing__Weights__Evidence=0.5 …</c>: all eleven (a value back at its default must replace one set earlier), each
+    /// exact (round-trip format: a scaled weight such as 1/3 printed as 0.3333 could bring the content below the priors,
+    /// which the service refuses at start-up); a value that is not finite (no prior floor) is left out.
+    /// </summary>
+    /// <param name="weights">Z-score weights.</param>
+    internal static string LiveSettings(HybridWeights weights) => string.Join(" ",
+        Routing.RankerWeightOptions.SettingsFor(weights).Where(p => double.IsFinite(p.Value))
+            .Select(p => $"{AppSetting(p.Key)}={p.Value.ToString("R", CultureInfo.InvariantCulture)}"));
 
     /// <summary>A configuration key as an app setting or environment variable: <c>Routing:Weights:Bm25</c> → <c>Routing__Weights__Bm25</c>.</summary>
     private static string AppSetting(string key) => key.Replace(":", "__", StringComparison.Ordinal);

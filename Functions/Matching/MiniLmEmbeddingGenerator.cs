@@ -30,7 +30,7 @@ namespace SocialLearning.Matching;
 /// the package's encoder (ms per text, batch of 1 → 4 → 32): 60-char texts 6.2 → 2.7 → 2.3; 600-char texts 20.8 → 19.2 → 32.3; 1,000-char
 /// texts 34.5 → 47.7 → 55.3 — batching helps short texts and hurts long ones, hence the character cap. Results come
 /// back in input order. The batches of one call are encoded side by side, one per core (<see cref="MaxParallelBatches"/>): ONNX Runtime keeps about one core
-/// busy with one batch of this small model, so on 2 cores two batches at a time embed 600 answers of the quantum-computing
+/// busy with one batch of this small model (its intra-op threads barely parallelise such small tensors), so on 2 cores two batches at a time embed 600 answers of the quantum-computing
 /// dump in 10.3 s instead of 18.9 s (1.8×). A call of one batch (a routed question) runs on the calling thread.</para>
 /// <para><b>Threading</b>: the encoder is created once, lazily, on first use (loading takes about 1 s) and shared.
 /// <see cref="MiniLmEncoder.Encode"/> is safe to call concurrently — the tokenizer only reads its vocabulary and ONNX
@@ -71,9 +71,9 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     public const int DefaultBatchSize = 32;
 
     /// <summary>
-    /// Batches of one call encoded at the same time: one per core, at most 4. Each model call also runs ONNX Runtime's own
-    /// intra-op threads (one per physical core), so more calls side by side than cores would only oversubscribe; measured
-    /// here on 2 cores only (1.8× with 2), hence the conservative cap for larger hosts.
+    /// Batches of one call encoded at the same time: one per core, at most 4. The session's own intra-op threads (shared by
+    /// concurrent calls) barely parallelise one batch of this small model — about one core busy — so side-by-side calls
+    /// fill the cores; measured on 2 cores only (1.8× with 2), hence the conservative cap for larger hosts.
     /// </summary>
     public static int MaxParallelBatches { get; } = Math.Clamp(Environment.ProcessorCount, 1, 4);
 
@@ -450,8 +450,9 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         {
             Parallel.For(0, batches.Count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = MaxParallelBatches }, Run);
         }
-        catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
+        catch (AggregateException ex)
         {
+            // The first failure as itself (an ArgumentException, a cancellation), as the sequential path throws it.
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
         }
 

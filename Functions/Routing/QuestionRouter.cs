@@ -188,7 +188,7 @@ public sealed class QuestionRouter(
         if (m.AnswerCount > 0)
         {
             parts.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{m.AnswerCount:0} earlier answers ({m.RecentActivity:0.#} recency-weighted, {halfLife.TotalDays:0}-day half-life)"));
+                $"{m.AnswerCount:0} earlier answers ({m.RecentActivity:0.#} recency-weighted, {halfLife.TotalDays:0.#}-day half-life)"));
         }
         return parts.Count == 0 ? string.Create(CultureInfo.InvariantCulture, $"profile similarity {m.CentroidScore:0.00}") : string.Join("; ", parts);
     }

@@ -101,13 +101,15 @@ public sealed class RankerWeightOptions
     /// <summary>Half-life of recent activity, days, 1–3,650. Default 7.</summary>
     public double RecencyHalfLifeDays { get; set; } = D.RecencyHalfLifeDays;
 
-    /// <summary>Weight of responsiveness (share of requests answered), z-scored; &gt; 0. Default 0.25.</summary>
+    /// <summary>Weight of responsiveness, −log(1 + the expert's median hours from question to answer), z-scored; &gt; 0. Default 0.25.</summary>
     public double Responsiveness { get; set; } = D.Responsiveness;
 
-    /// <summary>Most the priors together may take away, standard deviations, 0–10. Default 1.</summary>
+    /// <summary>Most the priors together may take away, standard deviations, 0–10. Default 1. (The ranker can also run without
+    /// a floor, <see cref="Matching.HybridWeights.PriorFloor"/> = ∞; the live service always keeps one.)</summary>
     public double PriorFloor { get; set; } = D.PriorFloor;
 
-    /// <summary>Load penalty λ: standard deviations taken per request an expert holds in the capacity window, 0–5. Default 0.1.</summary>
+    /// <summary>Load penalty λ: standard deviations taken per request an expert received in the last 7 days
+    /// (<see cref="ExpertLoad.Window"/>), 0–5. Default 0.1.</summary>
     public double LoadPenalty { get; set; } = D.LoadPenalty;
 
     /// <summary>Prior fade φ: share of the positive prior lost per request held, 0–1. Default 0.5.</summary>
@@ -156,9 +158,12 @@ public sealed class RankerWeightOptions
                 $"{p}{name} ({value}) must be {(positive ? "above" : "at least")} {min} and at most {max}{(positive ? ": the router is built on this signal" : "")}.");
         }
 
-        if (valid && Evidence + Centroid + Bm25 + Topic < Activity + Recency + Responsiveness)
+        // A hair of tolerance: 0.1 + 0.7 + 0.1 is 0.8999999999999999 in floating point, and a person typing it means 0.9.
+        var content = Evidence + Centroid + Bm25 + Topic;
+        var priors = Activity + Recency + Responsiveness;
+        if (valid && content < priors - (1e-9 * Math.Max(1, priors)))
             yield return FormattableString.Invariant(
-                $"{p}Evidence + Centroid + Bm25 + Topic ({Evidence + Centroid + Bm25 + Topic:0.###}) must be at least Activity + Recency + Responsiveness ({Activity + Recency + Responsiveness:0.###}): what an expert knows must weigh at least as much as how active they are, or experts known only from their profile are never asked.");
+                $"{p}Evidence + Centroid + Bm25 + Topic ({content:0.######}) must be at least Activity + Recency + Responsiveness ({priors:0.######}): what an expert knows must weigh at least as much as how active they are, or experts known only from their profile are never asked.");
     }
 }
 
