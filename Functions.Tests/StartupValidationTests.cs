@@ -182,4 +182,33 @@ public sealed class StartupValidationTests
         new ConfigurationBuilder().AddInMemoryCollection(values).Build().GetSection("Routing").Bind(options);
         Assert.Equal(scaled, options.Weights.ToHybridWeights());
     }
+
+    [Theory]
+    [InlineData("Routing:Weights:RecencyHalfLife", "Routing:Weights:RecencyHalfLife is not a setting; the weights are Evidence, Centroid, Bm25, Topic, Activity, Recency, RecencyHalfLifeDays, Responsiveness, PriorFloor, LoadPenalty, LoadFade.")]
+    [InlineData("Routing:Weights:Lexical", "Routing:Weights:Lexical is not a setting")]
+    [InlineData("Routing:Weights", "Routing:Weights has a value of its own ('2')")]
+    public void Unknown_weight_names_fail_at_start_instead_of_leaving_the_default(string key, string expected)
+    {
+        var values = Good();
+        values[key] = "2";
+        var ex = Assert.IsType<OptionsValidationException>(Validate(values));
+        Assert.Contains(expected, ex.Message);
+
+        // Names are matched as the binder matches them: case-insensitively.
+        values.Remove(key);
+        values["Routing:Weights:bm25"] = "2";
+        Assert.Null(Validate(values));
+    }
+
+    [Fact]
+    public void Evaluate_starts_from_the_configured_weights_and_the_defaults_elsewhere()
+    {
+        Assert.Equal(SocialLearning.Matching.HybridWeights.Default,
+            SocialLearning.Commands.EvaluateCommand.LiveWeights(new ConfigurationBuilder().AddInMemoryCollection(Good()).Build()));
+        var values = Good();
+        values["Routing:Weights:Bm25"] = "2";
+        values["Routing:Weights:RecencyHalfLifeDays"] = "30";
+        Assert.Equal(SocialLearning.Matching.HybridWeights.Default with { Lexical = 2, RecencyHalfLifeDays = 30 },
+            SocialLearning.Commands.EvaluateCommand.LiveWeights(new ConfigurationBuilder().AddInMemoryCollection(values).Build()));
+    }
 }

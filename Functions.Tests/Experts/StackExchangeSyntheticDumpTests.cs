@@ -156,6 +156,7 @@ public class StackExchangeSyntheticDumpTests
         Assert.Equal(10, site.Questions.Count);
         Assert.Equal(19, site.Answers.Count);
         Assert.Equal(2, site.SkippedRows); // question 600 (no date), answer 601 (no parent)
+        Assert.Equal([600, 601], site.SkippedRowIds);
         var q = site.FindQuestion(101)!;
         Assert.Equal("What is a <qubit> & why?", q.Title);
         Assert.Contains("What is a <qubit>?", q.BodyText);

@@ -97,6 +97,19 @@ public sealed class CommandHost : IAsyncDisposable
     }
 
     /// <summary>
+    /// The settings the commands run with — built-in defaults (<see cref="Defaults"/>), then environment variables — checked
+    /// with <see cref="ValidateSettings"/>, without building a host: for commands that need settings but no storage
+    /// (<c>evaluate</c> reads <c>Routing:Weights</c>). Throws <see cref="OptionsValidationException"/> naming wrong settings.
+    /// </summary>
+    public static IConfiguration ValidatedSettings()
+    {
+        var root = RepoRoot();
+        var config = new ConfigurationBuilder().AddInMemoryCollection(Defaults(root)).AddEnvironmentVariables().Build();
+        ValidateSettings(config);
+        return config;
+    }
+
+    /// <summary>
     /// <see cref="StartAsync(IDictionary{string, string?}, string?, Action{string}?, CancellationToken)"/> with the storage
     /// probe and the Azurite starter replaceable (tests); null = the real ones.
     /// </summary>

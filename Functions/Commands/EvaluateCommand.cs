@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
 using SocialLearning.Experts.StackExchange;
 using SocialLearning.Matching;
 using SocialLearning.Matching.Evaluation;
@@ -36,15 +37,26 @@ public static class EvaluateCommand
                 throw new ArgumentException($"--out '{outPath}' names the CSV; give the JSON path (e.g. eval.json): the CSV is written beside it with the same name.");
             OutputFile.Validate(outPath, "--out", "eval.json", OutputFile.Notice);
         }
+        var liveWeights = LiveWeights(CommandHost.ValidatedSettings());
+        var configured = liveWeights != HybridWeights.Default;
         var site = StackExchangeDump.Load(siteFolder, cancellationToken);
         var name = SiteName(siteFolder);
         using var generator = new MiniLmEmbeddingGenerator();
         var cache = EmbeddingCache.Open(Path.Combine(CommandHost.RepoRoot(), ".local", "embedding-cache"), MiniLmEmbeddingGenerator.CacheId);
         AnsiConsole.MarkupLine($"[grey]{Markup.Escape(name)}: {site.Questions.Count} questions, {site.Answers.Count} answers, {site.Users.Count} users; {cache.Count} cached embeddings[/]");
+        if (site.SkippedRows > 0)
+        {
+            var plural = site.SkippedRows == 1 ? "" : "s";
+            var more = site.SkippedRows > site.SkippedRowIds.Count ? ", …" : "";
+            AnsiConsole.MarkupLine("[yellow]" + Markup.Escape(
+                $"{site.SkippedRows} question or answer row{plural} of Posts.xml left out: no readable CreationDate, or an answer without ParentId (post id{plural} {string.Join(", ", site.SkippedRowIds)}{more}).") + "[/]");
+        }
         if (site.Users.Count == 0)
             AnsiConsole.MarkupLine("[yellow]Users.xml lists no users: the profiles are built without anyone's \"about me\" text, so the figures will differ from the full dump's.[/]");
         var lastEmbedded = 0;
-        var report = await RoutingEvaluator.RunAsync(name, site, generator, cache, HybridWeights.Default, tune, s =>
+        if (configured)
+            AnsiConsole.MarkupLine($"[grey]the live weights come from Routing:Weights: {Markup.Escape(liveWeights.Describe())}[/]");
+        var report = await RoutingEvaluator.RunAsync(name, site, generator, cache, liveWeights, tune, s =>
         {
             if (s.StartsWith("embedded ", StringComparison.Ordinal))
             {
@@ -55,7 +67,7 @@ public static class EvaluateCommand
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(s)}[/]");
         }, cancellationToken, validationOnly, calibrate).ConfigureAwait(false);
 
-        Print(report);
+        Print(report, configured);
         if (outPath is not null)
         {
             var full = Path.GetFullPath(outPath);
@@ -78,50 +90,74 @@ public static class EvaluateCommand
         return name == "raw" ? Path.GetFileName(Path.GetDirectoryName(full)) ?? name : name;
     }
 
+    /// <summary>
+    /// The live service's weights in <paramref name="settings"/>: <c>Routing:Weights</c> where set, the built-in
+    /// <see cref="HybridWeights.Default"/> for the rest. <c>evaluate</c> starts its calibration from them and
+    /// <c>--default-weights</c> ranks with them.
+    /// </summary>
+    /// <param name="settings">Settings already checked (<see cref="CommandHost.ValidatedSettings"/>).</param>
+    internal static HybridWeights LiveWeights(IConfiguration settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var routing = new Routing.RoutingOptions();
+        settings.GetSection(Routing.RoutingOptions.Section).Bind(routing);
+        return routing.Weights.ToHybridWeights();
+    }
+
+    /// <summary>Below this many test questions the report warns that the figures are anecdotal: 30.</summary>
+    public const int FewTestQuestions = 30;
+
     /// <summary>Prints both tables, the weights, validation figures, concentration and route time.</summary>
     /// <param name="r">The report.</param>
-    public static void Print(EvaluationReport r)
+    /// <param name="configuredWeights">Whether the weights the run started from were set through <c>Routing:Weights</c> (else the built-in defaults).</param>
+    public static void Print(EvaluationReport r, bool configuredWeights = false)
     {
         ArgumentNullException.ThrowIfNull(r);
         if (r.Methods.Count == 0)
         {
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(r.Site)}[/]: validation only — the {r.Questions} test questions (cutoff {r.Cutoff:yyyy-MM-dd}) were not ranked");
             AnsiConsole.MarkupLine($"Product ([bold]{r.Product}[/]) weights: {Markup.Escape(r.Weights.Describe())}");
-            PrintCalibration(r);
+            PrintCalibration(r, configuredWeights);
             AnsiConsole.MarkupLine(Inv($"  on {r.ValidationQuestions} validation questions: MRR {r.Validation.Uncapped.Mrr:0.000} uncapped, {r.Validation.Capped.Mrr:0.000} capped; Hit@3 {r.Validation.Uncapped.HitAt3:0.000} / {r.Validation.Capped.HitAt3:0.000}; objective {r.Validation.Objective:0.0000}"));
             PrintTuning(r);
             return;
         }
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(r.Site)}[/]: {r.Questions} test questions, {r.Candidates} candidate experts, cutoff {r.Cutoff:yyyy-MM-dd}" +
                                (r.SkippedAskerOnly > 0 ? $" ({r.SkippedAskerOnly} test items left out: only the asker answered)" : ""));
+        if (r.Questions < FewTestQuestions)
+            AnsiConsole.MarkupLine(Inv($"[yellow]Only {r.Questions} test question{(r.Questions == 1 ? "" : "s")}: one question moves Hit@3 by {1.0 / r.Questions:0.###}, so differences between methods here say little; a larger dump gives figures to compare.[/]"));
         AnsiConsole.Write(Table(r, capped: false));
         AnsiConsole.Write(Table(r, capped: true));
         AnsiConsole.MarkupLine($"Product ([bold]{r.Product}[/]) weights" + (r.Calibration is null ? "" : ", chosen on the profile period only") + $": {Markup.Escape(r.Weights.Describe())}");
-        PrintCalibration(r);
-        AnsiConsole.MarkupLine(Inv($"  test questions span {r.HorizonDays:0} days after the cutoff: recency measured with a {r.RecencyHalfLifeDays:0.#}-day half-life (max({r.Weights.RecencyHalfLifeDays:0} d, {HybridWeights.RecencyHorizonShare:0.##} × horizon))"));
-        AnsiConsole.MarkupLine(Inv($"  on {r.ValidationQuestions} validation questions (4 time-ordered folds inside the profile period, each with its horizon's half-life{(r.Calibration is null ? "" : "; the folds the weights were chosen on")}): MRR {r.Validation.Uncapped.Mrr:0.000} uncapped, {r.Validation.Capped.Mrr:0.000} capped; Hit@3 {r.Validation.Uncapped.HitAt3:0.000} / {r.Validation.Capped.HitAt3:0.000}; objective {r.Validation.Objective:0.0000}"));
+        PrintCalibration(r, configuredWeights);
+        AnsiConsole.MarkupLine(Inv($"  test questions span {r.HorizonDays:0} day{(Math.Round(r.HorizonDays) == 1 ? "" : "s")} after the cutoff: recency measured with a {r.RecencyHalfLifeDays:0.#}-day half-life (max({r.Weights.RecencyHalfLifeDays:0} d, {HybridWeights.RecencyHorizonShare:0.##} × horizon))"));
+        AnsiConsole.MarkupLine(Inv($"  on {r.ValidationQuestions} validation questions ({r.ValidationFolds} time-ordered fold{(r.ValidationFolds == 1 ? "" : "s")} inside the profile period, each with its horizon's half-life{(r.Calibration is null ? "" : "; the folds the weights were chosen on")}): MRR {r.Validation.Uncapped.Mrr:0.000} uncapped, {r.Validation.Capped.Mrr:0.000} capped; Hit@3 {r.Validation.Uncapped.HitAt3:0.000} / {r.Validation.Capped.HitAt3:0.000}; objective {r.Validation.Objective:0.0000}"));
         var p = r.ProductResult;
         AnsiConsole.MarkupLine(Inv($"Concentration: {p.CappedTop10Share:P1} of the product's capped requests go to the top 10% of experts ({p.UncappedTop10Share:P1} uncapped)"));
         AnsiConsole.MarkupLine(Inv($"Route decision (embed + rank) per test question: p50 {r.RouteMsP50:0.0} ms, p95 {r.RouteMsP95:0.0} ms ({r.Candidates} experts; ranking alone p50 {EvaluationReport.Percentile(r.RankMs, 0.5):0.00} ms, p95 {EvaluationReport.Percentile(r.RankMs, 0.95):0.00} ms); {r.EmbeddedTexts} texts embedded this run"));
         PrintTuning(r);
     }
 
-    private static void PrintCalibration(EvaluationReport r)
+    private static void PrintCalibration(EvaluationReport r, bool configuredWeights)
     {
+        var live = configuredWeights ? "the live service's weights (Routing:Weights)" : "the live service's default weights";
         if (r.Calibration is not { } c)
         {
             AnsiConsole.MarkupLine(r.ValidationQuestions == 0
-                ? "  the live service's default weights, as they are: not calibrated, the profile period has no validation questions"
-                : "  the live service's default weights, as they are: not calibrated on this site (--default-weights)");
+                ? $"  {live}, as they are: not calibrated, the profile period has no validation questions"
+                : $"  {live}, as they are: not calibrated on this site (--default-weights)");
             return;
         }
         var gain = c.Best.Objective - c.Defaults.Objective;
-        AnsiConsole.MarkupLine(Inv($"  calibrated on this site's validation folds ({c.Settings} settings by coordinate ascent from the live defaults): defaults objective {c.Defaults.Objective:0.0000}, best found {c.Best.Objective:0.0000} ({gain:+0.0000;-0.0000})") +
+        var start = configuredWeights ? "live weights" : "live defaults";
+        AnsiConsole.MarkupLine(Inv($"  calibrated on this site's validation folds ({c.Settings} settings by coordinate ascent from the {start}): {start} objective {c.Defaults.Objective:0.0000}, best found {c.Best.Objective:0.0000} ({gain:+0.0000;-0.0000})") +
                                (c.KeptDefaults
-                                   ? Inv($" — the defaults are kept (a gain under {c.Margin:0.000} is the folds' noise)")
-                                   : Inv($" — the calibrated weights {(r.Methods.Count == 0 ? "would rank the test questions" : "are used")}; the defaults were {Markup.Escape(c.Defaults.Weights.Describe())}")));
+                                   ? Inv($" — the {start} are kept (a gain under {c.Margin:0.000} is the folds' noise)")
+                                   : Inv($" — the calibrated weights {(r.Methods.Count == 0 ? "would rank the test questions" : "are used")}; the {start} were {Markup.Escape(c.Defaults.Weights.Describe())}")));
         if (c.KeptDefaults) return;
-        AnsiConsole.MarkupLine(Markup.Escape($"  to route live with these weights, set: {LiveSettings(r.Weights)}"));
+        // Written past Spectre's line wrapping, so the line pastes into a shell whole.
+        AnsiConsole.MarkupLine("  to route live with these weights, set (all eleven, exact):");
+        AnsiConsole.Console.Profile.Out.Writer.WriteLine("    " + LiveSettings(r.Weights));
     }
 
     /// <summary>

@@ -167,6 +167,33 @@ public sealed class RankerWeightOptions
     }
 }
 
+/// <summary>
+/// Start-up check that every key under <c>Routing:Weights</c> names a weight: the configuration binder ignores unknown
+/// keys, so a typo (<c>Routing__Weights__RecencyHalfLife</c> for <c>…RecencyHalfLifeDays</c>) would otherwise leave the
+/// weight at its default without a word.
+/// </summary>
+/// <param name="configuration">The service's configuration.</param>
+public sealed class RankerWeightKeysValidator(Microsoft.Extensions.Configuration.IConfiguration configuration) : Microsoft.Extensions.Options.IValidateOptions<RoutingOptions>
+{
+    /// <summary>The names a key under <c>Routing:Weights</c> may have (case-insensitive).</summary>
+    public static IReadOnlyList<string> Names { get; } = typeof(RankerWeightOptions).GetProperties().Where(p => p.CanWrite).Select(p => p.Name).ToArray();
+
+    /// <inheritdoc />
+    public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, RoutingOptions options)
+    {
+        var section = configuration.GetSection(RoutingOptions.Section).GetSection(nameof(RoutingOptions.Weights));
+        var failures = new List<string>();
+        if (!string.IsNullOrEmpty(section.Value))
+            failures.Add($"Routing:Weights has a value of its own ('{section.Value}'); set the weights one by one, e.g. Routing:Weights:Bm25.");
+        foreach (var child in section.GetChildren())
+        {
+            if (!Names.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+                failures.Add($"Routing:Weights:{child.Key} is not a setting; the weights are {string.Join(", ", Names)}.");
+        }
+        return failures.Count == 0 ? Microsoft.Extensions.Options.ValidateOptionsResult.Success : Microsoft.Extensions.Options.ValidateOptionsResult.Fail(failures);
+    }
+}
+
 /// <summary>Queue message of <c>route-question</c>.</summary>
 /// <param name="QuestionId">The stored question to route.</param>
 /// <param name="Escalate">False: route a newly received question. True: an asked expert passed (or paused / stopped), so

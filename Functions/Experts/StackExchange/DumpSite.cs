@@ -62,8 +62,11 @@ public sealed class DumpSite
     /// <param name="answers">Answers, in dump order; answers whose question is missing are kept but have no parent.</param>
     /// <param name="users">Users, in dump order.</param>
     /// <param name="skippedRows">Question/answer rows dropped for lack of a usable <c>CreationDate</c> or <c>ParentId</c>.</param>
-    public DumpSite(IEnumerable<DumpQuestion> questions, IEnumerable<DumpAnswer> answers, IEnumerable<DumpUser> users, int skippedRows = 0)
+    /// <param name="skippedRowIds">Post ids of the first dropped rows (at most <see cref="SkippedIdsKept"/>), for the message that reports them.</param>
+    public DumpSite(IEnumerable<DumpQuestion> questions, IEnumerable<DumpAnswer> answers, IEnumerable<DumpUser> users, int skippedRows = 0,
+        IReadOnlyList<int>? skippedRowIds = null)
     {
+        SkippedRowIds = skippedRowIds ?? [];
         _questionsById = [];
         var qs = new List<DumpQuestion>();
         foreach (var q in questions)
@@ -100,6 +103,12 @@ public sealed class DumpSite
 
     /// <summary>Question/answer rows dropped while loading (no usable <c>CreationDate</c>, or an answer without <c>ParentId</c>).</summary>
     public int SkippedRows { get; }
+
+    /// <summary>Post ids of the first dropped rows (at most <see cref="SkippedIdsKept"/> of <see cref="SkippedRows"/>).</summary>
+    public IReadOnlyList<int> SkippedRowIds { get; }
+
+    /// <summary>How many dropped rows' ids are kept for messages: 10.</summary>
+    public const int SkippedIdsKept = 10;
 
     /// <summary>The question with post id <paramref name="id"/>, or null.</summary>
     /// <param name="id">Post id.</param>

@@ -84,11 +84,17 @@ public static class StackExchangeDump
         var questions = new List<DumpQuestion>();
         var answers = new List<DumpAnswer>();
         var skipped = 0;
+        var skippedIds = new List<int>();
+        void Skip(int id)
+        {
+            skipped++;
+            if (skippedIds.Count < DumpSite.SkippedIdsKept) skippedIds.Add(id);
+        }
         foreach (var row in posts)
         {
             if (row.Created is not DateTimeOffset created)
             {
-                skipped++;
+                Skip(row.Id);
                 continue;
             }
             if (row.Kind == DumpPostKind.Question)
@@ -103,11 +109,11 @@ public static class StackExchangeDump
             }
             else
             {
-                skipped++;
+                Skip(row.Id);
             }
         }
         var userList = users.Select(u => new DumpUser(u.Id, u.DisplayName?.Trim() ?? "", HtmlText.ToText(u.AboutMeHtml), u.Reputation));
-        return new DumpSite(questions, answers, userList, skipped);
+        return new DumpSite(questions, answers, userList, skipped, skippedIds);
     }
 
     /// <summary>

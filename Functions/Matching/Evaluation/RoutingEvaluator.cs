@@ -42,6 +42,7 @@ public sealed record ValidationResult(HybridWeights Weights, MetricSummary Uncap
 /// <param name="HorizonDays">Days from the cutoff to the last test question.</param>
 /// <param name="RecencyHalfLifeDays">The product's recency half-life at that horizon (<see cref="HybridWeights.RecencyHalfLifeFor"/>).</param>
 /// <param name="Calibration">How <see cref="Weights"/> were calibrated on the site's validation folds, or null when the given weights were used as they are.</param>
+/// <param name="ValidationFolds">Validation folds with questions (at most <see cref="RoutingEvaluator.FoldPercents"/>' 4; fewer on a small site).</param>
 public sealed record EvaluationReport(
     string Site,
     DateTimeOffset Cutoff,
@@ -60,7 +61,8 @@ public sealed record EvaluationReport(
     IReadOnlyList<double> RankMs,
     double HorizonDays = 0,
     double RecencyHalfLifeDays = 0,
-    WeightCalibration? Calibration = null)
+    WeightCalibration? Calibration = null,
+    int ValidationFolds = 0)
 {
     /// <summary>The product's result.</summary>
     public MethodResult ProductResult => Methods.Single(m => m.Name == Product);
@@ -181,13 +183,12 @@ public static class RoutingEvaluator
         List<PreparedEvaluation> PrepareWith(Func<RoutingEvaluationSet, double> halfLifeDays) =>
             folds.Select(f => new PreparedEvaluation(f, model, byText, f.Questions.Select(q => byText[q.EmbeddingText]).ToList(), TimeSpan.FromDays(halfLifeDays(f)))).ToList();
         List<PreparedEvaluation> Prepare(double halfLifeDays) => PrepareWith(_ => halfLifeDays);
-        // The product's figures: each fold with the half-life its horizon gives (HybridWeights.RecencyHalfLifeFor).
-        var byHalfLife = new Dictionary<double, FoldSignals>();
+        // The product's figures: each fold with the half-life its horizon gives (HybridWeights.RecencyHalfLifeFor). Not
+        // cached: on a large site each half-life's signals take gigabytes, so the calibration holds at most two at a time.
         FoldSignals FoldsFor(double baseHalfLife)
         {
-            if (byHalfLife.TryGetValue(baseHalfLife, out var known)) return known;
             var prepared = PrepareWith(f => Math.Max(baseHalfLife, HybridWeights.RecencyHorizonShare * HorizonDays(f)));
-            return byHalfLife[baseHalfLife] = new FoldSignals(prepared, prepared.Select(Signals).ToList());
+            return new FoldSignals(prepared, prepared.Select(f => ParallelSignals(f, cancellationToken)).ToList());
         }
         WeightCalibration? calibration = null;
         if (calibrate && folds.Sum(f => f.Questions.Count) == 0)
@@ -198,10 +199,9 @@ public static class RoutingEvaluator
             calibration = WeightCalibrator.Calibrate(FoldsFor, weights, status, cancellationToken);
             weights = calibration.Chosen.Weights;
         }
-        var preparedFolds = FoldsFor(weights.RecencyHalfLifeDays);
-        // Only the chosen half-life's folds are used from here on; the others can go (on a large site each is the whole set of fold indexes).
-        foreach (var h in byHalfLife.Keys.Where(h => h != weights.RecencyHalfLifeDays).ToList()) byHalfLife.Remove(h);
-        var validation = calibration?.Chosen ?? Validate(preparedFolds.Folds, preparedFolds.Signals, weights);
+        // The chosen weights' folds are needed again only without a calibration (its figures) or for --tune's baselines.
+        var preparedFolds = calibration is null || (tune && folds.Count > 0) ? FoldsFor(weights.RecencyHalfLifeDays) : null;
+        var validation = calibration?.Chosen ?? Validate(preparedFolds!.Folds, preparedFolds.Signals, weights);
         IReadOnlyList<ValidationResult> tuning = [];
         var validationBaselines = new List<MethodResult>();
         if (tune && folds.Count == 0) status?.Invoke("no validation questions in the profile period: nothing to tune on");
@@ -212,7 +212,7 @@ public static class RoutingEvaluator
             Func<PreparedEvaluation, IRoutingMethod>[] baselines = [RoutingMethods.MostActive, RoutingMethods.RecentlyActive, RoutingMethods.Bm25Profile, RoutingMethods.Centroid];
             foreach (var make in baselines)
             {
-                var parts = preparedFolds.Folds.Select(f => Measure(f.Set, make(f))).ToList();
+                var parts = preparedFolds!.Folds.Select(f => Measure(f.Set, make(f))).ToList();
                 validationBaselines.Add(new MethodResult(parts[0].Name, Pool(parts.Select(p => p.Uncapped).ToList()), Pool(parts.Select(p => p.Capped).ToList()),
                     parts.Average(p => p.UncappedTop10Share), parts.Average(p => p.CappedTop10Share)));
             }
@@ -222,7 +222,7 @@ public static class RoutingEvaluator
         {
             return new EvaluationReport(siteName, split.Cutoff, test.Questions.Count, test.Candidates, test.SkippedAskerOnly, [], RoutingMethods.ProductName, weights,
                 validation, folds.Sum(f => f.Questions.Count), tuning, [], cache.Misses - before, validationBaselines, [], HorizonDays(test),
-                weights.RecencyHalfLifeFor(HorizonDays(test)), calibration);
+                weights.RecencyHalfLifeFor(HorizonDays(test)), calibration, folds.Count);
         }
 
         // Test questions: embedded one at a time, as the live router does, and timed (warm: one embedding first).
@@ -260,7 +260,7 @@ public static class RoutingEvaluator
 
         return new EvaluationReport(siteName, split.Cutoff, test.Questions.Count, test.Candidates, test.SkippedAskerOnly, methods,
             RoutingMethods.ProductName, weights, validation, folds.Sum(f => f.Questions.Count), tuning, routeMs, cache.Misses - before, validationBaselines, rankMs.Select(r => r.Ms).ToList(),
-            HorizonDays(test), testHalfLife, calibration);
+            HorizonDays(test), testHalfLife, calibration, folds.Count);
     }
 
     /// <summary>Days from <paramref name="set"/>'s cutoff to its last question (0 without questions): how far ahead its frozen profiles must predict.</summary>
@@ -403,6 +403,16 @@ public static class RoutingEvaluator
 
     private static IReadOnlyList<HybridSignals> Signals(PreparedEvaluation e) =>
         e.Set.Questions.Select((q, i) => HybridRanker.Signals(e.Index, e.QueryVectors[i], e.Model, q.LexicalText, id => id == q.AskerExpertId)).ToList();
+
+    /// <summary><see cref="Signals(PreparedEvaluation)"/> with the questions spread over the cores (the index is only read).</summary>
+    private static IReadOnlyList<HybridSignals> ParallelSignals(PreparedEvaluation e, CancellationToken cancellationToken)
+    {
+        var questions = e.Set.Questions;
+        var signals = new HybridSignals[questions.Count];
+        Parallel.For(0, questions.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+            signals[i] = HybridRanker.Signals(e.Index, e.QueryVectors[i], e.Model, questions[i].LexicalText, id => id == questions[i].AskerExpertId));
+        return signals;
+    }
 
     /// <summary>The product's figures with <paramref name="weights"/> on folds whose signals are already computed, pooled over folds.</summary>
     /// <param name="folds">Prepared validation folds.</param>

@@ -84,8 +84,9 @@ public static class WeightCalibrator
     /// Calibrates <paramref name="defaults"/> on the validation folds.
     /// </summary>
     /// <param name="foldsFor">The folds for a base recency half-life in days (each fold measures recency with
-    /// max(half-life, <see cref="HybridWeights.RecencyHorizonShare"/> × its horizon), as the product does); called at most
-    /// once per half-life of <see cref="RoutingEvaluator.HalfLives"/> and the defaults'.</param>
+    /// max(half-life, <see cref="HybridWeights.RecencyHorizonShare"/> × its horizon), as the product does); called again
+    /// for a half-life whenever the search needs it, and the result is held only while that half-life is the current
+    /// setting's or the one being tried (so it must give the same signals every time).</param>
     /// <param name="defaults">The live service's weights: the start of the search and the setting kept unless beaten.</param>
     /// <param name="status">Receives one progress line per pass, or null.</param>
     /// <param name="cancellationToken">Cancels between and during the measurements.</param>
@@ -99,16 +100,11 @@ public static class WeightCalibrator
         ArgumentNullException.ThrowIfNull(defaults);
         if (!RoutingEvaluator.MeetsProductRules(defaults))
             throw new ArgumentException($"The defaults ({defaults.Describe()}) do not meet the product's rules.", nameof(defaults));
-        var folds = new Dictionary<double, FoldSignals>();
+        // Signals are kept for the current setting's half-life only, plus the one being tried: on a large site each set is
+        // gigabytes (every question's signals over every candidate), and keeping all four half-lives doubled the peak.
+        var currentFolds = foldsFor(defaults.RecencyHalfLifeDays);
         var measured = new Dictionary<HybridWeights, ValidationResult>();
-        ValidationResult Measure(HybridWeights w)
-        {
-            if (measured.TryGetValue(w, out var known)) return known;
-            if (!folds.TryGetValue(w.RecencyHalfLifeDays, out var f)) folds[w.RecencyHalfLifeDays] = f = foldsFor(w.RecencyHalfLifeDays);
-            return measured[w] = RoutingEvaluator.Validate(f.Folds, f.Signals, w);
-        }
-
-        var defaultResult = Measure(defaults);
+        var defaultResult = measured[defaults] = RoutingEvaluator.Validate(currentFolds.Folds, currentFolds.Signals, defaults);
         var current = defaultResult;
         Func<HybridWeights, double, HybridWeights>[] moves =
         [
@@ -129,22 +125,30 @@ public static class WeightCalibrator
             var start = current;
             for (var d = 0; d < moves.Length; d++)
             {
-                // The dimension's settings are measured in parallel (the signals are read-only), then compared in step order.
                 var tried = steps[d].Select(v => ContentAtLeastPriors(moves[d](current.Weights, v)))
                     .Where(w => w != current.Weights && RoutingEvaluator.MeetsProductRules(w)).Distinct().ToList();
-                var fresh = tried.Where(w => !measured.ContainsKey(w)).ToList();
-                foreach (var h in fresh.Select(w => w.RecencyHalfLifeDays).Distinct().Where(h => !folds.ContainsKey(h)).ToList())
-                    folds[h] = foldsFor(h);
+                // Settings on the current half-life are measured in parallel (the signals are read-only); settings on another
+                // half-life (the half-life step) one at a time, each on signals computed for it and dropped unless it wins.
+                var fresh = tried.Where(w => !measured.ContainsKey(w) && w.RecencyHalfLifeDays == current.Weights.RecencyHalfLifeDays).ToList();
                 var results = new ValidationResult[fresh.Count];
+                var folds = currentFolds;
                 Parallel.For(0, fresh.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
-                {
-                    var f = folds[fresh[i].RecencyHalfLifeDays];
-                    results[i] = RoutingEvaluator.Validate(f.Folds, f.Signals, fresh[i]);
-                });
+                    results[i] = RoutingEvaluator.Validate(folds.Folds, folds.Signals, fresh[i]));
                 for (var i = 0; i < fresh.Count; i++) measured[fresh[i]] = results[i];
+                // Compared in step order, as they come.
                 foreach (var w in tried)
                 {
-                    var r = measured[w];
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (!measured.TryGetValue(w, out var r))
+                    {
+                        var other = foldsFor(w.RecencyHalfLifeDays);
+                        r = measured[w] = RoutingEvaluator.Validate(other.Folds, other.Signals, w);
+                        if (Better(r, current)) currentFolds = other;
+                    }
+                    else if (Better(r, current) && r.Weights.RecencyHalfLifeDays != current.Weights.RecencyHalfLifeDays)
+                    {
+                        currentFolds = foldsFor(r.Weights.RecencyHalfLifeDays);
+                    }
                     if (Better(r, current)) current = r;
                 }
             }
