@@ -328,6 +328,25 @@ public sealed class CommandLineTests(AzuriteFixture azurite)
             (code, output) = await Cli.RunAsync(connection, Path.Combine(folder, "mailbox"), "evaluate", "--dump", site, "--out", Path.Combine(folder, "x.csv"));
             Assert.Equal(1, code);
             Assert.Contains("names the CSV; give the JSON path (e.g. eval.json)", output);
+
+            // An .xml --out would overwrite a file that looks like the dump's own.
+            (code, output) = await Cli.RunAsync(connection, Path.Combine(folder, "mailbox"), "evaluate", "--dump", site, "--out", Path.Combine(site, "Posts.xml"));
+            Assert.Equal(1, code);
+            Assert.Contains("names an XML file, like the dump's own files; give the JSON path", output);
+
+            // evaluate starts from the live weights, so it checks them as the service does, before reading the dump.
+            Environment.SetEnvironmentVariable("Routing__Weights__Bm25", "0");
+            try
+            {
+                (code, output) = await Cli.RunAsync(connection, Path.Combine(folder, "mailbox"), "evaluate", "--dump", site);
+            }
+            finally
+            {
+                Environment.SetEnvironmentVariable("Routing__Weights__Bm25", null);
+            }
+            Assert.Equal(2, code);
+            Assert.Contains("Routing:Weights:Bm25 (0) must be above 0", output);
+            Assert.DoesNotContain("Posts.xml", output);
         }
         finally
         {

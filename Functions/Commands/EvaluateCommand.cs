@@ -35,6 +35,8 @@ public static class EvaluateCommand
         {
             if (string.Equals(Path.GetExtension(outPath), ".csv", StringComparison.OrdinalIgnoreCase))
                 throw new ArgumentException($"--out '{outPath}' names the CSV; give the JSON path (e.g. eval.json): the CSV is written beside it with the same name.");
+            if (string.Equals(Path.GetExtension(outPath), ".xml", StringComparison.OrdinalIgnoreCase))
+                throw new ArgumentException($"--out '{outPath}' names an XML file, like the dump's own files; give the JSON path (e.g. eval.json).");
             OutputFile.Validate(outPath, "--out", "eval.json", OutputFile.Notice);
         }
         var liveWeights = LiveWeights(CommandHost.ValidatedSettings());
