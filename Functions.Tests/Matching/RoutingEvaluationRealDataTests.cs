@@ -292,6 +292,43 @@ public class RoutingEvaluationRealDataTests(QuantumDumpFixture fixture) : IClass
     }
 
     [Fact]
+    public async Task Calibration_holding_two_half_lives_at_a_time_finds_what_keeping_all_finds()
+    {
+        var d = fixture.Require();
+        var ct = TestContext.Current.CancellationToken;
+        using var generator = new HashingEmbeddingGenerator();
+        var folds = RoutingEvaluationSet.ValidationFolds(d.Site, d.Split, RoutingEvaluator.FoldPercents, RoutingEvaluator.FoldHorizonPercent)
+            .Where(f => f.Questions.Count > 0 && f.Candidates > 0).ToList();
+        var texts = folds.SelectMany(PreparedEvaluation.EvidenceTexts).Concat(folds.SelectMany(f => f.Questions.Select(q => q.EmbeddingText)))
+            .Distinct(StringComparer.Ordinal).ToList();
+        var embedded = await generator.GenerateAsync(texts, cancellationToken: ct);
+        var byText = texts.Select((t, i) => (t, v: embedded[i].Vector.ToArray())).ToDictionary(x => x.t, x => x.v, StringComparer.Ordinal);
+        var model = new VectorModel(HashingEmbeddingGenerator.Model, 64);
+        var computed = new List<double>();
+        FoldSignals FoldsFor(double halfLife)
+        {
+            lock (computed) computed.Add(halfLife);
+            var prepared = folds.Select(f => new PreparedEvaluation(f, model, byText, f.Questions.Select(q => byText[q.EmbeddingText]).ToList(),
+                TimeSpan.FromDays(Math.Max(halfLife, HybridWeights.RecencyHorizonShare * RoutingEvaluator.HorizonDays(f))))).ToList();
+            return new FoldSignals(prepared, prepared.Select(p => (IReadOnlyList<HybridSignals>)p.Set.Questions.Select((q, i) =>
+                HybridRanker.Signals(p.Index, p.QueryVectors[i], p.Model, q.LexicalText, id => id == q.AskerExpertId)).ToList()).ToList());
+        }
+
+        var keepingAll = WeightCalibrator.Calibrate(FoldsFor, HybridWeights.Default, null, ct);
+        var keptCount = computed.Count;
+        computed.Clear();
+        var holdingTwo = WeightCalibrator.Calibrate(FoldsFor, HybridWeights.Default, null, ct, keepAllSignalsUpTo: 0);
+
+        Assert.Equal(keepingAll.Chosen, holdingTwo.Chosen);
+        Assert.Equal(keepingAll.Best, holdingTwo.Best);
+        Assert.Equal(keepingAll.Settings, holdingTwo.Settings);
+        // Kept: each half-life computed once. Held two at a time: a half-life tried again in a later pass is computed again.
+        Assert.Equal(keptCount, computed.Distinct().Count());
+        Assert.True(keptCount <= RoutingEvaluator.HalfLives.Count, $"{keptCount} computations while keeping all");
+        Assert.True(computed.Count > keptCount, $"{computed.Count} computations holding two, {keptCount} keeping all");
+    }
+
+    [Fact]
     public async Task Validation_only_with_out_is_refused_before_anything_is_read()
     {
         var ex = await Assert.ThrowsAsync<ArgumentException>(() => EvaluateCommand.RunAsync("/nonexistent-dump", Path.Combine(Path.GetTempPath(), "eval.json"), tune: false,

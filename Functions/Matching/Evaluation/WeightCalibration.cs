@@ -3,7 +3,11 @@ namespace SocialLearning.Matching.Evaluation;
 /// <summary>Validation folds prepared for one recency half-life, with each question's signals computed once.</summary>
 /// <param name="Folds">The prepared folds, in fold order.</param>
 /// <param name="Signals">Per fold, one <see cref="HybridSignals"/> per question, in question order.</param>
-public sealed record FoldSignals(IReadOnlyList<PreparedEvaluation> Folds, IReadOnlyList<IReadOnlyList<HybridSignals>> Signals);
+public sealed record FoldSignals(IReadOnlyList<PreparedEvaluation> Folds, IReadOnlyList<IReadOnlyList<HybridSignals>> Signals)
+{
+    /// <summary>Signal entries held: Σ over questions of the candidates scored (about 190 bytes each).</summary>
+    public long Entries => Signals.Sum(f => f.Sum(q => (long)q.Count));
+}
 
 /// <summary>
 /// What <see cref="WeightCalibrator.Calibrate"/> found on one site's validation folds.
@@ -62,6 +66,14 @@ public static class WeightCalibrator
     public static double MarginFor(int validationQuestions) =>
         validationQuestions <= 0 ? double.PositiveInfinity : Math.Max(Tolerance, 1.75 / validationQuestions);
 
+    /// <summary>
+    /// Signal entries of one half-life (<see cref="FoldSignals.Entries"/>) up to which the signals of every half-life tried
+    /// are kept through the search: 2,000,000, about 0.4 GB each (quantum computing: 345 questions × 53 candidates, 18,000).
+    /// Above it only two half-lives are held at a time (a synthetic site of 9,746 validation questions × 984 candidates
+    /// needs about 1.8 GB per half-life).
+    /// </summary>
+    public const long KeepAllSignalsUpTo = 2_000_000;
+
     /// <summary>BM25 weights tried: 0.25–8.</summary>
     public static readonly IReadOnlyList<double> LexicalSteps = [0.25, 0.5, 1, 2, 4, 8];
 
@@ -85,24 +97,37 @@ public static class WeightCalibrator
     /// </summary>
     /// <param name="foldsFor">The folds for a base recency half-life in days (each fold measures recency with
     /// max(half-life, <see cref="HybridWeights.RecencyHorizonShare"/> × its horizon), as the product does); called again
-    /// for a half-life whenever the search needs it, and the result is held only while that half-life is the current
-    /// setting's or the one being tried (so it must give the same signals every time).</param>
+    /// for a half-life whenever the search needs it unless the signals are small enough to keep (<see cref="KeepAllSignalsUpTo"/>);
+    /// otherwise the result is held only while that half-life is the current setting's or the one being tried (so it
+    /// must give the same signals every time).</param>
     /// <param name="defaults">The live service's weights: the start of the search and the setting kept unless beaten.</param>
     /// <param name="status">Receives one progress line per pass, or null.</param>
     /// <param name="cancellationToken">Cancels between and during the measurements.</param>
     /// <returns>The calibration.</returns>
     /// <exception cref="ArgumentException"><paramref name="defaults"/> does not meet the product's rules.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <param name="keepAllSignalsUpTo">Signal entries per half-life up to which every half-life's signals are kept
+    /// (<see cref="KeepAllSignalsUpTo"/>); lower it to hold at most two on a machine short of memory. The result is the
+    /// same either way, only the time and memory differ.</param>
     public static WeightCalibration Calibrate(Func<double, FoldSignals> foldsFor, HybridWeights defaults, Action<string>? status = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, long keepAllSignalsUpTo = KeepAllSignalsUpTo)
     {
         ArgumentNullException.ThrowIfNull(foldsFor);
         ArgumentNullException.ThrowIfNull(defaults);
         if (!RoutingEvaluator.MeetsProductRules(defaults))
             throw new ArgumentException($"The defaults ({defaults.Describe()}) do not meet the product's rules.", nameof(defaults));
-        // Signals are kept for the current setting's half-life only, plus the one being tried: on a large site each set is
-        // gigabytes (every question's signals over every candidate), and keeping all four half-lives doubled the peak.
-        var currentFolds = foldsFor(defaults.RecencyHalfLifeDays);
+        // On a large site each half-life's signals are gigabytes (every question's signals over every candidate): then only
+        // the current setting's and the one being tried are held, and a half-life tried again is computed again. On a small
+        // site all are kept (computing them again would only cost time).
+        var kept = new Dictionary<double, FoldSignals>();
+        FoldSignals Get(double halfLife)
+        {
+            if (kept.TryGetValue(halfLife, out var known)) return known;
+            var computed = foldsFor(halfLife);
+            if (computed.Entries <= keepAllSignalsUpTo) kept[halfLife] = computed;
+            return computed;
+        }
+        var currentFolds = Get(defaults.RecencyHalfLifeDays);
         var measured = new Dictionary<HybridWeights, ValidationResult>();
         var defaultResult = measured[defaults] = RoutingEvaluator.Validate(currentFolds.Folds, currentFolds.Signals, defaults);
         var current = defaultResult;
@@ -141,13 +166,13 @@ public static class WeightCalibrator
                     cancellationToken.ThrowIfCancellationRequested();
                     if (!measured.TryGetValue(w, out var r))
                     {
-                        var other = foldsFor(w.RecencyHalfLifeDays);
+                        var other = Get(w.RecencyHalfLifeDays);
                         r = measured[w] = RoutingEvaluator.Validate(other.Folds, other.Signals, w);
                         if (Better(r, current)) currentFolds = other;
                     }
                     else if (Better(r, current) && r.Weights.RecencyHalfLifeDays != current.Weights.RecencyHalfLifeDays)
                     {
-                        currentFolds = foldsFor(r.Weights.RecencyHalfLifeDays);
+                        currentFolds = Get(r.Weights.RecencyHalfLifeDays);
                     }
                     if (Better(r, current)) current = r;
                 }
