@@ -201,14 +201,22 @@ public sealed class StartupValidationTests
     }
 
     [Fact]
-    public void Evaluate_starts_from_the_configured_weights_and_the_defaults_elsewhere()
+    public void Evaluate_starts_from_the_configured_weights_and_checks_only_the_routing_settings()
     {
-        Assert.Equal(SocialLearning.Matching.HybridWeights.Default,
-            SocialLearning.Commands.EvaluateCommand.LiveWeights(new ConfigurationBuilder().AddInMemoryCollection(Good()).Build()));
-        var values = Good();
-        values["Routing:Weights:Bm25"] = "2";
-        values["Routing:Weights:RecencyHalfLifeDays"] = "30";
+        static SocialLearning.Matching.HybridWeights Live(Dictionary<string, string?> values) =>
+            SocialLearning.Commands.CommandHost.ValidatedRoutingSettings(new ConfigurationBuilder().AddInMemoryCollection(values).Build()).Weights.ToHybridWeights();
+
+        // No storage, no mailbox (a fresh clone has no .local/mailbox yet): evaluate needs neither.
+        Assert.Equal(SocialLearning.Matching.HybridWeights.Default, Live([]));
         Assert.Equal(SocialLearning.Matching.HybridWeights.Default with { Lexical = 2, RecencyHalfLifeDays = 30 },
-            SocialLearning.Commands.EvaluateCommand.LiveWeights(new ConfigurationBuilder().AddInMemoryCollection(values).Build()));
+            Live(new() { ["Routing:Weights:Bm25"] = "2", ["Routing:Weights:RecencyHalfLifeDays"] = "30", ["Mail:MaildirRoot"] = "/nonexistent-folder" }));
+
+        // The routing settings themselves are checked as the service checks them.
+        var ex = Assert.Throws<OptionsValidationException>(() => Live(new() { ["Routing:Weights:Bm25"] = "0" }));
+        Assert.Contains("Routing:Weights:Bm25 (0) must be above 0", ex.Message);
+        ex = Assert.Throws<OptionsValidationException>(() => Live(new() { ["Routing:Weights:RecencyHalfLife"] = "30" }));
+        Assert.Contains("Routing:Weights:RecencyHalfLife is not a setting", ex.Message);
+        ex = Assert.Throws<OptionsValidationException>(() => Live(new() { ["Routing:Weights:Bm25"] = "abc" }));
+        Assert.Contains("Routing:Weights:Bm25", ex.Message);
     }
 }

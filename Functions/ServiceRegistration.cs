@@ -23,7 +23,7 @@ public static class ServiceRegistration
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<MailOptions>().BindConfiguration(MailOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<RoutingOptions>, RankerWeightKeysValidator>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<RoutingOptions>, RankerWeightKeysValidator>());
         services.AddEmbeddings();
 
         services.TryAddSingleton(TimeProvider.System);

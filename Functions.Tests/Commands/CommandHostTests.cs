@@ -5,6 +5,7 @@ using SocialLearning.Commands;
 
 namespace SocialLearning.Tests.Commands;
 
+[Collection("Azurite")] // reads the process environment, which the command-line tests of that collection change
 public sealed class CommandHostTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

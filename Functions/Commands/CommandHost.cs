@@ -97,16 +97,33 @@ public sealed class CommandHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// The settings the commands run with — built-in defaults (<see cref="Defaults"/>), then environment variables — checked
-    /// with <see cref="ValidateSettings"/>, without building a host: for commands that need settings but no storage
-    /// (<c>evaluate</c> reads <c>Routing:Weights</c>). Throws <see cref="OptionsValidationException"/> naming wrong settings.
+    /// The routing settings from the environment variables, checked as the service checks them at start-up (ranges, the
+    /// product rules of <c>Routing:Weights</c>, unknown weight names) and nothing else: for <c>evaluate</c>, which needs no
+    /// storage or mailbox, so a mail or storage setting — or the local mailbox folder not existing yet on a fresh clone —
+    /// must not stop it. Throws <see cref="OptionsValidationException"/> naming wrong settings, also for a value that does
+    /// not convert ("abc" for a number).
     /// </summary>
-    public static IConfiguration ValidatedSettings()
+    public static Routing.RoutingOptions ValidatedRoutingSettings() =>
+        ValidatedRoutingSettings(new ConfigurationBuilder().AddEnvironmentVariables().Build());
+
+    /// <summary><see cref="ValidatedRoutingSettings()"/> over the given settings.</summary>
+    /// <param name="configuration">Settings.</param>
+    public static Routing.RoutingOptions ValidatedRoutingSettings(IConfiguration configuration)
     {
-        var root = RepoRoot();
-        var config = new ConfigurationBuilder().AddInMemoryCollection(Defaults(root)).AddEnvironmentVariables().Build();
-        ValidateSettings(config);
-        return config;
+        ArgumentNullException.ThrowIfNull(configuration);
+        var services = new ServiceCollection();
+        services.AddSingleton(configuration);
+        services.AddOptions<Routing.RoutingOptions>().BindConfiguration(Routing.RoutingOptions.Section).ValidateDataAnnotations();
+        services.AddSingleton<IValidateOptions<Routing.RoutingOptions>, Routing.RankerWeightKeysValidator>();
+        using var provider = services.BuildServiceProvider();
+        try
+        {
+            return provider.GetRequiredService<IOptions<Routing.RoutingOptions>>().Value;
+        }
+        catch (InvalidOperationException ex) when (ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
+        {
+            throw new OptionsValidationException("configuration", typeof(IConfiguration), [ex.Message]);
+        }
     }
 
     /// <summary>
@@ -130,6 +147,9 @@ public sealed class CommandHost : IAsyncDisposable
         if (config["Mail:MaildirRoot"] == defaultMailbox) Directory.CreateDirectory(defaultMailbox!);
         // Before the storage probe (up to 2 s) and Azurite (seconds): a wrong setting must not wait for either.
         ValidateSettings(config);
+        // Weights set through Routing:Weights change every route: say so, so a forgotten or mistyped setting shows.
+        if (ValidatedRoutingSettings(config).Weights.ToHybridWeights() is var weights && weights != Matching.HybridWeights.Default)
+            status?.Invoke($"routing with the weights of Routing:Weights: {weights.Describe()}");
 
         AzuriteLauncher? azurite = null;
         var cs = config["Storage:ConnectionString"];

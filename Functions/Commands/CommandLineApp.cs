@@ -81,7 +81,7 @@ public static partial class CommandLineApp
         var evalOut = FileOption("--out", "eval.json", "Write the JSON report to this file (and a CSV beside it).");
         var tune = new Option<bool>("--tune") { Description = "Also run the weight grid on the validation folds inside the profile period and print the best settings." };
         var validationOnly = new Option<bool>("--validation-only") { Description = "Calibrate (and with --tune, run the grid) on the validation folds and stop: the test questions are not ranked (work on the ranker without looking at the test table)." };
-        var defaultWeights = new Option<bool>("--default-weights") { Description = "Rank with the live service's default weights as they are, instead of calibrating them on the site's own profile period first." };
+        var defaultWeights = new Option<bool>("--default-weights") { Description = "Rank with the live service's weights as they are (Routing:Weights where set, else the built-in defaults), instead of calibrating them on the site's own profile period first." };
         var evaluate = new Command("evaluate", "Measure routing quality on a Stack Exchange dump: baselines and the product's ranker on one split, without and with the capacity cap.") { evalDump, evalOut, tune, validationOnly, defaultWeights };
         evaluate.SetAction((r, ct) => Guarded(() => EvaluateCommand.RunAsync(r.GetValue(evalDump)!.FullName, r.GetValue(evalOut)?.FullName, r.GetValue(tune), ct, r.GetValue(validationOnly),
             calibrate: !r.GetValue(defaultWeights)), ct));

@@ -24,7 +24,7 @@ public static class EvaluateCommand
     /// <param name="tune">Also run the weight grid on the validation folds and print the best settings.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <param name="validationOnly">Calibrate and report on the validation folds only (with <paramref name="tune"/>, the grid too); the test questions are not ranked (no <paramref name="outPath"/> then).</param>
-    /// <param name="calibrate">Calibrate the product's weights on the site's profile period first (<see cref="WeightCalibrator"/>); false ranks with <see cref="HybridWeights.Default"/> as it is (<c>--default-weights</c>).</param>
+    /// <param name="calibrate">Calibrate the product's weights on the site's profile period first (<see cref="WeightCalibrator"/>); false ranks with the live weights as they are (<c>--default-weights</c>): <c>Routing:Weights</c> where set, else <see cref="HybridWeights.Default"/>.</param>
     /// <exception cref="ArgumentException"><paramref name="outPath"/> names a CSV or an unusable file, or is given with <paramref name="validationOnly"/>.</exception>
     public static async Task<int> RunAsync(string siteFolder, string? outPath, bool tune, CancellationToken cancellationToken, bool validationOnly = false, bool calibrate = true)
     {
@@ -39,7 +39,7 @@ public static class EvaluateCommand
                 throw new ArgumentException($"--out '{outPath}' names an XML file, like the dump's own files; give the JSON path (e.g. eval.json).");
             OutputFile.Validate(outPath, "--out", "eval.json", OutputFile.Notice);
         }
-        var liveWeights = LiveWeights(CommandHost.ValidatedSettings());
+        var liveWeights = CommandHost.ValidatedRoutingSettings().Weights.ToHybridWeights();
         var configured = liveWeights != HybridWeights.Default;
         var site = StackExchangeDump.Load(siteFolder, cancellationToken);
         var name = SiteName(siteFolder);
@@ -90,20 +90,6 @@ public static class EvaluateCommand
         var full = Path.GetFullPath(siteFolder).TrimEnd(Path.DirectorySeparatorChar);
         var name = Path.GetFileName(full);
         return name == "raw" ? Path.GetFileName(Path.GetDirectoryName(full)) ?? name : name;
-    }
-
-    /// <summary>
-    /// The live service's weights in <paramref name="settings"/>: <c>Routing:Weights</c> where set, the built-in
-    /// <see cref="HybridWeights.Default"/> for the rest. <c>evaluate</c> starts its calibration from them and
-    /// <c>--default-weights</c> ranks with them.
-    /// </summary>
-    /// <param name="settings">Settings already checked (<see cref="CommandHost.ValidatedSettings"/>).</param>
-    internal static HybridWeights LiveWeights(IConfiguration settings)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        var routing = new Routing.RoutingOptions();
-        settings.GetSection(Routing.RoutingOptions.Section).Bind(routing);
-        return routing.Weights.ToHybridWeights();
     }
 
     /// <summary>Below this many test questions the report warns that the figures are anecdotal: 30.</summary>

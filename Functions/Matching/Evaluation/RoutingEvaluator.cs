@@ -199,9 +199,8 @@ public static class RoutingEvaluator
             calibration = WeightCalibrator.Calibrate(FoldsFor, weights, status, cancellationToken);
             weights = calibration.Chosen.Weights;
         }
-        // The chosen weights' folds are needed again only without a calibration (its figures) or for --tune's baselines.
-        var preparedFolds = calibration is null || (tune && folds.Count > 0) ? FoldsFor(weights.RecencyHalfLifeDays) : null;
-        var validation = calibration?.Chosen ?? Validate(preparedFolds!.Folds, preparedFolds.Signals, weights);
+        // Without a calibration the given weights are measured on the folds here; with one, its figures stand.
+        var validation = calibration?.Chosen ?? ValidateWith(FoldsFor(weights.RecencyHalfLifeDays), weights);
         IReadOnlyList<ValidationResult> tuning = [];
         var validationBaselines = new List<MethodResult>();
         if (tune && folds.Count == 0) status?.Invoke("no validation questions in the profile period: nothing to tune on");
@@ -209,10 +208,12 @@ public static class RoutingEvaluator
         {
             status?.Invoke("tuning the weights on the validation folds…");
             tuning = Tune(HalfLives.ToDictionary(h => h, Prepare));
+            // The baselines only need the folds' indexes (no product signals).
+            var baselineFolds = PrepareWith(f => Math.Max(weights.RecencyHalfLifeDays, HybridWeights.RecencyHorizonShare * HorizonDays(f)));
             Func<PreparedEvaluation, IRoutingMethod>[] baselines = [RoutingMethods.MostActive, RoutingMethods.RecentlyActive, RoutingMethods.Bm25Profile, RoutingMethods.Centroid];
             foreach (var make in baselines)
             {
-                var parts = preparedFolds!.Folds.Select(f => Measure(f.Set, make(f))).ToList();
+                var parts = baselineFolds.Select(f => Measure(f.Set, make(f))).ToList();
                 validationBaselines.Add(new MethodResult(parts[0].Name, Pool(parts.Select(p => p.Uncapped).ToList()), Pool(parts.Select(p => p.Capped).ToList()),
                     parts.Average(p => p.UncappedTop10Share), parts.Average(p => p.CappedTop10Share)));
             }
@@ -404,13 +405,23 @@ public static class RoutingEvaluator
     private static IReadOnlyList<HybridSignals> Signals(PreparedEvaluation e) =>
         e.Set.Questions.Select((q, i) => HybridRanker.Signals(e.Index, e.QueryVectors[i], e.Model, q.LexicalText, id => id == q.AskerExpertId)).ToList();
 
+    private static ValidationResult ValidateWith(FoldSignals folds, HybridWeights weights) => Validate(folds.Folds, folds.Signals, weights);
+
     /// <summary><see cref="Signals(PreparedEvaluation)"/> with the questions spread over the cores (the index is only read).</summary>
     private static IReadOnlyList<HybridSignals> ParallelSignals(PreparedEvaluation e, CancellationToken cancellationToken)
     {
         var questions = e.Set.Questions;
         var signals = new HybridSignals[questions.Count];
-        Parallel.For(0, questions.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
-            signals[i] = HybridRanker.Signals(e.Index, e.QueryVectors[i], e.Model, questions[i].LexicalText, id => id == questions[i].AskerExpertId));
+        try
+        {
+            Parallel.For(0, questions.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+                signals[i] = HybridRanker.Signals(e.Index, e.QueryVectors[i], e.Model, questions[i].LexicalText, id => id == questions[i].AskerExpertId));
+        }
+        catch (AggregateException ex)
+        {
+            // The first failure as itself, as the sequential computation threw it.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
+        }
         return signals;
     }
 

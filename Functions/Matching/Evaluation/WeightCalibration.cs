@@ -155,11 +155,7 @@ public static class WeightCalibrator
                 // Settings on the current half-life are measured in parallel (the signals are read-only); settings on another
                 // half-life (the half-life step) one at a time, each on signals computed for it and dropped unless it wins.
                 var fresh = tried.Where(w => !measured.ContainsKey(w) && w.RecencyHalfLifeDays == current.Weights.RecencyHalfLifeDays).ToList();
-                var results = new ValidationResult[fresh.Count];
-                var folds = currentFolds;
-                Parallel.For(0, fresh.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
-                    results[i] = RoutingEvaluator.Validate(folds.Folds, folds.Signals, fresh[i]));
-                for (var i = 0; i < fresh.Count; i++) measured[fresh[i]] = results[i];
+                MeasureAll(currentFolds, fresh, measured, cancellationToken);
                 // Compared in step order, as they come.
                 foreach (var w in tried)
                 {
@@ -169,6 +165,8 @@ public static class WeightCalibrator
                         var other = Get(w.RecencyHalfLifeDays);
                         r = measured[w] = RoutingEvaluator.Validate(other.Folds, other.Signals, w);
                         if (Better(r, current)) currentFolds = other;
+                        // Unoptimised code keeps a local alive to the end of the method: let a losing half-life's signals go now.
+                        other = null;
                     }
                     else if (Better(r, current) && r.Weights.RecencyHalfLifeDays != current.Weights.RecencyHalfLifeDays)
                     {
@@ -184,6 +182,18 @@ public static class WeightCalibrator
         var margin = MarginFor(defaultResult.Uncapped.Questions);
         var chosen = current.Objective >= defaultResult.Objective + margin ? current : defaultResult;
         return new WeightCalibration(chosen, defaultResult, current, measured.Count, margin);
+    }
+
+    /// <summary>Measures <paramref name="settings"/> on <paramref name="folds"/> in parallel (the signals are read-only) into
+    /// <paramref name="measured"/>. A method of its own so that no lambda in <see cref="Calibrate"/> keeps a half-life's
+    /// signals reachable after the search has moved on.</summary>
+    private static void MeasureAll(FoldSignals folds, List<HybridWeights> settings, Dictionary<HybridWeights, ValidationResult> measured,
+        CancellationToken cancellationToken)
+    {
+        var results = new ValidationResult[settings.Count];
+        Parallel.For(0, settings.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+            results[i] = RoutingEvaluator.Validate(folds.Folds, folds.Signals, settings[i]));
+        for (var i = 0; i < settings.Count; i++) measured[settings[i]] = results[i];
     }
 
     /// <summary>
