@@ -85,13 +85,24 @@ public sealed class CommandHost : IAsyncDisposable
         services.AddLogging();
         services.AddSocialLearning();
         using var provider = services.BuildServiceProvider();
-        try
+        ReportingConversionFailures(() =>
         {
             provider.GetRequiredService<IStartupValidator>().Validate();
+            return 0;
+        });
+    }
+
+    /// <summary>Runs <paramref name="read"/>; a value the binder cannot convert ("abc" for a number) comes out as an
+    /// <see cref="OptionsValidationException"/> whose message is the binder's (it names the value, the setting and the
+    /// type), reported like every other wrong setting.</summary>
+    private static T ReportingConversionFailures<T>(Func<T> read)
+    {
+        try
+        {
+            return read();
         }
         catch (InvalidOperationException ex) when (ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
         {
-            // The binder's message names the value, the setting and the type; reported like every other wrong setting.
             throw new OptionsValidationException("configuration", typeof(IConfiguration), [ex.Message]);
         }
     }
@@ -116,14 +127,7 @@ public sealed class CommandHost : IAsyncDisposable
         services.AddOptions<Routing.RoutingOptions>().BindConfiguration(Routing.RoutingOptions.Section).ValidateDataAnnotations();
         services.AddSingleton<IValidateOptions<Routing.RoutingOptions>, Routing.RankerWeightKeysValidator>();
         using var provider = services.BuildServiceProvider();
-        try
-        {
-            return provider.GetRequiredService<IOptions<Routing.RoutingOptions>>().Value;
-        }
-        catch (InvalidOperationException ex) when (ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
-        {
-            throw new OptionsValidationException("configuration", typeof(IConfiguration), [ex.Message]);
-        }
+        return ReportingConversionFailures(() => provider.GetRequiredService<IOptions<Routing.RoutingOptions>>().Value);
     }
 
     /// <summary>
