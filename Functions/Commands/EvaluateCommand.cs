@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Configuration;
 using SocialLearning.Experts.StackExchange;
 using SocialLearning.Matching;
 using SocialLearning.Matching.Evaluation;
