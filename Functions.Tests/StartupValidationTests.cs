@@ -187,6 +187,7 @@ public sealed class StartupValidationTests
     [InlineData("Routing:Weights:RecencyHalfLife", "Routing:Weights:RecencyHalfLife is not a setting; the weights are Evidence, Centroid, Bm25, Topic, Activity, Recency, RecencyHalfLifeDays, Responsiveness, PriorFloor, LoadPenalty, LoadFade.")]
     [InlineData("Routing:Weights:Lexical", "Routing:Weights:Lexical is not a setting")]
     [InlineData("Routing:Weights", "Routing:Weights has a value of its own ('2')")]
+    [InlineData("Routing:Weights:Evidence:X", "Routing:Weights:Evidence:X is not a setting; a weight is one number (Routing:Weights:Evidence).")]
     public void Unknown_weight_names_fail_at_start_instead_of_leaving_the_default(string key, string expected)
     {
         var values = Good();

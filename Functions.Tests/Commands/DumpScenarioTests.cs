@@ -32,4 +32,36 @@ public class DumpScenarioTests
             Directory.Delete(empty);
         }
     }
+
+    [Fact]
+    public void A_dump_without_candidate_experts_is_refused_instead_of_emptying_the_directory_and_left_out_rows_are_reported()
+    {
+        var folder = Directory.CreateTempSubdirectory("sl-dump-").FullName;
+        try
+        {
+            // Ten questions a day apart, each answered once by another user (nobody reaches 3 answers); one more question
+            // without a date and one answer without a question; Users.xml empty.
+            var rows = string.Concat(Enumerable.Range(1, 10).Select(i =>
+                $"<row Id=\"{i}\" PostTypeId=\"1\" CreationDate=\"2021-03-{i:00}T09:00:00.000\" OwnerUserId=\"{100 + i}\" Title=\"Question {i}\" Body=\"How?\" />" +
+                $"<row Id=\"{1000 + i}\" PostTypeId=\"2\" ParentId=\"{i}\" CreationDate=\"2021-03-{i:00}T10:00:00.000\" OwnerUserId=\"{i}\" Body=\"Like this.\" />"));
+            rows += "<row Id=\"77\" PostTypeId=\"1\" CreationDate=\"yesterday\" Title=\"Undated\" Body=\"?\" /><row Id=\"78\" PostTypeId=\"2\" CreationDate=\"2021-03-05T10:00:00.000\" Body=\"Orphan\" />";
+            File.WriteAllText(Path.Combine(folder, "Posts.xml"), $"<?xml version=\"1.0\" encoding=\"utf-8\"?><posts>{rows}</posts>");
+            File.WriteAllText(Path.Combine(folder, "Users.xml"), "<?xml version=\"1.0\" encoding=\"utf-8\"?><users></users>");
+
+            var ex = Assert.Throws<InvalidOperationException>(() => DumpScenario.Load(folder));
+            Assert.Equal("The dump gives no candidate experts: no user has 3 or more answers before the cutoff (2021-03-09; 8 of the site's 10 answers are from before it). " +
+                         "Nothing was imported; the directory is left as it is.", ex.Message);
+
+            var site = SocialLearning.Experts.StackExchange.StackExchangeDump.Load(folder, TestContext.Current.CancellationToken);
+            Assert.Equal(
+            [
+                "2 question or answer rows of Posts.xml left out: no readable CreationDate, or an answer without ParentId (post ids 77, 78).",
+                "Users.xml lists no users: the profiles are built without anyone's \"about me\" text, so the figures will differ from the full dump's.",
+            ], site.Warnings());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

@@ -272,7 +272,9 @@ public static partial class CommandLineApp
     private static async Task<int> ImportAsync(string? dump, CancellationToken ct)
     {
         var root = CommandHost.RepoRoot();
-        var (profiles, source) = dump is null ? (SampleDirectory.Experts(), "sample") : (DumpScenario.Load(dump).Profiles, "stackexchange");
+        var scenario = dump is null ? null : DumpScenario.Load(dump);
+        foreach (var warning in scenario?.Warnings ?? []) AnsiConsole.MarkupLine("[yellow]" + Markup.Escape(warning) + "[/]");
+        var (profiles, source) = scenario is null ? (SampleDirectory.Experts(), "sample") : (scenario.Profiles, "stackexchange");
         await using var host = await CommandHost.StartAsync(new Dictionary<string, string?>(), Path.Combine(root, ".azurite"),
             s => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(s)}[/]"), ct).ConfigureAwait(false);
         var result = await host.Services.GetRequiredService<ExpertImporter>().ImportAsync(profiles, source, replaceDirectory: true, null, ct).ConfigureAwait(false);

@@ -25,7 +25,11 @@ public sealed record DemoMail(string Tag, MimeMessage Message, IReadOnlyList<str
 /// <param name="Profiles">Expert profiles.</param>
 /// <param name="Mails">Mails to deliver, questions and non-questions.</param>
 /// <param name="ReportQuality">True to print P@1, Hit@3 and MRR against <see cref="DemoMail.Gold"/>.</param>
-public sealed record DemoScenario(string Name, string Source, IReadOnlyList<ExpertProfile> Profiles, IReadOnlyList<DemoMail> Mails, bool ReportQuality);
+public sealed record DemoScenario(string Name, string Source, IReadOnlyList<ExpertProfile> Profiles, IReadOnlyList<DemoMail> Mails, bool ReportQuality)
+{
+    /// <summary>What the scenario's source leaves out or lacks (<see cref="Experts.StackExchange.DumpSite.Warnings"/>); printed before the run.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}
 
 /// <summary>Progress of one demo stage.</summary>
 /// <param name="Stage">Stage description.</param>
@@ -79,6 +83,7 @@ public static class DemoCommand
 
         var scenario = dump is null ? SampleScenario() : DumpScenario.Load(dump);
         AnsiConsole.MarkupLine($"[bold]SocialLearning demo[/] — {Markup.Escape(scenario.Name)}");
+        foreach (var warning in scenario.Warnings) AnsiConsole.MarkupLine("[yellow]" + Markup.Escape(warning) + "[/]");
 
         await using var host = await CommandHost.StartAsync(
             // The demo is a local replay: always the Maildir transport, whatever Mail:Transport says.

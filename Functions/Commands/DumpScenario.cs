@@ -12,12 +12,18 @@ namespace SocialLearning.Commands;
 public static class DumpScenario
 {
     /// <summary>Loads <paramref name="siteFolder"/> (the folder with Posts.xml and Users.xml, or the site folder holding them in
-    /// <c>raw/</c>, as <c>evaluate</c> takes it); throws <see cref="DirectoryNotFoundException"/> or <see cref="FileNotFoundException"/> naming what is missing.</summary>
+    /// <c>raw/</c>, as <c>evaluate</c> takes it); throws <see cref="DirectoryNotFoundException"/> or <see cref="FileNotFoundException"/> naming what is missing,
+    /// and <see cref="InvalidOperationException"/> when the dump gives no candidate experts (importing it would empty the directory).</summary>
     public static DemoScenario Load(string siteFolder)
     {
         var site = StackExchangeDump.Load(siteFolder);
         var split = DumpSplit.Create(site);
         var profiles = ExpertProfileBuilder.Build(site, split);
+        // Importing no one would deactivate the whole directory: refuse, with the reason evaluate gives.
+        if (profiles.Count == 0)
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"The dump gives no candidate experts: no user has {split.MinProfileAnswers} or more answers before the cutoff ({split.Cutoff:yyyy-MM-dd}; " +
+                $"{site.Answers.Count(split.IsProfileAnswer)} of the site's {site.Answers.Count} answers are from before it). Nothing was imported; the directory is left as it is."));
         var run = Guid.NewGuid().ToString("N")[..8];
         var mails = new List<DemoMail>();
         foreach (var item in split.TestItems)
@@ -36,7 +42,7 @@ public static class DumpScenario
         }
         var name = EvaluateCommand.SiteName(siteFolder);
         return new DemoScenario($"Stack Exchange dump {name}: {profiles.Count} candidate experts, {mails.Count} test questions (cutoff {split.Cutoff:yyyy-MM-dd})",
-            "stackexchange", profiles, mails, ReportQuality: true);
+            "stackexchange", profiles, mails, ReportQuality: true) { Warnings = site.Warnings() };
     }
 
     private static MailboxAddress Asker(DumpSite site, int? userId, int questionId)

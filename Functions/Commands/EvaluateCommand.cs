@@ -45,15 +45,7 @@ public static class EvaluateCommand
         using var generator = new MiniLmEmbeddingGenerator();
         var cache = EmbeddingCache.Open(Path.Combine(CommandHost.RepoRoot(), ".local", "embedding-cache"), MiniLmEmbeddingGenerator.CacheId);
         AnsiConsole.MarkupLine($"[grey]{Markup.Escape(name)}: {site.Questions.Count} questions, {site.Answers.Count} answers, {site.Users.Count} users; {cache.Count} cached embeddings[/]");
-        if (site.SkippedRows > 0)
-        {
-            var plural = site.SkippedRows == 1 ? "" : "s";
-            var more = site.SkippedRows > site.SkippedRowIds.Count ? ", …" : "";
-            AnsiConsole.MarkupLine("[yellow]" + Markup.Escape(
-                $"{site.SkippedRows} question or answer row{plural} of Posts.xml left out: no readable CreationDate, or an answer without ParentId (post id{plural} {string.Join(", ", site.SkippedRowIds)}{more}).") + "[/]");
-        }
-        if (site.Users.Count == 0)
-            AnsiConsole.MarkupLine("[yellow]Users.xml lists no users: the profiles are built without anyone's \"about me\" text, so the figures will differ from the full dump's.[/]");
+        foreach (var warning in site.Warnings()) AnsiConsole.MarkupLine("[yellow]" + Markup.Escape(warning) + "[/]");
         var lastEmbedded = 0;
         if (configured)
             AnsiConsole.MarkupLine($"[grey]the live weights come from Routing:Weights: {Markup.Escape(liveWeights.Describe())}[/]");

@@ -68,9 +68,9 @@ public sealed record HybridWeights(double Evidence, double Centroid, double Lexi
     /// <summary>One line for logs and the evaluation printout, e.g. <c>evidence 1, centroid 0.5, …, k 20, load λ 0.1</c>.</summary>
     public string Describe() => Fusion == HybridFusion.ReciprocalRank
         ? string.Create(CultureInfo.InvariantCulture,
-            $"RRF: evidence {Evidence:0.##}, centroid {Centroid:0.##}, BM25 {Lexical:0.##}, topic {Topic:0.##}, activity {Activity:0.##}, recency {Recency:0.##} (half-life {RecencyHalfLifeDays:0.#} d), responsiveness {Responsiveness:0.##}, k {RrfK}, load λ {LoadPenalty:0.##}")
+            $"RRF: evidence {Evidence:0.###}, centroid {Centroid:0.###}, BM25 {Lexical:0.###}, topic {Topic:0.###}, activity {Activity:0.###}, recency {Recency:0.###} (half-life {RecencyHalfLifeDays:0.#} d), responsiveness {Responsiveness:0.###}, k {RrfK}, load λ {LoadPenalty:0.###}")
         : string.Create(CultureInfo.InvariantCulture,
-            $"z-score: evidence {Evidence:0.##}, centroid {Centroid:0.##}, BM25 {Lexical:0.##}, topic {Topic:0.##}, activity {Activity:0.##}, recency {Recency:0.##} (half-life {RecencyHalfLifeDays:0.#} d), responsiveness {Responsiveness:0.##}{(double.IsFinite(PriorFloor) ? $", prior floor −{PriorFloor:0.##}" : "")}, load λ {LoadPenalty:0.##}{(LoadFade > 0 ? $", fade {LoadFade:0.##}" : "")}");
+            $"z-score: evidence {Evidence:0.###}, centroid {Centroid:0.###}, BM25 {Lexical:0.###}, topic {Topic:0.###}, activity {Activity:0.###}, recency {Recency:0.###} (half-life {RecencyHalfLifeDays:0.#} d), responsiveness {Responsiveness:0.###}{(double.IsFinite(PriorFloor) ? $", prior floor −{PriorFloor:0.###}" : "")}, load λ {LoadPenalty:0.###}{(LoadFade > 0 ? $", fade {LoadFade:0.###}" : "")}");
 }
 
 /// <summary>The fusion method of the <see cref="HybridRanker"/>.</summary>

@@ -110,6 +110,26 @@ public sealed class DumpSite
     /// <summary>How many dropped rows' ids are kept for messages: 10.</summary>
     public const int SkippedIdsKept = 10;
 
+    /// <summary>
+    /// What a reader of this site should be told before trusting figures built on it, one sentence each: rows of Posts.xml
+    /// left out (with their first ids), no users in Users.xml. Empty when there is nothing to say. Shown by every command
+    /// that reads a dump (<c>evaluate</c>, <c>import --dump</c>, <c>demo --dump</c>).
+    /// </summary>
+    public IReadOnlyList<string> Warnings()
+    {
+        var warnings = new List<string>();
+        if (SkippedRows > 0)
+        {
+            var plural = SkippedRows == 1 ? "" : "s";
+            var more = SkippedRows > SkippedRowIds.Count ? ", …" : "";
+            warnings.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{SkippedRows} question or answer row{plural} of Posts.xml left out: no readable CreationDate, or an answer without ParentId (post id{plural} {string.Join(", ", SkippedRowIds)}{more})."));
+        }
+        if (Users.Count == 0)
+            warnings.Add("Users.xml lists no users: the profiles are built without anyone's \"about me\" text, so the figures will differ from the full dump's.");
+        return warnings;
+    }
+
     /// <summary>The question with post id <paramref name="id"/>, or null.</summary>
     /// <param name="id">Post id.</param>
     public DumpQuestion? FindQuestion(int id) => _questionsById.GetValueOrDefault(id);
