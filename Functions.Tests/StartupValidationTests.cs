@@ -202,6 +202,16 @@ public sealed class StartupValidationTests
     }
 
     [Fact]
+    public void A_key_below_an_unknown_name_is_reported_once_as_the_unknown_name()
+    {
+        var values = Good();
+        values["Routing:Weights:Lexical:X"] = "2";
+        var ex = Assert.IsType<OptionsValidationException>(Validate(values));
+        Assert.Equal(["Routing:Weights:Lexical is not a setting; the weights are Evidence, Centroid, Bm25, Topic, Activity, Recency, RecencyHalfLifeDays, Responsiveness, PriorFloor, LoadPenalty, LoadFade."],
+            ex.Failures);
+    }
+
+    [Fact]
     public void Evaluate_starts_from_the_configured_weights_and_checks_only_the_routing_settings()
     {
         static SocialLearning.Matching.HybridWeights Live(Dictionary<string, string?> values) =>

@@ -181,6 +181,11 @@ public class HybridRankerTests
         }
         Assert.Equal(1, HybridWeights.Default.PriorFloor);
         Assert.Contains("prior floor −1", HybridWeights.Default.Describe());
+        // Small settings stay visible: λ 0.004 is not "load λ 0" (load off), and a third is not the default 0.25 rounded.
+        var described = (HybridWeights.Default with { LoadPenalty = 0.004, Evidence = 1.0 / 3, RecencyHalfLifeDays = 1.5 }).Describe();
+        Assert.Contains("load λ 0.004", described);
+        Assert.Contains("evidence 0.333,", described);
+        Assert.Contains("(half-life 1.5 d)", described);
     }
 
     [Fact]

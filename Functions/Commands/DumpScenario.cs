@@ -19,11 +19,13 @@ public static class DumpScenario
         var site = StackExchangeDump.Load(siteFolder);
         var split = DumpSplit.Create(site);
         var profiles = ExpertProfileBuilder.Build(site, split);
-        // Importing no one would deactivate the whole directory: refuse, with the reason evaluate gives.
+        // Importing no one would deactivate the experts imported before (demo: the whole directory): refuse, with the reason
+        // evaluate gives and what the loader left out, which is often why.
         if (profiles.Count == 0)
             throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
                 $"The dump gives no candidate experts: no user has {split.MinProfileAnswers} or more answers before the cutoff ({split.Cutoff:yyyy-MM-dd}; " +
-                $"{site.Answers.Count(split.IsProfileAnswer)} of the site's {site.Answers.Count} answers are from before it). Nothing was imported; the directory is left as it is."));
+                $"{site.Answers.Count(split.IsProfileAnswer)} of the site's {site.Answers.Count} answers are from before it). Nothing was imported; the directory is left as it is.") +
+                string.Concat(site.Warnings().Select(w => " " + w)));
         var run = Guid.NewGuid().ToString("N")[..8];
         var mails = new List<DemoMail>();
         foreach (var item in split.TestItems)

@@ -188,7 +188,10 @@ public sealed class RankerWeightKeysValidator(Microsoft.Extensions.Configuration
         foreach (var child in section.GetChildren())
         {
             if (!Names.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+            {
                 failures.Add($"Routing:Weights:{child.Key} is not a setting; the weights are {string.Join(", ", Names)}.");
+                continue;
+            }
             // A key below a weight (Routing__Weights__Evidence__X) is ignored by the binder just the same.
             foreach (var below in child.GetChildren())
                 failures.Add($"Routing:Weights:{child.Key}:{below.Key} is not a setting; a weight is one number (Routing:Weights:{child.Key}).");

@@ -126,7 +126,7 @@ public sealed class DumpSite
                 $"{SkippedRows} question or answer row{plural} of Posts.xml left out: no readable CreationDate, or an answer without ParentId (post id{plural} {string.Join(", ", SkippedRowIds)}{more})."));
         }
         if (Users.Count == 0)
-            warnings.Add("Users.xml lists no users: the profiles are built without anyone's \"about me\" text, so the figures will differ from the full dump's.");
+            warnings.Add("Users.xml lists no users: the profiles lack everyone's \"about me\" text, so they, and any figures built on them, differ from the full dump's.");
         return warnings;
     }
 

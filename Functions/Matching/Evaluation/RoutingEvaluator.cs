@@ -151,8 +151,9 @@ public static class RoutingEvaluator
         var split = DumpSplit.Create(site);
         var test = RoutingEvaluationSet.FromSplit("test", site, split);
         var folds = RoutingEvaluationSet.ValidationFolds(site, split, FoldPercents, FoldHorizonPercent).Where(f => f.Questions.Count > 0 && f.Candidates > 0).ToList();
-        status?.Invoke($"{test.Candidates} candidates, {test.Questions.Count} test questions (cutoff {split.Cutoff:yyyy-MM-dd}); " +
-                       $"{folds.Sum(f => f.Questions.Count)} validation questions in {folds.Count} folds");
+        static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
+        status?.Invoke($"{Count(test.Candidates, "candidate")}, {Count(test.Questions.Count, "test question")} (cutoff {split.Cutoff:yyyy-MM-dd}); " +
+                       $"{Count(folds.Sum(f => f.Questions.Count), "validation question")} in {Count(folds.Count, "fold")}");
         if (test.Candidates < 2)
             throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
                 $"Nothing to rank: {(test.Candidates == 0 ? "no user has" : "only one user has")} {split.MinProfileAnswers} or more answers before the cutoff ({split.Cutoff:yyyy-MM-dd}; " +
