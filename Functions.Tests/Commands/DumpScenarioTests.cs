@@ -51,7 +51,7 @@ public class DumpScenarioTests
 
             string[] warnings =
             [
-                "2 question or answer rows of Posts.xml left out: no readable CreationDate, or an answer without ParentId (post ids 77, 78).",
+                "2 question or answer rows of Posts.xml left out: 1 without a readable CreationDate, 1 answer without ParentId (post ids 77, 78).",
                 "Users.xml lists no users: the profiles lack everyone's \"about me\" text, so they, and any figures built on them, differ from the full dump's.",
             ];
             var ex = Assert.Throws<InvalidOperationException>(() => DumpScenario.Load(folder));

@@ -157,6 +157,7 @@ public class StackExchangeSyntheticDumpTests
         Assert.Equal(19, site.Answers.Count);
         Assert.Equal(2, site.SkippedRows); // question 600 (no date), answer 601 (no parent)
         Assert.Equal([600, 601], site.SkippedRowIds);
+        Assert.Equal(1, site.SkippedWithoutParent);
         var q = site.FindQuestion(101)!;
         Assert.Equal("What is a <qubit> & why?", q.Title);
         Assert.Contains("What is a <qubit>?", q.BodyText);

@@ -63,9 +63,11 @@ public sealed class DumpSite
     /// <param name="users">Users, in dump order.</param>
     /// <param name="skippedRows">Question/answer rows dropped for lack of a usable <c>CreationDate</c> or <c>ParentId</c>.</param>
     /// <param name="skippedRowIds">Post ids of the first dropped rows (at most <see cref="SkippedIdsKept"/>), for the message that reports them.</param>
+    /// <param name="skippedWithoutParent">Of <paramref name="skippedRows"/>, the answers dropped for lack of a <c>ParentId</c> (the rest had no usable date).</param>
     public DumpSite(IEnumerable<DumpQuestion> questions, IEnumerable<DumpAnswer> answers, IEnumerable<DumpUser> users, int skippedRows = 0,
-        IReadOnlyList<int>? skippedRowIds = null)
+        IReadOnlyList<int>? skippedRowIds = null, int skippedWithoutParent = 0)
     {
+        SkippedWithoutParent = skippedWithoutParent;
         SkippedRowIds = skippedRowIds ?? [];
         _questionsById = [];
         var qs = new List<DumpQuestion>();
@@ -107,6 +109,9 @@ public sealed class DumpSite
     /// <summary>Post ids of the first dropped rows (at most <see cref="SkippedIdsKept"/> of <see cref="SkippedRows"/>).</summary>
     public IReadOnlyList<int> SkippedRowIds { get; }
 
+    /// <summary>Of <see cref="SkippedRows"/>, answers dropped for lack of a <c>ParentId</c>; the others had no usable <c>CreationDate</c>.</summary>
+    public int SkippedWithoutParent { get; }
+
     /// <summary>How many dropped rows' ids are kept for messages: 10.</summary>
     public const int SkippedIdsKept = 10;
 
@@ -122,8 +127,14 @@ public sealed class DumpSite
         {
             var plural = SkippedRows == 1 ? "" : "s";
             var more = SkippedRows > SkippedRowIds.Count ? ", …" : "";
+            var undated = SkippedRows - SkippedWithoutParent;
+            var why = string.Join(", ", new[]
+            {
+                undated > 0 ? $"{undated} without a readable CreationDate" : null,
+                SkippedWithoutParent > 0 ? $"{SkippedWithoutParent} answer{(SkippedWithoutParent == 1 ? "" : "s")} without ParentId" : null,
+            }.Where(x => x is not null));
             warnings.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"{SkippedRows} question or answer row{plural} of Posts.xml left out: no readable CreationDate, or an answer without ParentId (post id{plural} {string.Join(", ", SkippedRowIds)}{more})."));
+                $"{SkippedRows} question or answer row{plural} of Posts.xml left out: {why} (post id{plural} {string.Join(", ", SkippedRowIds)}{more})."));
         }
         if (Users.Count == 0)
             warnings.Add("Users.xml lists no users: the profiles lack everyone's \"about me\" text, so they, and any figures built on them, differ from the full dump's.");

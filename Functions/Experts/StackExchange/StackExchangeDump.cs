@@ -84,6 +84,7 @@ public static class StackExchangeDump
         var questions = new List<DumpQuestion>();
         var answers = new List<DumpAnswer>();
         var skipped = 0;
+        var withoutParent = 0;
         var skippedIds = new List<int>();
         void Skip(int id)
         {
@@ -110,10 +111,11 @@ public static class StackExchangeDump
             else
             {
                 Skip(row.Id);
+                withoutParent++;
             }
         }
         var userList = users.Select(u => new DumpUser(u.Id, u.DisplayName?.Trim() ?? "", HtmlText.ToText(u.AboutMeHtml), u.Reputation));
-        return new DumpSite(questions, answers, userList, skipped, skippedIds);
+        return new DumpSite(questions, answers, userList, skipped, skippedIds, withoutParent);
     }
 
     /// <summary>
