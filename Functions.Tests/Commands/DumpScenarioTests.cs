@@ -35,7 +35,7 @@ public class DumpScenarioTests
     }
 
     [Fact]
-    public void A_dump_without_candidate_experts_is_refused_instead_of_emptying_the_directory_and_left_out_rows_are_reported()
+    public async Task A_dump_without_candidate_experts_is_refused_instead_of_emptying_the_directory_and_left_out_rows_are_reported()
     {
         var folder = Directory.CreateTempSubdirectory("sl-dump-").FullName;
         try
@@ -65,6 +65,14 @@ public class DumpScenarioTests
             var scenario = DumpScenario.Load(folder);
             Assert.Single(scenario.Profiles);
             Assert.Equal(warnings, scenario.Warnings);
+
+            // The questions after the cutoff (9 and 10) answered by user 2 instead, who is no candidate: a candidate but no
+            // test question a candidate answered. demo refuses it before storage is touched.
+            File.WriteAllText(Path.Combine(folder, "Posts.xml"), System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(Path.Combine(folder, "Posts.xml")),
+                "(PostTypeId=\"2\" ParentId=\"(?:9|10)\" CreationDate=\"[^\"]+\" OwnerUserId=)\"1\"", "$1\"2\""));
+            Assert.Empty(DumpScenario.Load(folder).Mails);
+            var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => DemoCommand.RunAsync(folder, Path.Combine(folder, "mailbox"), null, TestContext.Current.CancellationToken));
+            Assert.StartsWith("The dump has no test question answered by one of its candidate experts", refused.Message);
         }
         finally
         {

@@ -84,6 +84,9 @@ public static class DemoCommand
         var scenario = dump is null ? SampleScenario() : DumpScenario.Load(dump);
         AnsiConsole.MarkupLine($"[bold]SocialLearning demo[/] — {Markup.Escape(scenario.Name)}");
         foreach (var warning in scenario.Warnings) AnsiConsole.MarkupLine("[yellow]" + Markup.Escape(warning) + "[/]");
+        // Before storage is reset: a dump replay without test questions would empty the directory and score nothing (NaN).
+        if (scenario.Mails.Count == 0)
+            throw new InvalidOperationException("The dump has no test question answered by one of its candidate experts, so there is nothing to replay or score; storage and the directory are left as they are.");
 
         await using var host = await CommandHost.StartAsync(
             // The demo is a local replay: always the Maildir transport, whatever Mail:Transport says.
