@@ -22,8 +22,7 @@ public static class ServiceRegistration
     {
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<MailOptions>().BindConfiguration(MailOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<RoutingOptions>, RankerWeightKeysValidator>());
+        services.AddRoutingOptions();
         services.AddEmbeddings();
 
         services.TryAddSingleton(TimeProvider.System);
@@ -52,6 +51,17 @@ public static class ServiceRegistration
         services.AddSingleton<QueueWorker>();
         services.AddSingleton<PipelineRunner>();
         services.AddGraphExperts();
+        return services;
+    }
+
+    /// <summary>
+    /// The <c>Routing</c> settings with every check the service makes at start-up (ranges, the weights' product rules,
+    /// unknown weight names); also used alone by <c>evaluate</c>, which needs no other setting.
+    /// </summary>
+    public static IServiceCollection AddRoutingOptions(this IServiceCollection services)
+    {
+        services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<RoutingOptions>, RankerWeightKeysValidator>());
         return services;
     }
 }

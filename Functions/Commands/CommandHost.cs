@@ -124,8 +124,7 @@ public sealed class CommandHost : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(configuration);
         var services = new ServiceCollection();
         services.AddSingleton(configuration);
-        services.AddOptions<Routing.RoutingOptions>().BindConfiguration(Routing.RoutingOptions.Section).ValidateDataAnnotations();
-        services.AddSingleton<IValidateOptions<Routing.RoutingOptions>, Routing.RankerWeightKeysValidator>();
+        services.AddRoutingOptions();
         using var provider = services.BuildServiceProvider();
         return ReportingConversionFailures(() => provider.GetRequiredService<IOptions<Routing.RoutingOptions>>().Value);
     }
@@ -152,7 +151,9 @@ public sealed class CommandHost : IAsyncDisposable
         // Before the storage probe (up to 2 s) and Azurite (seconds): a wrong setting must not wait for either.
         ValidateSettings(config);
         // Weights set through Routing:Weights change every route: say so, so a forgotten or mistyped setting shows.
-        if (ValidatedRoutingSettings(config).Weights.ToHybridWeights() is var weights && weights != Matching.HybridWeights.Default)
+        // (Checked just above: binding them is enough.)
+        if (config.GetSection(Routing.RoutingOptions.Section).Get<Routing.RoutingOptions>()?.Weights.ToHybridWeights() is { } weights &&
+            weights != Matching.HybridWeights.Default)
             status?.Invoke($"routing with the weights of Routing:Weights: {weights.Describe()}");
 
         AzuriteLauncher? azurite = null;
